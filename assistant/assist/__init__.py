@@ -1,0 +1,1 @@
+"""The three jobs: cited summary, risk review, care-plan draft."""

@@ -1,0 +1,1 @@
+"""Deterministic clinical engine: calculators, flags, medication safety, care gaps."""

@@ -1,0 +1,1 @@
+"""Local ONNX Runtime language-model engine and model packs."""

@@ -1,0 +1,1 @@
+"""Patient-record domain model and FHIR R4 import/export."""

@@ -1,0 +1,1 @@
+"""Encrypted SQLCipher store: schema, accounts and keys, audit log, backup."""
