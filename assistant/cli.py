@@ -1,0 +1,67 @@
+"""`assistant` command line: one argparse tree whose subcommands live beside the core they drive."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from assistant import __version__
+from assistant.errors import AssistantError
+
+# Each module defines `register(subparsers)` adding its subcommands; a handler is stored as
+# `func` on the parsed namespace and returns an exit code. Modules not yet written are skipped.
+COMMAND_MODULES = (
+    "assistant.store.commands",
+    "assistant.records.commands",
+    "assistant.clinical.commands",
+    "assistant.llm.commands",
+    "assistant.assist.commands",
+    "assistant.reports.commands",
+    "assistant.deploy.commands",
+    "assistant.gui.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Clinician Assistant: offline records, summaries, risks, care plans."
+    )
+    parser.add_argument("--version", action="version", version=f"clinician-assistant {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
