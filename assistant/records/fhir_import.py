@@ -1,0 +1,147 @@
+"""Parse one FHIR file into record entries (pure, no database): validate, resolve references, map."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from assistant.errors import BadInputError
+
+from .fhir_map import Context, coding, map_resource
+from .fhir_read import CONTEXT_TYPES, MAPPED_TYPES, SKIPPED_TYPES, RawFile, read_file
+from .model import Entry, Patient
+
+
+@dataclass
+class ParsedFile:
+    """Everything one file contributes; stored in one transaction or not at all."""
+
+    path: Path
+    patients: list[Patient] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)  # every resourceType in the file
+    mapped: Counter[str] = field(default_factory=Counter)  # resourceTypes stored
+    unknown: Counter[str] = field(default_factory=Counter)  # types neither mapped nor skipped
+
+
+def _validation_message(e: ValidationError) -> str:
+    first = e.errors()[0]
+    loc = ".".join(str(x) for x in first.get("loc", ()))
+    more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+    return f"{loc}: {first.get('msg', 'invalid')}{more}"
+
+
+def _validate(raw: RawFile, rtype: str, index: int, data: dict[str, Any]) -> Any:
+    try:
+        return get_fhir_model_class(rtype).model_validate(data)
+    except ValidationError as e:
+        raise BadInputError(f"{raw.path}: entry {index} ({rtype}): invalid FHIR: "
+                            f"{_validation_message(e)}") from None
+    except (ValueError, TypeError) as e:
+        raise BadInputError(f"{raw.path}: entry {index} ({rtype}): invalid FHIR: {e}") from None
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Read, validate and map one file. Raises BadInputError naming the file and entry index."""
+    raw = read_file(path)
+    out = ParsedFile(path, counts=raw.counts)
+    ctx = Context()
+    models: list[tuple[int, Any]] = []
+    for res in raw.resources:
+        rtype, rid = res.resource_type, res.data.get("id")
+        if rtype in MAPPED_TYPES or rtype in CONTEXT_TYPES:
+            if not rid or not isinstance(rid, str):
+                raise BadInputError(f"{path}: entry {res.index} ({rtype}): missing required field 'id'")
+            if res.full_url:
+                ctx.urls[res.full_url] = (rtype, rid)
+            ctx.urls[f"{rtype}/{rid}"] = (rtype, rid)
+        if rtype in CONTEXT_TYPES:
+            _remember(ctx, rtype, rid, res.data)
+        elif rtype in MAPPED_TYPES:
+            models.append((res.index, _validate(raw, rtype, res.index, res.data)))
+        elif rtype not in SKIPPED_TYPES:
+            out.unknown[rtype] += 1
+    for index, model in models:
+        try:
+            mapped = map_resource(model, ctx)
+        except (ValueError, TypeError, AttributeError) as e:
+            raise BadInputError(f"{path}: entry {index} ({model.get_resource_type()}): cannot map: {e}") from None
+        if isinstance(mapped, Patient):
+            out.patients.append(mapped)
+        else:
+            if not mapped.patient_id:
+                raise BadInputError(f"{path}: entry {index} ({model.get_resource_type()}): no patient "
+                                    "reference (subject/patient is required)")
+            out.entries.append(mapped)
+        out.mapped[model.get_resource_type()] += 1
+    return out
+
+
+def _remember(ctx: Context, rtype: str, rid: str, data: dict[str, Any]) -> None:
+    # Names and codes only; these resources are not validated or stored (they are not chart data).
+    if rtype == "Medication":
+        model = _validate(RawFile(Path("?")), rtype, 0, data)
+        ctx.medications[f"Medication/{rid}"] = coding(model.code)
+        return
+    name = data.get("name")
+    if isinstance(name, str):
+        ctx.names[f"{rtype}/{rid}"] = name
+    elif isinstance(name, list) and name and isinstance(name[0], dict):
+        n = name[0]
+        parts = [*(n.get("prefix") or []), *(n.get("given") or []), n.get("family") or ""]
+        ctx.names[f"{rtype}/{rid}"] = " ".join(str(p) for p in parts if p).strip()
+
+
+@dataclass
+class FileOutcome:
+    """A parsed file, or the error that stopped it."""
+
+    path: Path
+    parsed: ParsedFile | None = None
+    error: str = ""
+
+
+def _parse_safely(path: Path) -> FileOutcome:
+    try:
+        return FileOutcome(path, parse_file(path))
+    except BadInputError as e:
+        return FileOutcome(path, error=e.message)
+
+
+def parse_many(paths: Iterable[Path], workers: int | None = None,
+               cancelled: Callable[[], bool] = lambda: False) -> Iterator[FileOutcome]:
+    """Parse files in worker processes (validation is CPU-bound), yielding outcomes in order.
+
+    Workers only parse; the caller stores each outcome in its own transaction, so a cancel or a
+    crash between files leaves whole files stored and nothing half-stored.
+    """
+    files = list(paths)
+    workers = workers if workers is not None else min(len(files), os.cpu_count() or 1)
+    if workers <= 1 or len(files) <= 1:
+        for p in files:
+            if cancelled():
+                return
+            yield _parse_safely(p)
+        return
+    # forkserver/spawn, never fork: the GUI calls this from a thread, and forking a threaded
+    # process can deadlock the child.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        futures = [pool.submit(_parse_safely, p) for p in files]
+        try:
+            for fut in futures:
+                if cancelled():
+                    break
+                yield fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()

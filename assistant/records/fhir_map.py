@@ -1,0 +1,368 @@
+"""Map validated FHIR R4 resources (fhir.resources R4B models) into the record dataclasses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from .model import (
+    ICD10,
+    LOINC,
+    RXNORM,
+    SNOMED,
+    Allergy,
+    CarePlan,
+    CarePlanActivity,
+    Coding,
+    Component,
+    Condition,
+    Encounter,
+    Entry,
+    Goal,
+    Identifier,
+    Immunization,
+    Medication,
+    Note,
+    Observation,
+    Patient,
+    Procedure,
+)
+
+_PREFERRED_SYSTEMS = (SNOMED, LOINC, RXNORM, ICD10)
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+@dataclass
+class Context:
+    """What a file tells about its own references: fullUrl -> (type, id), names, contained codes."""
+
+    urls: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # "Organization/id" -> name
+    medications: dict[str, Coding] = field(default_factory=dict)  # "Medication/id" -> code
+
+    def resolve(self, reference: str | None) -> tuple[str, str]:
+        """(type, id) of a reference: 'urn:uuid:..', 'Patient/123', or an absolute URL."""
+        if not reference:
+            return "", ""
+        if reference in self.urls:
+            return self.urls[reference]
+        parts = reference.rstrip("/").split("/")
+        if len(parts) >= 2 and not reference.startswith("urn:"):
+            return parts[-2], parts[-1]
+        return "", reference.rsplit(":", 1)[-1]
+
+    def display(self, ref: Any) -> str:
+        """The display text of a Reference, resolving it to a known name when it has none."""
+        if ref is None:
+            return ""
+        if getattr(ref, "display", None):
+            return str(ref.display)
+        rtype, rid = self.resolve(getattr(ref, "reference", None))
+        return self.names.get(f"{rtype}/{rid}", "")
+
+
+def dt(value: Any) -> datetime | None:
+    """A FHIR date/dateTime/instant (object or partial string) as an aware datetime (UTC if none)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        # Normalise pydantic's TzInfo to the standard library's, so records pickle and compare alike.
+        offset = value.utcoffset()
+        tz = timezone.utc if offset is None or not offset else timezone(offset)
+        return value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    m = _PARTIAL_DATE.match(str(value))
+    if m:
+        return datetime(int(m[1]), int(m[2] or 1), int(m[3] or 1), tzinfo=timezone.utc)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def d(value: Any) -> date | None:
+    got = dt(value)
+    return got.date() if got else None
+
+
+def coding(cc: Any) -> Coding:
+    """The preferred coding of a CodeableConcept (SNOMED, LOINC, RxNorm, ICD-10 first), text as display."""
+    if cc is None:
+        return Coding()
+    codings = list(cc.coding or [])
+    codings.sort(key=lambda c: _PREFERRED_SYSTEMS.index(c.system) if c.system in _PREFERRED_SYSTEMS else 9)
+    if codings:
+        c = codings[0]
+        return Coding(c.system or "", c.code or "", c.display or cc.text or "")
+    return Coding("", "", cc.text or "")
+
+
+def codings(cc: Any) -> tuple[Coding, ...]:
+    if cc is None:
+        return ()
+    return tuple(Coding(c.system or "", c.code or "", c.display or "") for c in cc.coding or [])
+
+
+def cc_text(cc: Any) -> str:
+    if cc is None:
+        return ""
+    if cc.text:
+        return str(cc.text)
+    for c in cc.coding or []:
+        if c.display or c.code:
+            return str(c.display or c.code)
+    return ""
+
+
+def status_code(cc: Any) -> str:
+    if cc is None:
+        return ""
+    for c in cc.coding or []:
+        if c.code:
+            return str(c.code)
+    return str(cc.text or "")
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def map_patient(r: Any, ctx: Context) -> Patient:
+    names = list(r.name or [])
+    name = next((n for n in names if n.use == "official"), names[0] if names else None)
+    idents = []
+    for i in r.identifier or []:
+        type_code = ""
+        if i.type is not None:
+            type_code = status_code(i.type)
+        idents.append(Identifier(i.system or "", i.value or "", type_code))
+    phone = next((t.value for t in r.telecom or [] if t.system == "phone" and t.value), "")
+    email = next((t.value for t in r.telecom or [] if t.system == "email" and t.value), "")
+    address = ""
+    if r.address:
+        a = r.address[0]
+        address = a.text or ", ".join(x for x in [*(a.line or []), a.city, a.state, a.postalCode,
+                                                   a.country] if x)
+    language = ""
+    if r.communication:
+        language = cc_text(r.communication[0].language)
+    return Patient(
+        id=r.id, family=(name.family or "") if name else "",
+        given=tuple(name.given or ()) if name else (), prefix=tuple(name.prefix or ()) if name else (),
+        birth_date=d(r.birthDate), sex=r.gender or "unknown",
+        deceased=bool(r.deceasedBoolean) or r.deceasedDateTime is not None,
+        deceased_date=dt(r.deceasedDateTime), identifiers=tuple(idents), phone=phone, email=email,
+        address=address, language=language, marital_status=cc_text(r.maritalStatus),
+    )
+
+
+def _subject(r: Any, ctx: Context, attr: str = "subject") -> str:
+    return ctx.resolve(getattr(getattr(r, attr, None), "reference", None))[1]
+
+
+def _encounter(r: Any, ctx: Context) -> str:
+    return ctx.resolve(getattr(getattr(r, "encounter", None), "reference", None))[1]
+
+
+def map_condition(r: Any, ctx: Context) -> Condition:
+    onset = r.onsetDateTime or (r.onsetPeriod.start if r.onsetPeriod else None)
+    abatement = r.abatementDateTime or (r.abatementPeriod.start if r.abatementPeriod else None)
+    return Condition(
+        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code), codes=codings(r.code),
+        clinical_status=status_code(r.clinicalStatus), verification_status=status_code(r.verificationStatus),
+        category=status_code(r.category[0]) if r.category else "", onset=dt(onset),
+        abatement=dt(abatement), recorded=dt(r.recordedDate), encounter_id=_encounter(r, ctx),
+    )
+
+
+def _frequency(timing: Any) -> str:
+    if timing is None:
+        return ""
+    if timing.code is not None and cc_text(timing.code):
+        return cc_text(timing.code)
+    rep = timing.repeat
+    if rep is None or rep.frequency is None:
+        return ""
+    unit = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week", "mo": "month",
+            "a": "year"}.get(rep.periodUnit or "", rep.periodUnit or "")
+    period = float(rep.period or 1)
+    per = unit if period == 1 else f"{period:g} {unit}s"
+    times = {1: "once", 2: "twice"}.get(rep.frequency, f"{rep.frequency} times")
+    return f"{times} per {per}".strip()
+
+
+def map_medication(r: Any, ctx: Context) -> Medication:
+    code = coding(getattr(r, "medicationCodeableConcept", None))
+    med_ref = getattr(r, "medicationReference", None)
+    if med_ref is not None and not code.code:
+        rtype, rid = ctx.resolve(med_ref.reference)
+        code = ctx.medications.get(f"Medication/{rid}", Coding("", "", med_ref.display or ""))
+    dose_text = route = frequency = ""
+    dosages = getattr(r, "dosageInstruction", None) or getattr(r, "dosage", None) or []
+    if dosages:
+        dose = dosages[0]
+        dose_text = dose.text or ""
+        if not dose_text and dose.doseAndRate and dose.doseAndRate[0].doseQuantity is not None:
+            q = dose.doseAndRate[0].doseQuantity
+            dose_text = f"{float(q.value):g} {q.unit or ''}".strip()
+        route = cc_text(dose.route)
+        frequency = _frequency(dose.timing)
+        if dose.asNeededBoolean and "as needed" not in frequency:
+            frequency = f"{frequency} as needed".strip()
+    is_request = r.get_resource_type() == "MedicationRequest"
+    start = r.authoredOn if is_request else (r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None))
+    end = None
+    if is_request and r.dispenseRequest is not None and r.dispenseRequest.validityPeriod is not None:
+        end = r.dispenseRequest.validityPeriod.end
+    elif not is_request and r.effectivePeriod is not None:
+        end = r.effectivePeriod.end
+    reasons = tuple(ctx.resolve(x.reference)[1] for x in (r.reasonReference or []) if x.reference)
+    requester = ctx.display(r.requester) if is_request else ""
+    return Medication(
+        id=r.id, patient_id=_subject(r, ctx), code=code, name=code.display or code.code,
+        dose_text=dose_text, route=route, frequency=frequency, status=r.status or "",
+        intent=(r.intent or "") if is_request else "plan", start=dt(start), end=dt(end),
+        reason_refs=reasons, encounter_id=_encounter(r, ctx) if is_request else "", requester=requester,
+    )
+
+
+def map_allergy(r: Any, ctx: Context) -> Allergy:
+    reaction = severity = ""
+    if r.reaction:
+        rx = r.reaction[0]
+        reaction = ", ".join(cc_text(m) for m in rx.manifestation or [] if cc_text(m))
+        severity = rx.severity or ""
+    code = coding(r.code)
+    return Allergy(
+        id=r.id, patient_id=_subject(r, ctx, "patient"), substance=cc_text(r.code) or code.display,
+        code=code, reaction=reaction, severity=severity, criticality=r.criticality or "",
+        category=(r.category[0] if r.category else ""), allergy_type=r.type or "",
+        clinical_status=status_code(r.clinicalStatus), recorded=dt(r.recordedDate),
+    )
+
+
+def _value(obj: Any) -> tuple[float | None, str, str]:
+    q = getattr(obj, "valueQuantity", None)
+    if q is not None and q.value is not None:
+        return float(q.value), q.unit or q.code or "", ""
+    for attr in ("valueCodeableConcept",):
+        cc = getattr(obj, attr, None)
+        if cc is not None:
+            return None, "", cc_text(cc)
+    for attr in ("valueString", "valueBoolean", "valueInteger", "valueDateTime"):
+        v = getattr(obj, attr, None)
+        if v is not None:
+            if attr == "valueInteger":
+                return float(v), "", ""
+            return None, "", str(v).lower() if isinstance(v, bool) else str(v)
+    return None, "", ""
+
+
+def map_observation(r: Any, ctx: Context) -> Observation:
+    value, unit, text = _value(r)
+    comps = []
+    for c in r.component or []:
+        cv, cu, ct = _value(c)
+        comps.append(Component(coding(c.code), cv, cu, ct))
+    low = high = None
+    if r.referenceRange:
+        rr = r.referenceRange[0]
+        low = _num(rr.low.value) if rr.low is not None else None
+        high = _num(rr.high.value) if rr.high is not None else None
+    effective = r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None) or r.effectiveInstant
+    return Observation(
+        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code),
+        category=status_code(r.category[0]) if r.category else "", status=r.status or "",
+        value=value, unit=unit, value_text=text, components=tuple(comps), effective=dt(effective),
+        reference_low=low, reference_high=high,
+        interpretation=status_code(r.interpretation[0]) if r.interpretation else "",
+        encounter_id=_encounter(r, ctx),
+    )
+
+
+def map_encounter(r: Any, ctx: Context) -> Encounter:
+    reason = cc_text(r.reasonCode[0]) if r.reasonCode else ""
+    if not reason and r.reasonReference:
+        reason = ctx.display(r.reasonReference[0])
+    return Encounter(
+        id=r.id, patient_id=_subject(r, ctx), type=coding(r.type[0]) if r.type else Coding(),
+        class_code=(r.class_fhir.code or "") if getattr(r, "class_fhir", None) else "",
+        status=r.status or "", start=dt(r.period.start) if r.period else None,
+        end=dt(r.period.end) if r.period else None, reason=reason,
+        provider=ctx.display(r.serviceProvider),
+    )
+
+
+def map_procedure(r: Any, ctx: Context) -> Procedure:
+    start = r.performedDateTime or (r.performedPeriod.start if r.performedPeriod else None)
+    end = r.performedPeriod.end if r.performedPeriod else None
+    reason = cc_text(r.reasonCode[0]) if r.reasonCode else ""
+    if not reason and r.reasonReference:
+        reason = ctx.display(r.reasonReference[0])
+    return Procedure(
+        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code), status=r.status or "",
+        performed_start=dt(start), performed_end=dt(end), reason=reason, encounter_id=_encounter(r, ctx),
+    )
+
+
+def map_immunization(r: Any, ctx: Context) -> Immunization:
+    return Immunization(
+        id=r.id, patient_id=_subject(r, ctx, "patient"), code=coding(r.vaccineCode),
+        status=r.status or "", date=dt(r.occurrenceDateTime), encounter_id=_encounter(r, ctx),
+    )
+
+
+def map_note(r: Any, ctx: Context) -> Note:
+    text_parts: list[str] = []
+    title = r.description or ""
+    for c in r.content or []:
+        a = c.attachment
+        title = title or (a.title or "")
+        if a.data is not None and (a.contentType or "text/plain").startswith("text/"):
+            text_parts.append(a.data.decode("utf-8", errors="replace"))
+    author = ctx.display(r.author[0]) if r.author else ""
+    return Note(
+        id=r.id, patient_id=_subject(r, ctx), note_type=cc_text(r.type), type_code=coding(r.type),
+        title=title, author=author, date=dt(r.date), text="\n\n".join(text_parts), status=r.status or "",
+    )
+
+
+def map_goal(r: Any, ctx: Context) -> Goal:
+    target = r.target[0].dueDate if r.target else None
+    return Goal(
+        id=r.id, patient_id=_subject(r, ctx), description=cc_text(r.description),
+        lifecycle_status=r.lifecycleStatus or "", achievement_status=status_code(r.achievementStatus),
+        start=d(r.startDate), target_date=d(target),
+        addresses=tuple(ctx.resolve(x.reference)[1] for x in r.addresses or [] if x.reference),
+    )
+
+
+def map_careplan(r: Any, ctx: Context) -> CarePlan:
+    acts = []
+    for a in r.activity or []:
+        det = a.detail
+        if det is not None:
+            acts.append(CarePlanActivity(coding(det.code), det.status or "", det.description or ""))
+    cats = tuple(coding(c) for c in r.category or [])
+    title = r.title or next((c.display for c in cats if c.display), "")
+    return CarePlan(
+        id=r.id, patient_id=_subject(r, ctx), title=title, status=r.status or "", intent=r.intent or "",
+        categories=cats, start=dt(r.period.start) if r.period else None,
+        end=dt(r.period.end) if r.period else None, activities=tuple(acts),
+        addresses=tuple(ctx.resolve(x.reference)[1] for x in r.addresses or [] if x.reference),
+        goal_ids=tuple(ctx.resolve(x.reference)[1] for x in r.goal or [] if x.reference),
+    )
+
+
+MAPPERS: dict[str, Any] = {
+    "Patient": map_patient, "Condition": map_condition, "MedicationRequest": map_medication,
+    "MedicationStatement": map_medication, "AllergyIntolerance": map_allergy,
+    "Observation": map_observation, "Encounter": map_encounter, "Procedure": map_procedure,
+    "Immunization": map_immunization, "DocumentReference": map_note, "Goal": map_goal,
+    "CarePlan": map_careplan,
+}
+
+
+def map_resource(model: Any, ctx: Context) -> Patient | Entry:
+    return MAPPERS[model.get_resource_type()](model, ctx)  # type: ignore[no-any-return]

@@ -1,0 +1,327 @@
+"""Patient-record domain model: frozen dataclasses, each entry keeping its source FHIR id for citation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import ClassVar
+
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
+CVX = "http://hl7.org/fhir/sid/cvx"
+MRN_TYPE = "MR"
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code from a code system (SNOMED CT, LOINC, RxNorm, ICD-10, CVX...)."""
+
+    system: str = ""
+    code: str = ""
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A business identifier; `type_code` is the v2-0203 type (MR for a medical record number)."""
+
+    system: str = ""
+    value: str = ""
+    type_code: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Base of every chart entry: its FHIR id and the patient it belongs to."""
+
+    resource_type: ClassVar[str] = ""
+    id: str
+    patient_id: str
+
+    @property
+    def ref(self) -> str:
+        """Stable citation key, e.g. 'Observation/9fcd0b71-...'."""
+        return f"{self.resource_type}/{self.id}"
+
+    @property
+    def when(self) -> datetime | None:
+        """The clinically relevant time of the entry, used for sorting and recency."""
+        return None
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Demographics. `id` is the FHIR Patient id and the id every command takes."""
+
+    resource_type: ClassVar[str] = "Patient"
+    id: str
+    family: str = ""
+    given: tuple[str, ...] = ()
+    prefix: tuple[str, ...] = ()
+    birth_date: date | None = None
+    sex: str = "unknown"  # FHIR administrative gender: male, female, other, unknown
+    deceased: bool = False
+    deceased_date: datetime | None = None
+    identifiers: tuple[Identifier, ...] = ()
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    language: str = ""
+    marital_status: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"Patient/{self.id}"
+
+    @property
+    def mrn(self) -> str:
+        for ident in self.identifiers:
+            if ident.type_code == MRN_TYPE:
+                return ident.value
+        return ""
+
+    @property
+    def name(self) -> str:
+        return " ".join([*self.given, self.family]).strip()
+
+    def age_years(self, on: date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        end = on or (self.deceased_date.date() if self.deceased_date else date.today())
+        years = end.year - self.birth_date.year
+        if (end.month, end.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+@dataclass(frozen=True)
+class Condition(Entry):
+    resource_type: ClassVar[str] = "Condition"
+    code: Coding = field(default_factory=Coding)
+    codes: tuple[Coding, ...] = ()  # every coding the source gave (SNOMED and ICD-10 side by side)
+    clinical_status: str = ""  # active, recurrence, relapse, inactive, remission, resolved
+    verification_status: str = ""
+    category: str = ""
+    onset: datetime | None = None
+    abatement: datetime | None = None
+    recorded: datetime | None = None
+    encounter_id: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.code.display or self.code.code
+
+    @property
+    def is_active(self) -> bool:
+        if self.verification_status in ("refuted", "entered-in-error"):
+            return False
+        if self.clinical_status:
+            return self.clinical_status in ("active", "recurrence", "relapse")
+        return self.abatement is None
+
+    @property
+    def when(self) -> datetime | None:
+        return self.onset or self.recorded
+
+
+@dataclass(frozen=True)
+class Medication(Entry):
+    """A medication order or statement (FHIR MedicationRequest / MedicationStatement)."""
+
+    resource_type: ClassVar[str] = "MedicationRequest"
+    code: Coding = field(default_factory=Coding)  # RxNorm where the source has it
+    name: str = ""
+    dose_text: str = ""
+    route: str = ""
+    frequency: str = ""
+    status: str = ""  # active, completed, stopped, on-hold, cancelled...
+    intent: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    reason_refs: tuple[str, ...] = ()
+    encounter_id: str = ""
+    requester: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ("active", "on-hold", "draft", "unknown", "intended", "")
+
+    @property
+    def when(self) -> datetime | None:
+        return self.start
+
+
+@dataclass(frozen=True)
+class Allergy(Entry):
+    resource_type: ClassVar[str] = "AllergyIntolerance"
+    substance: str = ""
+    code: Coding = field(default_factory=Coding)
+    reaction: str = ""
+    severity: str = ""  # mild, moderate, severe (of the reaction)
+    criticality: str = ""  # low, high, unable-to-assess
+    category: str = ""  # food, medication, environment, biologic
+    allergy_type: str = ""  # allergy, intolerance
+    clinical_status: str = ""
+    recorded: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.clinical_status in ("", "active")
+
+    @property
+    def when(self) -> datetime | None:
+        return self.recorded
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of an observation, e.g. systolic and diastolic of a blood pressure."""
+
+    code: Coding = field(default_factory=Coding)
+    value: float | None = None
+    unit: str = ""
+    value_text: str = ""
+
+
+@dataclass(frozen=True)
+class Observation(Entry):
+    resource_type: ClassVar[str] = "Observation"
+    code: Coding = field(default_factory=Coding)  # LOINC where the source has it
+    category: str = ""  # vital-signs, laboratory, social-history, survey...
+    status: str = ""
+    value: float | None = None
+    unit: str = ""
+    value_text: str = ""  # coded or string values (e.g. smoking status)
+    components: tuple[Component, ...] = ()
+    effective: datetime | None = None
+    reference_low: float | None = None
+    reference_high: float | None = None
+    interpretation: str = ""  # v3 ObservationInterpretation code: H, L, HH, LL, N, A...
+    encounter_id: str = ""
+
+    @property
+    def loinc(self) -> str:
+        return self.code.code if self.code.system == LOINC else ""
+
+    @property
+    def name(self) -> str:
+        return self.code.display or self.code.code
+
+    def component(self, loinc_code: str) -> Component | None:
+        for c in self.components:
+            if c.code.code == loinc_code:
+                return c
+        return None
+
+    @property
+    def when(self) -> datetime | None:
+        return self.effective
+
+
+@dataclass(frozen=True)
+class Encounter(Entry):
+    resource_type: ClassVar[str] = "Encounter"
+    type: Coding = field(default_factory=Coding)
+    class_code: str = ""  # AMB, EMER, IMP...
+    status: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    reason: str = ""
+    provider: str = ""
+
+    @property
+    def when(self) -> datetime | None:
+        return self.start
+
+
+@dataclass(frozen=True)
+class Procedure(Entry):
+    resource_type: ClassVar[str] = "Procedure"
+    code: Coding = field(default_factory=Coding)
+    status: str = ""
+    performed_start: datetime | None = None
+    performed_end: datetime | None = None
+    reason: str = ""
+    encounter_id: str = ""
+
+    @property
+    def when(self) -> datetime | None:
+        return self.performed_start
+
+
+@dataclass(frozen=True)
+class Immunization(Entry):
+    resource_type: ClassVar[str] = "Immunization"
+    code: Coding = field(default_factory=Coding)  # CVX
+    status: str = ""
+    date: datetime | None = None
+    encounter_id: str = ""
+
+    @property
+    def when(self) -> datetime | None:
+        return self.date
+
+
+@dataclass(frozen=True)
+class Note(Entry):
+    """A free-text clinical note (FHIR DocumentReference with a text attachment)."""
+
+    resource_type: ClassVar[str] = "DocumentReference"
+    note_type: str = ""
+    type_code: Coding = field(default_factory=Coding)
+    title: str = ""
+    author: str = ""
+    date: datetime | None = None
+    text: str = ""
+    status: str = "current"
+
+    @property
+    def when(self) -> datetime | None:
+        return self.date
+
+
+@dataclass(frozen=True)
+class Goal(Entry):
+    resource_type: ClassVar[str] = "Goal"
+    description: str = ""
+    lifecycle_status: str = ""
+    achievement_status: str = ""
+    start: date | None = None
+    target_date: date | None = None
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CarePlanActivity:
+    code: Coding = field(default_factory=Coding)
+    status: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CarePlan(Entry):
+    """A care plan already in the source record (not the app's own drafted plans)."""
+
+    resource_type: ClassVar[str] = "CarePlan"
+    title: str = ""
+    status: str = ""
+    intent: str = ""
+    categories: tuple[Coding, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    activities: tuple[CarePlanActivity, ...] = ()
+    addresses: tuple[str, ...] = ()  # Condition ids
+    goal_ids: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> datetime | None:
+        return self.start
+
+
+ENTRY_TYPES: tuple[type[Entry], ...] = (
+    Condition, Medication, Allergy, Observation, Encounter, Procedure, Immunization, Note, Goal,
+    CarePlan,
+)
+ENTRY_TYPE_BY_NAME: dict[str, type[Entry]] = {t.resource_type: t for t in ENTRY_TYPES}
