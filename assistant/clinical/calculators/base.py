@@ -103,8 +103,17 @@ class Input:
             value = int(value)
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise BadInputError(f"{self.name}: {value:g} {self.unit} is outside the plausible range "
-                                f"{self.low:g}-{self.high:g} {self.unit}".rstrip())
+                                f"{_range_text(self.low, self.high)} {self.unit}".rstrip())
         return value
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    # One-sided ranges are allowed (e.g. only a lower bound); say so rather than fail formatting None.
+    if low is None:
+        return f"<= {high:g}"
+    if high is None:
+        return f">= {low:g}"
+    return f"{low:g}-{high:g}"
 
 
 def _parse_bool(name: str, raw: Any) -> bool:

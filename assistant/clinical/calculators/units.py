@@ -41,7 +41,10 @@ _ALIASES: dict[str, str] = {
     "f": "degF", "°f": "degF", "degf": "degF", "[degf]": "degF",
     "mmhg": "mmHg", "mm[hg]": "mmHg", "ms": "ms", "s": "s", "bpm": "/min", "/min": "/min",
     "meq/l": "mmol/L", "%": "%", "iu/l": "U/L", "u/l": "U/L", "10*9/l": "10^9/L", "10^9/l": "10^9/L",
-    "x10^9/l": "10^9/L", "10*3/ul": "10^9/L", "k/ul": "10^9/L", "years": "years", "yr": "years",
+    "x10^9/l": "10^9/L", "10*3/ul": "10^9/L", "k/ul": "10^9/L",
+    # 10^3/uL is numerically identical to 10^9/L (platelets, leukocytes as US labs report them)
+    "10^3/ul": "10^9/L", "x10^3/ul": "10^9/L", "10^3/µl": "10^9/L", "10e3/ul": "10^9/L",
+    "years": "years", "yr": "years",
     "a": "years", "mg": "mg", "mcg": "mcg", "ug": "mcg", "µg": "mcg", "kg/m2": "kg/m2",
     "kg/m^2": "kg/m2", "ml/min": "mL/min", "ml/min/1.73m2": "mL/min/1.73m2",
 }
