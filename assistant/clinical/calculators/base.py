@@ -25,9 +25,10 @@ class Reference:
     year: int
     title: str = ""
     doi: str = ""
+    et_al: bool = True  # False for a single-author paper, so the citation does not invent co-authors
 
     def __str__(self) -> str:
-        s = f"{self.first_author} et al. {self.journal} {self.year}"
+        s = f"{self.first_author}{' et al.' if self.et_al else '.'} {self.journal} {self.year}"
         if self.title:
             s += f". {self.title}"
         if self.doi:
