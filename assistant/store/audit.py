@@ -1,0 +1,94 @@
+"""Tamper-evident audit log: append-only rows, each hashing its predecessor, verified end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    seq: int
+    ts: str
+    user: str
+    action: str
+    patient_id: str
+    detail: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "ts": self.ts, "user": self.user, "action": self.action,
+                "patient": self.patient_id, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    ok: bool
+    rows: int
+    problems: tuple[str, ...] = ()
+
+
+def _digest(prev: str, seq: int, ts: str, user: str, action: str, patient: str, detail: str) -> str:
+    payload = json.dumps([prev, seq, ts, user, action, patient, detail], ensure_ascii=False,
+                         separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditMixin:
+    conn: Any
+    account: Any
+
+    def audit(self, action: str, patient_id: str = "", detail: str = "") -> None:
+        """Append one event (who, what, which chart, when). Joins the caller's transaction if any."""
+        from .database import utcnow
+
+        with self.transaction():  # type: ignore[attr-defined]
+            row = self.conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+            ts = utcnow()
+            h = _digest(prev, seq, ts, self.account.name, action, patient_id, detail)
+            self.conn.execute("INSERT INTO audit(seq, ts, user, action, patient_id, detail, prev_hash, hash)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (seq, ts, self.account.name, action, patient_id, detail, prev, h))
+            # The head is kept apart from the rows so that deleting the newest rows is caught too.
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?)",
+                              (f"{seq}:{h}",))
+
+    def audit_events(self, patient_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
+        sql = "SELECT seq, ts, user, action, patient_id, detail, hash FROM audit"
+        args: tuple[Any, ...] = ()
+        if patient_id:
+            sql += " WHERE patient_id = ?"
+            args = (patient_id,)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        rows = self.conn.execute(sql, (*args, limit)).fetchall()
+        return [AuditEvent(*r) for r in rows]
+
+    def verify_audit(self) -> AuditCheck:
+        """Recompute the chain; report every edited, inserted, reordered or deleted row."""
+        problems: list[str] = []
+        prev, expected_seq, n = GENESIS, 1, 0
+        rows = self.conn.execute("SELECT seq, ts, user, action, patient_id, detail, prev_hash, hash "
+                                 "FROM audit ORDER BY seq")
+        for seq, ts, user, action, patient, detail, prev_hash, h in rows:
+            n += 1
+            if seq != expected_seq:
+                problems.append(f"row {expected_seq}..{seq - 1} missing (deleted)")
+            if prev_hash != prev:
+                problems.append(f"row {seq}: link to the previous row broken")
+            if _digest(prev_hash, seq, ts, user, action, patient, detail) != h:
+                problems.append(f"row {seq}: contents changed after it was written")
+            prev, expected_seq = h, seq + 1
+        head = self.conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
+        if head is not None and n:
+            head_seq, head_hash = head[0].split(":", 1)
+            if int(head_seq) != expected_seq - 1 or head_hash != prev:
+                problems.append(f"newest rows missing: the log ends at row {expected_seq - 1} but "
+                                f"row {head_seq} was written")
+        elif head is not None and not n:
+            problems.append("all rows deleted")
+        return AuditCheck(not problems, n, tuple(problems))

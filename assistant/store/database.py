@@ -1,0 +1,228 @@
+"""The encrypted store: open or create the SQLCipher file, unlock it for a user, run transactions."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from assistant.errors import AuthenticationError, BadInputError, DatabaseError
+
+from . import schema
+from .accounts import AccountsMixin
+from .audit import AuditMixin
+from .documents import DocumentsMixin
+from .keyring import (
+    DEFAULT_KDF,
+    RECOVERY_KDF,
+    RECOVERY_SLOT,
+    Keyring,
+    Slot,
+    new_data_key,
+    new_recovery_key,
+    normalise_recovery_key,
+)
+from .patients import PatientsMixin
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: str
+    display_name: str = ""
+    disabled: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _connect(path: Path, data_key: bytes) -> Any:
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+    except sqlcipher3.Error as e:
+        raise DatabaseError(f"{path}: cannot open database ({e})") from None
+    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        # Temp tables and sort spills stay in memory: nothing decrypted is ever written out.
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+    except sqlcipher3.DatabaseError as e:
+        conn.close()
+        text = str(e)
+        if "locked" in text or "busy" in text:
+            raise DatabaseError(f"{path}: database is locked by another program; close it and retry") from None
+        raise DatabaseError(f"{path}: not a readable database for this key file ({text}); the file is "
+                            "corrupt or belongs to another key file: restore from a backup") from None
+    return conn
+
+
+class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
+    """One unlocked database and the account using it. Use from a single thread."""
+
+    def __init__(self, path: Path, conn: Any, keyring: Keyring, account: Account, data_key: bytes,
+                 key_id: str) -> None:
+        self.path = path
+        self.conn = conn
+        self.keyring = keyring
+        self.account = account
+        self._data_key = data_key
+        self._key_id = key_id
+        self._in_tx = False
+
+    # --- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, admin: str, password: str, display_name: str = "",
+               kdf: dict[str, Any] | None = None) -> tuple[Store, str]:
+        """Create a new database with its first admin; return the store and the recovery key."""
+        path = Path(path)
+        keys_path = Keyring.path_for(path)
+        if path.exists() or keys_path.exists():
+            raise BadInputError(f"{path}: a database already exists here; choose another path")
+        from .accounts import check_password_policy, check_user_name
+
+        check_user_name(admin)
+        check_password_policy(password)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data_key, key_id = new_data_key()
+        recovery = new_recovery_key()
+        keyring = Keyring(keys_path, current=key_id)
+        slot, _ = Slot.create(admin, password.encode(), kdf or DEFAULT_KDF)
+        rslot, _ = Slot.create(RECOVERY_SLOT, normalise_recovery_key(recovery), RECOVERY_KDF)
+        keyring.slots = {admin: slot, RECOVERY_SLOT: rslot}
+        keyring.seal_for_all(key_id, data_key)
+        conn = _connect(path, data_key)
+        try:
+            schema.migrate(conn)
+            now = utcnow()
+            conn.execute("INSERT INTO meta(key, value) VALUES ('created', ?)", (now,))
+            conn.execute("INSERT INTO users(name, display_name, role, created, password_changed) "
+                         "VALUES (?, ?, 'admin', ?, ?)", (admin, display_name, now, now))
+        except Exception:
+            conn.close()
+            path.unlink(missing_ok=True)
+            raise
+        keyring.save()
+        os.chmod(path, 0o600)
+        store = cls(path, conn, keyring, Account(admin, "admin", display_name), data_key, key_id)
+        store.audit("db.init", detail=f"schema {schema.SCHEMA_VERSION}")
+        return store, recovery
+
+    @classmethod
+    def open(cls, path: Path, user: str, password: str) -> Store:
+        """Unlock with an account's password. Wrong password or disabled account: AuthenticationError."""
+        path = Path(path)
+        if not path.exists():
+            raise DatabaseError(f"{path}: no database here; create one with `assistant init`")
+        keyring = Keyring.load(Keyring.path_for(path))
+        if user == RECOVERY_SLOT:
+            raise AuthenticationError("wrong user name or password")
+        data_key, key_id = keyring.unlock(user, password.encode())
+        store = cls._finish_open(path, keyring, data_key, key_id, user)
+        if store.account.disabled:
+            store.close()
+            raise AuthenticationError(f"account {user!r} is disabled; ask an admin")
+        return store
+
+    @classmethod
+    def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
+        """Unlock with the printed recovery key, acting as the first enabled admin."""
+        path = Path(path)
+        keyring = Keyring.load(Keyring.path_for(path))
+        try:
+            data_key, key_id = keyring.unlock(RECOVERY_SLOT, normalise_recovery_key(recovery_key))
+        except AuthenticationError:
+            raise AuthenticationError("wrong recovery key") from None
+        return cls._finish_open(path, keyring, data_key, key_id, None)
+
+    @classmethod
+    def _finish_open(cls, path: Path, keyring: Keyring, data_key: bytes, key_id: str,
+                     user: str | None) -> Store:
+        conn = _connect(path, data_key)
+        schema.migrate(conn)
+        if key_id == keyring.pending:
+            # A rekey was interrupted after the database took the new key: finish it now.
+            keyring.current, keyring.pending = key_id, ""
+            for slot in keyring.slots.values():
+                slot.sealed = {k: v for k, v in slot.sealed.items() if k == key_id}
+            keyring.save()
+        if user is None:
+            row = conn.execute("SELECT name, role, display_name, disabled FROM users WHERE role = 'admin' "
+                               "AND disabled = 0 ORDER BY created LIMIT 1").fetchone()
+            if row is None:
+                conn.close()
+                raise DatabaseError("no enabled admin account left to act as; contact support")
+            account = Account(row[0], row[1], row[2], bool(row[3]))
+        else:
+            row = conn.execute("SELECT name, role, display_name, disabled FROM users WHERE name = ?",
+                               (user,)).fetchone()
+            if row is None:
+                conn.close()
+                raise AuthenticationError("wrong user name or password")
+            account = Account(row[0], row[1], row[2], bool(row[3]))
+        store = cls(path, conn, keyring, account, data_key, key_id)
+        if user is None:
+            store.audit("auth.recovery", detail="unlocked with the recovery key")
+        return store
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlcipher3.Error:
+                pass
+            self.conn.close()
+            self.conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One atomic unit: everything inside lands, or nothing does. Nested calls join the outer."""
+        if self._in_tx:
+            yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as e:
+            raise DatabaseError(f"{self.path}: database is locked ({e}); retry in a moment") from None
+        self._in_tx = True
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    def require_admin(self) -> None:
+        if not self.account.is_admin:
+            raise AuthenticationError(f"{self.account.name} is not an admin; this needs an admin account")
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None

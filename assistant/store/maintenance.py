@@ -1,0 +1,132 @@
+"""Database upkeep: rotate the data key, encrypted backup to one file, restore from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+from pathlib import Path
+
+from assistant.errors import BadInputError, DatabaseError
+
+from .database import Store, _connect
+from .keyring import Keyring, new_data_key
+
+BACKUP_MAGIC = b"CLINASSIST-BACKUP-1\n"
+
+
+def rekey(store: Store) -> str:
+    """Rotate the data key. Crash-safe: the new key is sealed for every slot (as pending) before the
+    database takes it, and opening a database whose key is the pending one completes the rotation."""
+    store.require_admin()
+    data_key, key_id = new_data_key()
+    ring = store.keyring
+    ring.pending = key_id
+    ring.seal_for_all(key_id, data_key)
+    ring.save()
+    store.conn.execute(f"PRAGMA rekey = \"x'{data_key.hex()}'\"")
+    old = ring.current
+    ring.current, ring.pending = key_id, ""
+    for slot in ring.slots.values():
+        slot.sealed.pop(old, None)
+    ring.save()
+    store._data_key, store._key_id = data_key, key_id
+    store.audit("db.rekey", detail=f"key {old} -> {key_id}")
+    return key_id
+
+
+def backup(store: Store, dest: Path) -> int:
+    """Write an encrypted backup: the key file plus a consistent copy of the database, in one file.
+
+    The copy is made by SQLite's online backup into a temporary database encrypted with the same
+    key, so the bytes in the backup are ciphertext exactly like the live file.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        raise BadInputError(f"{dest}: already exists; choose a new file name")
+    tmp_db = dest.with_name(dest.name + ".partial-db")
+    tmp_out = dest.with_name(dest.name + ".partial")
+    try:
+        target = _connect(tmp_db, store._data_key)
+        try:
+            store.conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+        ring_json = store.keyring.to_json().encode()
+        with open(tmp_out, "wb") as out, open(tmp_db, "rb") as src:
+            out.write(BACKUP_MAGIC)
+            out.write(struct.pack(">Q", len(ring_json)))
+            out.write(ring_json)
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp_out, dest)
+    finally:
+        tmp_db.unlink(missing_ok=True)
+        tmp_out.unlink(missing_ok=True)
+    store.audit("db.backup", detail=str(dest))
+    return dest.stat().st_size
+
+
+def restore(backup_file: Path, db_path: Path, user: str | None, password: str | None,
+            recovery_key: str | None = None, force: bool = False) -> Store:
+    """Restore a backup to `db_path` after proving the credentials open it; returns the opened store.
+
+    An existing database is kept beside it as `<name>.before-restore` (never silently lost).
+    """
+    backup_file, db_path = Path(backup_file), Path(db_path)
+    try:
+        with open(backup_file, "rb") as f:
+            if f.read(len(BACKUP_MAGIC)) != BACKUP_MAGIC:
+                raise BadInputError(f"{backup_file}: not a Clinician Assistant backup")
+            (n,) = struct.unpack(">Q", f.read(8))
+            ring_json = f.read(n)
+            staged = db_path.with_name(db_path.name + ".restoring")
+            with open(staged, "wb") as out:
+                shutil.copyfileobj(f, out)
+    except (OSError, struct.error) as e:
+        raise BadInputError(f"{backup_file}: cannot read backup ({e})") from None
+    staged_keys = Keyring.path_for(staged)
+    try:
+        if "slots" not in json.loads(ring_json):
+            raise ValueError("key section has no slots")
+        staged_keys.write_text(ring_json.decode(), "utf-8")
+        # Prove the backup opens with these credentials before touching the live database.
+        probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
+                 else Store.open(staged, user or "", password or ""))
+        check = probe.verify_audit()
+        probe.close()
+        if not check.ok:
+            raise DatabaseError(f"{backup_file}: audit log in the backup fails verification: "
+                                f"{'; '.join(check.problems)}")
+    except (ValueError, KeyError) as e:
+        staged.unlink(missing_ok=True)
+        staged_keys.unlink(missing_ok=True)
+        raise BadInputError(f"{backup_file}: damaged backup ({e})") from None
+    except Exception:
+        staged.unlink(missing_ok=True)
+        staged_keys.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(staged) + suffix).unlink(missing_ok=True)
+        raise
+    live_keys = Keyring.path_for(db_path)
+    if db_path.exists():
+        if not force:
+            staged.unlink(missing_ok=True)
+            staged_keys.unlink(missing_ok=True)
+            raise BadInputError(f"{db_path}: a database exists; add --force to replace it (it is kept "
+                                f"as {db_path.name}.before-restore)")
+        for p in (db_path, live_keys):
+            if p.exists():
+                os.replace(p, p.with_name(p.name + ".before-restore"))
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(staged_keys, live_keys)
+    os.replace(staged, db_path)
+    store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
+             else Store.open(db_path, user or "", password or ""))
+    store.audit("db.restore", detail=str(backup_file))
+    return store
+
