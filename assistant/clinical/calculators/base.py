@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Literal
 
 from assistant.errors import BadInputError
@@ -14,6 +15,16 @@ from assistant.errors import BadInputError
 from .units import canonical_unit, convert
 
 InputKind = Literal["number", "integer", "bool", "choice", "date"]
+
+
+def round_half_up(x: float, ndigits: int = 0) -> Any:
+    """Round halves away from zero (438.5 -> 439), as clinicians round; built-in round() goes to even.
+
+    Returns an int when ndigits is 0, else a float. repr() keeps e.g. 2.675 from rounding down because
+    of its binary representation.
+    """
+    r = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-ndigits), rounding=ROUND_HALF_UP)
+    return int(r) if ndigits <= 0 else float(r) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 @dataclass(frozen=True)
