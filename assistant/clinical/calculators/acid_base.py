@@ -6,7 +6,7 @@ from typing import Any
 
 from assistant.errors import BadInputError
 
-from .base import Calculator, Input, Reference, Result, register
+from .base import Calculator, Input, Reference, Result, register, round_half_up
 
 SODIUM = Input("sodium", "Serum sodium", "mmol/L", low=90, high=200)
 CHLORIDE = Input("chloride", "Serum chloride", "mmol/L", low=50, high=160)
@@ -64,10 +64,10 @@ class AnionGap(Calculator):
         _check_range(self.id, v)
         gap = anion_gap(v)
         value = gap + v["potassium"] if v["potassium"] is not None else gap
-        band = _gap_band(round(gap, 1), v["normal_low"], v["normal_high"])
+        band = _gap_band(round_half_up(gap, 1), v["normal_low"], v["normal_high"])
         if v["potassium"] is not None:
             band += f" (judged on the potassium-free gap {gap:.1f})"
-        return self.result(v, round(value, 1), "mmol/L", band, anion_gap_without_potassium=round(gap, 1),
+        return self.result(v, round_half_up(value, 1), "mmol/L", band, anion_gap_without_potassium=round_half_up(gap, 1),
                            potassium_included=v["potassium"] is not None)
 
 
@@ -87,9 +87,9 @@ class AlbuminCorrectedAnionGap(Calculator):
         _check_range(self.id, v)
         gap = anion_gap(v)
         corrected = gap + 2.5 * (v["normal_albumin"] - v["albumin"])
-        band = _gap_band(round(corrected, 1), v["normal_low"], v["normal_high"])
-        return self.result(v, round(corrected, 1), "mmol/L", band, observed_anion_gap=round(gap, 1),
-                           albumin_correction=round(corrected - gap, 2))
+        band = _gap_band(round_half_up(corrected, 1), v["normal_low"], v["normal_high"])
+        return self.result(v, round_half_up(corrected, 1), "mmol/L", band, observed_anion_gap=round_half_up(gap, 1),
+                           albumin_correction=round_half_up(corrected - gap, 2))
 
 
 def _deltas(v: dict[str, Any]) -> tuple[float, float, float]:
@@ -118,9 +118,9 @@ class DeltaGap(Calculator):
             band = "delta gap < -6: hyperchloraemic (normal-gap) metabolic acidosis coexists"
         else:
             band = "delta gap within +/-6: no second metabolic disorder suggested"
-        return self.result(v, round(delta, 1), "mmol/L", band, anion_gap=round(gap, 1),
-                           delta_anion_gap=round(d_ag, 1), delta_bicarbonate=round(d_hco3, 1),
-                           corrected_bicarbonate=round(v["bicarbonate"] + d_ag, 1))
+        return self.result(v, round_half_up(delta, 1), "mmol/L", band, anion_gap=round_half_up(gap, 1),
+                           delta_anion_gap=round_half_up(d_ag, 1), delta_bicarbonate=round_half_up(d_hco3, 1),
+                           corrected_bicarbonate=round_half_up(v["bicarbonate"] + d_ag, 1))
 
 
 @register
@@ -141,7 +141,7 @@ class DeltaRatio(Calculator):
         ratio = d_ag / d_hco3
         # Rastegar 2007: about 1-2 in an uncomplicated high-gap acidosis (about 1 in ketoacidosis,
         # about 1.6 in lactic acidosis); < 1 adds a normal-gap acidosis; > 2 adds a metabolic alkalosis.
-        shown = round(ratio, 2)
+        shown = round_half_up(ratio, 2)
         if shown < 1:
             band = "< 1: high-gap acidosis with a coexisting normal-gap (hyperchloraemic) acidosis"
         elif shown <= 2:
@@ -150,5 +150,5 @@ class DeltaRatio(Calculator):
             band = "> 2: high-gap acidosis with a coexisting metabolic alkalosis (or chronic respiratory acidosis)"
         if d_ag <= 0:
             band = "anion gap not raised: normal-gap metabolic acidosis; delta ratio not informative"
-        return self.result(v, shown, "", band, anion_gap=round(gap, 1), delta_anion_gap=round(d_ag, 1),
-                           delta_bicarbonate=round(d_hco3, 1))
+        return self.result(v, shown, "", band, anion_gap=round_half_up(gap, 1), delta_anion_gap=round_half_up(d_ag, 1),
+                           delta_bicarbonate=round_half_up(d_hco3, 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .base import Calculator, Input, Reference, Result, register
+from .base import Calculator, Input, Reference, Result, register, round_half_up
 
 SEX = Input("sex", "Sex (the formulas were derived for biological sex)", kind="choice",
             choices=("female", "male"))
@@ -31,7 +31,7 @@ class BMI(Calculator):
         # WHO adult bands (WHO Technical Report Series 894, 2000)
         band = ("underweight" if bmi < 18.5 else "normal" if bmi < 25 else "overweight" if bmi < 30
                 else "obese class I" if bmi < 35 else "obese class II" if bmi < 40 else "obese class III")
-        return self.result(v, round(bmi, 1), "kg/m2", band)
+        return self.result(v, round_half_up(bmi, 1), "kg/m2", band)
 
 
 @register
@@ -48,8 +48,8 @@ class BSAMosteller(Calculator):
     def _compute(self, v: dict[str, Any]) -> Result:
         # Mosteller: BSA (m2) = sqrt(height cm x weight kg / 3600)
         bsa = math.sqrt(v["height"] * v["weight"] / 3600)
-        return self.result(v, round(bsa, 2), "m2", "body surface area for dose calculation",
-                           unrounded=round(bsa, 4))
+        return self.result(v, round_half_up(bsa, 2), "m2", "body surface area for dose calculation",
+                           unrounded=round_half_up(bsa, 4))
 
 
 def devine_ibw(height_cm: float, sex: str) -> float:
@@ -74,9 +74,9 @@ class IdealBodyWeight(Calculator):
 
     def _compute(self, v: dict[str, Any]) -> Result:
         ibw = devine_ibw(v["height"], v["sex"])
-        return self.result(v, round(ibw, 1), "kg",
+        return self.result(v, round_half_up(ibw, 1), "kg",
                            "ideal body weight" + _below_five_feet_note(v["height"]),
-                           ibw_lb=round(ibw / 0.45359237, 1), extrapolated=v["height"] < _FIVE_FEET_CM)
+                           ibw_lb=round_half_up(ibw / 0.45359237, 1), extrapolated=v["height"] < _FIVE_FEET_CM)
 
 
 @register
@@ -102,5 +102,5 @@ class AdjustedBodyWeight(Calculator):
             band = "actual weight > 120% of ideal: adjusted weight commonly used for dosing"
         else:
             band = "actual weight <= 120% of ideal: adjusted weight usually not needed"
-        return self.result(v, round(abw, 1), "kg", band + _below_five_feet_note(v["height"]),
-                           ideal_body_weight=round(ibw, 1), percent_of_ideal=round(pct, 1))
+        return self.result(v, round_half_up(abw, 1), "kg", band + _below_five_feet_note(v["height"]),
+                           ideal_body_weight=round_half_up(ibw, 1), percent_of_ideal=round_half_up(pct, 1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Calculator, Input, Reference, Result, register
+from .base import Calculator, Input, Reference, Result, register, round_half_up
 
 SODIUM = Input("sodium", "Serum sodium", "mmol/L", low=90, high=200)
 GLUCOSE = Input("glucose", "Serum/plasma glucose", "mg/dL", low=10, high=3000, alt_units=("mmol/L",),
@@ -43,7 +43,7 @@ class CorrectedCalcium(Calculator):
     def _compute(self, v: dict[str, Any]) -> Result:
         adjusted = v["calcium"] - v["albumin"] + 4.0
         variant_08 = v["calcium"] + 0.8 * (4.0 - v["albumin"])
-        shown = round(adjusted, 1)
+        shown = round_half_up(adjusted, 1)
         # Bands: usual adult reference interval 8.5-10.5 mg/dL (2.12-2.62 mmol/L); hypercalcaemia
         # severity mild < 12, moderate 12-14, severe >= 14 mg/dL (Minisola et al. BMJ 2015;350:h2723).
         if shown < 8.5:
@@ -56,8 +56,8 @@ class CorrectedCalcium(Calculator):
             band = "moderate hypercalcaemia (12-14 mg/dL)"
         else:
             band = "severe hypercalcaemia (>= 14 mg/dL)"
-        return self.result(v, shown, "mg/dL", band, adjusted_mmol_l=round(adjusted / _CA_MG_PER_MMOL, 2),
-                           unrounded=round(adjusted, 3), variant_0_8_mg_dl=round(variant_08, 2))
+        return self.result(v, shown, "mg/dL", band, adjusted_mmol_l=round_half_up(adjusted / _CA_MG_PER_MMOL, 2),
+                           unrounded=round_half_up(adjusted, 3), variant_0_8_mg_dl=round_half_up(variant_08, 2))
 
 
 @register
@@ -77,9 +77,9 @@ class SodiumCorrectionHyperglycemia(Calculator):
         excess = max(v["glucose"] - 100.0, 0.0) / 100.0
         hillier = v["sodium"] + 2.4 * excess
         katz = v["sodium"] + 1.6 * excess
-        shown = round(hillier, 1)
+        shown = round_half_up(hillier, 1)
         return self.result(v, shown, "mmol/L", _sodium_band(shown), factor_used="Hillier 1999: 2.4",
-                           corrected_sodium_katz=round(katz, 1), katz_reference="Katz. N Engl J Med 1973. "
+                           corrected_sodium_katz=round_half_up(katz, 1), katz_reference="Katz. N Engl J Med 1973. "
                            "Hyperglycemia-induced hyponatremia: calculation of expected serum sodium depression")
 
 
@@ -104,16 +104,16 @@ class SerumOsmolality(Calculator):
         osm = 2 * v["sodium"] + v["glucose"] / 18 + v["bun"] / 2.8
         if v["ethanol"] is not None:
             osm += v["ethanol"] / 3.7
-        shown = round(osm, 1)
+        shown = round_half_up(osm, 1)
         details: dict[str, Any] = {"ethanol_included": v["ethanol"] is not None}
         # Usual reference interval for serum osmolality 275-295 mOsm/kg.
         band = ("low (< 275 mOsm/kg)" if shown < 275 else "high (> 295 mOsm/kg)" if shown > 295
                 else "normal (275-295 mOsm/kg)")
         if v["measured_osmolality"] is not None:
             gap = v["measured_osmolality"] - osm
-            details["osmolal_gap"] = round(gap, 1)
+            details["osmolal_gap"] = round_half_up(gap, 1)
             # Smithline & Gardner: a gap above 10 mOsm/kg points to unmeasured osmoles (toxic alcohols...).
-            band += ("; osmolal gap > 10: unmeasured osmoles (e.g. toxic alcohols)" if round(gap, 1) > 10
+            band += ("; osmolal gap > 10: unmeasured osmoles (e.g. toxic alcohols)" if round_half_up(gap, 1) > 10
                      else "; osmolal gap <= 10 (normal)")
         return self.result(v, shown, "mOsm/kg", band, **details)
 
@@ -148,8 +148,8 @@ class FreeWaterDeficit(Calculator):
         deficit = tbw * (v["sodium"] / v["target_sodium"] - 1)
         if deficit <= 0:
             return self.result(v, 0.0, "L", "no free water deficit: sodium at or below target",
-                               tbw_fraction=fraction, total_body_water_l=round(tbw, 1))
+                               tbw_fraction=fraction, total_body_water_l=round_half_up(tbw, 1))
         # Chronic hypernatraemia: lower sodium by no more than 10 mmol/L a day (Adrogue & Madias 2000).
-        return self.result(v, round(deficit, 1), "L",
+        return self.result(v, round_half_up(deficit, 1), "L",
                            "free water deficit; add ongoing losses and lower sodium by <= 10 mmol/L per day "
-                           "when chronic", tbw_fraction=fraction, total_body_water_l=round(tbw, 1))
+                           "when chronic", tbw_fraction=fraction, total_body_water_l=round_half_up(tbw, 1))

@@ -6,7 +6,7 @@ from typing import Any
 
 from assistant.errors import BadInputError
 
-from .base import Calculator, Input, Reference, Result, register
+from .base import Calculator, Input, Reference, Result, register, round_half_up
 
 _CHOL_MG_PER_MMOL = 38.67  # as units.py (cholesterol 386.65 g/mol)
 _TG_LIMIT_MG_DL = 400.0
@@ -39,7 +39,7 @@ class LDLFriedewald(Calculator):
             raise BadInputError("hdl: HDL cholesterol must be below total cholesterol")
         # TG/5 estimates VLDL cholesterol in mg/dL (VLDL TG:cholesterol about 5:1).
         ldl = v["total_cholesterol"] - v["hdl"] - v["triglycerides"] / 5
-        shown = round(ldl)
+        shown = round_half_up(ldl)
         # NCEP ATP III (Circulation 2002;106:3143) LDL classification.
         if shown < 100:
             band = "optimal (< 100 mg/dL)"
@@ -53,8 +53,8 @@ class LDLFriedewald(Calculator):
             band = "very high (>= 190 mg/dL)"
         if ldl <= 0:
             band = "non-positive estimate: the equation does not apply (measure LDL directly)"
-        return self.result(v, shown, "mg/dL", band, ldl_mmol_l=round(ldl / _CHOL_MG_PER_MMOL, 2),
-                           vldl_cholesterol_mg_dl=round(v["triglycerides"] / 5, 1))
+        return self.result(v, shown, "mg/dL", band, ldl_mmol_l=round_half_up(ldl / _CHOL_MG_PER_MMOL, 2),
+                           vldl_cholesterol_mg_dl=round_half_up(v["triglycerides"] / 5, 1))
 
 
 @register
@@ -75,9 +75,9 @@ class HOMAIR(Calculator):
         ir = v["glucose"] * v["insulin"] / 22.5
         details: dict[str, Any] = {}
         if v["glucose"] > 3.5:  # %B formula is undefined at or below 3.5 mmol/L
-            details["homa_beta_percent"] = round(20 * v["insulin"] / (v["glucose"] - 3.5), 1)
+            details["homa_beta_percent"] = round_half_up(20 * v["insulin"] / (v["glucose"] - 3.5), 1)
         # Matthews 1985 scaled the model so that normal-weight young adults have HOMA-IR = 1 and gave no
         # cut-off; none is invented here, the value is stated relative to that reference.
         band = (f"insulin resistance {ir:.2f} times that of the normal reference population (= 1, "
                 "Matthews 1985); no universally agreed cut-off")
-        return self.result(v, round(ir, 2), "", band, **details)
+        return self.result(v, round_half_up(ir, 2), "", band, **details)

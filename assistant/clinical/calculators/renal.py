@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Calculator, Input, Reference, Result, register
+from .base import Calculator, Input, Reference, Result, register, round_half_up
 from .body import devine_ibw
 
 SEX = Input("sex", "Sex (the equations were derived for biological sex)", kind="choice",
@@ -49,9 +49,9 @@ class CKDEPI2021(Calculator):
             gfr *= 1.012
         # Reported as a whole number (as laboratories and KDIGO do); the band uses the reported value
         # so the category never contradicts the number shown.
-        shown = round(gfr)
+        shown = round_half_up(gfr)
         return self.result(v, shown, "mL/min/1.73m2", kdigo_gfr_category(shown),
-                           unrounded=round(gfr, 3))
+                           unrounded=round_half_up(gfr, 3))
 
 
 @register
@@ -76,9 +76,9 @@ class MDRD(Calculator):
             gfr *= 0.742
         if v["black"]:
             gfr *= 1.212
-        shown = round(gfr)
+        shown = round_half_up(gfr)
         return self.result(v, shown, "mL/min/1.73m2", kdigo_gfr_category(shown),
-                           unrounded=round(gfr, 3), race_coefficient_applied=bool(v["black"]))
+                           unrounded=round_half_up(gfr, 3), race_coefficient_applied=bool(v["black"]))
 
 
 def _clearance_band(crcl: float) -> str:
@@ -126,10 +126,10 @@ class CockcroftGault(Calculator):
             ibw = devine_ibw(v["height"], v["sex"])
             abw = ibw + 0.4 * (v["weight"] - ibw)
             details.update(
-                ideal_body_weight=round(ibw, 1),
-                crcl_ideal_weight=round(self._crcl(ibw, v["age"], v["creatinine"], female), 1),
-                adjusted_body_weight=round(abw, 1),
-                crcl_adjusted_weight=round(self._crcl(abw, v["age"], v["creatinine"], female), 1),
+                ideal_body_weight=round_half_up(ibw, 1),
+                crcl_ideal_weight=round_half_up(self._crcl(ibw, v["age"], v["creatinine"], female), 1),
+                adjusted_body_weight=round_half_up(abw, 1),
+                crcl_adjusted_weight=round_half_up(self._crcl(abw, v["age"], v["creatinine"], female), 1),
             )
-        shown = round(crcl, 1)
+        shown = round_half_up(crcl, 1)
         return self.result(v, shown, "mL/min", _clearance_band(shown), **details)
