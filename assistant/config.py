@@ -1,0 +1,150 @@
+"""Settings: built-in defaults < site file (IT) < user file < environment, each value knowing its source."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import site_config_dir, user_config_dir, user_data_dir
+
+from assistant.errors import BadInputError
+
+APP = "clinician-assistant"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: dotted name, type, default, and whether a user may change it in the app."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    env: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+def _default_db() -> str:
+    return str(Path(user_data_dir(APP, appauthor=False)) / "clinical.db")
+
+
+KEYS: tuple[Key, ...] = (
+    Key("organisation.name", str, "", "Organisation name printed on reports"),
+    Key("organisation.address", str, "", "Address printed on reports (one line, or lines separated by '\\n')"),
+    Key("organisation.logo", str, "", "Path to a PNG/JPEG logo for report letterheads"),
+    Key("database.path", str, "", "Database file; empty means per-user data folder", env="ASSISTANT_DB"),
+    Key("models.pack_dir", str, "", "Model pack folder; empty means the installed default pack",
+        env="ASSISTANT_MODEL"),
+    Key("models.device", str, "auto", "Inference device", env="ASSISTANT_DEVICE",
+        choices=("auto", "cpu", "cuda", "directml", "coreml")),
+    Key("models.threads", int, 0, "CPU threads for inference; 0 means all physical cores", minimum=0,
+        maximum=256),
+    Key("session.idle_lock_minutes", int, 10, "Lock the app after this many idle minutes", minimum=1,
+        maximum=240),
+    Key("security.password_min_length", int, 10, "Minimum password length for new passwords",
+        minimum=8, maximum=128),
+    Key("audit.retention_days", int, 3650, "Keep audit rows at least this many days", minimum=365,
+        maximum=36500),
+    Key("summary.unverified", str, "mark", "Unverified generated sentences: mark or drop",
+        choices=("mark", "drop")),
+)
+KEY_BY_NAME = {k.name: k for k in KEYS}
+
+
+def site_config_path() -> Path:
+    if os.environ.get("ASSISTANT_SITE_CONFIG"):
+        return Path(os.environ["ASSISTANT_SITE_CONFIG"])
+    if sys.platform.startswith("linux"):
+        return Path("/etc") / APP / "site.toml"
+    return Path(site_config_dir(APP, appauthor=False)) / "site.toml"
+
+
+def user_config_path() -> Path:
+    if os.environ.get("ASSISTANT_USER_CONFIG"):
+        return Path(os.environ["ASSISTANT_USER_CONFIG"])
+    return Path(user_config_dir(APP, appauthor=False)) / "settings.toml"
+
+
+def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in doc.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, name + "."))
+        else:
+            out[name] = v
+    return out
+
+
+def _check(key: Key, value: Any, where: str) -> Any:
+    if key.type is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if key.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise BadInputError(f"{where}: {key.name} must be a whole number, not {value!r}")
+    if key.type is str and not isinstance(value, str):
+        raise BadInputError(f"{where}: {key.name} must be text, not {value!r}")
+    if key.choices and value not in key.choices:
+        raise BadInputError(f"{where}: {key.name} must be one of {', '.join(key.choices)}, not {value!r}")
+    if key.minimum is not None and value < key.minimum or key.maximum is not None and value > key.maximum:
+        raise BadInputError(f"{where}: {key.name} must be between {key.minimum:g} and {key.maximum:g}")
+    return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return _flatten(tomllib.load(f))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as e:
+        raise BadInputError(f"{path}: not valid TOML ({e})") from None
+    except OSError as e:
+        raise BadInputError(f"{path}: cannot read ({e.strerror})") from None
+
+
+@dataclass
+class Settings:
+    """Effective settings with the source of each value; `locked` keys are fixed by the site."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    locked: frozenset[str] = frozenset()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.values["database.path"] or _default_db()).expanduser()
+
+    def can_change(self, name: str) -> bool:
+        return name not in self.locked
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    s = Settings({k.name: k.default for k in KEYS}, {k.name: "default" for k in KEYS})
+    site_path = site_config_path()
+    site = _read_toml(site_path)
+    locked: set[str] = set(site.pop("locked", []) if isinstance(site.get("locked"), list) else [])
+    for layer, path in ((site, site_path), (_read_toml(user_config_path()), user_config_path())):
+        for name, value in layer.items():
+            key = KEY_BY_NAME.get(name)
+            if key is None:
+                raise BadInputError(f"{path}: unknown setting {name!r}; known: {', '.join(KEY_BY_NAME)}")
+            if layer is not site and name in locked:
+                continue  # fixed by the site: a user file cannot override it
+            s.values[name] = _check(key, value, str(path))
+            s.sources[name] = str(path)
+    for key in KEYS:
+        if key.env and env.get(key.env) and key.name not in locked:
+            s.values[key.name] = _check(key, env[key.env], f"environment {key.env}")
+            s.sources[key.name] = f"environment {key.env}"
+    s.locked = frozenset(locked)
+    return s
