@@ -108,7 +108,10 @@ class Input:
             if self.alt_units and canonical_unit(unit) not in {canonical_unit(u) for u in self.alt_units}:
                 raise BadInputError(f"{self.name}: unit {unit!r} not accepted; use {self.unit} or "
                                     f"{', '.join(self.alt_units)}")
-            value = convert(value, unit, self.unit, self.analyte)
+            try:
+                value = convert(value, unit, self.unit, self.analyte)
+            except BadInputError as e:  # name the input, as every other input error does
+                raise BadInputError(f"{self.name}: {e.message}") from None
         if self.kind == "integer":
             if value != int(value):
                 raise BadInputError(f"{self.name}: {raw!r} must be a whole number")

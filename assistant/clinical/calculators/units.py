@@ -82,8 +82,13 @@ def convert(value: float, from_unit: str, to_unit: str, analyte: str | None = No
         if (dst, src) in table:
             return value / table[(dst, src)]
     if src in _PINT_NAMES and dst in _PINT_NAMES:
+        import pint
+
         ureg = _ureg()
         q = ureg.Quantity(value, _PINT_NAMES[src])
-        return float(q.to(_PINT_NAMES[dst]).magnitude)
+        try:
+            return float(q.to(_PINT_NAMES[dst]).magnitude)
+        except pint.DimensionalityError:  # e.g. kg given where ms is expected: a user error, not a bug
+            raise BadInputError(f"cannot convert {from_unit!r} to {to_unit!r}") from None
     what = f" for {analyte}" if analyte else ""
     raise BadInputError(f"cannot convert {from_unit!r} to {to_unit!r}{what}; give the value in {to_unit}")
