@@ -1,0 +1,72 @@
+"""Obstetric calculators: estimated due date from the last menstrual period (Naegele's rule)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from assistant.errors import BadInputError
+
+from .base import Calculator, Input, Reference, Result, register, round_half_up
+
+_PREGNANCY_DAYS = 280
+_MAX_GESTATION_DAYS = 45 * 7  # beyond this the reference date cannot belong to this pregnancy
+
+
+def _ga_band(days: int) -> str:
+    """Trimester, and ACOG term categories (Committee Opinion 579, 2013) from 37 weeks."""
+    weeks = days // 7
+    if weeks < 14:
+        return "first trimester"
+    if weeks < 28:
+        return "second trimester"
+    if weeks < 37:
+        return "third trimester, preterm (< 37 weeks)"
+    if weeks < 39:
+        return "early term (37+0 to 38+6 weeks)"
+    if weeks < 41:
+        return "full term (39+0 to 40+6 weeks)"
+    if weeks < 42:
+        return "late term (41+0 to 41+6 weeks)"
+    return "post-term (>= 42+0 weeks)"
+
+
+@register
+class DueDateNaegele(Calculator):
+    id = "due_date_naegele"
+    title = "Estimated due date from LMP (Naegele's rule)"
+    reference = Reference("Naegele", "Erfahrungen und Abhandlungen aus dem Gebiete der Krankheiten des "
+                          "weiblichen Geschlechtes (Mannheim)", 1812, "Naegele's rule", et_al=False)
+    # Naegele's calendar form (LMP + 1 year - 3 months + 7 days) gives 280-283 days depending on the
+    # months crossed; the fixed 280 days used here is the modern convention (ACOG Committee Opinion
+    # 700, 2017), so dates can differ by up to 3 days from a calendar wheel. The cycle adjustment
+    # (+/- days of cycle length beyond 28) assumes ovulation 14 days before the next period.
+    notes = ("Due date = LMP + 280 days + (cycle length - 28). An early ultrasound dating supersedes LMP "
+             "dating when they differ by more than the ACOG thresholds. Give reference_date for the "
+             "gestational age on that day.")
+    inputs = (
+        Input("lmp", "First day of the last menstrual period", kind="date"),
+        Input("cycle_length", "Usual cycle length", "days", kind="integer", required=False, low=20, high=45,
+              default=28),
+        Input("reference_date", "Date at which to give the gestational age (optional)", kind="date",
+              required=False),
+    )
+
+    def _compute(self, v: dict[str, Any]) -> Result:
+        shift = v["cycle_length"] - 28
+        edd = v["lmp"] + timedelta(days=_PREGNANCY_DAYS + shift)
+        details: dict[str, Any] = {"cycle_adjustment_days": shift}
+        band = "estimated due date (LMP + 280 days" + (f", {shift:+d} days for cycle length)" if shift else ")")
+        ref = v["reference_date"]
+        if ref is not None:
+            days = (ref - v["lmp"]).days - shift
+            if days < 0:
+                raise BadInputError(f"reference_date: {ref.isoformat()} is before the (cycle-adjusted) LMP "
+                                    f"{(v['lmp'] + timedelta(days=shift)).isoformat()}")
+            if days > _MAX_GESTATION_DAYS:
+                raise BadInputError(f"reference_date: {ref.isoformat()} is more than 45 weeks after the LMP")
+            weeks, rem = divmod(days, 7)
+            details.update(gestational_age=f"{weeks}w{rem}d", gestational_age_days=days,
+                           gestational_age_weeks=round_half_up(days / 7, 2), days_to_due_date=(edd - ref).days)
+            band = f"{weeks}+{rem} weeks on {ref.isoformat()}: {_ga_band(days)}"
+        return self.result(v, edd.isoformat(), "date", band, **details)
