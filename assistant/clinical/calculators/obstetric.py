@@ -69,4 +69,4 @@ class DueDateNaegele(Calculator):
             details.update(gestational_age=f"{weeks}w{rem}d", gestational_age_days=days,
                            gestational_age_weeks=round_half_up(days / 7, 2), days_to_due_date=(edd - ref).days)
             band = f"{weeks}+{rem} weeks on {ref.isoformat()}: {_ga_band(days)}"
-        return self.result(v, edd.isoformat(), "date", band, **details)
+        return self.result(v, edd.isoformat(), "", band, **details)
