@@ -32,12 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"clinician-assistant {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    from assistant.store.session import add_db_args
+
+    add_db_args(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
-            if e.name == name:
+            if e.name and (name == e.name or name.startswith(e.name + ".")):
                 continue
             raise
         module.register(sub)

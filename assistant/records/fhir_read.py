@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,8 @@ def _add(raw: RawFile, index: int, full_url: str, data: Any, where: str) -> None
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise _fail(raw.path, where, "not a FHIR resource (no resourceType)")
     rtype = data["resourceType"]
+    if not is_fhir_type(rtype):
+        raise _fail(raw.path, where, f"resourceType {rtype!r} is not a FHIR R4 resource type")
     if rtype == "Bundle":  # a Bundle inside NDJSON or a nested bundle: flatten it
         for j, e in enumerate(data.get("entry") or []):
             if isinstance(e, dict) and isinstance(e.get("resource"), dict):
@@ -104,6 +107,18 @@ def _add(raw: RawFile, index: int, full_url: str, data: Any, where: str) -> None
     if rtype in SKIPPED_TYPES:
         return
     raw.resources.append(RawResource(index, full_url, data))
+
+
+@lru_cache(maxsize=512)
+def is_fhir_type(name: str) -> bool:
+    """True for any FHIR resource type (mapped or not); a misspelt type makes the file malformed."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(name)
+    except (KeyError, ValueError, ImportError, AttributeError):
+        return False
+    return True
 
 
 def iter_fhir_files(paths: list[Path]) -> Iterator[Path]:

@@ -15,10 +15,16 @@ from .database import Store
 
 
 def add_db_args(parser: argparse.ArgumentParser) -> None:
-    """--db, --user and --password-file. A password is never accepted as a plain argument."""
-    parser.add_argument("--db", metavar="PATH", help="database file (default: ASSISTANT_DB or settings)")
-    parser.add_argument("--user", metavar="NAME", help="account name (default: ASSISTANT_USER)")
-    parser.add_argument("--password-file", metavar="FILE",
+    """--db, --user and --password-file. A password is never accepted as a plain argument.
+
+    Added to the main parser and to each subcommand, with SUPPRESS defaults so that giving them
+    before or after the subcommand both work (a subparser default would overwrite the main value).
+    """
+    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help="database file (default: ASSISTANT_DB or settings)")
+    parser.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="account name (default: ASSISTANT_USER)")
+    parser.add_argument("--password-file", metavar="FILE", default=argparse.SUPPRESS,
                         help="read the password from the first line of FILE (else ASSISTANT_PASSWORD "
                              "or a prompt)")
 
