@@ -9,6 +9,8 @@ import pytest
 import assistant.cli as cli
 from assistant.cli import main
 
+FULL_COMMAND_MODULES = cli.COMMAND_MODULES
+
 
 @pytest.fixture(autouse=True)
 def only_calc_commands(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -21,6 +23,13 @@ def only_calc_commands(monkeypatch: pytest.MonkeyPatch) -> None:
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
     assert main(["calc", *argv, "--json"]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+def test_real_cli_wires_calc(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The full command tree, as `assistant` builds it, reaches the calc command.
+    monkeypatch.setattr(cli, "COMMAND_MODULES", FULL_COMMAND_MODULES)
+    d = run_json(capsys, "bmi", "--set", "weight=70", "--set", "height=175")
+    assert isinstance(d, dict) and d["id"] == "bmi" and d["value"] == pytest.approx(22.9)  # 70 / 1.75^2
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
