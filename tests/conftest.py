@@ -13,11 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("ASSISTANT_SITE_CONFIG", str(Path(__file__).parent / "data" / "no-site.toml"))
 os.environ.setdefault("ASSISTANT_USER_CONFIG", str(Path(__file__).parent / "data" / "no-user.toml"))
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_FHIR = ROOT.parent / "shared" / "fhir" / "synthea-r4"
-# Cheap Argon2 parameters: real ones cost ~0.3 s per derivation, too slow for hundreds of tests.
-FAST_KDF = {"name": "argon2id", "time_cost": 1, "memory_kib": 1024, "parallelism": 1}
-PASSWORD = "correct horse battery"
+from support import FAST_KDF, PASSWORD, SHARED_FHIR  # noqa: E402
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ class AccountsMixin:
         if row is None:
             raise BadInputError(f"no user {name!r}")
         slot = self.keyring.slots.get(name)
-        if slot is not None and is_self:
+        if slot is not None and is_self and not getattr(self, "via_recovery", False):
             if old_password is None:
                 raise AuthenticationError("give the current password to change it")
             private = slot.unwrap_private(old_password.encode())

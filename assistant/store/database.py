@@ -55,6 +55,8 @@ def _connect(path: Path, data_key: bytes) -> Any:
         conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
     except sqlcipher3.Error as e:
         raise DatabaseError(f"{path}: cannot open database ({e})") from None
+    # A wrong key is an expected event (interrupted rekey): keep SQLCipher from logging it to stderr.
+    conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -86,6 +88,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
         self._data_key = data_key
         self._key_id = key_id
         self._in_tx = False
+        self.via_recovery = False  # unlocked with the recovery key: may reset any password
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
@@ -134,8 +137,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
         keyring = Keyring.load(Keyring.path_for(path))
         if user == RECOVERY_SLOT:
             raise AuthenticationError("wrong user name or password")
-        data_key, key_id = keyring.unlock(user, password.encode())
-        store = cls._finish_open(path, keyring, data_key, key_id, user)
+        store = cls._finish_open(path, keyring, keyring.unlock(user, password.encode()), user)
         if store.account.disabled:
             store.close()
             raise AuthenticationError(f"account {user!r} is disabled; ask an admin")
@@ -147,15 +149,23 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
         path = Path(path)
         keyring = Keyring.load(Keyring.path_for(path))
         try:
-            data_key, key_id = keyring.unlock(RECOVERY_SLOT, normalise_recovery_key(recovery_key))
+            candidates = keyring.unlock(RECOVERY_SLOT, normalise_recovery_key(recovery_key))
         except AuthenticationError:
             raise AuthenticationError("wrong recovery key") from None
-        return cls._finish_open(path, keyring, data_key, key_id, None)
+        return cls._finish_open(path, keyring, candidates, None)
 
     @classmethod
-    def _finish_open(cls, path: Path, keyring: Keyring, data_key: bytes, key_id: str,
+    def _finish_open(cls, path: Path, keyring: Keyring, candidates: list[tuple[bytes, str]],
                      user: str | None) -> Store:
-        conn = _connect(path, data_key)
+        conn = None
+        for i, (data_key, key_id) in enumerate(candidates):
+            try:
+                conn = _connect(path, data_key)
+                break
+            except DatabaseError:
+                if i == len(candidates) - 1:
+                    raise
+        assert conn is not None
         schema.migrate(conn)
         if key_id == keyring.pending:
             # A rekey was interrupted after the database took the new key: finish it now.
@@ -179,6 +189,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
             account = Account(row[0], row[1], row[2], bool(row[3]))
         store = cls(path, conn, keyring, account, data_key, key_id)
         if user is None:
+            store.via_recovery = True
             store.audit("auth.recovery", detail="unlocked with the recovery key")
         return store
 

@@ -151,18 +151,21 @@ class Keyring:
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
 
-    def unlock(self, name: str, secret: bytes) -> tuple[bytes, str]:
-        """Return (data key, key id) for a slot, trying the current key then a pending one."""
+    def unlock(self, name: str, secret: bytes) -> list[tuple[bytes, str]]:
+        """Candidate (data key, key id) pairs for a slot: the current key, then a pending one.
+
+        During an interrupted rekey the database holds either key; the caller tries each in turn.
+        """
         slot = self.slots.get(name)
         if slot is None:
             # Same message as a wrong password: do not reveal which accounts exist.
             raise AuthenticationError("wrong user name or password")
         private = slot.unwrap_private(secret)
-        for key_id in (self.current, self.pending):
-            if key_id and key_id in slot.sealed:
-                return slot.open(private, key_id), key_id
-        raise DatabaseError(f"account {name!r} holds no copy of the database key; ask an admin to "
-                            "reset its password")
+        found = [(slot.open(private, k), k) for k in (self.current, self.pending) if k and k in slot.sealed]
+        if not found:
+            raise DatabaseError(f"account {name!r} holds no copy of the database key; ask an admin to "
+                                "reset its password")
+        return found
 
     def seal_for_all(self, key_id: str, data_key: bytes) -> None:
         for slot in self.slots.values():
