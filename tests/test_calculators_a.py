@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -639,8 +640,6 @@ def test_due_date_naegele() -> None:
     (258, "third trimester, preterm"), (259, "early term"), (272, "early term"), (273, "full term"),
     (286, "full term"), (287, "late term"), (293, "late term"), (294, "post-term")])
 def test_due_date_gestational_age_bands(days: int, band: str) -> None:
-    from datetime import date, timedelta
-
     ref = date(2024, 1, 1) + timedelta(days=days)
     r = run("due_date_naegele", lmp="2024-01-01", reference_date=ref.isoformat())
     assert r.details["gestational_age_days"] == days

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from assistant.errors import BadInputError
 
@@ -40,7 +40,7 @@ def aha_band(qtc: int, sex: str | None) -> str:
 class _QTc(Calculator):
     """Shared input handling: heart rate or RR interval (exactly one), QT in ms."""
 
-    inputs = QTC_INPUTS
+    inputs: ClassVar[tuple[Input, ...]] = QTC_INPUTS
 
     @abstractmethod
     def _correct(self, qt_ms: float, rr_s: float, hr: float) -> float: ...
