@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from .base import Calculator, Input, Reference, Result, register, round_half_up
@@ -20,34 +21,41 @@ def _yes_no(name: str, description: str) -> Input:
     return Input(name, description, kind="bool")
 
 
-# Wilson 1998, Figures 3 (men) and 4 (women), total-cholesterol version. Category lower bounds
-# with points; age bands are 5-year bands from 30 to 74.
+Bands = tuple[tuple[float, int], ...]  # (category lower bound, points), ascending
+
+
+@dataclass(frozen=True)
+class _PointTable:
+    age: Bands
+    tc: Bands
+    hdl: Bands
+    bp: tuple[int, ...]  # JNC-V: optimal, normal, high normal, stage I, stage II-IV
+    diabetes: int
+    smoker: int
+    lowest_total: int  # the risk table's first row covers this total and below
+    risk: tuple[int, ...]  # 10-year CHD risk (%) for totals lowest_total, lowest_total + 1, ...
+
+
+# Wilson 1998, Figures 3 (men) and 4 (women), total-cholesterol version; 5-year age bands 30-74.
 _FRAMINGHAM = {
-    "male": {
-        "age": ((30, -1), (35, 0), (40, 1), (45, 2), (50, 3), (55, 4), (60, 5), (65, 6), (70, 7)),
-        "tc": ((0, -3), (160, 0), (200, 1), (240, 2), (280, 3)),
-        "hdl": ((0, 2), (35, 1), (45, 0), (50, 0), (60, -2)),
-        # JNC-V categories: optimal, normal, high normal, stage I, stage II-IV
-        "bp": (0, 0, 1, 2, 3),
-        "diabetes": 2,
-        "smoker": 2,
-        # 10-year CHD risk (%) for point totals from -1 (and below) to 14 (and above)
-        "risk": (-1, (2, 3, 3, 4, 5, 7, 8, 10, 13, 16, 20, 25, 31, 37, 45, 53)),
-    },
-    "female": {
-        "age": ((30, -9), (35, -4), (40, 0), (45, 3), (50, 6), (55, 7), (60, 8), (65, 8), (70, 8)),
-        "tc": ((0, -2), (160, 0), (200, 1), (240, 1), (280, 3)),
-        "hdl": ((0, 5), (35, 2), (45, 1), (50, 0), (60, -3)),
-        "bp": (-3, 0, 0, 2, 3),
-        "diabetes": 4,
-        "smoker": 2,
-        # totals from -2 (and below) to 17 (and above)
-        "risk": (-2, (1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 10, 11, 13, 15, 18, 20, 24, 27)),
-    },
+    "male": _PointTable(
+        age=((30, -1), (35, 0), (40, 1), (45, 2), (50, 3), (55, 4), (60, 5), (65, 6), (70, 7)),
+        tc=((0, -3), (160, 0), (200, 1), (240, 2), (280, 3)),
+        hdl=((0, 2), (35, 1), (45, 0), (50, 0), (60, -2)),
+        bp=(0, 0, 1, 2, 3), diabetes=2, smoker=2,
+        lowest_total=-1,  # -1 and below ... 14 and above
+        risk=(2, 3, 3, 4, 5, 7, 8, 10, 13, 16, 20, 25, 31, 37, 45, 53)),
+    "female": _PointTable(
+        age=((30, -9), (35, -4), (40, 0), (45, 3), (50, 6), (55, 7), (60, 8), (65, 8), (70, 8)),
+        tc=((0, -2), (160, 0), (200, 1), (240, 1), (280, 3)),
+        hdl=((0, 5), (35, 2), (45, 1), (50, 0), (60, -3)),
+        bp=(-3, 0, 0, 2, 3), diabetes=4, smoker=2,
+        lowest_total=-2,  # -2 and below ... 17 and above
+        risk=(1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8, 10, 11, 13, 15, 18, 20, 24, 27)),
 }
 
 
-def _category_points(value: float, table: tuple[tuple[float, int], ...]) -> int:
+def _category_points(value: float, table: Bands) -> int:
     pts = table[0][1]
     for lower, p in table:
         if value >= lower:
@@ -91,18 +99,17 @@ class FraminghamCHD(Calculator):
         tc, hdl = round(v["total_cholesterol"], 1), round(v["hdl"], 1)
         bp_cat = _jnc5_category(v["sbp"], v["dbp"])
         points = {
-            "age": _category_points(v["age"], t["age"]),
-            "total_cholesterol": _category_points(tc, t["tc"]),
-            "hdl": _category_points(hdl, t["hdl"]),
-            "blood_pressure": t["bp"][bp_cat],
-            "diabetes": t["diabetes"] * v["diabetes"],
-            "smoker": t["smoker"] * v["smoker"],
+            "age": _category_points(v["age"], t.age),
+            "total_cholesterol": _category_points(tc, t.tc),
+            "hdl": _category_points(hdl, t.hdl),
+            "blood_pressure": t.bp[bp_cat],
+            "diabetes": t.diabetes * v["diabetes"],
+            "smoker": t.smoker * v["smoker"],
         }
         total = sum(points.values())
-        lowest, risks = t["risk"]
-        idx = min(max(total - lowest, 0), len(risks) - 1)
-        risk = risks[idx]
-        prefix = "<=" if idx == 0 else ">=" if idx == len(risks) - 1 else ""
+        idx = min(max(total - t.lowest_total, 0), len(t.risk) - 1)
+        risk = t.risk[idx]
+        prefix = "<=" if idx == 0 else ">=" if idx == len(t.risk) - 1 else ""
         # NCEP ATP III: <10% low, 10-20% intermediate, >20% high
         band = "low" if risk < 10 else "intermediate" if risk <= 20 else "high"
         return self.result(v, risk, "%", f"{band} risk ({prefix}{risk}% 10-year CHD risk)", points,

@@ -68,7 +68,10 @@ class SOFA(Calculator):
             p = v["platelets"]
             scored["coagulation"] = 4 if p < 20 else 3 if p < 50 else 2 if p < 100 else 1 if p < 150 else 0
         if v["bilirubin"] is not None:
-            b = round(v["bilirubin"], 2)  # umol/L input: strip conversion noise at the cut-offs
+            # Banded in mg/dL. Vincent's umol/L column (<20, 20-32, 33-101, 102-204, >204) is a
+            # rounded conversion, so umol/L input converted at 17.1 can differ at an edge (20 umol/L
+            # = 1.17 mg/dL scores 0 here, 1 in that column); mg/dL is the column the score defines.
+            b = round(v["bilirubin"], 2)
             scored["liver"] = 0 if b < 1.2 else 1 if b < 2.0 else 2 if b < 6.0 else 3 if b < 12.0 else 4
         cv = self._cardiovascular(v)
         if cv is not None:
