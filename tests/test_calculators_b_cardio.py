@@ -239,6 +239,16 @@ def test_pce_goff_table_a_term_contributions_white_female() -> None:
         assert r.points[term] == pytest.approx(value, abs=0.01)
 
 
+def test_pce_goff_table_a_term_contributions_white_male() -> None:
+    # Goff 2014 Table A, white men column
+    r = run("pce_ascvd", race="white", sex="male", **GOFF_EXAMPLE)
+    expected = {"ln_age": 49.47, "ln_tc": 63.55, "ln_age_ln_tc": -57.23, "ln_hdl": -31.26,
+                "ln_age_ln_hdl": 27.73, "ln_untreated_sbp": 8.45}
+    for term, value in expected.items():
+        assert r.points[term] == pytest.approx(value, abs=0.01)
+    assert r.points["ln_age_smoker"] == 0.0 and "ln_age_sq" not in r.points
+
+
 def test_pce_other_race_uses_white_equations() -> None:
     for sex in ("female", "male"):
         other = run("pce_ascvd", race="other", sex=sex, **GOFF_EXAMPLE)

@@ -197,6 +197,6 @@ class PooledCohortEquations(Calculator):
         band = ("low" if shown < 5 else "borderline" if shown < 7.5 else "intermediate"
                 if shown < 20 else "high")
         return self.result(v, shown, "%", f"{band} risk ({shown}% 10-year ASCVD risk)",
-                           {k: round(x, 4) for k, x in contributions.items() if c.get(k)},
+                           {k: round(x, 4) + 0.0 for k, x in contributions.items() if c.get(k)},  # no -0.0
                            individual_sum=round(individual_sum, 4), equation=f"{race} {v['sex']}",
                            baseline_survival=c["s0"], mean_sum=c["mean"], risk_unrounded=risk)
