@@ -1,0 +1,1 @@
+"""Speed benchmarks (`make bench`): targets are reported here, never asserted in timed tests."""

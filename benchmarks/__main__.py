@@ -1,0 +1,33 @@
+"""Run every benchmarks/bench_*.py module's `main()` in turn (or only those named on the command line)."""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import pkgutil
+import sys
+import time
+
+import benchmarks
+
+
+def run(names: list[str]) -> int:
+    modules = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    if names:
+        modules = [m for m in modules if any(n in m for n in names)]
+    failed = 0
+    for name in modules:
+        print(f"\n=== {name} ===", flush=True)
+        start = time.perf_counter()
+        try:
+            importlib.import_module(f"benchmarks.{name}").main()
+        except Exception as e:  # one broken benchmark must not hide the others' numbers
+            failed += 1
+            print(f"{name} FAILED: {type(e).__name__}: {e}", flush=True)
+        print(f"({name} took {time.perf_counter() - start:.1f} s)", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    sys.exit(run(sys.argv[1:]))
