@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "assistant.clinical.commands",
     "assistant.llm.commands",
     "assistant.assist.commands",
+    "assistant.assist.careplan_commands",
     "assistant.reports.commands",
     "assistant.deploy.commands",
     "assistant.gui.commands",
