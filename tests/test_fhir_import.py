@@ -52,7 +52,7 @@ def test_bundle_resolves_urn_references_and_maps_values(tmp_path: Path) -> None:
             "subject": {"reference": f"urn:uuid:{PID}"}, "date": "2026-10-02T09:00:00Z",
             "type": {"text": "Progress note"}, "author": [{"display": "Dr Who"}],
             "content": [{"attachment": {"contentType": "text/plain",
-                                        "data": base64.b64encode("Feels dizzy. Plan: recheck K+.".encode()).decode()}}]}
+                                        "data": base64.b64encode(b"Feels dizzy. Plan: recheck K+.").decode()}}]}
     parsed = parse_file(_write(tmp_path, "b.json", _bundle(_patient(), _obs("o1"), note)))
     assert [p.mrn for p in parsed.patients] == ["MRN-001"]
     obs = next(e for e in parsed.entries if isinstance(e, Observation))

@@ -14,7 +14,6 @@ from assistant.records.model import Note
 from assistant.store import maintenance
 from assistant.store.database import Store
 from assistant.store.keyring import Keyring
-
 from support import FAST_KDF, PASSWORD
 
 NAME = "Zoë Quillfeather-Nakamura"

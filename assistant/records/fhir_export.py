@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .model import (
@@ -240,5 +240,5 @@ def export_bundle(record: PatientRecord) -> dict[str, Any]:
     for e in record.entries():
         entries.append({"fullUrl": full_url(e.resource_type, e.id), "resource": ex.entry(e)})
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
-            "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "entry": entries}
+            "timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "entry": entries}
 

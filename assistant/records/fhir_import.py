@@ -65,7 +65,7 @@ def parse_file(path: Path) -> ParsedFile:
                 ctx.urls[res.full_url] = (rtype, rid)
             ctx.urls[f"{rtype}/{rid}"] = (rtype, rid)
         if rtype in CONTEXT_TYPES:
-            _remember(ctx, rtype, rid, res.data)
+            _remember(ctx, rtype, str(rid), res.data)
         elif rtype in MAPPED_TYPES:
             models.append((res.index, _validate(raw, rtype, res.index, res.data)))
         elif rtype not in SKIPPED_TYPES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from typing import Any
 
 from .model import (
@@ -70,15 +70,15 @@ def dt(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         # Normalise pydantic's TzInfo to the standard library's, so records pickle and compare alike.
         offset = value.utcoffset()
-        tz = timezone.utc if offset is None or not offset else timezone(offset)
+        tz = UTC if offset is None or not offset else timezone(offset)
         return value.replace(tzinfo=tz)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     m = _PARTIAL_DATE.match(str(value))
     if m:
-        return datetime(int(m[1]), int(m[2] or 1), int(m[3] or 1), tzinfo=timezone.utc)
+        return datetime(int(m[1]), int(m[2] or 1), int(m[3] or 1), tzinfo=UTC)
     parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def d(value: Any) -> date | None:

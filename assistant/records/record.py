@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .model import (
     Allergy,
@@ -36,7 +36,7 @@ SECTIONS: dict[type[Entry], str] = {
 }
 
 
-_EPOCH_MIN = datetime.min.replace(tzinfo=timezone.utc)
+_EPOCH_MIN = datetime.min.replace(tzinfo=UTC)
 
 
 def _newest_first(entries: Iterable[Entry]) -> tuple:
@@ -67,7 +67,7 @@ class PatientRecord:
         groups: dict[str, list[Entry]] = {name: [] for name in SECTIONS.values()}
         for e in entries:
             groups[SECTIONS[type(e)]].append(e)
-        return cls(patient, **{k: _newest_first(v) for k, v in groups.items()})
+        return cls(patient, **{k: _newest_first(v) for k, v in groups.items()})  # type: ignore[arg-type]
 
     def entries(self) -> Iterator[Entry]:
         for name in SECTIONS.values():

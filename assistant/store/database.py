@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,17 @@ def _connect(path: Path, data_key: bytes) -> Any:
         raise DatabaseError(f"{path}: not a readable database for this key file ({text}); the file is "
                             "corrupt or belongs to another key file: restore from a backup") from None
     return conn
+
+
+def _connect_any(path: Path, candidates: list[tuple[bytes, str]]) -> tuple[Any, bytes, str]:
+    """Open with the first candidate key the file accepts (current, else pending after a cut rekey)."""
+    for i, (data_key, key_id) in enumerate(candidates):
+        try:
+            return _connect(path, data_key), data_key, key_id
+        except DatabaseError:
+            if i == len(candidates) - 1:
+                raise
+    raise DatabaseError(f"{path}: no key to try")
 
 
 class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
@@ -157,15 +168,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
     @classmethod
     def _finish_open(cls, path: Path, keyring: Keyring, candidates: list[tuple[bytes, str]],
                      user: str | None) -> Store:
-        conn = None
-        for i, (data_key, key_id) in enumerate(candidates):
-            try:
-                conn = _connect(path, data_key)
-                break
-            except DatabaseError:
-                if i == len(candidates) - 1:
-                    raise
-        assert conn is not None
+        conn, data_key, key_id = _connect_any(path, candidates)
         schema.migrate(conn)
         if key_id == keyring.pending:
             # A rekey was interrupted after the database took the new key: finish it now.

@@ -131,7 +131,8 @@ class PatientsMixin:
         rows = {r[0]: r for r in self.conn.execute(
             f"SELECT {cols} FROM patients p WHERE p.id IN ({marks})", list(best))}
         ordered = sorted(rows, key=lambda pid: (best[pid] != "", rows[pid][2].lower()))
-        return [PatientSummary(*rows[pid], snippet=best[pid]) for pid in ordered[:limit]]
+        return [PatientSummary(rows[pid][0], rows[pid][1], rows[pid][2], rows[pid][3], rows[pid][4],
+                               snippet=best[pid]) for pid in ordered[:limit]]
 
     def resolve_patient(self, key: str) -> str:
         """A patient id from an id, an MRN, or a name that matches exactly one patient."""
