@@ -8,6 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import sqlcipher3
+
 from assistant import __version__
 from assistant.errors import AssistantError
 
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssistantError as e:
         print(f"error: {e.message}", file=sys.stderr)
         return e.exit_code
+    except sqlcipher3.Error as e:
+        # Anything the database layer did not already explain: damaged file, disk full, lock held.
+        print(f"error: database: {e}; run `assistant doctor`, or restore from a backup", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

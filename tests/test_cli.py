@@ -120,3 +120,11 @@ def test_users_backup_restore_rekey(initialised: Path, tmp_path: Path, capsys: p
     monkeypatch.setenv("ASSISTANT_PASSWORD", "clinician password")
     assert run(capsys, "--db", str(target), "patients")[0] == 0
     assert run(capsys, "patients")[0] == 3  # but not the live one, where it is disabled
+
+
+def test_corrupt_database_exits_4(initialised: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = bytearray(initialised.read_bytes())
+    data[:4096] = b"\x00" * 4096  # destroy the first page (salt and header)
+    initialised.write_bytes(bytes(data))
+    code, _, err = run(capsys, "patients")
+    assert code == 4 and "restore from a backup" in err
