@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import site_config_dir, user_config_dir, user_data_dir
+from platformdirs import site_config_dir, site_data_dir, user_config_dir, user_data_dir
 
 from assistant.errors import BadInputError
 
 APP = "clinician-assistant"
+# In the site models folder, this file names the pack folder `assistant model install` made the default.
+DEFAULT_PACK_FILE = "default.txt"
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,12 @@ KEYS: tuple[Key, ...] = (
     Key("organisation.name", str, "", "Organisation name printed on reports"),
     Key("organisation.address", str, "", "Address printed on reports (one line, or lines separated by '\\n')"),
     Key("organisation.logo", str, "", "Path to a PNG/JPEG logo for report letterheads"),
-    Key("database.path", str, "", "Database file; empty means per-user data folder", env="ASSISTANT_DB"),
-    Key("models.pack_dir", str, "", "Model pack folder; empty means the installed default pack",
-        env="ASSISTANT_MODEL"),
+    Key("database.path", str, "", "Database file; empty means per-user data folder; ~ and $VAR / %VAR% "
+        "are expanded (e.g. a shared path with $USER)", env="ASSISTANT_DB"),
+    Key("models.pack_dir", str, "", "Model pack folder; empty means the site default pack (set by "
+        "`assistant model install`), else the pack shipped with the app", env="ASSISTANT_MODEL"),
+    Key("models.install_dir", str, "", "Folder `assistant model install` copies packs into; empty means "
+        "the system location for this OS", env="ASSISTANT_MODELS_DIR"),
     Key("models.device", str, "auto", "Inference device", env="ASSISTANT_DEVICE",
         choices=("auto", "cpu", "cuda", "directml", "coreml")),
     Key("models.threads", int, 0, "CPU threads for inference; 0 means all physical cores", minimum=0,
@@ -58,6 +63,7 @@ KEY_BY_NAME = {k.name: k for k in KEYS}
 
 
 def site_config_path() -> Path:
+    """The IT-managed site file: /etc/clinician-assistant/site.toml, %ProgramData%\\clinician-assistant\\site.toml."""
     if os.environ.get("ASSISTANT_SITE_CONFIG"):
         return Path(os.environ["ASSISTANT_SITE_CONFIG"])
     if sys.platform.startswith("linux"):
@@ -69,6 +75,33 @@ def user_config_path() -> Path:
     if os.environ.get("ASSISTANT_USER_CONFIG"):
         return Path(os.environ["ASSISTANT_USER_CONFIG"])
     return Path(user_config_dir(APP, appauthor=False)) / "settings.toml"
+
+
+def site_data_path() -> Path:
+    """Machine-wide data: /var/lib/clinician-assistant, %ProgramData%\\clinician-assistant, /Library/..."""
+    if os.environ.get("ASSISTANT_SITE_DATA"):
+        return Path(os.environ["ASSISTANT_SITE_DATA"])
+    if sys.platform.startswith("linux"):
+        return Path("/var/lib") / APP
+    return Path(site_data_dir(APP, appauthor=False))
+
+
+def app_root() -> Path:
+    """Folder holding `resources/` and `models/`: the PyInstaller bundle, or the source checkout."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle)
+    return Path(__file__).resolve().parents[1]
+
+
+def resources_dir() -> Path:
+    env = os.environ.get("ASSISTANT_RESOURCES")
+    return Path(env) if env else app_root() / "resources"
+
+
+def bundled_pack_dir() -> Path:
+    """The default pack shipped with the app (models/default in a checkout or in the bundle)."""
+    return app_root() / "models" / "default"
 
 
 def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -85,6 +118,10 @@ def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _check(key: Key, value: Any, where: str) -> Any:
     if key.type is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
+    if key.type is bool and isinstance(value, str) and value.strip().lower() in ("1", "0", "true", "false"):
+        value = value.strip().lower() in ("1", "true")
+    if key.type is bool and not isinstance(value, bool):
+        raise BadInputError(f"{where}: {key.name} must be true or false, not {value!r}")
     if key.type is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise BadInputError(f"{where}: {key.name} must be a whole number, not {value!r}")
     if key.type is str and not isinstance(value, str):
@@ -92,7 +129,8 @@ def _check(key: Key, value: Any, where: str) -> Any:
     if key.choices and value not in key.choices:
         raise BadInputError(f"{where}: {key.name} must be one of {', '.join(key.choices)}, not {value!r}")
     if key.minimum is not None and value < key.minimum or key.maximum is not None and value > key.maximum:
-        raise BadInputError(f"{where}: {key.name} must be between {key.minimum:g} and {key.maximum:g}")
+        raise BadInputError(f"{where}: {key.name} must be between {key.minimum:g} and {key.maximum:g}, "
+                            f"not {value!r}")
     return value
 
 
@@ -108,6 +146,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise BadInputError(f"{path}: cannot read ({e.strerror})") from None
 
 
+def _locked_names(site: dict[str, Any], path: Path) -> set[str]:
+    raw = site.pop("locked", [])
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise BadInputError(f"{path}: locked must be a list of setting names, e.g. locked = "
+                            "[\"models.device\"] (before any [section])")
+    for name in raw:
+        if name not in KEY_BY_NAME:
+            raise BadInputError(f"{path}: locked names unknown setting {name!r}; known: "
+                                f"{', '.join(KEY_BY_NAME)}")
+    return set(raw)
+
+
+def _expand_path(value: str) -> str:
+    # $VAR and ${VAR} everywhere; %VAR% as well on Windows (os.path.expandvars does both there).
+    return os.path.expanduser(os.path.expandvars(value)) if value else value
+
+
 @dataclass
 class Settings:
     """Effective settings with the source of each value; `locked` keys are fixed by the site."""
@@ -121,10 +176,37 @@ class Settings:
 
     @property
     def db_path(self) -> Path:
-        return Path(self.values["database.path"] or _default_db()).expanduser()
+        return Path(_expand_path(self.values["database.path"]) or _default_db())
+
+    @property
+    def models_dir(self) -> Path:
+        """Where `assistant model install` puts packs (the site models folder)."""
+        configured = _expand_path(self.values.get("models.install_dir", ""))
+        return Path(configured) if configured else site_data_path() / "models"
+
+    @property
+    def pack_dir(self) -> Path:
+        """The pack to run: models.pack_dir, else the site default pack, else the one shipped with the app."""
+        configured = _expand_path(self.values.get("models.pack_dir", ""))
+        if configured:
+            return Path(configured)
+        site_default = installed_default_pack(self.models_dir)
+        return site_default if site_default is not None else bundled_pack_dir()
 
     def can_change(self, name: str) -> bool:
         return name not in self.locked
+
+
+def installed_default_pack(models_dir: Path) -> Path | None:
+    """The pack folder named by `default.txt` in the site models folder, when it exists."""
+    try:
+        name = (models_dir / DEFAULT_PACK_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = models_dir / name
+    return path if path.is_dir() else None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -132,7 +214,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     s = Settings({k.name: k.default for k in KEYS}, {k.name: "default" for k in KEYS})
     site_path = site_config_path()
     site = _read_toml(site_path)
-    locked: set[str] = set(site.pop("locked", []) if isinstance(site.get("locked"), list) else [])
+    locked = _locked_names(site, site_path)
     for layer, path in ((site, site_path), (_read_toml(user_config_path()), user_config_path())):
         for name, value in layer.items():
             key = KEY_BY_NAME.get(name)

@@ -22,7 +22,11 @@ def check_user_name(name: str) -> None:
         raise BadInputError(f"user name {name!r} must be 2-64 letters, digits, '.', '_' or '-'")
 
 
-def check_password_policy(password: str, min_length: int = MIN_PASSWORD_LENGTH) -> None:
+def check_password_policy(password: str, min_length: int | None = None) -> None:
+    if min_length is None:  # the site's policy: security.password_min_length (default 10, at least 8)
+        from assistant.config import load_settings
+
+        min_length = int(load_settings()["security.password_min_length"])
     if len(password) < min_length:
         raise BadInputError(f"password too short: use at least {min_length} characters")
     if password.strip() != password:
