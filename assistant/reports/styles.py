@@ -1,0 +1,125 @@
+"""Report look: colours, paragraph styles, table styling and date formats shared by every document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from .fonts import BOLD, REGULAR, markup, register_fonts
+
+INK = colors.HexColor("#1f2933")
+MUTED = colors.HexColor("#52606d")
+ACCENT = colors.HexColor("#1d4e89")
+RULE = colors.HexColor("#cbd2d9")
+HEAD_FILL = colors.HexColor("#e4e9f0")
+ZEBRA = colors.HexColor("#f7f9fb")
+BANNER_FILL = colors.HexColor("#eef3f8")
+ALERT = colors.HexColor("#b42318")
+ALERT_FILL = colors.HexColor("#fef3f2")
+WARN = colors.HexColor("#b54708")
+WARN_FILL = colors.HexColor("#fffaeb")
+# Same palette as the GUI's severity badges, so screen and paper agree.
+SEVERITY_COLOR = {"critical": colors.HexColor("#b42318"), "high": colors.HexColor("#dc6803"),
+                  "moderate": colors.HexColor("#a16207"), "info": colors.HexColor("#2563eb")}
+
+MARGIN = 16 * mm
+CONTENT_W = A4[0] - 2 * MARGIN  # A4 is the narrowest page we print on, so tables fit on Letter too
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, ParagraphStyle]:
+    """The named paragraph styles (built once, after the fonts are registered)."""
+    register_fonts()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.5, textColor=INK)
+    s = {
+        "body": body,
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=2),
+        "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=11.5, leading=14, textColor=ACCENT,
+                             spaceBefore=9, spaceAfter=4),
+        "small": ParagraphStyle("small", body, fontSize=8, leading=10, textColor=MUTED),
+        "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.8),
+        "cell_bold": ParagraphStyle("cell_bold", body, fontName=BOLD, fontSize=8.5, leading=10.8),
+        "cell_head": ParagraphStyle("cell_head", body, fontName=BOLD, fontSize=8.2, leading=10.4,
+                                    textColor=ACCENT),
+        "cell_muted": ParagraphStyle("cell_muted", body, fontSize=7.8, leading=9.8, textColor=MUTED),
+        "bullet": ParagraphStyle("bullet", body, leftIndent=11, bulletIndent=2, spaceAfter=2.5),
+        "patient": ParagraphStyle("patient", body, fontSize=11, leading=15, spaceAfter=4),
+        "note": ParagraphStyle("note", body, fontSize=8.5, leading=11, textColor=WARN,
+                               backColor=WARN_FILL, borderPadding=(3, 4, 3, 4), spaceBefore=2,
+                               spaceAfter=6),
+        "right": ParagraphStyle("right", body, alignment=TA_RIGHT),
+    }
+    return s
+
+
+def para(text: str, style: str = "body", raw: bool = False) -> Paragraph:
+    """A paragraph of plain text (escaped, with font fallback) or, with raw=True, of ready markup."""
+    return Paragraph(text if raw else markup(text), styles()[style])
+
+
+def cell(text: str, style: str = "cell") -> Paragraph:
+    return para(text, style)
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
+               fractions: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
+    """A full-width table (column widths as fractions of the text width) whose header row repeats
+    on every page it flows onto."""
+    body = [[c if isinstance(c, Flowable) else cell(str(c)) for c in row] for row in rows]
+    widths = [CONTENT_W * f / sum(fractions) for f in fractions]
+    table = Table([[cell(h, "cell_head") for h in header], *body], colWidths=widths,
+                  repeatRows=1, hAlign="LEFT")
+    commands: list[tuple] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    # Zebra rows make wide tables easier to follow across on paper.
+    commands += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body) + 1, 2)]
+    table.setStyle(TableStyle([*commands, *extra]))
+    return table
+
+
+def fmt_date(value: date | datetime | str | None) -> str:
+    """'12 Mar 1961': unambiguous in every locale (no 03/12 vs 12/03 confusion)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone()
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def fmt_datetime(value: datetime | str | None) -> str:
+    """'22 Nov 2026 21:15 UTC+01:00' in local time; naive values are taken as UTC (the store's)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone()
+    offset = local.strftime("%z")
+    offset = f"{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{fmt_date(local)} {local:%H:%M} UTC{offset}"
