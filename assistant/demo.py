@@ -1,0 +1,160 @@
+"""Create the demo database (five fictional patients, DEMO ONLY accounts) unless a database already exists."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError, BadInputError, DatabaseError
+
+# ---- DEMO ONLY ------------------------------------------------------------------------------------
+# Well-known credentials of the demo database, which holds fictional patients only. They are printed
+# on purpose and listed in the README. Never use these accounts, or a demo database, for real patients.
+DEMO_CLINICIAN = "demo"
+DEMO_CLINICIAN_PASSWORD = "demo-password"
+DEMO_ADMIN = "demo-admin"
+DEMO_ADMIN_PASSWORD = "demo-admin-password"
+# -------------------------------------------------------------------------------------------------
+
+DEMO_MARKER = "demo"  # meta key set to '1' in a database this module created
+DEMO_DIR = Path(__file__).resolve().parent.parent / "resources" / "demo"
+
+
+def demo_files(source: Path = DEMO_DIR) -> list[Path]:
+    """The demo bundles, in a stable order."""
+    files = sorted(source.glob("*.json"))
+    if not files:
+        raise BadInputError(f"{source}: no demo patient bundles (*.json) found")
+    return files
+
+
+def _database_files(path: Path) -> list[Path]:
+    from assistant.store.keyring import Keyring
+
+    return [path, Keyring.path_for(path), path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm")]
+
+
+def exists(path: Path) -> bool:
+    """True if a database or its key file is at `path` (either means: leave it alone)."""
+    return any(p.exists() for p in _database_files(path)[:2])
+
+
+def is_demo_database(path: Path) -> bool:
+    """True only for a database this module made: it opens with the demo admin and carries the marker."""
+    from assistant.store.database import Store
+    from assistant.store.keyring import Keyring
+
+    try:
+        keyring = Keyring.load(Keyring.path_for(path))
+    except DatabaseError:
+        return False
+    if DEMO_ADMIN not in keyring.slots:
+        return False  # not worth trying a password on someone else's database
+    try:
+        with Store.open(path, DEMO_ADMIN, DEMO_ADMIN_PASSWORD) as store:
+            return store.meta(DEMO_MARKER) == "1"
+    except AssistantError:
+        return False
+
+
+def _build(path: Path, files: list[Path], kdf: dict[str, Any] | None) -> tuple[str, int]:
+    """Create the demo database at `path` (which must be free); return (recovery key, patient count)."""
+    from assistant.records.fhir_import import parse_file
+    from assistant.store.database import Store
+
+    store, recovery = Store.create(path, DEMO_ADMIN, DEMO_ADMIN_PASSWORD,
+                                   display_name="Demo administrator (DEMO ONLY)", kdf=kdf)
+    try:
+        with store.transaction():
+            store.conn.execute("INSERT INTO meta(key, value) VALUES (?, '1')", (DEMO_MARKER,))
+            store.audit("demo.create", detail="fictional demo database with DEMO ONLY accounts")
+        store.add_user(DEMO_CLINICIAN, DEMO_CLINICIAN_PASSWORD, "clinician",
+                       display_name="Demo clinician (DEMO ONLY)", kdf=kdf)
+        for f in files:
+            store.import_parsed(parse_file(f), source=f"demo:{f.name}")
+        count = store.count_patients()
+    finally:
+        store.close()
+    return recovery, count
+
+
+def create_demo_database(path: Path, force: bool = False, source: Path = DEMO_DIR,
+                         kdf: dict[str, Any] | None = None) -> tuple[str, int] | None:
+    """Create the demo database at `path`; None if a database is already there and not replaced.
+
+    It is built in a temporary folder beside `path` and moved into place whole, so an interrupted
+    run never leaves a half-made database that later runs would take for a finished one. With
+    `force`, an existing database is replaced only if it is a demo database; any other is refused.
+    """
+    path = Path(path).expanduser()
+    if exists(path):
+        if not force:
+            return None
+        if not is_demo_database(path):
+            raise BadInputError(f"{path}: this is not a demo database (or its demo admin was changed); "
+                                "refusing to replace it. Use --db to choose another path.")
+    files = demo_files(source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_dir = Path(tempfile.mkdtemp(prefix=".demo-build-", dir=path.parent))
+    try:
+        built = build_dir / path.name
+        result = _build(built, files, kdf)
+        for old in _database_files(path):
+            old.unlink(missing_ok=True)
+        for new, final in zip(_database_files(built), _database_files(path), strict=True):
+            if new.exists():
+                new.replace(final)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return result
+
+
+def _print_credentials() -> None:
+    print("  DEMO ONLY sign-in (fictional patients; never use these accounts for real data):")
+    print(f"    clinician: {DEMO_CLINICIAN} / {DEMO_CLINICIAN_PASSWORD}")
+    print(f"    admin:     {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.demo",
+        description="Create the demo database with five fictional patients and DEMO ONLY accounts. "
+                    "Does nothing if a database already exists at the path.")
+    parser.add_argument("--db", metavar="PATH",
+                        help="database file (default: ASSISTANT_DB or the configured database path)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild the database if it is a demo database (any other is never touched)")
+    args = parser.parse_args(argv)
+    try:
+        if args.db:
+            path = Path(args.db).expanduser()
+        else:
+            from assistant.config import load_settings
+
+            path = load_settings().db_path
+        result = create_demo_database(path, force=args.force)
+        if result is None:
+            print(f"A database already exists at {path}; left unchanged.")
+            if is_demo_database(path):
+                print("  It is the demo database (rebuild it with --force).")
+                _print_credentials()
+            return 0
+        recovery, count = result
+    except AssistantError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return e.exit_code
+    print(f"Demo database created: {path}")
+    print(f"  {count} fictional demo patients imported from {DEMO_DIR}.")
+    _print_credentials()
+    print(f"  DEMO recovery key (demo database only; not needed to sign in): {recovery}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
