@@ -1,0 +1,363 @@
+"""The fact-sheet lines of each chart section: text, the entries behind it, and its priority (0-100)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.records.model import Observation
+from assistant.records.record import PatientRecord
+
+from .labranges import abnormal, critical, reference_range
+from .vocabulary import LabSpec, clean_display, semantic_tag, tidy_med_name, vocabulary
+
+Line = tuple[str, str, tuple[str, ...], int]  # section, text, refs, priority
+
+# Priorities: what must survive the tightest budget comes first. Who the patient is, what they
+# must not be given, what they have and take, then what is abnormal, then context.
+P_DEMOGRAPHICS = 100
+P_ALLERGY = 95
+P_FLAG = {"critical": 94, "high": 90, "moderate": 76, "low": 56, "info": 46}
+P_PROBLEM = 86
+P_PROBLEM_FINDING = 78  # '(finding)' / '(situation)' entries such as 'History of ...'
+P_MEDICATION = 82
+P_LAB_CRITICAL = 88
+P_LAB_ABNORMAL = 70  # + importance (0-9)
+P_LAB_ABNORMAL_OLD = 44
+P_LAB_RECENT = 50  # + importance // 2
+P_LAB_OLD = 30
+P_VITAL = 60
+P_VITAL_ABNORMAL = 68
+P_VITAL_OLD = 38
+P_SOCIAL = 42
+P_ENCOUNTER_ACUTE = 58  # emergency or inpatient within a year
+P_ENCOUNTER = 40
+P_PROCEDURE = 48
+P_PROCEDURE_OLD = 32
+P_NOTE = 62
+P_NOTE_OLDER = 45
+RECENT = timedelta(days=365)
+
+_SEX = {"male": "man", "female": "woman"}
+
+
+def day(when: datetime | None) -> str:
+    return when.date().isoformat() if when else "undated"
+
+
+def num(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def display_unit(unit: str) -> str:
+    unit = (unit or "").strip()
+    if unit not in ("{score}",):
+        unit = re.sub(r"\{([^}]*)\}", r"\1", unit).replace("_", " ")  # UCUM annotations: {1.73_m2}
+    return {"Cel": "°C", "degC": "°C", "{score}": "", "mm[Hg]": "mmHg", "10*3/uL": "10^3/uL",
+            "10*6/uL": "10^6/uL", "/min": "/min", "{beats}/min": "/min", "{breaths}/min": "/min",
+            "kg/m2": "kg/m2", "%": "%"}.get(unit, unit)
+
+
+def demographics(record: PatientRecord, anchor: datetime) -> list[Line]:
+    p = record.patient
+    age = p.age_years(p.deceased_date.date() if p.deceased_date else None)
+    who = _SEX.get(p.sex, "person")
+    text = f"Patient: {age}-year-old {who}" if age is not None else f"Patient: {who}, age unknown"
+    if p.deceased:
+        text += f"; deceased {day(p.deceased_date)}" if p.deceased_date else "; deceased"
+    return [("demographics", text, (p.ref,), P_DEMOGRAPHICS)]
+
+
+def allergies(record: PatientRecord) -> list[Line]:
+    active = record.active_allergies
+    if not active:
+        return [("allergy", "Allergies: none recorded", (), P_ALLERGY)]
+    out: list[Line] = []
+    for a in active:
+        details = [x for x in (a.reaction, a.severity and f"{a.severity} reaction") if x]
+        if a.criticality == "high":
+            details.append("high criticality")
+        kind = "intolerance" if a.allergy_type == "intolerance" else "allergy"
+        text = f"Allergy: {clean_display(a.substance) or 'unnamed substance'}"
+        text += f" ({kind}; {', '.join(details)})" if details else f" ({kind})"
+        out.append(("allergy", text, (a.ref,), P_ALLERGY + (1 if a.criticality == "high" else 0)))
+    return out
+
+
+def problems(record: PatientRecord) -> list[Line]:
+    out: list[Line] = []
+    seen: dict[str, int] = {}
+    for c in record.active_conditions:
+        name = clean_display(c.display)
+        key = name.lower()
+        if key in seen:  # the same problem recorded twice: one line, both entries cited
+            i = seen[key]
+            s, t, refs, p = out[i]
+            out[i] = (s, t, (*refs, c.ref), p)
+            continue
+        seen[key] = len(out)
+        tag = semantic_tag(c.display)
+        prio = P_PROBLEM_FINDING if tag in ("finding", "situation") else P_PROBLEM
+        out.append(("problem", f"Active problem: {name} (since {day(c.onset or c.recorded)})",
+                    (c.ref,), prio))
+    return out
+
+
+def medications(record: PatientRecord) -> list[Line]:
+    out: list[Line] = []
+    seen: dict[str, int] = {}
+    for m in record.active_medications:
+        name = tidy_med_name(m.name or m.code.display or "unnamed medication")
+        key = name.lower()
+        if key in seen:
+            i = seen[key]
+            s, t, refs, p = out[i]
+            out[i] = (s, t, (*refs, m.ref), p)
+            continue
+        seen[key] = len(out)
+        # The sig usually says route and frequency already; repeating them costs tokens.
+        sig = _clip(m.dose_text.strip().rstrip("."), 140) if m.dose_text.strip() else ""
+        parts = [sig] if sig else [x for x in (m.route, m.frequency) if x]
+        text = f"Medication: {name}" + (f"; {'; '.join(parts)}" if parts else "")
+        text += f" (since {day(m.start)}"
+        reasons = [clean_display(c.display) for r in m.reason_refs
+                   if (c := record.entry(r)) is not None and hasattr(c, "display")]
+        text += f"; for {', '.join(dict.fromkeys(reasons))})" if reasons else ")"
+        out.append(("medication", text, (m.ref,), P_MEDICATION))
+    return out
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+def _value(o: Observation, spec: LabSpec, code: str) -> float | None:
+    if o.code.code == code and o.value is not None:
+        return o.value
+    comp = o.component(code)
+    return comp.value if comp else None
+
+
+def vitals(by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line]:
+    out: list[Line] = []
+    for spec in vocabulary().vitals:
+        if spec.analyte == "bp":
+            line = _blood_pressure(by_code, spec, anchor)
+            if line:
+                out.append(line)
+            continue
+        found = [(o, v) for code in spec.loinc for o in by_code.get(code, ())
+                 if (v := _value(o, spec, code)) is not None]
+        if not found or (spec.analyte == "sbp" and any(
+                c in by_code for c in ("85354-9", "55284-4"))):
+            continue
+        o, v = max(found, key=lambda ov: ov[0].when or datetime.min.replace(tzinfo=anchor.tzinfo))
+        unit = spec.unit or display_unit(o.unit)
+        text = f"{spec.label} {num(v, spec.decimals)}{'' if unit in ('%', '°C') else ' '}{unit}".rstrip()
+        text += f" ({day(o.when)})"
+        prio = _vital_priority(spec.analyte, v, o.when, anchor)
+        out.append(("vital", text, (o.ref,), prio))
+    return out
+
+
+def _vital_priority(analyte: str, v: float, when: datetime | None, anchor: datetime) -> int:
+    if when is None or anchor - when > RECENT:
+        return P_VITAL_OLD
+    # Bedside red-flag thresholds (NEWS2 score-3 bands, RCP 2017) make a vital sign stand out.
+    bad = {"heart_rate": v <= 40 or v >= 131, "respiratory_rate": v <= 8 or v >= 25,
+           "spo2": v <= 91, "temperature": v <= 35.0 or v >= 39.1, "sbp": v <= 90 or v >= 220}
+    return P_VITAL_ABNORMAL if bad.get(analyte) else P_VITAL
+
+
+def _blood_pressure(by_code: dict[str, list[Observation]], spec: LabSpec, anchor: datetime) -> Line | None:
+    for code in spec.loinc:
+        for o in by_code.get(code, ()):
+            s, d = o.component("8480-6"), o.component("8462-4")
+            if s and d and s.value is not None and d.value is not None:
+                text = f"Blood pressure {num(s.value, 0)}/{num(d.value, 0)} mmHg ({day(o.when)})"
+                prio = _vital_priority("sbp", s.value, o.when, anchor)
+                if prio == P_VITAL and (s.value >= 160 or d.value >= 100):
+                    prio = P_VITAL_ABNORMAL  # stage 2 hypertension range (ACC/AHA 2017)
+                return ("vital", text, (o.ref,), prio + 1)
+    return None
+
+
+def labs(record: PatientRecord, by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line]:
+    out: list[tuple[int, Line]] = []
+    for spec in vocabulary().labs:
+        series = sorted({o.ref: (o, v) for code in spec.loinc for o in by_code.get(code, ())
+                         if (v := _value(o, spec, code)) is not None}.values(),
+                        key=lambda ov: ov[0].when or datetime.min.replace(tzinfo=anchor.tzinfo),
+                        reverse=True)
+        if not series:
+            continue
+        latest, value = series[0]
+        unit = display_unit(latest.unit)
+        if unit.lower() in (spec.label.lower(), "ratio", "1"):
+            unit = ""  # 'INR 3.8', not 'INR 3.8 INR'
+        text = f"{spec.label} {num(value, spec.decimals)}{'' if unit == '%' else ' '}{unit}".rstrip()
+        text += f" ({day(latest.when)})"
+        rng = reference_range(spec, latest, record.patient.sex)
+        state = abnormal(value, rng, latest.interpretation)
+        if state:
+            text += f", {state}"
+            if rng:
+                text += f" ({_range_text(rng, spec.decimals)})"
+        earlier = series[1:3]
+        if earlier:
+            text += "; earlier " + ", ".join(f"{num(v, spec.decimals)} ({day(o.when)})" for o, v in earlier)
+            text += f"; {_trend([v for _, v in series[:3]])}"
+        recent = latest.when is not None and anchor - latest.when <= RECENT
+        if critical(spec.analyte, value, latest, record.patient.sex):
+            prio = P_LAB_CRITICAL
+        elif state:
+            prio = P_LAB_ABNORMAL + spec.importance if recent else P_LAB_ABNORMAL_OLD + spec.importance // 3
+        else:
+            prio = P_LAB_RECENT + spec.importance // 2 if recent else P_LAB_OLD + spec.importance // 3
+        refs = (latest.ref, *(o.ref for o, _ in earlier))
+        out.append((spec.importance, ("lab", text, refs, prio)))
+    # Abnormal first, then by clinical importance: the order a reader scans labs in.
+    out.sort(key=lambda il: (-il[1][3], -il[0]))
+    return [line for _, line in out]
+
+
+def _range_text(rng: tuple[float | None, float | None], decimals: int) -> str:
+    low, high = rng
+    if low is not None and high is not None:
+        return f"normal {num(low, decimals)}-{num(high, decimals)}"
+    return f"normal <= {num(high, decimals)}" if high is not None else f"normal >= {num(low or 0, decimals)}"
+
+
+def _trend(newest_first: list[float]) -> str:
+    first, last = newest_first[-1], newest_first[0]
+    change = (last - first) / abs(first) if first else 0.0
+    if abs(change) < 0.05:
+        return "stable"
+    return "rising" if change > 0 else "falling"
+
+
+def social(by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line]:
+    found = by_code.get("72166-2", [])
+    if not found or not found[0].value_text:
+        return []
+    o = found[0]
+    return [("social", f"Smoking status: {o.value_text} ({day(o.when)})", (o.ref,), P_SOCIAL)]
+
+
+_CLASS = {"AMB": "ambulatory", "EMER": "emergency", "IMP": "inpatient", "ACUTE": "inpatient",
+          "OBSENC": "observation", "HH": "home health", "VR": "virtual", "SS": "short stay"}
+
+
+def encounters(record: PatientRecord, anchor: datetime, limit: int = 5) -> list[Line]:
+    out: list[Line] = []
+    for n, e in enumerate(record.encounters[:limit]):
+        kind = clean_display(e.type.display) or "visit"
+        text = f"Encounter {day(e.start)}: {kind}"
+        if e.class_code:
+            text += f" ({_CLASS.get(e.class_code, e.class_code.lower())})"
+        if e.reason:
+            text += f" for {clean_display(e.reason)}"
+        acute = e.class_code in ("EMER", "IMP", "ACUTE") and e.start is not None and anchor - e.start <= RECENT
+        prio = P_ENCOUNTER_ACUTE if acute else P_ENCOUNTER - n
+        out.append(("encounter", text, (e.ref,), prio))
+    return out
+
+
+# Administrative or screening procedures that say nothing about the patient's condition.
+_ROUTINE = re.compile(r"documentation of|medication reconciliation|assessment of|screening for|"
+                      r"(questionnaire|screening)\b|health risks education|depression screening", re.IGNORECASE)
+
+
+def procedures(record: PatientRecord, anchor: datetime, limit: int = 5) -> list[Line]:
+    out: list[Line] = []
+    seen: set[str] = set()
+    for p in record.procedures:
+        name = clean_display(p.code.display)
+        if not name or _ROUTINE.search(name) or name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        text = f"Procedure {day(p.performed_start)}: {name}"
+        if p.reason:
+            text += f" for {clean_display(p.reason)}"
+        recent = p.performed_start is not None and anchor - p.performed_start <= RECENT
+        out.append(("procedure", text, (p.ref,), (P_PROCEDURE if recent else P_PROCEDURE_OLD) - len(out)))
+        if len(out) >= limit:
+            break
+    return out
+
+
+_SALIENT = re.compile(r"assessment|impression|plan\b|diagnos|start|stop|hold\b|increase|decrease|"
+                      r"discontinu|allerg|follow[- ]?up|refer|admit|discharg|worse|improv|new\b|"
+                      r"complain|critical|urgent|escalat|not (yet )?(done|asked|changed)|chest pain|"
+                      r"dyspn|breathless|fall|bleed|fever|confus|sepsis", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a note: wrapped lines of a paragraph joined, then split at sentence ends."""
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        lines = [ln.strip() for ln in para.splitlines() if ln.strip()]
+        joined: list[str] = []
+        for ln in lines:
+            # A bullet or a 'Label:' line starts a new statement; any other line continues one.
+            if joined and not re.match(r"^([-*\u2022]|\d+[.)]|[A-Z][A-Za-z /&]{1,25}:)", ln):
+                joined[-1] += " " + ln
+            else:
+                joined.append(ln.lstrip("-*\u2022 "))
+        for block in joined:
+            out += [p.strip() for p in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9])", block) if p.strip()]
+    return out
+
+
+def _is_heading(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return ":" not in text and bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
+def note_lines(text: str, limit: int) -> list[str]:
+    """The most informative sentences of a note, in their original order, each at most 220 chars."""
+    pieces = [p for p in _sentences(text) if len(p) > 12 and not _is_heading(p)]
+    scored = [(len(_SALIENT.findall(p)), i, p) for i, p in enumerate(pieces)]
+    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
+    return [_clip(p, 220) for _, _, p in sorted(best, key=lambda s: s[1])]
+
+
+def notes(record: PatientRecord, anchor: datetime) -> list[Line]:
+    out: list[Line] = []
+    current = [n for n in record.notes if n.status != "entered-in-error" and n.text.strip()]
+    for rank, n in enumerate(current[:2]):
+        title = n.title or n.note_type or "note"
+        for i, line in enumerate(note_lines(n.text, 3 if rank == 0 else 2)):
+            prio = (P_NOTE if rank == 0 else P_NOTE_OLDER) - i
+            out.append(("note", f"Note {day(n.date)} ({title}): {line}", (n.ref,), prio))
+    return out
+
+
+_SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
+
+
+def flag_refs(flag: Any) -> tuple[str, ...]:
+    """Evidence entry refs of a clinical flag (strings, or objects with a `ref`)."""
+    raw = getattr(flag, "evidence", None) or getattr(flag, "evidence_refs", None) or ()
+    return tuple(dict.fromkeys(x if isinstance(x, str) else getattr(x, "ref", str(x)) for x in raw))
+
+
+def ordered_flags(risk: Any | None) -> list[Any]:
+    flags = list(getattr(risk, "flags", ()) or ())
+    rank = {s: i for i, s in enumerate(_SEVERITY_ORDER)}
+    return sorted(flags, key=lambda f: rank.get(str(getattr(f, "severity", "info")).lower(), 9))
+
+
+def flags(risk: Any | None) -> list[Line]:
+    out: list[Line] = []
+    for n, f in enumerate(ordered_flags(risk)):
+        severity = str(getattr(f, "severity", "info")).lower()
+        text = f"Risk flag ({severity}): {getattr(f, 'title', '')}"
+        explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
+        if explanation:
+            text += f": {explanation if len(explanation) <= 200 else explanation[:197].rsplit(' ', 1)[0] + '...'}"
+        out.append(("flag", text, flag_refs(f), P_FLAG.get(severity, 46) - min(n, 5)))
+    return out
