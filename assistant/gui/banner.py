@@ -1,0 +1,67 @@
+"""Patient banner: name, age, sex, MRN and allergies, always visible above the chart tabs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from assistant.records.record import PatientRecord
+
+from .formatting import age_text, fmt_date, sex_text
+
+
+class Banner(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 10, 16, 10)
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        self.name = QLabel()
+        self.name.setObjectName("bannerName")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts = QLabel()
+        self.facts.setObjectName("bannerFacts")
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        left.addWidget(self.name)
+        left.addWidget(self.facts)
+        lay.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.setSpacing(4)
+        caption = QLabel("Allergies")
+        caption.setObjectName("bannerFacts")
+        caption.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.allergies = QLabel()
+        self.allergies.setWordWrap(True)
+        self.allergies.setTextFormat(Qt.TextFormat.PlainText)
+        self.allergies.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.allergies.setMaximumWidth(560)
+        right.addWidget(caption)
+        right.addWidget(self.allergies)
+        lay.addLayout(right)
+
+    def set_record(self, record: PatientRecord) -> None:
+        p = record.patient
+        self.name.setText(p.name or "(no name)")
+        facts = [age_text(p), sex_text(p.sex), f"born {fmt_date(p.birth_date)}" if p.birth_date else "",
+                 f"MRN {p.mrn}" if p.mrn else "MRN not recorded"]
+        self.facts.setText("   ·   ".join(f for f in facts if f))
+        active = record.active_allergies
+        if active:
+            names = [a.substance or a.code.display or "unnamed allergen" for a in active]
+            self.allergies.setObjectName("allergyChip")
+            self.allergies.setText(", ".join(names))
+            self.allergies.setToolTip("\n".join(
+                f"{n}: {a.reaction or 'reaction not recorded'}"
+                f"{' (' + a.criticality + ' criticality)' if a.criticality else ''}"
+                for n, a in zip(names, active, strict=True)))
+        else:
+            # No allergy entries is not the same as "no known allergies": say exactly what we know.
+            self.allergies.setObjectName("allergyUnknown")
+            self.allergies.setText("None recorded")
+            self.allergies.setToolTip("The record has no allergy entries; ask the patient.")
+        self.allergies.style().unpolish(self.allergies)
+        self.allergies.style().polish(self.allergies)

@@ -1,0 +1,135 @@
+"""Trend chart (pyqtgraph): one measure's series over time, its reference band, clickable points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from .formatting import fmt_number, obs_range
+from .measures import Measure
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#344054")
+
+SERIES_COLORS = ("#1f5fa8", "#c2410c", "#15803d", "#7c3aed", "#0e7490")
+BAND_FILL = QColor(21, 128, 61, 34)
+BAND_EDGE = QColor(21, 128, 61, 110)
+
+
+class TrendChart(QWidget):
+    """Emits `point_clicked(ref)` with the record entry behind the clicked point."""
+
+    point_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.caption = QLabel()
+        self.caption.setObjectName("hint")
+        self.caption.setWordWrap(True)
+        lay.addWidget(self.title)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot.setObjectName("trendPlot")
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setMinimumHeight(220)
+        font = QFont()
+        font.setPointSizeF(8.5)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTickFont(font)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8.5pt")
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.caption)
+        self._scatters: list[Any] = []
+        self._selected: Any = None
+
+    def show_measure(self, measure: Measure) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        self._scatters.clear()
+        self._selected = None
+        unit = measure.unit
+        self.title.setText(f"{measure.name}" + (f"  ({unit})" if unit else ""))
+        lows: list[float] = []
+        highs: list[float] = []
+        for i, series in enumerate(measure.series.values()):
+            if not series.points:
+                continue
+            color = QColor(SERIES_COLORS[i % len(SERIES_COLORS)])
+            xs = [p.t for p in series.points]
+            ys = [p.value for p in series.points]
+            lows.append(min(ys))
+            highs.append(max(ys))
+            self.plot.plot(xs, ys, pen=pg.mkPen(color, width=2))
+            scatter = pg.ScatterPlotItem(
+                xs, ys, data=[p.ref for p in series.points], size=9, brush=pg.mkBrush(color),
+                pen=pg.mkPen("w", width=1), hoverable=True, hoverSize=12, name=series.name,
+                tip=lambda x, y, data: f"{fmt_number(y)} {unit}".strip())
+            scatter.sigClicked.connect(self._clicked)
+            self.plot.addItem(scatter)
+            self._scatters.append(scatter)
+        if measure.low is not None or measure.high is not None:
+            low = measure.low if measure.low is not None else min([*lows, 0.0])
+            high = measure.high if measure.high is not None else max(highs or [low]) * 1.1
+            band = pg.LinearRegionItem((low, high), orientation="horizontal", movable=False,
+                                       brush=pg.mkBrush(BAND_FILL), pen=pg.mkPen(BAND_EDGE))
+            band.setZValue(-10)
+            self.plot.addItem(band)
+            lows.append(low)
+            highs.append(high)
+            src = "from the record" if measure.range_source == "record" else measure.range_source
+            self.caption.setText(f"Green band: reference range {obs_range(measure.low, measure.high, unit)}"
+                                 f" ({src}). Click a point to open its entry.")
+        else:
+            self.caption.setText("No reference range is recorded for this measure. Click a point to "
+                                 "open its entry.")
+        if lows:
+            pad = (max(highs) - min(lows)) * 0.12 or abs(max(highs)) * 0.1 or 1.0
+            self.plot.setYRange(min(lows) - pad, max(highs) + pad, padding=0)
+        self.plot.enableAutoRange(axis="x")
+
+    def show_message(self, title: str, text: str) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        self._scatters.clear()
+        self.title.setText(title)
+        self.caption.setText(text)
+
+    def _clicked(self, scatter: Any, points: Any, *_: Any) -> None:
+        if len(points):
+            self.point_clicked.emit(str(points[0].data()))
+
+    def highlight(self, ref: str) -> None:
+        """Ring the point(s) of this entry, e.g. when its row is selected in the table."""
+        if self._selected is not None:
+            self.plot.removeItem(self._selected)
+            self._selected = None
+        xs, ys = [], []
+        for scatter in self._scatters:
+            for p in scatter.points():
+                if p.data() == ref:
+                    xs.append(p.pos().x())
+                    ys.append(p.pos().y())
+        if xs:
+            self._selected = pg.ScatterPlotItem(xs, ys, size=17, brush=None,
+                                                pen=QPen(QColor("#101828"), 2), pxMode=True)
+            self._selected.setZValue(10)
+            self.plot.addItem(self._selected)
+
+    def point_positions(self) -> list[tuple[str, Any]]:
+        """(ref, position in widget pixels) for each point: lets tests click a real point."""
+        out = []
+        vb = self.plot.getPlotItem().getViewBox()
+        for scatter in self._scatters:
+            for p in scatter.points():
+                scene = vb.mapViewToScene(p.pos())
+                out.append((p.data(), self.plot.mapFromScene(scene)))
+        return out
+

@@ -1,0 +1,28 @@
+"""What every view needs from the app: the session (and its DB worker), settings and the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .dbworker import DbWorker
+from .model_manager import ModelManager
+from .session import Session
+
+
+@dataclass
+class AppContext:
+    session: Session
+    settings: Any
+    models: ModelManager
+
+    @property
+    def db(self) -> DbWorker:
+        return self.session.db
+
+    @property
+    def user(self) -> str:
+        account = self.session.account
+        if account is None:
+            return ""
+        return str(account.display_name or account.name)

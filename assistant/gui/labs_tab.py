@@ -1,0 +1,167 @@
+"""Labs and vitals: measures on the left; the chosen measure's trend chart, its results and one entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.records.model import Observation
+
+from . import lazy
+from .measures import Measure, build_measures, category_label
+from .models import Column, RowTableModel, TableProxy
+from .section_tab import SectionTab, make_table
+from .sections import OBSERVATION_COLUMNS
+
+MEASURE_COLUMNS = (
+    Column("Measure", lambda m: m.name, width=190),
+    Column("Latest", lambda m: m.latest_text(), width=90),
+    Column("Date", lambda m: m.latest_date(), width=86),
+    Column("n", lambda m: str(m.count()), sort=lambda m: m.count(), numeric=True, width=34),
+    Column("Kind", lambda m: category_label(m.category)),
+)
+
+
+class LabsTab(QWidget):
+    entry_selected = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.measures: list[Measure] = []
+        self.chart: Any = None
+        self._current: Measure | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.filter = QLineEdit()
+        self.filter.setObjectName("measureFilter")
+        self.filter.setPlaceholderText("Filter measures")
+        self.filter.setClearButtonEnabled(True)
+        ll.addWidget(self.filter)
+        self.measure_model = RowTableModel(MEASURE_COLUMNS, self)
+        self.measure_proxy = TableProxy(self.measure_model, self)
+        self.measure_proxy.setFilterKeyColumn(0)
+        self.measure_view = make_table(self.measure_proxy, MEASURE_COLUMNS, "measureTable")
+        self.measure_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        ll.addWidget(self.measure_view, 1)
+        split.addWidget(left)
+        right = QSplitter(Qt.Orientation.Vertical)
+        self.chart_stack = QStackedWidget()
+        self.chart_placeholder = QLabel("Loading the chart…")
+        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chart_placeholder.setObjectName("hint")
+        self.chart_stack.addWidget(self.chart_placeholder)
+        right.addWidget(self.chart_stack)
+        self.results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
+                                  emphasis=_abnormal)
+        right.addWidget(self.results)
+        right.setSizes([330, 300])
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([430, 800])
+        lay.addWidget(split, 1)
+        self.filter.textChanged.connect(self.measure_proxy.setFilterFixedString)
+        self.measure_view.selectionModel().currentRowChanged.connect(self._measure_changed)
+        self.results.entry_selected.connect(self._entry_selected)
+        lazy.when_loaded(lazy.CHART_MODULE, self._chart_ready, context=self)
+
+    # --- chart library arrives from a worker thread ------------------------------------------
+    def _chart_ready(self, module: ModuleType | None, error: str) -> None:
+        if module is None:
+            self.chart_placeholder.setText(f"The chart could not be loaded ({error}); the table "
+                                           "below has every result.")
+            return
+        self.chart = module.TrendChart()
+        self.chart.point_clicked.connect(self.select_ref)
+        self.chart_stack.addWidget(self.chart)
+        self.chart_stack.setCurrentWidget(self.chart)
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.chart is None:
+            return
+        m = self._current
+        if m is None:
+            self.chart.show_message("No measures", "This record has no lab results or vital signs.")
+        elif not m.numeric:
+            self.chart.show_message(m.name, "This measure has no numeric values to chart; its "
+                                    "results are listed below.")
+        else:
+            self.chart.show_measure(m)
+
+    # --- data ------------------------------------------------------------------------------
+    def set_observations(self, observations: Sequence[Observation]) -> None:
+        self.measures = build_measures(observations)
+        self.measure_model.set_rows(self.measures)
+        self.measure_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.measure_proxy.sort(-1)
+        first = next((i for i, m in enumerate(self.measures) if len([p for s in m.series.values()
+                                                                   for p in s.points]) > 1), 0)
+        if self.measures:
+            self._select_measure_row(self.measure_proxy.mapFromSource(
+                self.measure_model.index(first, 0)).row())
+        else:
+            self._current = None
+            self.results.set_entries([])
+            self._draw()
+
+    def _select_measure_row(self, row: int) -> None:
+        index = self.measure_proxy.index(row, 0)
+        self.measure_view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.measure_view.scrollTo(index)
+
+    def _measure_changed(self, current: Any, _previous: Any) -> None:
+        m = self.measure_proxy.object_at(current)
+        if m is None or m is self._current:
+            return
+        self._current = m
+        self.results.set_entries(m.observations)
+        self._draw()
+
+    def select_measure(self, name: str) -> bool:
+        row = self.measure_proxy.proxy_row_of(lambda m: m.name == name)
+        if row >= 0:
+            self._select_measure_row(row)
+        return row >= 0
+
+    def select_ref(self, ref: str) -> bool:
+        """Show the measure holding this observation and select it (citations and chart clicks)."""
+        for m in self.measures:
+            if any(o.ref == ref or o.id == ref for o in m.observations):
+                if m is not self._current:
+                    self.filter.clear()
+                    row = self.measure_proxy.proxy_row_of(lambda x, m=m: x is m)
+                    self._select_measure_row(row)
+                return self.results.select_ref(ref)
+        return False
+
+    def _entry_selected(self, entry: Any) -> None:
+        if self.chart is not None:
+            self.chart.highlight(entry.ref)
+        self.entry_selected.emit(entry)
+
+    def current_measure(self) -> Measure | None:
+        return self._current
+
+
+def _abnormal(o: Observation) -> str:
+    from .formatting import interpretation
+
+    return "alert" if interpretation(o) not in ("", "Normal") else ""

@@ -1,0 +1,267 @@
+"""Main window: sign-in, workspace and lock pages, toolbar and menus, shortcuts, status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from . import lazy, tasks
+from .context import AppContext
+from .import_dialog import ImportDialog
+from .model_manager import ModelManager
+from .output_actions import OutputActions
+from .session import Session
+from .settings_dialog import SettingsDialog
+from .signin import LockPage, SignInPage
+from .status import StatusBar
+from .style import icon
+from .workspace import Workspace
+
+TITLE = "Clinician Assistant"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)  # never a patient's name: the title shows in task bars and when locked
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.session = Session(settings.db_path, settings["session.idle_lock_minutes"], self)
+        self.models = ModelManager(self)
+        self.ctx = AppContext(self.session, settings, self.models)
+        self.pages = QStackedWidget()
+        self.setCentralWidget(self.pages)
+        self.signin = SignInPage(f"Database: {settings.db_path}")
+        self.lock_page = LockPage()
+        self.pages.addWidget(self.signin)
+        self.pages.addWidget(self.lock_page)
+        self.workspace: Workspace | None = None
+        self.import_dialog: ImportDialog | None = None
+        self._hidden_windows: list[QWidget] = []
+        self.status = StatusBar(self.ctx)
+        self.setStatusBar(self.status)
+        self.output = OutputActions(self.ctx, self)
+        self._build_actions()
+        self.session.signed_in.connect(self._signed_in)
+        self.session.sign_in_failed.connect(self.signin.show_error)
+        self.session.locked.connect(self._locked)
+        self.session.unlocked.connect(self._unlocked)
+        self.session.unlock_failed.connect(self.lock_page.show_error)
+        self.session.signed_out.connect(self._signed_out)
+        self.signin.submitted.connect(self.session.sign_in)
+        self.lock_page.unlock.connect(self.session.unlock)
+        self.lock_page.sign_out.connect(self.sign_out)
+        self._set_signed_in_ui(False)
+        self.resize(1366, 768)
+
+    # --- actions, menus, shortcuts --------------------------------------------------------------
+    def _action(self, text: str, slot: Any, shortcut: Any = None, icon_name: str = "") -> QAction:
+        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the toolbar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_home = self._action("Home", self.show_home, None, "home")
+        self.act_find = self._action("Find patient", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self.act_import = self._action("Import…", self.show_import, None, "import")
+        self.act_export = self._action("Export PDF…", self.output.export, "Ctrl+E", "export")
+        self.act_print = self._action("Print…", self.output.print, QKeySequence.StandardKey.Print, "print")
+        self.act_settings = self._action("Settings…", self.show_settings, None, "settings")
+        self.act_lock = self._action("Lock", self.session.lock, "Ctrl+L", "lock")
+        self.act_sign_out = self._action("Sign out", self.sign_out, None, "signout")
+        self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Esc cancels a generation; as a shortcut it reaches us whichever widget has focus.
+        self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_generation)
+        self.esc.setContext(Qt.ShortcutContext.WindowShortcut)
+        bar = QToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.act_home, self.act_import, self.act_print, self.act_export, self.act_settings):
+            bar.addAction(a)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addAction(self.act_lock)
+        bar.addAction(self.act_sign_out)
+        self.addToolBar(bar)
+        self.toolbar = bar
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for a in (self.act_import, self.act_export, self.act_print):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_lock)
+        file_menu.addAction(self.act_sign_out)
+        file_menu.addAction(self.act_quit)
+        go = menu.addMenu("&Go")
+        go.addAction(self.act_home)
+        go.addAction(self.act_find)
+        tools = menu.addMenu("&Tools")
+        tools.addAction(self.act_settings)
+        self.signed_in_actions = [self.act_home, self.act_find, self.act_import, self.act_export,
+                                  self.act_print, self.act_settings, self.act_lock, self.act_sign_out]
+
+    def _set_signed_in_ui(self, on: bool) -> None:
+        for a in self.signed_in_actions:
+            a.setEnabled(on)
+        self.toolbar.setVisible(on)
+        self.menuBar().setEnabled(on)
+        self.esc.setEnabled(on)
+        self.status.set_signed_in(on)
+
+    # --- session transitions ---------------------------------------------------------------------
+    def _signed_in(self, account: Any) -> None:
+        self.workspace = Workspace(self.ctx)
+        self.workspace.message.connect(self.status.flash)
+        self.workspace.patient_opened.connect(self.status.patient_opened)
+        self.pages.addWidget(self.workspace)
+        self.pages.setCurrentWidget(self.workspace)
+        self.signin.reset()
+        self._set_signed_in_ui(True)
+        self.status.set_user(account.display_name or account.name)
+        self.workspace.start()
+        self.workspace.patients.focus_search()
+        if self.models.state == "none" and self.models.handle is None:
+            self.models.load(self.settings)
+        # The chart library imports on a worker now, so the first Labs tab never waits on it.
+        QTimer.singleShot(200, lazy.preload)
+
+    def sign_out(self) -> None:
+        if self.workspace is not None:
+            self.workspace.confirm_discard(self._do_sign_out)
+        else:
+            self.session.sign_out()
+
+    def _do_sign_out(self) -> None:
+        if self.workspace is not None:
+            self.workspace.shutdown()
+        self.session.sign_out()
+
+    def _signed_out(self) -> None:
+        self._restore_hidden_windows(close=True)
+        if self.import_dialog is not None:
+            self.import_dialog.cancel()
+            self.import_dialog.close()
+            self.import_dialog.deleteLater()
+            self.import_dialog = None
+        if self.workspace is not None:
+            self.workspace.close_patient(emit=False)
+            self.pages.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self._set_signed_in_ui(False)
+        self.signin.reset()
+        self.pages.setCurrentWidget(self.signin)
+
+    def _locked(self) -> None:
+        # The workspace is hidden, not destroyed: unsaved text stays exactly where it was.
+        self.lock_page.prepare(self.session.account.name, bool(self.workspace and self.workspace.has_unsaved()))
+        self.pages.setCurrentWidget(self.lock_page)
+        self._set_signed_in_ui(False)
+        self.status.set_locked(True)
+        self._hidden_windows = [w for w in self._other_windows() if w.isVisible()]
+        for w in self._hidden_windows:
+            w.hide()
+
+    def _unlocked(self) -> None:
+        if self.workspace is not None:
+            self.pages.setCurrentWidget(self.workspace)
+        self._set_signed_in_ui(True)
+        self.status.set_locked(False)
+        self._restore_hidden_windows()
+
+    def _other_windows(self) -> list[QWidget]:
+        from PySide6.QtWidgets import QApplication
+
+        return [w for w in QApplication.topLevelWidgets() if w is not self and w.isWindow()
+                and not w.objectName().startswith("qt_")]
+
+    def _restore_hidden_windows(self, close: bool = False) -> None:
+        for w in self._hidden_windows:
+            if close:
+                w.close()
+            else:
+                w.show()
+        self._hidden_windows = []
+
+    # --- commands --------------------------------------------------------------------------------
+    def show_home(self) -> None:
+        if self.workspace is not None:
+            self.workspace.show_home()
+
+    def focus_search(self) -> None:
+        if self.workspace is not None and not self.session.is_locked:
+            self.workspace.patients.focus_search()
+
+    def cancel_generation(self) -> None:
+        view = self.workspace.view if self.workspace is not None else None
+        if view is not None and view.cancel_generation():
+            self.status.flash("Generation cancelled.")
+
+    def show_import(self) -> None:
+        if self.import_dialog is None:
+            self.import_dialog = ImportDialog(self.ctx.db, self)
+            self.import_dialog.imported.connect(self._imported)
+        self.import_dialog.show()
+        self.import_dialog.raise_()
+
+    def _imported(self, _report: Any) -> None:
+        if self.workspace is not None:
+            self.workspace.patients.refresh()
+            self.workspace.home.refresh()
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.models.message, self)
+        dialog.saved.connect(self._settings_saved)
+        dialog.open()
+
+    def _settings_saved(self, settings: Any) -> None:
+        old = self.settings
+        self.settings = self.ctx.settings = settings
+        self.session.set_idle_minutes(settings["session.idle_lock_minutes"])
+        if (old.pack_dir, old["models.device"]) != (settings.pack_dir, settings["models.device"]):
+            self.models.load(settings)
+        self.status.flash("Settings saved.")
+
+    # --- exit ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if self.workspace is not None and self.workspace.has_unsaved() and not getattr(self, "_force", False):
+            event.ignore()
+            box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved edits",
+                              "There are unsaved edits. Quit and discard them?",
+                              QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+            box.finished.connect(lambda r: self._force_close() if r == QMessageBox.StandardButton.Discard
+                                 else None)
+            box.open()
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+    def _force_close(self) -> None:
+        self._force = True
+        self.close()
+
+    def shutdown(self) -> None:
+        """Stop every worker: generations, import, model load, then the database thread."""
+        if self.import_dialog is not None:
+            self.import_dialog.cancel()
+        if self.workspace is not None:
+            self.workspace.shutdown()
+        self.models.shutdown()
+        tasks.cancel_all()
+        self.session.shutdown()

@@ -1,0 +1,105 @@
+"""The language model's life in the app: load it off the main thread, report its state, share it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from . import services
+from .session import describe_error
+from .tasks import Task, run_task
+
+
+class ModelManager(QObject):
+    """States: none (no pack), loading, loaded, failed. Without a model the app uses deterministic text."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = "none"
+        self.handle: services.EngineHandle | None = None
+        self.info: services.PackInfo | None = None
+        self.message = "No model loaded"
+        self.device = ""
+        self.last_speed: float | None = None
+        self.last_tokens = 0
+        # One generation at a time: a decode loop owns the session and its KV cache while it runs.
+        self.generation_lock = threading.Lock()
+        self._task: Task | None = None
+        self._waiting: list[Callable[[], None]] = []
+
+    @property
+    def engine(self) -> services.EngineHandle | None:
+        return self.handle if self.state == "loaded" else None
+
+    def load(self, settings: Any) -> None:
+        """Start loading the configured pack; a missing pack is a normal state, not an error."""
+        if self._task is not None:
+            self._task.cancel()
+        self.handle = None
+        self.state = "loading"
+        self.message = "Loading the model…"
+        self.changed.emit()
+        self._task = run_task(lambda c: _load(settings, c.cancel_event), name="model-load",
+                              on_result=self._loaded, on_error=self._failed,
+                              on_cancelled=lambda: None, context=self)
+
+    def _loaded(self, handle: services.EngineHandle) -> None:
+        self._task = None
+        self.handle, self.info, self.device = handle, handle.info, handle.device
+        self.state = "loaded"
+        self.message = f"Model {handle.info.name} {handle.info.version}".strip()
+        self._release()
+
+    def _failed(self, error: BaseException) -> None:
+        self._task = None
+        self.handle = None
+        self.state = "none"
+        self.device = ""
+        if isinstance(error, services.ServiceUnavailable):
+            self.message = "No model engine in this build: deterministic text"
+        else:
+            self.message = f"No model: deterministic text ({describe_error(error)})"
+        self._release()
+
+    def _release(self) -> None:
+        self.changed.emit()
+        waiting, self._waiting = self._waiting, []
+        for cb in waiting:
+            cb()
+
+    def when_settled(self, callback: Callable[[], None]) -> None:
+        """Run `callback` now, or once a load in progress has finished (either way)."""
+        if self.state == "loading":
+            self._waiting.append(callback)
+        else:
+            callback()
+
+    def note_stats(self, stats: services.GenStats | None) -> None:
+        if stats and stats.tokens_per_s:
+            self.last_speed = stats.tokens_per_s
+            self.last_tokens = stats.tokens
+            self.changed.emit()
+
+    def shutdown(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
+            self._task = None
+        self._waiting.clear()
+
+
+def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:
+    try:
+        return services.load_engine(settings, cancel)
+    except services.ServiceUnavailable:
+        raise
+    except Exception as e:
+        # Keep the message readable; the details are the pack's, not the patient's.
+        if isinstance(e, services.AssistantError):
+            raise
+        raise services.ModelPackError(f"the model could not be loaded ({type(e).__name__}: {e})") from None

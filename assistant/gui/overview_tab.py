@@ -1,0 +1,224 @@
+"""Overview: the cited summary streaming in (cancellable) beside the risk flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.records.record import PatientRecord
+
+from . import services
+from .context import AppContext
+from .entry_detail import entry_label
+from .flags_panel import FlagsPanel
+from .session import describe_error
+from .style import icon
+from .summary_view import SUMMARY_CSS, source_line, summary_html
+from .tasks import Task, run_task
+
+
+class OverviewTab(QWidget):
+    """`cite(ref)` when a citation or evidence link is clicked; `summary_done` after each summary."""
+
+    cite = Signal(str)
+    summary_done = Signal(object)
+    generating_changed = Signal(bool)
+    risk_ready = Signal(object)
+
+    def __init__(self, ctx: AppContext, record: PatientRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.record = record
+        self.risk: services.RiskView | None = None
+        self.summary: services.SummaryView | None = None
+        self._task: Task | None = None
+        self._risk_task: Task | None = None
+        self._streamed = 0
+        self._gen = 0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 4, 0)
+        head = QHBoxLayout()
+        title = QLabel("Summary")
+        title.setObjectName("sectionTitle")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.regenerate = QPushButton("Regenerate")
+        self.regenerate.setObjectName("regenerate")
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel (Esc)")
+        self.cancel_button.setObjectName("cancelSummary")
+        self.cancel_button.setVisible(False)
+        head.addWidget(self.regenerate)
+        head.addWidget(self.cancel_button)
+        ll.addLayout(head)
+        self.source = QLabel("")
+        self.source.setObjectName("hint")
+        self.source.setWordWrap(True)
+        ll.addWidget(self.source)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("summary")
+        self.browser.setOpenLinks(False)
+        self.browser.document().setDefaultStyleSheet(SUMMARY_CSS)
+        self.browser.anchorClicked.connect(self._anchor)
+        ll.addWidget(self.browser, 1)
+        split.addWidget(left)
+        self.flags = FlagsPanel()
+        self.flags.cite.connect(self.cite)
+        split.addWidget(self.flags)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([640, 440])
+        lay.addWidget(split, 1)
+        self.regenerate.clicked.connect(self.start_summary)
+        self.cancel_button.clicked.connect(self.cancel)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Flags first (fast, deterministic), then the summary that cites them."""
+        if not services.flags_available():
+            self.flags.set_message("Risk flags are not available in this build yet "
+                                   "(assistant.clinical.flags is missing).")
+            self._after_risk()
+            return
+        record = self.record
+        self._risk_task = run_task(lambda _c: services.evaluate_risk(record), name="flags",
+                                   on_result=self._risk_done, on_error=self._risk_failed,
+                                   context=self)
+
+    def _risk_done(self, risk: services.RiskView) -> None:
+        self._risk_task = None
+        self.risk = risk
+        self.flags.set_flags(risk.flags, self.label_for)
+        self.risk_ready.emit(risk)
+        self._after_risk()
+
+    def _risk_failed(self, error: BaseException) -> None:
+        self._risk_task = None
+        self.flags.set_message(f"Risk flags could not be evaluated: {describe_error(error)}")
+        self._after_risk()
+
+    def _after_risk(self) -> None:
+        if not services.summary_available():
+            self.source.setText("")
+            self.browser.setHtml("<p>Summaries are not available in this build yet "
+                                 "(assistant.assist is missing). The chart tabs have the whole record.</p>")
+            self.regenerate.setEnabled(False)
+            return
+        self.browser.setHtml("<p style='color:#667085'>Waiting for the language model to load…</p>")
+        self.ctx.models.when_settled(lambda: shiboken6.isValid(self) and self.start_summary())
+
+    def start_summary(self) -> None:
+        self.cancel()
+        self._gen += 1
+        gen = self._gen
+        engine = self.ctx.models.engine
+        record, risk, models = self.record, self.risk, self.ctx.models
+
+        def work(c: Any) -> services.SummaryView:
+            # The engine serves one generation at a time; a cancel while waiting skips the wait.
+            while not models.generation_lock.acquire(timeout=0.1):
+                c.check()
+            try:
+                return services.generate_summary(record, risk, engine, c.partial, c.cancel_event)
+            finally:
+                models.generation_lock.release()
+
+        self._streamed = 0
+        self.summary = None
+        self.browser.clear()
+        self.source.setText("Generating the summary with the language model…" if engine else
+                            "Building the deterministic summary (no language model loaded)…")
+        self._set_generating(True)
+        # Callbacks of a superseded generation (cancelled, then regenerated) are ignored.
+        self._task = run_task(work, name="summary",
+                              on_partial=lambda t: gen == self._gen and self._chunk(t),
+                              on_result=lambda r: gen == self._gen and self._done(r),
+                              on_error=lambda e: gen == self._gen and self._failed(e),
+                              on_cancelled=lambda: None, context=self)
+
+    def _chunk(self, text: str) -> None:
+        # Streamed text goes in as plain text at the end; the cited version replaces it when done.
+        cursor = self.browser.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(str(text))
+        self._streamed += len(text)
+        self.browser.ensureCursorVisible()
+
+    def _done(self, summary: services.SummaryView) -> None:
+        self._task = None
+        self.summary = summary
+        self._set_generating(False)
+        info = self.ctx.models.info
+        self.source.setText(source_line(summary, info.name if info and summary.source == "model" else ""))
+        self.browser.setHtml(summary_html(summary, self.label_for))
+        self.ctx.models.note_stats(summary.stats)
+        self.summary_done.emit(summary)
+
+    def _failed(self, error: BaseException) -> None:
+        self._task = None
+        self._set_generating(False)
+        self.source.setText("")
+        self.browser.setHtml(f"<p style='color:#b42318'>The summary could not be generated: "
+                             f"{describe_error(error)}</p>")
+
+    def _cancelled(self) -> None:
+        self._task = None
+        self._set_generating(False)
+        self.source.setText("Generation cancelled. Press Regenerate to start again.")
+
+    def _set_generating(self, on: bool) -> None:
+        self.cancel_button.setVisible(on)
+        self.regenerate.setEnabled(not on)
+        self.generating_changed.emit(on)
+
+    @property
+    def generating(self) -> bool:
+        return self._task is not None
+
+    def cancel(self) -> bool:
+        """Cancel a running generation (Esc). True if there was one."""
+        task, self._task = self._task, None
+        if task is None:
+            return False
+        self._gen += 1
+        task.cancel()
+        self._cancelled()
+        return True
+
+    def shutdown(self) -> None:
+        for task in (self._task, self._risk_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._risk_task = None
+
+    # --- citations -------------------------------------------------------------------------
+    def label_for(self, ref: str) -> str:
+        return entry_label(self.record.entry(ref), ref)
+
+    def _anchor(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("cite:"):
+            self.cite.emit(text[5:])
+
+    def citation_refs(self) -> list[str]:
+        if self.summary is None:
+            return []
+        out: list[str] = []
+        for s in self.summary.sentences:
+            out.extend(r for r in s.citations if r not in out)
+        return out

@@ -1,0 +1,166 @@
+"""The patient list: search as you type (name, MRN, note text), sortable results, open on Enter/double-click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .dbworker import DbWorker
+from .formatting import sex_text
+from .models import Column, RowTableModel, TableProxy
+from .session import describe_error
+
+
+def _age(birth: str | None) -> str:
+    from datetime import date
+
+    if not birth:
+        return ""
+    try:
+        b = date.fromisoformat(birth[:10])
+    except ValueError:
+        return ""
+    today = date.today()
+    return str(today.year - b.year - ((today.month, today.day) < (b.month, b.day)))
+
+
+def _snippet(text: str) -> str:
+    # FTS marks matches with [ ]; show them as the words that matched, on one line.
+    return " ".join(text.split())
+
+
+PATIENT_COLUMNS = (
+    Column("Name", lambda p: p.name, width=170),
+    Column("MRN", lambda p: p.mrn, width=90),
+    Column("Born", lambda p: p.birth_date or "", width=90),
+    Column("Age", lambda p: _age(p.birth_date), sort=lambda p: int(_age(p.birth_date) or -1),
+           numeric=True, width=40),
+    Column("Sex", lambda p: sex_text(p.sex), width=60),
+    Column("Matched in notes", lambda p: _snippet(p.snippet), width=200),
+)
+
+
+class _SearchField(QLineEdit):
+    """Down arrow moves into the results, so search-and-open works from the keyboard alone."""
+
+    down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() == Qt.Key.Key_Down:
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class PatientListPanel(QWidget):
+    """Sidebar: every keystroke queries the DB thread; only the newest answer is shown."""
+
+    open_patient = Signal(str)  # patient id
+    results_shown = Signal(int)  # number of rows, after each search lands (tests, benchmarks)
+
+    def __init__(self, db: DbWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self._seq = 0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 4, 8)
+        title = QLabel("Patients")
+        title.setObjectName("sectionTitle")
+        lay.addWidget(title)
+        self.search = _SearchField()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search name, MRN or note text  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        lay.addWidget(self.search)
+        self.model = RowTableModel(PATIENT_COLUMNS, self)
+        self.proxy = TableProxy(self.model, self)
+        self.view = QTableView()
+        self.view.setObjectName("patientTable")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the store's order until asked
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, c in enumerate(PATIENT_COLUMNS):
+            if c.width:
+                self.view.setColumnWidth(i, c.width)
+        self.view.setColumnHidden(5, True)
+        lay.addWidget(self.view, 1)
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        lay.addWidget(self.status)
+        self.search.textChanged.connect(self.refresh)
+        self.search.returnPressed.connect(self._open_first)
+        self.search.down.connect(self._focus_results)
+        self.view.activated.connect(self._activated)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        """Ask the DB thread for the list matching the current text; stale answers are dropped."""
+        self._seq += 1
+        seq, text = self._seq, self.search.text()
+        self.db.submit(lambda s: s.list_patients(text, limit=500),
+                       lambda rows: self._show(seq, text, rows),
+                       lambda e: self._failed(seq, e), context=self, key="patient-search")
+
+    def _show(self, seq: int, text: str, rows: list[Any]) -> None:
+        if seq != self._seq:
+            return
+        self.model.set_rows(rows)
+        self.view.setColumnHidden(5, not any(r.snippet for r in rows))
+        if text.strip():
+            self.status.setText(f"{len(rows)} match{'es' if len(rows) != 1 else ''}" if rows
+                                else "No patient matches. Try part of a name, an MRN or a word in a note.")
+        else:
+            self.status.setText(f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
+                                + (" (first 500; search to narrow)" if len(rows) >= 500 else ""))
+        self.results_shown.emit(len(rows))
+
+    def _failed(self, seq: int, error: BaseException) -> None:
+        if seq == self._seq:
+            self.status.setText(describe_error(error))
+
+    def clear(self) -> None:
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.set_rows([])
+        self.status.setText("")
+
+    def _focus_results(self) -> None:
+        if self.proxy.rowCount():
+            self.view.setFocus()
+            self.view.selectRow(0)
+
+    def _open_first(self) -> None:
+        idx = self.view.currentIndex()
+        if not idx.isValid() and self.proxy.rowCount():
+            idx = self.proxy.index(0, 0)
+        self._activated(idx)
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = self.proxy.object_at(index)
+        if row is not None:
+            self.open_patient.emit(row.id)

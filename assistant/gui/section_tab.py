@@ -1,0 +1,135 @@
+"""One chart section as a tab: a filter box, a sortable table, and the selected entry in full."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .entry_detail import DETAIL_CSS, entry_html
+from .models import Column, RowTableModel, TableProxy
+
+
+def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTableView:
+    """A read-only, row-selecting, click-to-sort table with our defaults."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for i, c in enumerate(columns):
+        if c.width:
+            view.setColumnWidth(i, c.width)
+    return view
+
+
+def make_detail() -> QTextBrowser:
+    detail = QTextBrowser()
+    detail.setObjectName("entryDetail")
+    detail.setOpenLinks(False)
+    detail.document().setDefaultStyleSheet(DETAIL_CSS)
+    return detail
+
+
+class SectionTab(QWidget):
+    """Rows are record entries; selecting one (or citing it from elsewhere) shows it in full."""
+
+    entry_selected = Signal(object)
+
+    def __init__(self, key: str, columns: Sequence[Column], empty: str, emphasis: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.empty_text = empty
+        self.model = RowTableModel(columns, self, emphasis=emphasis)
+        self.proxy = TableProxy(self.model, self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        self.count = QLabel("")
+        self.count.setObjectName("hint")
+        self.filter = QLineEdit()
+        self.filter.setObjectName(f"{key}Filter")
+        self.filter.setPlaceholderText("Filter this list")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMaximumWidth(320)
+        top.addWidget(self.count, 1)
+        top.addWidget(self.filter)
+        lay.addLayout(top)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.view = make_table(self.proxy, columns, f"{key}Table")
+        self.detail = make_detail()
+        split.addWidget(self.view)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([420, 160])
+        lay.addWidget(split, 1)
+        self.filter.textChanged.connect(self._filter)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def set_entries(self, entries: Sequence[Any]) -> None:
+        self.model.set_rows(entries)
+        # Newest first is the record's order; the header shows no sort until the user asks.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+        self._update_count()
+        self.detail.setHtml(f"<p class='muted'>{self.empty_text}</p>" if not entries else
+                            "<p class='muted'>Select a row to see the whole entry.</p>")
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        if total == 0:
+            self.count.setText(self.empty_text)
+        elif shown == total:
+            self.count.setText(f"{total} entr{'y' if total == 1 else 'ies'}, newest first; click a "
+                               "column to sort")
+        else:
+            self.count.setText(f"{shown} of {total} entries match")
+
+    def _current_changed(self, current: Any, _previous: Any) -> None:
+        entry = self.proxy.object_at(current)
+        if entry is not None:
+            self.detail.setHtml(entry_html(entry))
+            self.entry_selected.emit(entry)
+
+    def select_ref(self, ref: str) -> bool:
+        """Select and show the entry with this citation key; False if it is not in this table."""
+        row = self.proxy.proxy_row_of(lambda e: e.ref == ref or e.id == ref)
+        if row < 0 and self.filter.text():
+            self.filter.clear()
+            row = self.proxy.proxy_row_of(lambda e: e.ref == ref or e.id == ref)
+        if row < 0:
+            return False
+        index = self.proxy.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True

@@ -1,0 +1,240 @@
+"""Adapters from the GUI to the core's clinical, llm, assist and reports APIs (no Qt; run on workers).
+
+Each core package is imported here only, and its objects are turned into small view dataclasses,
+so a change in a core signature is a change in this one module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError, ModelPackError
+from assistant.records.record import PatientRecord
+
+SEVERITIES = ("critical", "high", "moderate", "info")
+
+
+class ServiceUnavailable(AssistantError):
+    """A core feature this build does not have yet (or that failed to import)."""
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _need(module: str, what: str) -> Any:
+    if not _available(module):
+        raise ServiceUnavailable(f"{what} is not available in this build ({module} is missing)")
+    return importlib.import_module(module)
+
+
+# --- risk flags -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FlagView:
+    id: str
+    title: str
+    severity: str
+    category: str
+    evidence: tuple[str, ...]
+    explanation: str
+    missing: tuple[str, ...]
+    reference: str
+
+
+@dataclass(frozen=True)
+class RiskView:
+    flags: tuple[FlagView, ...]
+    raw: Any = None  # the core RiskReport, handed back to the summary and care-plan drafts
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    # A structured reference (title, url...) prints as its citation.
+    for attr in ("citation", "text", "title"):
+        if hasattr(value, attr) and isinstance(getattr(value, attr), str):
+            return getattr(value, attr)
+    return str(value)
+
+
+def flags_available() -> bool:
+    return _available("assistant.clinical.flags")
+
+
+def evaluate_risk(record: PatientRecord) -> RiskView:
+    flags_mod = _need("assistant.clinical.flags", "Risk flags")
+    report = flags_mod.evaluate(record)
+    views = [FlagView(str(getattr(f, "id", "")), str(getattr(f, "title", "")),
+                      str(getattr(f, "severity", "info")).lower(), str(getattr(f, "category", "")),
+                      tuple(str(r) for r in getattr(f, "evidence", ()) or ()),
+                      _text(getattr(f, "explanation", "")),
+                      tuple(_text(m) for m in getattr(f, "missing", ()) or ()),
+                      _text(getattr(f, "reference", "")))
+             for f in report.flags]
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    views.sort(key=lambda v: (order.get(v.severity, len(order)), v.title.casefold()))
+    return RiskView(tuple(views), report)
+
+
+# --- model packs and the engine -------------------------------------------------------------
+@dataclass(frozen=True)
+class PackInfo:
+    path: Path
+    name: str
+    version: str
+    licence: str
+    source: str
+    licence_text: str = ""
+
+
+def pack_dir(settings: Any) -> Path:
+    """The pack to run: the configured folder, else the site default, else the one shipped."""
+    return Path(settings.pack_dir)
+
+
+def read_pack_info(path: Path) -> PackInfo:
+    """Name, version and licence from manifest.json (cheap: no model file is read)."""
+    manifest = path / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelPackError(f"{path}: no model pack here (manifest.json missing); choose a pack "
+                             "folder in Settings or run `make model`") from None
+    except (OSError, ValueError) as e:
+        raise ModelPackError(f"{manifest}: unreadable manifest ({e})") from None
+    licence = data.get("licence") or data.get("license") or ""
+    if isinstance(licence, dict):
+        licence = licence.get("name") or licence.get("id") or json.dumps(licence)
+    text = ""
+    for name in ("LICENSE", "LICENSE.txt", "LICENCE", "LICENSE.md"):
+        if (path / name).exists():
+            text = (path / name).read_text(encoding="utf-8", errors="replace")
+            break
+    return PackInfo(path, str(data.get("name", path.name)), str(data.get("version", "")), str(licence),
+                    str(data.get("source", "")), text)
+
+
+def engine_available() -> bool:
+    return _available("assistant.llm") and hasattr(importlib.import_module("assistant.llm"), "Engine")
+
+
+@dataclass
+class EngineHandle:
+    engine: Any
+    info: PackInfo
+    device: str
+
+
+def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineHandle:
+    """Load (and verify) the pack and start an inference session. Slow: call on a worker."""
+    path = pack_dir(settings)
+    info = read_pack_info(path)
+    llm = importlib.import_module("assistant.llm")
+    if not hasattr(llm, "Engine") or not hasattr(llm, "ModelPack"):
+        raise ServiceUnavailable("the language-model engine is not available in this build")
+    pack = llm.ModelPack.load(path)
+    engine = llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
+    device = str(getattr(engine, "device", settings["models.device"]))
+    return EngineHandle(engine, info, device)
+
+
+# --- summary --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentenceView:
+    text: str
+    citations: tuple[str, ...] = ()
+    status: str = "verified"  # verified | unverified | deterministic
+    unsupported: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenStats:
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+    ttft_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    sentences: tuple[SentenceView, ...]
+    source: str  # model | deterministic
+    note: str = ""  # why deterministic, when it is
+    stats: GenStats | None = None
+    raw: Any = field(default=None, compare=False)
+
+
+def summary_available() -> bool:
+    return _available("assistant.assist.summary") or _has("assistant.assist", "generate_summary")
+
+
+def _has(module: str, name: str) -> bool:
+    return _available(module) and hasattr(importlib.import_module(module), name)
+
+
+def _assist() -> Any:
+    return _need("assistant.assist", "Summaries and care-plan drafts")
+
+
+def _stats(obj: Any) -> GenStats | None:
+    s = getattr(obj, "stats", None)
+    if s is None:
+        return None
+    return GenStats(int(getattr(s, "tokens", 0) or 0), float(getattr(s, "tokens_per_s", 0.0) or 0.0),
+                    float(getattr(s, "ttft_s", getattr(s, "ttft", 0.0)) or 0.0))
+
+
+def generate_summary(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
+                     on_text: Callable[[str], None], cancel: threading.Event) -> SummaryView:
+    assist = _assist()
+    summary = assist.generate_summary(record, risk.raw if risk else None,
+                                      engine.engine if engine else None, use_model=engine is not None,
+                                      on_text=on_text, cancel=cancel)
+    sentences = tuple(SentenceView(str(s.text), tuple(str(c) for c in getattr(s, "citations", ()) or ()),
+                                   str(getattr(s, "status", "verified")),
+                                   tuple(str(w) for w in getattr(s, "unsupported", ()) or ()))
+                      for s in summary.sentences)
+    return SummaryView(sentences, str(getattr(summary, "source", "deterministic")),
+                       str(getattr(summary, "note", "") or ""), _stats(summary), summary)
+
+
+# --- care plan ------------------------------------------------------------------------------
+def careplan_available() -> bool:
+    return _has("assistant.assist", "draft_careplan")
+
+
+def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
+                   on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
+    """A new draft as the plain dict the store keeps (CarePlanDocument.to_dict())."""
+    assist = _assist()
+    doc = assist.draft_careplan(record, risk.raw if risk else None, engine.engine if engine else None,
+                                use_model=engine is not None, on_text=on_text, cancel=cancel)
+    return dict(doc.to_dict())
+
+
+# --- reports --------------------------------------------------------------------------------
+def reports_available() -> bool:
+    return _has("assistant.reports", "render_careplan_pdf")
+
+
+def careplan_pdf(data: dict[str, Any], record: PatientRecord, meta: dict[str, Any]) -> bytes:
+    reports = _need("assistant.reports", "PDF reports")
+    assist = _assist()
+    doc = assist.CarePlanDocument.from_dict(data)
+    return bytes(reports.render_careplan_pdf(doc, record, **meta))
+
+
+def summary_pdf(summary: SummaryView, record: PatientRecord, meta: dict[str, Any]) -> bytes:
+    reports = _need("assistant.reports", "PDF reports")
+    return bytes(reports.render_summary_pdf(summary.raw, record, **meta))
