@@ -104,14 +104,19 @@ class ReportInfo:
     watermark: str = ""  # "DRAFT" on unsigned plans; empty for none
 
 
+def _nb(text: str) -> str:
+    # Label and value wrap as one unit: "MRN" never ends a line with its number on the next.
+    return markup(text).replace(" ", "&nbsp;")
+
+
 def _banner_table(b: Banner, width: float) -> Table:
     s = st.styles()
     born = st.fmt_date(b.birth_date) or "unknown"
     if b.age is not None:
         born += f" ({b.age} y)"
-    facts = (f"<font color='#52606d'>Born</font> <b>{markup(born)}</b>&nbsp;&nbsp; "
-             f"<font color='#52606d'>Sex</font> <b>{markup(b.sex or 'unknown')}</b>&nbsp;&nbsp; "
-             f"<font color='#52606d'>MRN</font> <b>{markup(b.mrn or 'none')}</b>")
+    facts = (f"<font color='#52606d'>Born</font>&nbsp;<b>{_nb(born)}</b>&nbsp;&nbsp; "
+             f"<font color='#52606d'>Sex</font>&nbsp;<b>{_nb(b.sex or 'unknown')}</b>&nbsp;&nbsp; "
+             f"<font color='#52606d'>MRN</font>&nbsp;<b>{_nb(b.mrn or 'none')}</b>")
     name = Paragraph(f"<b>{markup(b.name)}</b>", ParagraphStyle("bn", s["body"], fontSize=12,
                                                                       leading=14.5))
     right = Paragraph(facts, ParagraphStyle("bf", s["body"], fontSize=9, leading=14.5,
@@ -123,9 +128,10 @@ def _banner_table(b: Banner, width: float) -> Table:
         text, colour, fill = "Allergies: none recorded", st.MUTED, st.BANNER_FILL
     allergy = Paragraph(text, ParagraphStyle("ba", s["body"], fontSize=9, leading=11.5,
                                                    textColor=colour))
-    # The facts column takes what it needs on one line (up to 60 %); the name wraps in the rest.
+    # The facts column takes what it needs on one line if the name (up to 40 %) leaves room.
     plain = f"Born {born}   Sex {b.sex or 'unknown'}   MRN {b.mrn or 'none'}"
-    facts_w = min(string_width(plain, BOLD, 9) + 14, width * 0.6)
+    name_w = min(string_width(b.name, BOLD, 12) + 14, width * 0.4)
+    facts_w = min(string_width(plain, BOLD, 9) + 14, width - name_w)
     table = Table([[name, right], [allergy, ""]], colWidths=[width - facts_w, facts_w])
     table.setStyle(TableStyle([
         ("SPAN", (0, 1), (1, 1)),
@@ -223,13 +229,15 @@ class _Decor:
             parts.append(f"Document {i.document_id}")
         if i.version is not None:
             parts.append(f"Version {i.version}")
-        parts.append(f"Generated {st.fmt_datetime(i.generated_at)}")
         c.setStrokeColor(st.RULE)
         c.setLineWidth(0.5)
-        c.line(st.MARGIN, st.MARGIN + 4 * mm, self.w - st.MARGIN, st.MARGIN + 4 * mm)
+        c.line(st.MARGIN, st.MARGIN + 6.5 * mm, self.w - st.MARGIN, st.MARGIN + 6.5 * mm)
         c.setFillColor(st.MUTED)
-        draw_string(c, st.MARGIN, st.MARGIN, fit(" · ".join(parts), REGULAR, 7.3, self.width - 30 * mm),
+        room = self.width - 30 * mm  # "Page X of Y" sits on the right
+        draw_string(c, st.MARGIN, st.MARGIN + 3.2 * mm, fit(" · ".join(parts), REGULAR, 7.3, room),
                     REGULAR, 7.3)
+        draw_string(c, st.MARGIN, st.MARGIN, f"Generated {st.fmt_datetime(i.generated_at)} by "
+                    "Clinician Assistant", REGULAR, 7.3)
 
     def first_page(self, c: Canvas, _doc: Any) -> None:
         c.saveState()
@@ -317,6 +325,6 @@ def build_pdf(story: Sequence[Flowable], info: ReportInfo, *, pagesize: tuple[fl
         PageTemplate("later", [later], onPage=decor.later_page, onPageEnd=decor.watermark,
                      pagesize=pagesize),
     ])
-    maker = partial(_NumberedCanvas, page_right=w - st.MARGIN, page_y=st.MARGIN)
+    maker = partial(_NumberedCanvas, page_right=w - st.MARGIN, page_y=st.MARGIN + 1.6 * mm)
     doc.build([NextPageTemplate("later"), *story], canvasmaker=maker)
     return buf.getvalue()

@@ -11,6 +11,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from .fonts import BOLD, REGULAR, markup, register_fonts
@@ -31,6 +32,7 @@ SEVERITY_COLOR = {"critical": colors.HexColor("#b42318"), "high": colors.HexColo
                   "moderate": colors.HexColor("#a16207"), "info": colors.HexColor("#2563eb")}
 
 MARGIN = 16 * mm
+CELL_SIZE, CELL_LEADING = 8.5, 10.8
 CONTENT_W = A4[0] - 2 * MARGIN  # A4 is the narrowest page we print on, so tables fit on Letter too
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -46,16 +48,17 @@ def styles() -> dict[str, ParagraphStyle]:
         "h2": ParagraphStyle("h2", body, fontName=BOLD, fontSize=11.5, leading=14, textColor=ACCENT,
                              spaceBefore=9, spaceAfter=4),
         "small": ParagraphStyle("small", body, fontSize=8, leading=10, textColor=MUTED),
-        "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.8),
-        "cell_bold": ParagraphStyle("cell_bold", body, fontName=BOLD, fontSize=8.5, leading=10.8),
+        "cell": ParagraphStyle("cell", body, fontSize=CELL_SIZE, leading=CELL_LEADING),
+        "cell_bold": ParagraphStyle("cell_bold", body, fontName=BOLD, fontSize=CELL_SIZE,
+                                    leading=CELL_LEADING),
         "cell_head": ParagraphStyle("cell_head", body, fontName=BOLD, fontSize=8.2, leading=10.4,
                                     textColor=ACCENT),
         "cell_muted": ParagraphStyle("cell_muted", body, fontSize=7.8, leading=9.8, textColor=MUTED),
         "bullet": ParagraphStyle("bullet", body, leftIndent=11, bulletIndent=2, spaceAfter=2.5),
         "patient": ParagraphStyle("patient", body, fontSize=11, leading=15, spaceAfter=4),
         "note": ParagraphStyle("note", body, fontSize=8.5, leading=11, textColor=WARN,
-                               backColor=WARN_FILL, borderPadding=(3, 4, 3, 4), spaceBefore=2,
-                               spaceAfter=6),
+                               backColor=WARN_FILL, borderPadding=(3, 4, 3, 4), leftIndent=4,
+                               rightIndent=4, spaceBefore=4, spaceAfter=6),
         "right": ParagraphStyle("right", body, alignment=TA_RIGHT),
     }
     return s
@@ -70,12 +73,22 @@ def cell(text: str, style: str = "cell") -> Paragraph:
     return para(text, style)
 
 
+def _plain_or_para(text: str, width: float) -> str | Paragraph:
+    # A table draws a plain string several times faster than a Paragraph, which matters for the
+    # 0.5 s budget on large records; only text that fits on one line in DejaVu can stay plain.
+    if not text or ("\n" not in text and text.isascii()
+                    and stringWidth(text, REGULAR, CELL_SIZE) <= width):
+        return text
+    return cell(text)
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
                fractions: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
     """A full-width table (column widths as fractions of the text width) whose header row repeats
     on every page it flows onto."""
-    body = [[c if isinstance(c, Flowable) else cell(str(c)) for c in row] for row in rows]
     widths = [CONTENT_W * f / sum(fractions) for f in fractions]
+    body = [[c if isinstance(c, Flowable) else _plain_or_para(str(c), w - 8)
+             for c, w in zip(row, widths, strict=True)] for row in rows]
     table = Table([[cell(h, "cell_head") for h in header], *body], colWidths=widths,
                   repeatRows=1, hAlign="LEFT")
     commands: list[tuple] = [
@@ -83,6 +96,8 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 1), (-1, -1), REGULAR, CELL_SIZE, CELL_LEADING),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),

@@ -1,0 +1,199 @@
+"""The care-plan PDF: sections as tables or prose, citations as endnotes, signature or DRAFT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
+
+from . import styles as st
+from .citations import Endnotes, observation_value, text_with_marks
+from .fonts import markup
+from .layout import Banner, Letterhead, ReportInfo, build_pdf
+
+# First column heading per section; other columns appear only when some item fills them.
+TEXT_HEADINGS = {"problems": "Problem", "flags": "Safety issue", "goals": "Goal",
+                 "interventions": "Intervention", "medications": "Medication",
+                 "monitoring": "Test or measure", "followup": "Follow-up"}
+PROSE_SECTIONS = ("rationale", "patient")
+# (item field, heading, relative width)
+OPTIONAL_COLUMNS = (("since", "Since", 1.35), ("target", "Target", 1.5), ("latest", "Latest", 2.0),
+                    ("interval", "How often", 1.45), ("state", "Assessment", 1.35),
+                    ("source", "Guideline / source", 2.2))
+STATE_LABELS = {"at-target": ("At target", "#067647"), "above-target": ("Above target", "#b54708"),
+                "below-target": ("Below target", "#b54708"), "missing": ("No result", "#52606d"),
+                "due": ("Due", "#b54708"), "overdue": ("Overdue", "#b42318"),
+                "up-to-date": ("Up to date", "#067647")}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signed the plan and when (the store's signed_by account shown by display name)."""
+
+    name: str
+    role: str = ""
+    signed_at: str = ""  # ISO 8601 from the store
+
+
+def _latest_from_record(item: Item, record: Any) -> str:
+    # The drafter normally fills `latest`; for an edited or older plan, look the value up by LOINC.
+    if item.latest or not item.loinc or record is None:
+        return item.latest
+    o = record.latest(item.loinc)
+    if o is None:
+        return ""
+    value = observation_value(o)
+    return f"{value} on {st.fmt_date(o.effective)}" if value else ""
+
+
+def _since(item: Item, record: Any) -> str:
+    for ref in item.citations:
+        e = record.entry(ref) if record is not None else None
+        if e is not None and getattr(e, "resource_type", "") == "Condition" and e.when:
+            return st.fmt_date(e.when)
+    return ""
+
+
+def _item_markup(item: Item, notes: Endnotes) -> str:
+    text = text_with_marks(item.text, item.citations, notes)
+    if item.status == "unverified":
+        # The verifier's doubts go to paper too: the reader must see which words lack support.
+        issues = "; ".join(item.issues) or "a statement the record does not support"
+        text = (f"<font color='#b54708'><b>⚠ UNVERIFIED</b></font> {text}<br/>"
+                f"<font size='7.5' color='#b54708'>Not found in the record: {markup(issues)}</font>")
+    return text
+
+
+def _state(item: Item) -> str:
+    label, colour = STATE_LABELS.get(item.state, (item.state.replace("-", " ").capitalize(), "#1f2933"))
+    return f"<font color='{colour}'>{markup(label)}</font>" if label else ""
+
+
+def _section_table(section: Section, record: Any, notes: Endnotes) -> Flowable:
+    # Plain strings (the table keeps them plain when they fit on a line); only the state is markup.
+    values: dict[str, list[Any]] = {name: [] for name, _h, _w in OPTIONAL_COLUMNS}
+    for item in section.items:
+        values["since"].append(_since(item, record) if section.key == "problems" else "")
+        values["target"].append(item.target)
+        values["latest"].append(_latest_from_record(item, record))
+        values["interval"].append(item.interval)
+        values["state"].append(st.para(_state(item), "cell", raw=True) if item.state else "")
+        values["source"].append(item.source)
+    columns = [c for c in OPTIONAL_COLUMNS if any(values[c[0]])]
+    header = [TEXT_HEADINGS.get(section.key, "Item"), *(h for _n, h, _w in columns)]
+    fractions = [max(3.2, 10.5 - sum(w for _n, _h, w in columns)), *(w for _n, _h, w in columns)]
+    rows = []
+    for n, item in enumerate(section.items):
+        row: list[Flowable | str] = [st.para(_item_markup(item, notes), "cell", raw=True)]
+        row += [values[name][n] for name, _h, _w in columns]
+        rows.append(row)
+    return st.data_table(header, rows, fractions)
+
+
+def _prose(section: Section, notes: Endnotes) -> list[Flowable]:
+    style = "patient" if section.key == "patient" else "body"
+    return [st.para(_item_markup(item, notes), style, raw=True) for item in section.items]
+
+
+def _patient_box(flowables: list[Flowable]) -> Flowable:
+    # The patient's part stands apart (boxed) so it can be read, or cut out, on its own.
+    box = Table([[f] for f in flowables], colWidths=[st.CONTENT_W])
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
+                             ("BACKGROUND", (0, 0), (-1, -1), st.BANNER_FILL),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
+                             ("TOPPADDING", (0, 0), (0, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 7)]))
+    return box
+
+
+def _about(plan: CarePlanDocument) -> list[Flowable]:
+    bits = []
+    if plan.created:
+        bits.append(f"Drafted {st.fmt_date(plan.created)}")
+    if plan.as_of:
+        bits.append(f"values as of {st.fmt_date(plan.as_of)}")
+    bits.append(f"text: language model {plan.model}" if plan.source == "model" and plan.model
+                else "text: deterministic (from the record and guideline templates)")
+    out: list[Flowable] = [st.para(" · ".join(bits), "small")]
+    out += [st.para(w, "note") for w in plan.warnings]
+    return out
+
+
+def _guidelines(plan: CarePlanDocument) -> list[Flowable]:
+    if not plan.conditions:
+        return []
+    rows = [[c.title, c.guideline + (f" ({c.year})" if c.year else ""),
+             st.cell(c.citation, "cell_muted")] for c in plan.conditions]
+    return [st.para("Guidelines followed", "h2"),
+            st.data_table(["Condition", "Guideline", "Reference"], rows, [2.4, 3, 4.6])]
+
+
+def signature_block(status: str, signature: Signature | None) -> Flowable:
+    if status != "draft" and signature is not None:
+        rows = [["Signed by", signature.name], ["Role", signature.role or ""],
+                ["Signed", st.fmt_datetime(signature.signed_at)]]
+        data = [[st.cell(k, "cell_bold"), st.cell(v)] for k, v in rows]
+        data.append([st.cell("", "cell"), st.cell("Signed electronically in Clinician Assistant; the "
+                                                  "signed version cannot be changed.", "cell_muted")])
+        fill, edge = st.BANNER_FILL, st.ACCENT
+    else:
+        data = [[st.para("<b>DRAFT: not signed.</b> This care plan has not been reviewed and signed "
+                         "by a clinician. Do not act on it until it is signed.", "cell", raw=True), ""]]
+        fill, edge = st.ALERT_FILL, st.ALERT
+    table = Table(data, colWidths=[32 * mm, st.CONTENT_W - 32 * mm])
+    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, edge), ("BACKGROUND", (0, 0), (-1, -1), fill),
+                               *([("SPAN", (0, 0), (1, 0))] if len(data) == 1 else []),
+                               ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 7)]))
+    return KeepTogether([st.para("Clinician sign-off", "h2"), table])
+
+
+def careplan_story(plan: CarePlanDocument, record: Any, status: str = "draft",
+                   signature: Signature | None = None) -> list[Flowable]:
+    """The flowables of a care plan (public so tests and other documents can reuse them)."""
+    notes = Endnotes(record)
+    story: list[Flowable] = _about(plan)
+    for section in plan.sections:
+        title = section.title or SECTION_TITLES.get(section.key, section.key)
+        if section.key in PROSE_SECTIONS:
+            body = _prose(section, notes)
+            if section.key == "patient" and body:
+                story += [CondPageBreak(70 * mm), st.para(title, "h2"), _patient_box(body)]
+            else:
+                story += [st.para(title, "h2"), *body]
+            continue
+        story.append(st.para(title, "h2"))
+        story.append(_section_table(section, record, notes) if section.items
+                     else st.para("Nothing recorded.", "small"))
+    story += _guidelines(plan)
+    story += [Spacer(1, 4), signature_block(status, signature)]
+    story += notes.flowables()
+    return story
+
+
+def status_line(status: str, version: int | None) -> str:
+    v = f"Version {version} · " if version is not None else ""
+    return v + {"draft": "DRAFT, not signed", "signed": "Signed",
+                "superseded": "Superseded by a newer version"}.get(status, status)
+
+
+def render_careplan(plan: CarePlanDocument, record: Any, *, document_id: str = "",
+                    version: int | None = None, status: str = "draft",
+                    signature: Signature | None = None, letterhead: Letterhead | None = None,
+                    generated_at: datetime | None = None,
+                    cancel: Callable[[], bool] | None = None) -> bytes:
+    """The care plan as PDF bytes. A plan that was never signed gets the DRAFT watermark."""
+    signed = status != "draft" and signature is not None
+    info = ReportInfo(
+        title=plan.title or "Care plan", banner=Banner.from_record(record),
+        letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
+        subject="Patient care plan" + (" (signed)" if signed else " (draft)"),
+        author=signature.name if signed and signature else "",
+        document_id=document_id, version=version, status_line=status_line(status, version),
+        generated_at=generated_at or datetime.now().astimezone(), watermark="" if signed else "DRAFT")
+    return build_pdf(careplan_story(plan, record, status, signature), info, cancel=cancel)

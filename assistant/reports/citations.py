@@ -1,0 +1,104 @@
+"""Citations in print: record entries described as type, date and value, numbered as endnotes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reportlab.platypus import Flowable
+
+from . import styles as st
+from .fonts import markup
+
+TYPE_LABELS = {
+    "Condition": "Problem", "MedicationRequest": "Medication", "MedicationStatement": "Medication",
+    "AllergyIntolerance": "Allergy", "Observation": "Observation", "Encounter": "Encounter",
+    "Procedure": "Procedure", "Immunization": "Immunisation", "DocumentReference": "Note",
+    "Goal": "Goal", "CarePlan": "Care plan", "Patient": "Patient",
+}
+
+
+def _num(value: float) -> str:
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
+def observation_value(o: Any) -> str:
+    """'8.9 %', 'Never smoker' or '128/82 mm[Hg]' style value of an observation."""
+    if o.value is not None:
+        return f"{_num(o.value)} {o.unit}".strip()
+    if o.value_text:
+        return str(o.value_text)
+    parts = [f"{_num(c.value)}" for c in o.components if c.value is not None]
+    units = {c.unit for c in o.components if c.value is not None}
+    if parts:
+        return "/".join(parts) + (f" {units.pop()}" if len(units) == 1 else "")
+    return ""
+
+
+def entry_value(e: Any) -> str:
+    """What a cited entry says, in a few words."""
+    kind = getattr(e, "resource_type", "")
+    if kind == "Observation":
+        value = observation_value(e)
+        return f"{e.name}: {value}" if value else e.name
+    if kind == "Condition":
+        status = e.clinical_status or ("active" if e.is_active else "inactive")
+        return f"{e.display} ({status})"
+    if kind == "MedicationRequest":
+        return " ".join(x for x in (e.name or e.code.display, e.dose_text, e.frequency) if x) + (
+            f" ({e.status})" if e.status else "")
+    if kind == "AllergyIntolerance":
+        return e.substance + (f": {e.reaction}" if e.reaction else "")
+    if kind == "Encounter":
+        return e.type.display or e.reason or e.class_code
+    if kind in ("Procedure", "Immunization"):
+        return e.code.display or e.code.code
+    if kind == "DocumentReference":
+        return e.title or e.note_type or "note"
+    if kind == "Goal":
+        return e.description
+    if kind == "CarePlan":
+        return e.title or "care plan"
+    return ""
+
+
+class Endnotes:
+    """Numbers record refs in order of first citation and prints them as a table at the end."""
+
+    def __init__(self, record: Any) -> None:
+        self.record = record
+        self.numbers: dict[str, int] = {}
+
+    def number(self, ref: str) -> int:
+        return self.numbers.setdefault(ref, len(self.numbers) + 1)
+
+    def marks(self, refs: Iterable[str]) -> str:
+        """Paragraph markup such as ' [1, 4]' (muted, small) for the given refs; '' for none."""
+        nums = sorted({self.number(r) for r in refs if r})
+        if not nums:
+            return ""
+        return f" <font size='7' color='#52606d'>[{', '.join(map(str, nums))}]</font>"
+
+    def describe(self, ref: str) -> tuple[str, str, str]:
+        """(type, date, value) of a cited ref; a ref missing from the record says so."""
+        entry = self.record.entry(ref) if self.record is not None else None
+        kind = ref.split("/", 1)[0] if "/" in ref else ""
+        if entry is None:
+            return TYPE_LABELS.get(kind, kind or "Entry"), "", "not found in the record"
+        label = TYPE_LABELS.get(getattr(entry, "resource_type", kind), kind)
+        return label, st.fmt_date(getattr(entry, "when", None)), entry_value(entry)
+
+    def flowables(self, title: str = "Sources from the record") -> list[Flowable]:
+        if not self.numbers:
+            return []
+        rows = []
+        for ref, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
+            kind, when, value = self.describe(ref)
+            rows.append([str(n), kind, when, value])
+        return [st.para(title, "h2"),
+                st.data_table(["#", "Entry type", "Date", "Value"], rows, [0.5, 1.6, 1.5, 6.4])]
+
+
+def text_with_marks(text: str, refs: Iterable[str], notes: Endnotes | None) -> str:
+    """Escaped text followed by its endnote numbers."""
+    return markup(text) + (notes.marks(refs) if notes is not None else "")

@@ -1,0 +1,122 @@
+"""The summary PDF: cited sentences with numbered endnotes, the flags table, and how it was generated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from reportlab.platypus import Flowable
+
+from . import styles as st
+from .citations import Endnotes, text_with_marks
+from .fonts import markup
+from .layout import Banner, Letterhead, ReportInfo, build_pdf
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "moderate": 2, "info": 3}
+
+
+def _refs(values: Iterable[Any]) -> list[str]:
+    # Evidence may be plain refs or objects carrying one (`ref`), depending on who built it.
+    out = []
+    for v in values or ():
+        ref = v if isinstance(v, str) else getattr(v, "ref", "")
+        if ref:
+            out.append(ref)
+    return out
+
+
+def _sentence(s: Any, notes: Endnotes) -> Flowable:
+    text = text_with_marks(getattr(s, "text", str(s)), _refs(getattr(s, "citations", ())), notes)
+    if getattr(s, "status", "") == "unverified":
+        unsupported = [str(u) for u in getattr(s, "unsupported", ()) or ()]
+        detail = ("Not found in the record: " + "; ".join(unsupported)) if unsupported else \
+            "The verifier could not match this sentence to the record."
+        text = (f"<font color='#b54708'><b>⚠ UNVERIFIED</b></font> {text}<br/>"
+                f"<font size='7.5' color='#b54708'>{markup(detail)}</font>")
+    return st.para(text, "bullet", raw=True)
+
+
+def _text(value: Any) -> str:
+    # References and missing inputs may be plain text or structured (a citation, a title...).
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    for attr in ("citation", "text", "title", "name"):
+        if isinstance(getattr(value, attr, None), str) and getattr(value, attr):
+            return str(getattr(value, attr))
+    return str(value)
+
+
+def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
+    out: list[Flowable] = [st.para("Risk flags", "h2")]
+    if not flags:
+        return out + [st.para("No risk flags were raised from the record.", "small")]
+    flags = sorted(flags, key=lambda f: SEVERITY_ORDER.get(getattr(f, "severity", ""), 9))
+    rows = []
+    for f in flags:
+        sev = str(getattr(f, "severity", "") or "")
+        colour = st.SEVERITY_COLOR.get(sev)
+        hexcol = colour.hexval()[2:] if colour is not None else "1f2933"
+        severity = st.para(f"<font color='#{hexcol}'><b>{markup(sev.upper())}</b></font>", "cell", raw=True)
+        what = f"<b>{markup(getattr(f, 'title', ''))}</b>"
+        if getattr(f, "explanation", ""):
+            what += f"<br/>{markup(f.explanation)}"
+        missing = [_text(m) for m in getattr(f, "missing", ()) or ()]
+        if missing:
+            what += f"<br/><font color='#52606d'>Missing inputs: {markup(', '.join(missing))}</font>"
+        refs = _refs(getattr(f, "evidence", ()))
+        evidence = "<br/>".join(
+            f"[{notes.number(r)}] {markup(notes.describe(r)[2])}" for r in refs) or "none cited"
+        rows.append([severity, st.para(what, "cell", raw=True), st.para(evidence, "cell", raw=True),
+                     st.cell(_text(getattr(f, "reference", "")), "cell_muted")])
+    return out + [st.data_table(["Severity", "Flag", "Evidence", "Reference"], rows,
+                                [1.15, 4.0, 3.0, 2.3])]
+
+
+def generation_details(summary: Any) -> list[list[str]]:
+    """Rows of the 'how this was made' table: source and model pack, or deterministic."""
+    source = getattr(summary, "source", "deterministic") or "deterministic"
+    model = getattr(summary, "model", "") or ""
+    rows = [["Text", f"language model {model}" if source == "model" and model else "deterministic"]]
+    timing = getattr(summary, "timing", None)
+    seconds = getattr(timing, "total_s", None) if timing is not None else None
+    if isinstance(timing, int | float):
+        seconds = timing
+    if seconds is not None:
+        rows.append(["Generation time", f"{float(seconds):.2f} s"])
+    sentences = list(getattr(summary, "sentences", ()) or ())
+    unverified = sum(1 for s in sentences if getattr(s, "status", "") == "unverified")
+    rows.append(["Sentences", f"{len(sentences)}, of which {unverified} unverified"])
+    return rows
+
+
+def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
+    notes = Endnotes(record)
+    story: list[Flowable] = [st.para("Summary", "h2")]
+    synopsis = getattr(summary, "synopsis", "")
+    if isinstance(synopsis, str) and synopsis:
+        story.append(st.para(synopsis, "body"))
+    for s in getattr(summary, "sentences", ()) or ():
+        story.append(_sentence(s, notes))
+    story += _flags_table(list(getattr(risk, "flags", ()) or ()), notes)
+    story += [st.para("How this summary was generated", "h2"),
+              st.data_table(["Item", "Detail"], generation_details(summary), [2, 8])]
+    story += notes.flowables("Citations")
+    return story
+
+
+def render_summary(summary: Any, risk: Any, record: Any, *, letterhead: Letterhead | None = None,
+                   document_id: str = "", generated_at: datetime | None = None,
+                   cancel: Callable[[], bool] | None = None) -> bytes:
+    """The summary and flags as PDF bytes (never a draft: no watermark, no signature)."""
+    source = getattr(summary, "source", "deterministic")
+    info = ReportInfo(
+        title="Patient summary", banner=Banner.from_record(record),
+        letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
+        subject="Cited patient summary and risk flags", document_id=document_id,
+        status_line="Model-written text, checked against the record" if source == "model"
+        else "Deterministic text from the record",
+        generated_at=generated_at or datetime.now().astimezone())
+    return build_pdf(summary_story(summary, risk, record), info, cancel=cancel)
