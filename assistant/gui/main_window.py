@@ -77,6 +77,10 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.act_home = self._action("Home", self.show_home, None, "home")
         self.act_find = self._action("Find patient", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self.act_patients = self._action("Patients", self.toggle_patients, None, "search")
+        self.act_patients.setCheckable(True)
+        self.act_patients.setChecked(True)
+        self.act_patients.setToolTip("Show or hide the patient list (Ctrl+F shows it and puts the cursor in search)")
         self.act_import = self._action("Import…", self.show_import, None, "import")
         self.act_export = self._action("Export PDF…", self.output.export, "Ctrl+E", "export")
         self.act_print = self._action("Print…", self.output.print, QKeySequence.StandardKey.Print, "print")
@@ -91,7 +95,8 @@ class MainWindow(QMainWindow):
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for a in (self.act_home, self.act_import, self.act_print, self.act_export, self.act_settings):
+        for a in (self.act_home, self.act_patients, self.act_import, self.act_print, self.act_export,
+                  self.act_settings):
             bar.addAction(a)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -111,9 +116,11 @@ class MainWindow(QMainWindow):
         go = menu.addMenu("&Go")
         go.addAction(self.act_home)
         go.addAction(self.act_find)
+        go.addAction(self.act_patients)
         tools = menu.addMenu("&Tools")
         tools.addAction(self.act_settings)
-        self.signed_in_actions = [self.act_home, self.act_find, self.act_import, self.act_export,
+        self.signed_in_actions = [self.act_home, self.act_find, self.act_patients, self.act_import,
+                                  self.act_export,
                                   self.act_print, self.act_settings, self.act_lock, self.act_sign_out]
 
     def _set_signed_in_ui(self, on: bool) -> None:
@@ -129,6 +136,7 @@ class MainWindow(QMainWindow):
         self.workspace = Workspace(self.ctx)
         self.workspace.message.connect(self.status.flash)
         self.workspace.patient_opened.connect(self.status.patient_opened)
+        self.workspace.sidebar_toggled.connect(self.act_patients.setChecked)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self.signin.reset()
@@ -206,7 +214,12 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         if self.workspace is not None and not self.session.is_locked:
+            self.workspace.set_sidebar(True)
             self.workspace.patients.focus_search()
+
+    def toggle_patients(self) -> None:
+        if self.workspace is not None:
+            self.workspace.set_sidebar(self.act_patients.isChecked())
 
     def cancel_generation(self) -> None:
         view = self.workspace.view if self.workspace is not None else None

@@ -41,14 +41,23 @@ def _snippet(text: str) -> str:
 
 
 PATIENT_COLUMNS = (
-    Column("Name", lambda p: p.name, width=170),
-    Column("MRN", lambda p: p.mrn, width=90),
+    Column("Name", lambda p: p.name, width=220),
+    Column("MRN", lambda p: p.mrn, width=160),
     Column("Born", lambda p: p.birth_date or "", width=90),
     Column("Age", lambda p: _age(p.birth_date), sort=lambda p: int(_age(p.birth_date) or -1),
-           numeric=True, width=40),
-    Column("Sex", lambda p: sex_text(p.sex), width=60),
-    Column("Matched in notes", lambda p: _snippet(p.snippet), width=200),
+           numeric=True, width=50),
+    Column("Sex", lambda p: sex_text(p.sex), width=70),
 )
+
+# The sidebar is narrow: name, birth date and sex identify a patient at a glance; MRN follows.
+SIDEBAR_COLUMNS = (
+    Column("Name", lambda p: p.name, tooltip=lambda p: f"{p.name}\nMRN {p.mrn}"),
+    Column("Born", lambda p: p.birth_date or "", width=86),
+    Column("Sex", lambda p: sex_text(p.sex)[:1], width=44),
+    Column("MRN", lambda p: p.mrn, width=110),
+    Column("Matched in notes", lambda p: _snippet(p.snippet), tooltip=lambda p: _snippet(p.snippet)),
+)
+SNIPPET_COLUMN = 4
 
 
 class _SearchField(QLineEdit):
@@ -83,13 +92,14 @@ class PatientListPanel(QWidget):
         self.search.setPlaceholderText("Search name, MRN or note text  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         lay.addWidget(self.search)
-        self.model = RowTableModel(PATIENT_COLUMNS, self)
+        self.model = RowTableModel(SIDEBAR_COLUMNS, self)
         self.proxy = TableProxy(self.model, self)
         self.view = QTableView()
         self.view.setObjectName("patientTable")
         self.view.setModel(self.proxy)
+        # Keep the store's order (name hits first, then note hits) until the user sorts.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the store's order until asked
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -99,11 +109,13 @@ class PatientListPanel(QWidget):
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for i, c in enumerate(PATIENT_COLUMNS):
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        for i, c in enumerate(SIDEBAR_COLUMNS):
             if c.width:
                 self.view.setColumnWidth(i, c.width)
-        self.view.setColumnHidden(5, True)
+        self.view.setColumnHidden(SNIPPET_COLUMN, True)
+        self.view.setColumnHidden(3, True)  # MRN: in the tooltip; the sidebar is too narrow for it
         lay.addWidget(self.view, 1)
         self.status = QLabel("")
         self.status.setObjectName("hint")
@@ -129,7 +141,12 @@ class PatientListPanel(QWidget):
         if seq != self._seq:
             return
         self.model.set_rows(rows)
-        self.view.setColumnHidden(5, not any(r.snippet for r in rows))
+        # Patients found through their notes show the matching words in place of birth date/MRN.
+        snippets = any(r.snippet for r in rows)
+        self.view.setColumnHidden(SNIPPET_COLUMN, not snippets)
+        self.view.setColumnHidden(1, snippets)
+        self.view.horizontalHeader().setSectionResizeMode(
+            SNIPPET_COLUMN, QHeaderView.ResizeMode.Stretch if snippets else QHeaderView.ResizeMode.Interactive)
         if text.strip():
             self.status.setText(f"{len(rows)} match{'es' if len(rows) != 1 else ''}" if rows
                                 else "No patient matches. Try part of a name, an MRN or a word in a note.")

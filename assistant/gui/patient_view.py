@@ -52,7 +52,7 @@ class PatientView(QWidget):
             self._add(section.key, tab, f"{section.title} ({n})" if n else section.title)
         self.labs = LabsTab()
         self.labs.set_observations(record.observations)
-        self._add(LABS_KEY, self.labs, "Labs & vitals")
+        self._add(LABS_KEY, self.labs, "Labs && vitals")
         self.notes = NotesTab(ctx.db)
         self.notes.set_context(record.patient.id, ctx.session.account.name if ctx.session.account else "")
         self.notes.set_notes(record.notes)

@@ -28,6 +28,8 @@ def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTabl
     view = QTableView()
     view.setObjectName(name)
     view.setModel(proxy)
+    # No sort indicator until the user clicks: rows keep the record's order (newest first).
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -40,10 +42,21 @@ def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTabl
     header.setHighlightSections(False)
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    # Measuring columns asks the model for each row's text: bound the cost on long tables.
+    header.setResizeContentsPrecision(120)
     for i, c in enumerate(columns):
         if c.width:
             view.setColumnWidth(i, c.width)
     return view
+
+
+def fit_columns(view: QTableView, max_width: int = 340) -> None:
+    """Size columns to their contents (first rows only), none wider than `max_width`."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for i in range(header.count() - 1):
+        if view.columnWidth(i) > max_width:
+            view.setColumnWidth(i, max_width)
 
 
 def make_detail() -> QTextBrowser:
@@ -60,7 +73,7 @@ class SectionTab(QWidget):
     entry_selected = Signal(object)
 
     def __init__(self, key: str, columns: Sequence[Column], empty: str, emphasis: Any = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, detail_beside: bool = False) -> None:
         super().__init__(parent)
         self.key = key
         self.empty_text = empty
@@ -79,14 +92,14 @@ class SectionTab(QWidget):
         top.addWidget(self.count, 1)
         top.addWidget(self.filter)
         lay.addLayout(top)
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = QSplitter(Qt.Orientation.Horizontal if detail_beside else Qt.Orientation.Vertical)
         self.view = make_table(self.proxy, columns, f"{key}Table")
         self.detail = make_detail()
         split.addWidget(self.view)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([420, 160])
+        split.setStretchFactor(1, 2 if detail_beside else 1)
+        split.setSizes([560, 300] if detail_beside else [420, 160])
         lay.addWidget(split, 1)
         self.filter.textChanged.connect(self._filter)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -97,8 +110,12 @@ class SectionTab(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
         self._update_count()
-        self.detail.setHtml(f"<p class='muted'>{self.empty_text}</p>" if not entries else
-                            "<p class='muted'>Select a row to see the whole entry.</p>")
+        if entries:
+            fit_columns(self.view)
+            # The newest entry is shown in full from the start: no blank pane to puzzle over.
+            self.view.selectRow(0)
+        else:
+            self.detail.setHtml(f"<p class='muted'>{self.empty_text}</p>")
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

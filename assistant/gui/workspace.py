@@ -22,6 +22,7 @@ class Workspace(QSplitter):
     patient_opened = Signal(object)  # PatientView, after it is shown
     patient_closed = Signal()
     message = Signal(str)
+    sidebar_toggled = Signal(bool)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -30,7 +31,7 @@ class Workspace(QSplitter):
         self.patients = PatientListPanel(ctx.db)
         self.addWidget(self.patients)
         self.right = QStackedWidget()
-        self.home = HomePage(ctx.db)
+        self.home = HomePage(ctx)
         self.right.addWidget(self.home)
         self.loading = QLabel("Opening the record…")
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -40,6 +41,7 @@ class Workspace(QSplitter):
         self.setStretchFactor(0, 0)
         self.setStretchFactor(1, 1)
         self.setSizes([360, 1000])
+        self.setCollapsible(1, False)
         self.view: PatientView | None = None
         self.open_started = 0.0
         self.last_open_ms = 0.0
@@ -56,6 +58,7 @@ class Workspace(QSplitter):
     def open_patient(self, patient_id: str) -> None:
         if self.view is not None and self.view.patient_id == patient_id:
             self.right.setCurrentWidget(self.view)
+            self.set_sidebar(False)
             return
         self.confirm_discard(lambda: self._load(patient_id))
 
@@ -92,6 +95,8 @@ class Workspace(QSplitter):
         self.view = view
         self.right.addWidget(view)
         self.right.setCurrentWidget(view)
+        # A chart needs the width: the list steps aside (Ctrl+F or the Patients button bring it back).
+        self.set_sidebar(False)
         # Background work (flags, summary, care plans) starts once the view has painted.
         QTimer.singleShot(0, lambda: self._started(view))
 
@@ -116,13 +121,22 @@ class Workspace(QSplitter):
             self.right.removeWidget(view)
             view.deleteLater()
         if emit:
-            self.right.setCurrentWidget(self.home)
-            self.home.refresh()
+            self.show_home()
             self.patient_closed.emit()
 
     def show_home(self) -> None:
         self.right.setCurrentWidget(self.home)
+        self.set_sidebar(True)
         self.home.refresh()
+
+    def set_sidebar(self, visible: bool) -> None:
+        # isHidden, not isVisible: the answer must not depend on whether the window is shown yet.
+        if self.patients.isHidden() == visible:
+            self.patients.setVisible(visible)
+        self.sidebar_toggled.emit(visible)
+
+    def sidebar_visible(self) -> bool:
+        return not self.patients.isHidden()
 
     def has_unsaved(self) -> bool:
         return self.view is not None and self.view.has_unsaved()
