@@ -29,8 +29,6 @@ from .session import describe_error
 from .style import icon, set_primary
 from .tasks import Task, run_task
 
-KIND = "careplan"
-
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
@@ -55,10 +53,15 @@ class CarePlanTab(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         bar = QHBoxLayout()
+        heading = QVBoxLayout()
+        heading.setSpacing(0)
+        self.title = QLabel("Care plan")
+        self.title.setObjectName("sectionTitle")
         self.status = QLabel("")
-        self.status.setObjectName("sectionTitle")
-        self.status.setWordWrap(True)
-        bar.addWidget(self.status, 1)
+        self.status.setObjectName("planStatus")
+        heading.addWidget(self.title)
+        heading.addWidget(self.status)
+        bar.addLayout(heading, 1)
         self.generate = QPushButton("Generate draft")
         self.generate.setObjectName("generatePlan")
         self.cancel_button = QPushButton(icon("cancel"), "Cancel (Esc)")
@@ -109,7 +112,7 @@ class CarePlanTab(QWidget):
         for w in (self.empty, self.stream, self.editor):
             self.stack.addWidget(w)
         split.addWidget(self.stack)
-        split.setSizes([330, 800])
+        split.setSizes([270, 900])
         lay.addWidget(split, 1)
         self.generate.clicked.connect(self.generate_draft)
         self.cancel_button.clicked.connect(self.cancel)
@@ -125,7 +128,7 @@ class CarePlanTab(QWidget):
     # --- loading ---------------------------------------------------------------------------
     def load(self) -> None:
         pid = self.record.patient.id
-        self.ctx.db.submit(lambda s: s.list_documents(pid, KIND), self._listed,
+        self.ctx.db.submit(lambda s: services.plan_versions(s, pid), self._listed,
                            lambda e: self._show_empty(f"Care plans could not be loaded: "
                                                       f"{describe_error(e)}"), context=self)
 
@@ -157,7 +160,12 @@ class CarePlanTab(QWidget):
         self.stack.setCurrentWidget(self.editor)
         self._select_row_of(doc)
         self._set_dirty(False)
-        self.status.setText(f"{plan_title(doc.data)} · version {doc.version} · {self._status_text(doc)}")
+        title = plan_title(doc.data)
+        self.title.setText(self.title.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, 560))
+        self.title.setToolTip(title)
+        self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
+        warnings = [str(w) for w in doc.data.get("warnings") or ()]
+        self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
 
     @staticmethod
     def _status_text(doc: Any) -> str:
@@ -170,7 +178,8 @@ class CarePlanTab(QWidget):
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
         self.stack.setCurrentWidget(self.empty)
-        self.status.setText("Care plan")
+        self.title.setText("Care plan")
+        self.status.setText("")
 
     def _version_selected(self, current: Any, _prev: Any) -> None:
         doc = self.version_proxy.object_at(current)
@@ -258,12 +267,12 @@ class CarePlanTab(QWidget):
         pid = self.record.patient.id
         series = self.docs[0].series if self.docs else None
         self.notice.setText("Draft saved as a new version. Edit any section, save, then sign.")
-        self.ctx.db.submit(lambda s: s.save_document(pid, KIND, data, series=series),
+        self.ctx.db.submit(lambda s: services.plan_save_new(s, pid, data, series),
                            self._saved_new, self._store_failed, context=self)
 
     def _saved_new(self, doc: Any) -> None:
         pid = self.record.patient.id
-        self.ctx.db.submit(lambda s: s.list_documents(pid, KIND),
+        self.ctx.db.submit(lambda s: services.plan_versions(s, pid),
                            lambda docs: self._listed(docs, select=doc.id), self._store_failed, context=self)
         self._update_buttons()
 
@@ -307,15 +316,18 @@ class CarePlanTab(QWidget):
         doc_id = self.doc.id
 
         def ok(doc: Any) -> None:
-            self.doc = doc
             self._replace_doc(doc)
-            self._set_dirty(False)
+            if self.current_data() == data:
+                self._show_doc(doc)  # shows the statuses the core set (edited items marked)
+            else:
+                self.doc = doc  # typed on while saving: keep those edits on screen, still unsaved
             self.notice.setText("Draft saved.")
             if then:
                 then()
 
         self.save.setEnabled(False)
-        self.ctx.db.submit(lambda s: s.update_draft(doc_id, data), ok, self._store_failed, context=self)
+        self.ctx.db.submit(lambda s: services.plan_edit(s, doc_id, data), ok, self._store_failed,
+                           context=self)
 
     def _replace_doc(self, doc: Any) -> None:
         self.docs = [doc if d.id == doc.id else d for d in self.docs]
@@ -328,7 +340,7 @@ class CarePlanTab(QWidget):
 
         def do_sign() -> None:
             doc_id = self.doc.id
-            self.ctx.db.submit(lambda s: s.sign_document(doc_id), self._signed, self._store_failed,
+            self.ctx.db.submit(lambda s: services.plan_sign(s, doc_id), self._signed, self._store_failed,
                                context=self)
 
         if self.dirty:
@@ -344,8 +356,8 @@ class CarePlanTab(QWidget):
     def start_new_version(self) -> None:
         if self.doc is None or self.doc.status == "draft":
             return
-        pid, data, series = self.record.patient.id, dict(self.doc.data), self.doc.series
-        self.ctx.db.submit(lambda s: s.save_document(pid, KIND, data, series=series), self._saved_new,
+        doc_id = self.doc.id
+        self.ctx.db.submit(lambda s: services.plan_new_version(s, doc_id), self._saved_new,
                            self._store_failed, context=self)
 
     def _store_failed(self, error: BaseException) -> None:

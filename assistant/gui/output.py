@@ -1,75 +1,118 @@
-"""Export to PDF and print, off the main thread: the reports package when present, Qt's text layout otherwise."""
+"""PDF export and printing jobs for worker threads: assistant.reports' PDF, Qt's text layout as fallback."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from assistant.errors import AssistantError, BadInputError
+
 from . import services
-from .tasks import Task, run_task
+from .tasks import Cancelled, TaskControl
+
+Render = Callable[[threading.Event], bytes]
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    # The export is the user's deliberate copy; still, only its owner may read it.
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+def write_private(path: Path, data: bytes) -> None:
+    """Atomically, readable by the owner only: an export is a deliberate copy, still kept private."""
+    if path.is_dir() or not path.parent.is_dir():
+        raise BadInputError(f"{path}: choose a file name in an existing folder")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise BadInputError(f"{path}: cannot write ({e.strerror})") from None
 
 
-def _html_document(html: str) -> QTextDocument:
+def _document(html: str) -> QTextDocument:
     doc = QTextDocument()
     doc.setDefaultStyleSheet("body { font-size: 10pt; } h2 { color: #1f3b5c; } h3 { margin-top: 12px; }")
     doc.setHtml(html)
     return doc
 
 
-def html_to_pdf(html: str, path: Path) -> None:
-    """Lay out HTML and write an A4 PDF (QPainter on a PDF device is allowed off the GUI thread)."""
-    writer = QPdfWriter(str(path))
+def html_pdf(html: str) -> bytes:
+    """Qt's layout of `html` as A4 PDF bytes (QPainter on a PDF device is allowed off the GUI thread)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
     writer.setTitle("Clinician Assistant")
-    doc = _html_document(html)
-    doc.print_(writer)
-    del writer  # flushes the file
-    os.chmod(path, 0o600)
+    _document(html).print_(writer)
+    del writer
+    buffer.close()
+    return bytes(data.data())
 
 
-def print_html(html: str, printer: QPrinter) -> None:
-    _html_document(html).print_(printer)
-
-
-def export_pdf(*, path: Path, html: str, render: Callable[[], bytes] | None,
-               on_done: Callable[[Path, str], None], on_error: Callable[[BaseException], None],
-               context: Any) -> Task:
-    """`render()` (assistant.reports) when given and available, else Qt's layout of `html`.
-
-    `on_done(path, how)` says which renderer made the file.
-    """
-    def work(_c: Any) -> str:
+def export_job(render: Render | None, html: str, path: Path) -> Callable[[TaskControl], str]:
+    """Returns which renderer made the file: 'reports' or 'qt' (when the reports package is absent)."""
+    def work(c: TaskControl) -> str:
+        how = "qt"
         if render is not None:
+            pdf, how = render(c.cancel_event), "reports"
+        else:
+            pdf = html_pdf(html)
+        c.check()
+        write_private(path, pdf)
+        return how
+
+    return work
+
+
+def _paint_pages(pages: Any, printer: QPrinter, c: TaskControl) -> int:
+    painter = QPainter()
+    n = 0
+    try:
+        for page in pages:
+            c.check()
+            image = QImage(page.rgb, page.width, page.height, page.width * 3, QImage.Format.Format_RGB888)
+            if n == 0:
+                if not painter.begin(printer):
+                    raise AssistantError("the printer could not be opened; check it in the print dialog")
+            elif not printer.newPage():
+                raise AssistantError("the printer refused a new page")
+            target = QRectF(painter.viewport())
+            size = image.size().scaled(target.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QRectF(target.topLeft(), size.toSizeF()), image)
+            n += 1
+    finally:
+        if painter.isActive():
+            painter.end()
+    return n
+
+
+def print_job(render: Render | None, html: str, printer: QPrinter) -> Callable[[TaskControl], str]:
+    """The same PDF as the export, rasterised page by page onto the printer; else Qt's text layout."""
+    def work(c: TaskControl) -> str:
+        if render is not None:
+            pdf = render(c.cancel_event)
+            c.check()
             try:
-                _write_private(path, render())
-                return "reports"
-            except services.ServiceUnavailable:
-                pass
-        html_to_pdf(html, path)
+                dpi = max(150, min(printer.resolution(), 300))
+                if _paint_pages(services.pdf_pages(pdf, dpi, c.cancel_event), printer, c):
+                    return "reports"
+            except Cancelled:
+                raise
+            except AssistantError:
+                pass  # no rasteriser installed: Qt lays the same content out itself
+        _document(html).print_(printer)
         return "qt"
 
-    return run_task(work, name="export-pdf", on_result=lambda how: on_done(path, how), on_error=on_error,
-                    context=context)
-
-
-def print_document(*, html: str, printer: QPrinter, on_done: Callable[[], None],
-                   on_error: Callable[[BaseException], None], context: Any) -> Task:
-    """Lay out and send to the printer on a worker; the dialog that chose the printer ran before."""
-    return run_task(lambda _c: print_html(html, printer), name="print", on_result=lambda _r: on_done(),
-                    on_error=on_error, context=context)
+    return work

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from . import output, services
 from .context import AppContext
@@ -16,6 +19,7 @@ from .formatting import fmt_date
 from .plan_data import plan_html
 from .session import describe_error
 from .summary_view import source_line, summary_html
+from .tasks import Task, run_task
 
 
 class OutputActions(QObject):
@@ -28,14 +32,20 @@ class OutputActions(QObject):
         self.ask_path: Callable[[str], Path | None] = self._ask_path
         self.choose_printer: Callable[[], QPrinter | None] = self._choose_printer
         self.last_export: Path | None = None
-        self.busy = False
+        self.last_how = ""
+        self.task: Task | None = None
+        self._printer: QPrinter | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
 
     def _view(self) -> Any:
         ws = self.window.workspace
         return ws.view if ws is not None else None
 
     def _target(self) -> tuple[str, Any]:
-        """What Ctrl+E/Ctrl+P act on: the care plan on its tab or when it exists, else the summary."""
+        """The care plan on its tab (or when there is no summary), else the summary."""
         view = self._view()
         if view is None:
             return "", None
@@ -49,66 +59,89 @@ class OutputActions(QObject):
     def _flash(self, text: str) -> None:
         self.window.status.flash(text)
 
-    # --- documents -------------------------------------------------------------------------------
-    def _careplan_html(self, view: Any) -> str:
-        doc, data = view.careplan.doc, view.careplan.current_data()
+    def _patient_line(self, view: Any) -> str:
         p = view.record.patient
-        status = (f"Version {doc.version}, signed by {doc.signed_by} on {(doc.signed_at or '')[:10]}"
-                  if doc.status == "signed" else f"Version {doc.version}, {doc.status.upper()}: not signed")
-        return plan_html(data, f"{p.name} · born {fmt_date(p.birth_date)} · MRN {p.mrn}", status,
-                         view.careplan.label_for)
+        return f"{p.name} · born {fmt_date(p.birth_date)} · MRN {p.mrn}"
 
-    def _summary_html(self, view: Any) -> str:
-        s = view.overview.summary
-        p = view.record.patient
-        return (f"<h2>Summary</h2><p><b>{p.name} · born {fmt_date(p.birth_date)} · MRN {p.mrn}</b><br>"
-                f"<span style='color:#475467'>{source_line(s)}</span></p>"
-                + summary_html(s, view.overview.label_for))
+    # --- what to render ----------------------------------------------------------------------
+    def _job_inputs(self, kind: str, view: Any, then: Callable[[Any, str], None]) -> None:
+        """Collect (render, html) for the document, fetching signer details on the DB thread first."""
+        record, settings = view.record, self.ctx.settings
+        if kind == "careplan":
+            plan = view.careplan
+            doc, data = plan.doc, plan.current_data()
+            status = (f"Version {doc.version}, signed by {doc.signed_by} on {(doc.signed_at or '')[:10]}"
+                      if doc.status == "signed" else f"Version {doc.version}, {doc.status.upper()}: not signed")
+            html = plan_html(data, self._patient_line(view), status, plan.label_for)
+            if not services.reports_available():
+                then(None, html)
+                return
+
+            def signed(signer: services.SignerInfo) -> None:
+                then(lambda cancel: services.careplan_pdf(data, record, doc, signer, settings, cancel), html)
+
+            self.ctx.db.submit(lambda s: services.signer_info(s, doc), signed,
+                               lambda e: self._failed("Export", e), context=self)
+            return
+        summary, risk = view.overview.summary, view.overview.risk
+        html = (f"<h2>Summary</h2><p><b>{escape(self._patient_line(view))}</b><br>"
+                f"<span style='color:#475467'>{escape(source_line(summary))}</span></p>"
+                + summary_html(summary, view.overview.label_for))
+        doc_id = uuid.uuid4().hex
+        render = None
+        if services.reports_available():
+            def render(cancel: threading.Event) -> bytes:
+                return services.summary_pdf(summary, risk, record, doc_id, settings, cancel)
+        then(render, html)
+
+    def _audit(self, kind: str, view: Any, action: str, detail: str) -> None:
+        pid = view.record.patient.id
+        doc = view.careplan.doc if kind == "careplan" else None
+        what = f"{doc.id} v{doc.version} {detail}" if doc is not None else detail
+        self.ctx.db.submit(lambda s: s.audit(f"{kind}.{action}", pid, what))
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        self.task = None
+        self._flash(f"{what} failed: {describe_error(error)}")
+
+    def _ready(self, kind: str, view: Any, go: Callable[[], None]) -> bool:
+        if not kind:
+            self._flash("Nothing to print or export yet: open a patient and wait for the summary, "
+                        "or draft a care plan.")
+            return False
+        if self.busy:
+            self._flash("Still working on the previous export or print.")
+            return False
+        if kind == "careplan" and view.careplan.dirty:
+            # Output shows what is stored: save the draft first, then continue.
+            view.careplan.save_draft(then=go)
+            return False
+        return True
 
     # --- export ----------------------------------------------------------------------------------
     def export(self) -> None:
         kind, view = self._target()
-        if not kind:
-            self._flash("Nothing to export yet: open a patient and wait for the summary, or draft a "
-                        "care plan.")
+        if not self._ready(kind, view, self.export):
             return
-        if self.busy:
-            return
-        default = (f"care-plan-v{view.careplan.doc.version}.pdf" if kind == "careplan" else "summary.pdf")
+        default = (f"care-plan-v{view.careplan.doc.version}{'-draft' if view.careplan.doc.status == 'draft' else ''}.pdf"
+                   if kind == "careplan" else "summary.pdf")  # never a patient identifier in a file name
         path = self.ask_path(default)
         if path is None:
             return
-        record, pid = view.record, view.record.patient.id
-        if kind == "careplan":
-            html = self._careplan_html(view)
-            data, doc = view.careplan.current_data(), view.careplan.doc
-            meta = {"status": doc.status, "version": doc.version, "signed_by": doc.signed_by,
-                    "signed_at": doc.signed_at}
 
-            def render() -> bytes:
-                return services.careplan_pdf(data, record, meta)
-        else:
-            html = self._summary_html(view)
-            summary = view.overview.summary
+        def start(render: Any, html: str) -> None:
+            def done(how: str) -> None:
+                self.task = None
+                self.last_export, self.last_how = path, how
+                self._flash(f"Exported the {'care plan' if kind == 'careplan' else 'summary'} to {path}")
+                self._audit(kind, view, "export", f"pdf {how}")
 
-            def render() -> bytes:
-                return services.summary_pdf(summary, record, {})
+            self.task = run_task(output.export_job(render, html, path), name="export-pdf",
+                                 on_result=done, on_error=lambda e: self._failed("Export", e),
+                                 on_cancelled=self._cancelled, context=self)
 
-        def done(p: Path, how: str) -> None:
-            self.busy = False
-            self.last_export = p
-            self._flash(f"Exported the {'care plan' if kind == 'careplan' else 'summary'} to {p}")
-            # The audit names the document kind and file name only.
-            self.ctx.db.submit(lambda s: s.audit(f"{kind}.export", pid, f"pdf ({how}) {p.name}"))
-
-        def failed(e: BaseException) -> None:
-            self.busy = False
-            self._flash(f"Export failed: {describe_error(e)}")
-
-        self.busy = True
         self._flash("Exporting…")
-        output.export_pdf(path=path, html=html, render=render if services.reports_available() else None,
-                          on_done=done, on_error=failed, context=self)
+        self._job_inputs(kind, view, start)
 
     def _ask_path(self, default: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.window, "Export PDF", str(Path.home() / default),
@@ -117,37 +150,43 @@ class OutputActions(QObject):
             return None
         return Path(name if name.lower().endswith(".pdf") else name + ".pdf")
 
+    def _cancelled(self) -> None:
+        self.task = None
+        self._flash("Cancelled.")
+
+    def cancel(self) -> bool:
+        if self.task is None:
+            return False
+        self.task.cancel()
+        return True
+
     # --- print -----------------------------------------------------------------------------------
     def print(self) -> None:
         kind, view = self._target()
-        if not kind:
-            self._flash("Nothing to print yet: open a patient and wait for the summary, or draft a "
-                        "care plan.")
-            return
-        if self.busy:
+        if not self._ready(kind, view, self.print):
             return
         printer = self.choose_printer()
         if printer is None:
             return
-        html = self._careplan_html(view) if kind == "careplan" else self._summary_html(view)
-        pid = view.record.patient.id
-        self._printer = printer  # kept alive until the worker is done with it
+        self._printer = printer  # kept alive while the worker paints on it
 
-        def done() -> None:
-            self.busy = False
-            self._flash("Sent to the printer.")
-            self.ctx.db.submit(lambda s: s.audit(f"{kind}.print", pid, ""))
+        def start(render: Any, html: str) -> None:
+            def done(how: str) -> None:
+                self.task = None
+                self.last_how = how
+                self._flash("Sent to the printer.")
+                self._audit(kind, view, "print", how)
 
-        def failed(e: BaseException) -> None:
-            self.busy = False
-            self._flash(f"Printing failed: {describe_error(e)}")
+            self.task = run_task(output.print_job(render, html, printer), name="print", on_result=done,
+                                 on_error=lambda e: self._failed("Printing", e),
+                                 on_cancelled=self._cancelled, context=self)
 
-        self.busy = True
-        output.print_document(html=html, printer=printer, on_done=done, on_error=failed, context=self)
+        self._flash("Preparing to print…")
+        self._job_inputs(kind, view, start)
 
     def _choose_printer(self) -> QPrinter | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self.window if isinstance(self.window, QWidget) else None)
+        dialog = QPrintDialog(printer, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return printer

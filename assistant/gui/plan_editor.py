@@ -22,6 +22,10 @@ from PySide6.QtWidgets import (
 
 from .plan_data import PlanItem, PlanSection
 
+# The core's deterministic assessment of a goal or monitoring item, in words.
+STATES = {"at-target": "at target", "above-target": "above target", "below-target": "below target",
+          "missing": "no result on record", "due": "due now", "overdue": "overdue",
+          "up-to-date": "up to date"}
 STATUS_NOTE = {"unverified": "Unverified: check against the chart before signing",
                "deterministic": "", "verified": "", "edited": "Edited by you"}
 
@@ -67,11 +71,21 @@ class ItemEditor(QWidget):
             self.edit.setStyleSheet("QTextEdit { background: #fff7e0; border-color: #e0b43a; }")
         col.addWidget(self.edit)
         notes = []
+        facts = [f"{label}: {escape(str(item.extra[k]))}" for k, label in
+                 (("target", "target"), ("latest", "latest"), ("interval", "when")) if item.extra.get(k)]
+        if item.extra.get("state") in STATES:
+            facts.append(f"<b>{STATES[item.extra['state']]}</b>")
+        if facts:
+            notes.append(" · ".join(facts))
+        if item.extra.get("source"):
+            notes.append(f"<i>{escape(str(item.extra['source']))}</i>")
         if item.citations:
             notes.append("Sources: " + "; ".join(
                 f"<a href='cite:{escape(r)}'>{escape(label_for(r))}</a>" for r in item.citations))
         if STATUS_NOTE.get(item.status):
-            notes.append(f"<span style='color:#8a5a00'>{escape(STATUS_NOTE[item.status])}</span>")
+            issues = item.extra.get("issues") or []
+            why = f" (not in the record: {', '.join(map(str, issues))})" if issues else ""
+            notes.append(f"<span style='color:#8a5a00'>{escape(STATUS_NOTE[item.status] + why)}</span>")
         self.meta = QLabel(" · ".join(notes))
         self.meta.setObjectName("hint")
         self.meta.setWordWrap(True)

@@ -210,17 +210,62 @@ def generate_summary(record: PatientRecord, risk: RiskView | None, engine: Engin
 
 
 # --- care plan ------------------------------------------------------------------------------
+CAREPLAN_MODULE = "assistant.assist.careplan"
+CAREPLAN_KIND = "careplan"
+
+
 def careplan_available() -> bool:
-    return _has("assistant.assist", "draft_careplan")
+    return _available(CAREPLAN_MODULE)
+
+
+def _careplan() -> Any:
+    return _need(CAREPLAN_MODULE, "Care-plan drafting")
 
 
 def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
                    on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
-    """A new draft as the plain dict the store keeps (CarePlanDocument.to_dict())."""
-    assist = _assist()
-    doc = assist.draft_careplan(record, risk.raw if risk else None, engine.engine if engine else None,
-                                use_model=engine is not None, on_text=on_text, cancel=cancel)
+    """A new draft (nothing stored) as the plain dict the store keeps. Slow: call on a worker."""
+    doc = _careplan().draft_careplan(record, risk.raw if risk else None,
+                                     engine.engine if engine else None, use_model=engine is not None,
+                                     cancel=cancel, on_text=on_text)
     return dict(doc.to_dict())
+
+
+# The document life cycle. These take the Store: call them only inside DbWorker.submit().
+def _plan(data: dict[str, Any]) -> Any:
+    from assistant.assist.careplan_model import CarePlanDocument
+
+    return CarePlanDocument.from_dict(data)
+
+
+def plan_save_new(store: Any, patient_id: str, data: dict[str, Any], series: str | None = None) -> Any:
+    if careplan_available():
+        return _careplan().save_draft(store, _plan(data), series=series)
+    return store.save_document(patient_id, CAREPLAN_KIND, data, series=series)
+
+
+def plan_edit(store: Any, doc_id: str, data: dict[str, Any]) -> Any:
+    """Save the clinician's edits to a draft; the core marks changed items "edited"."""
+    if careplan_available():
+        return _careplan().edit(store, doc_id, _plan(data))
+    return store.update_draft(doc_id, data)
+
+
+def plan_sign(store: Any, doc_id: str) -> Any:
+    if careplan_available():
+        return _careplan().sign(store, doc_id)
+    return store.sign_document(doc_id)
+
+
+def plan_new_version(store: Any, doc_id: str) -> Any:
+    if careplan_available():
+        return _careplan().new_version(store, doc_id)
+    doc = store.get_document(doc_id)
+    return store.save_document(doc.patient_id, doc.kind, doc.data, series=doc.series)
+
+
+def plan_versions(store: Any, patient_id: str) -> list[Any]:
+    return list(store.list_documents(patient_id, CAREPLAN_KIND))
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -228,13 +273,44 @@ def reports_available() -> bool:
     return _has("assistant.reports", "render_careplan_pdf")
 
 
-def careplan_pdf(data: dict[str, Any], record: PatientRecord, meta: dict[str, Any]) -> bytes:
-    reports = _need("assistant.reports", "PDF reports")
-    assist = _assist()
-    doc = assist.CarePlanDocument.from_dict(data)
-    return bytes(reports.render_careplan_pdf(doc, record, **meta))
+@dataclass(frozen=True)
+class SignerInfo:
+    name: str = ""
+    role: str = ""
 
 
-def summary_pdf(summary: SummaryView, record: PatientRecord, meta: dict[str, Any]) -> bytes:
+def signer_info(store: Any, doc: Any) -> SignerInfo:
+    """The signer's display name and role (DB thread); empty for a draft."""
+    if not _available("assistant.reports.print_support") or not getattr(doc, "signed_by", None):
+        return SignerInfo()
+    sig = importlib.import_module("assistant.reports.print_support").signature_for(store, doc)
+    return SignerInfo(getattr(sig, "name", "") or "", getattr(sig, "role", "") or "") if sig else SignerInfo()
+
+
+def _letterhead(settings: Any) -> Any:
+    layout = importlib.import_module("assistant.reports.layout")
+    return layout.Letterhead.from_settings(settings)
+
+
+def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: Any, signer: SignerInfo,
+                 settings: Any, cancel: threading.Event | None = None) -> bytes:
+    """The care-plan PDF (DRAFT watermark until signed). Worker thread."""
     reports = _need("assistant.reports", "PDF reports")
-    return bytes(reports.render_summary_pdf(summary.raw, record, **meta))
+    return bytes(reports.render_careplan_pdf(
+        data, record, status=doc.status, version=doc.version, signed_by=doc.signed_by,
+        signed_at=doc.signed_at, document_id=doc.id, signer_name=signer.name, signer_role=signer.role,
+        letterhead=_letterhead(settings), cancel=cancel.is_set if cancel else None))
+
+
+def summary_pdf(summary: SummaryView, risk: RiskView | None, record: PatientRecord, document_id: str,
+                settings: Any, cancel: threading.Event | None = None) -> bytes:
+    reports = _need("assistant.reports", "PDF reports")
+    return bytes(reports.render_summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
+                                            document_id=document_id, letterhead=_letterhead(settings),
+                                            cancel=cancel.is_set if cancel else None))
+
+
+def pdf_pages(pdf: bytes, dpi: int, cancel: threading.Event | None = None) -> Any:
+    """Page images of a PDF for a printer (pypdfium2 or poppler); AssistantError if neither."""
+    support = _need("assistant.reports.print_support", "Printing")
+    return support.page_images(pdf, dpi=dpi, cancel=cancel.is_set if cancel else None)
