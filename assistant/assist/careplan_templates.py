@@ -59,6 +59,7 @@ class MedSpec:
     drug_class: str
     match: tuple[str, ...]  # lower-case substrings of a medication name
     consider: str
+    only_if_off: str = ""  # suggest only while this goal key is off target (add-on therapy)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             goals=tuple(goals),
             interventions=tuple((i["key"], i["text"]) for i in d.get("interventions", ())),
             medications=tuple(MedSpec(m["key"], m["drug_class"], tuple(s.lower() for s in m["match"]),
-                                      m["consider"]) for m in d.get("medications", ())),
+                                      m["consider"], m.get("only_if_off", ""))
+                              for m in d.get("medications", ())),
             monitoring=tuple(MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"],
                                          float(m["months"]),
                                          tuple(s.lower() for s in m.get("only_with_meds", ())))
