@@ -13,7 +13,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
 
 from . import styles as st
-from .citations import Endnotes, observation_value, text_with_marks
+from .citations import Endnotes, observation_value, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
 
@@ -25,11 +25,17 @@ PROSE_SECTIONS = ("rationale", "patient")
 # (item field, heading, relative width)
 OPTIONAL_COLUMNS = (("since", "Since", 1.35), ("target", "Target", 1.5), ("latest", "Latest", 2.0),
                     ("interval", "How often", 1.45), ("state", "Assessment", 1.35),
-                    ("source", "Guideline / source", 2.2))
+                    ("basis", "For", 1.9))
 STATE_LABELS = {"at-target": ("At target", "#067647"), "above-target": ("Above target", "#b54708"),
-                "below-target": ("Below target", "#b54708"), "missing": ("No result", "#52606d"),
-                "due": ("Due", "#b54708"), "overdue": ("Overdue", "#b42318"),
-                "up-to-date": ("Up to date", "#067647")}
+                "below-target": ("Below target", "#b54708"),
+                "not-at-target": ("Not at target", "#b54708"), "missing": ("No result", "#52606d"),
+                "unassessed": ("Not assessed", "#52606d"), "due": ("Due now", "#b54708"),
+                "due-soon": ("Due soon", "#b54708"), "overdue": ("Overdue", "#b42318"),
+                "up-to-date": ("Up to date", "#067647"), "on-record": ("Current", "#1f2933"),
+                "consider": ("Consider", "#1d4e89"), "no-template": ("No template", "#52606d"),
+                "urgent": ("Urgent", "#b42318"), "critical": ("Critical", "#b42318"),
+                "high": ("High", "#dc6803"), "moderate": ("Moderate", "#a16207"),
+                "info": ("Info", "#2563eb")}
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def _since(item: Item, record: Any) -> str:
 
 
 def _item_markup(item: Item, notes: Endnotes) -> str:
-    text = text_with_marks(item.text, item.citations, notes)
+    text = text_with_marks(plain_text(item.text), item.citations, notes)
     if item.status == "unverified":
         # The verifier's doubts go to paper too: the reader must see which words lack support.
         issues = "; ".join(item.issues) or "a statement the record does not support"
@@ -71,20 +77,33 @@ def _item_markup(item: Item, notes: Endnotes) -> str:
 
 
 def _state(item: Item) -> str:
-    label, colour = STATE_LABELS.get(item.state, (item.state.replace("-", " ").capitalize(), "#1f2933"))
-    return f"<font color='{colour}'>{markup(label)}</font>" if label else ""
+    # States the reader can act on; internal ones (e.g. "template") are not printed.
+    if item.state not in STATE_LABELS:
+        return ""
+    label, colour = STATE_LABELS[item.state]
+    return f"<font color='{colour}'>{markup(label)}</font>"
 
 
-def _section_table(section: Section, record: Any, notes: Endnotes) -> Flowable:
+def _basis(item: Item, condition_titles: dict[str, str]) -> str:
+    """The conditions an item serves (their guidelines are listed once, under Guidelines followed);
+    an item without one (a flag) shows its own source."""
+    titles = [condition_titles[c] for c in item.conditions if c in condition_titles]
+    return ", ".join(dict.fromkeys(titles)) or item.source
+
+
+def _section_table(section: Section, record: Any, notes: Endnotes,
+                   condition_titles: dict[str, str]) -> Flowable:
     # Plain strings (the table keeps them plain when they fit on a line); only the state is markup.
     values: dict[str, list[Any]] = {name: [] for name, _h, _w in OPTIONAL_COLUMNS}
     for item in section.items:
         values["since"].append(_since(item, record) if section.key == "problems" else "")
         values["target"].append(item.target)
-        values["latest"].append(_latest_from_record(item, record))
+        values["latest"].append(plain_text(_latest_from_record(item, record)))
         values["interval"].append(item.interval)
-        values["state"].append(st.para(_state(item), "cell", raw=True) if item.state else "")
-        values["source"].append(item.source)
+        state = _state(item)
+        values["state"].append(st.para(state, "cell", raw=True) if state else "")
+        # Problems name their guideline in the text already.
+        values["basis"].append("" if section.key == "problems" else _basis(item, condition_titles))
     columns = [c for c in OPTIONAL_COLUMNS if any(values[c[0]])]
     header = [TEXT_HEADINGS.get(section.key, "Item"), *(h for _n, h, _w in columns)]
     fractions = [max(3.2, 10.5 - sum(w for _n, _h, w in columns)), *(w for _n, _h, w in columns)]
@@ -129,7 +148,7 @@ def _guidelines(plan: CarePlanDocument) -> list[Flowable]:
         return []
     rows = [[c.title, c.guideline + (f" ({c.year})" if c.year else ""),
              st.cell(c.citation, "cell_muted")] for c in plan.conditions]
-    return [st.para("Guidelines followed", "h2"),
+    return [*st.heading("Guidelines followed"),
             st.data_table(["Condition", "Guideline", "Reference"], rows, [2.4, 3, 4.6])]
 
 
@@ -157,7 +176,11 @@ def careplan_story(plan: CarePlanDocument, record: Any, status: str = "draft",
                    signature: Signature | None = None) -> list[Flowable]:
     """The flowables of a care plan (public so tests and other documents can reuse them)."""
     notes = Endnotes(record)
-    story: list[Flowable] = _about(plan)
+    titles = {c.concept: c.title for c in plan.conditions}
+    story: list[Flowable] = []
+    if plan.title and plan.title != "Care plan":
+        story.append(st.para(plan.title, "title"))
+    story += _about(plan)
     for section in plan.sections:
         title = section.title or SECTION_TITLES.get(section.key, section.key)
         if section.key in PROSE_SECTIONS:
@@ -165,10 +188,10 @@ def careplan_story(plan: CarePlanDocument, record: Any, status: str = "draft",
             if section.key == "patient" and body:
                 story += [CondPageBreak(70 * mm), st.para(title, "h2"), _patient_box(body)]
             else:
-                story += [st.para(title, "h2"), *body]
+                story += [*st.heading(title), *body]
             continue
-        story.append(st.para(title, "h2"))
-        story.append(_section_table(section, record, notes) if section.items
+        story += st.heading(title)
+        story.append(_section_table(section, record, notes, titles) if section.items
                      else st.para("Nothing recorded.", "small"))
     story += _guidelines(plan)
     story += [Spacer(1, 4), signature_block(status, signature)]
@@ -190,7 +213,9 @@ def render_careplan(plan: CarePlanDocument, record: Any, *, document_id: str = "
     """The care plan as PDF bytes. A plan that was never signed gets the DRAFT watermark."""
     signed = status != "draft" and signature is not None
     info = ReportInfo(
-        title=plan.title or "Care plan", banner=Banner.from_record(record),
+        # A fixed short title: the plan's own title (its diagnoses) is printed in the body, but is
+        # kept out of the metadata, the page headers and the print queue.
+        title="Care plan", banner=Banner.from_record(record),
         letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
         subject="Patient care plan" + (" (signed)" if signed else " (draft)"),
         author=signature.name if signed and signature else "",

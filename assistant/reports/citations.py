@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,17 @@ TYPE_LABELS = {
     "Procedure": "Procedure", "Immunization": "Immunisation", "DocumentReference": "Note",
     "Goal": "Goal", "CarePlan": "Care plan", "Patient": "Patient",
 }
+
+
+# The drafter's fact-sheet markers ("[F7]", "[F2, F9]") mean nothing on paper: the PDF numbers the
+# record entries themselves as endnotes instead.
+FACT_MARKERS = re.compile(r"\s*\[F\d+(?:\s*,\s*F\d+)*\]")
+ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def plain_text(text: str) -> str:
+    """Item text for print: fact-sheet markers removed, ISO dates as '12 Sep 2026'."""
+    return ISO_DATE.sub(lambda m: st.fmt_date(m.group(1)), FACT_MARKERS.sub("", text))
 
 
 def _num(value: float) -> str:
@@ -95,7 +107,7 @@ class Endnotes:
         for ref, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
             kind, when, value = self.describe(ref)
             rows.append([str(n), kind, when, value])
-        return [st.para(title, "h2"),
+        return [*st.heading(title),
                 st.data_table(["#", "Entry type", "Date", "Value"], rows, [0.5, 1.6, 1.5, 6.4])]
 
 

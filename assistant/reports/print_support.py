@@ -86,7 +86,8 @@ def evaluate_risk(record: Any) -> Any:
 def draft_and_save_careplan(store: Any, record: Any) -> Any:
     """Draft a deterministic care plan, save it as an unsigned draft; returns the StoredDocument."""
     api = _careplan_api()
-    plan = api.draft_careplan(record, evaluate_risk(record), None, use_model=False)
+    # risk=None: the drafter evaluates the flags itself, against the plan's own as-of date.
+    plan = api.draft_careplan(record, None, None, use_model=False)
     return api.save_draft(store, plan)
 
 

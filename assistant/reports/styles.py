@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from .fonts import BOLD, REGULAR, markup, register_fonts
 
@@ -67,6 +67,12 @@ def styles() -> dict[str, ParagraphStyle]:
 def para(text: str, style: str = "body", raw: bool = False) -> Paragraph:
     """A paragraph of plain text (escaped, with font fallback) or, with raw=True, of ready markup."""
     return Paragraph(text if raw else markup(text), styles()[style])
+
+
+def heading(title: str) -> list[Flowable]:
+    """A section heading that never sits alone at the foot of a page: it moves to the next page
+    unless there is room for it and the first rows of what follows."""
+    return [CondPageBreak(30 * mm), para(title, "h2")]
 
 
 def cell(text: str, style: str = "cell") -> Paragraph:

@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.platypus import Flowable
 
 from . import styles as st
-from .citations import Endnotes, text_with_marks
+from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
 
@@ -27,7 +27,9 @@ def _refs(values: Iterable[Any]) -> list[str]:
 
 
 def _sentence(s: Any, notes: Endnotes) -> Flowable:
-    text = text_with_marks(getattr(s, "text", str(s)), _refs(getattr(s, "citations", ())), notes)
+    # Any [F7] fact-sheet marks left in the text give way to the PDF's own endnote numbers.
+    text = text_with_marks(plain_text(getattr(s, "text", str(s))), _refs(getattr(s, "citations", ())),
+                           notes)
     if getattr(s, "status", "") == "unverified":
         unsupported = [str(u) for u in getattr(s, "unsupported", ()) or ()]
         detail = ("Not found in the record: " + "; ".join(unsupported)) if unsupported else \
@@ -50,7 +52,7 @@ def _text(value: Any) -> str:
 
 
 def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
-    out: list[Flowable] = [st.para("Risk flags", "h2")]
+    out: list[Flowable] = st.heading("Risk flags")
     if not flags:
         return out + [st.para("No risk flags were raised from the record.", "small")]
     flags = sorted(flags, key=lambda f: SEVERITY_ORDER.get(getattr(f, "severity", ""), 9))
@@ -75,33 +77,48 @@ def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
                                 [1.15, 4.0, 3.0, 2.3])]
 
 
+def _all_sentences(summary: Any) -> list[Any]:
+    """The synopsis (a sentence with citations, or plain text) followed by the other sentences."""
+    synopsis = getattr(summary, "synopsis", None)
+    out = [synopsis] if synopsis is not None and getattr(synopsis, "text", synopsis) else []
+    return out + list(getattr(summary, "sentences", ()) or ())
+
+
 def generation_details(summary: Any) -> list[list[str]]:
-    """Rows of the 'how this was made' table: source and model pack, or deterministic."""
+    """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
     model = getattr(summary, "model", "") or ""
     rows = [["Text", f"language model {model}" if source == "model" and model else "deterministic"]]
-    timing = getattr(summary, "timing", None)
-    seconds = getattr(timing, "total_s", None) if timing is not None else None
-    if isinstance(timing, int | float):
-        seconds = timing
-    if seconds is not None:
-        rows.append(["Generation time", f"{float(seconds):.2f} s"])
-    sentences = list(getattr(summary, "sentences", ()) or ())
+    reason = getattr(summary, "reason", "")
+    if reason and source != "model":
+        rows.append(["Why deterministic", str(reason)])
+    timing = getattr(summary, "timing", None) or {}
+    if isinstance(timing, dict):
+        parts = [f"{k.removesuffix('_s').replace('_', ' ')} {v:.2f} s" for k, v in timing.items()
+                 if isinstance(v, int | float) and not isinstance(v, bool)]
+        if parts:
+            rows.append(["Timing", ", ".join(parts)])
+    sentences = _all_sentences(summary)
     unverified = sum(1 for s in sentences if getattr(s, "status", "") == "unverified")
     rows.append(["Sentences", f"{len(sentences)}, of which {unverified} unverified"])
+    dropped = len(getattr(summary, "dropped", ()) or ())
+    if dropped:
+        rows.append(["Left out", f"{dropped} unverified sentence(s), by the site's setting"])
+    if getattr(summary, "cancelled", False):
+        rows.append(["Stopped", "generation was stopped: only sentences finished before are shown"])
     return rows
 
 
 def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
     notes = Endnotes(record)
     story: list[Flowable] = [st.para("Summary", "h2")]
-    synopsis = getattr(summary, "synopsis", "")
-    if isinstance(synopsis, str) and synopsis:
-        story.append(st.para(synopsis, "body"))
-    for s in getattr(summary, "sentences", ()) or ():
+    sentences = _all_sentences(summary)
+    for s in sentences:
         story.append(_sentence(s, notes))
+    if not sentences:
+        story.append(st.para("No summary text.", "small"))
     story += _flags_table(list(getattr(risk, "flags", ()) or ()), notes)
-    story += [st.para("How this summary was generated", "h2"),
+    story += [*st.heading("How this summary was generated"),
               st.data_table(["Item", "Detail"], generation_details(summary), [2, 8])]
     story += notes.flowables("Citations")
     return story

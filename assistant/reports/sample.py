@@ -1,0 +1,95 @@
+"""Sample report from a fictional demo patient: `python -m assistant.reports.sample docs/` (PDF + PNG)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
+
+from .careplan_pdf import Signature, render_careplan
+from .layout import Letterhead
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEFAULT_PATIENT = "01_arthur_sampleton_diabetes_ckd.json"
+# The demo bundles' own fictional site (see resources/demo/README.md).
+DEMO_LETTERHEAD = Letterhead("Demo General Hospital (fictional)",
+                             "Department of General Medicine\n1 Example Road, Sampletown EX1 2MP\n"
+                             "Tel. 01234 567890")
+FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)  # reproducible samples
+
+
+def demo_record(name: str = DEFAULT_PATIENT) -> Any:
+    from assistant.records.fhir_import import parse_file
+    from assistant.records.record import PatientRecord
+
+    parsed = parse_file(DEMO_DIR / name)
+    return PatientRecord.build(parsed.patients[0], parsed.entries)
+
+
+def _fallback_plan(record: Any) -> CarePlanDocument:
+    # Only for builds without the drafter: problems and medications straight from the chart.
+    problems = tuple(Item(c.display, "problem", citations=(c.ref,)) for c in record.active_conditions)
+    meds = tuple(Item(" ".join(x for x in (m.name, m.dose_text) if x), "medication", citations=(m.ref,))
+                 for m in record.active_medications)
+    return CarePlanDocument(record.patient.id, "Care plan", FIXED_TIME.isoformat(),
+                            sections=(Section("problems", SECTION_TITLES["problems"], problems),
+                                      Section("medications", SECTION_TITLES["medications"], meds)))
+
+
+def demo_plan(record: Any) -> CarePlanDocument:
+    """The deterministic draft the app itself would make (the fallback plan when it can't)."""
+    try:
+        from assistant.assist.careplan import draft_careplan
+    except ImportError:
+        return _fallback_plan(record)
+    try:
+        from assistant.clinical.flags import evaluate
+
+        risk = evaluate(record)
+    except ImportError:
+        risk = None
+    return draft_careplan(record, risk, None, use_model=False)
+
+
+def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = False,
+                 dpi: int = 80) -> list[Path]:
+    record = demo_record(patient)
+    plan = demo_plan(record)
+    signature = Signature("Dr. Olivia Exemplar (fictional)", "Clinician", FIXED_TIME.isoformat()) \
+        if signed else None
+    pdf = render_careplan(plan, record, document_id="0" * 24 + "5a3b1e01", version=1,
+                          status="signed" if signed else "draft", signature=signature,
+                          letterhead=DEMO_LETTERHEAD, generated_at=FIXED_TIME)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf_path = out_dir / "sample-careplan.pdf"
+    pdf_path.write_bytes(pdf)
+    written = [pdf_path]
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+                        str(pdf_path), str(out_dir / "sample-careplan")], check=True)
+        written.append(out_dir / "sample-careplan.png")
+    else:
+        print("pdftoppm not found: PNG not written", file=sys.stderr)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m assistant.reports.sample", description=__doc__)
+    ap.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
+    ap.add_argument("--patient", default=DEFAULT_PATIENT, help="demo bundle file name in resources/demo")
+    ap.add_argument("--signed", action="store_true", help="a signed plan instead of a draft")
+    ap.add_argument("--dpi", type=int, default=80)
+    args = ap.parse_args(argv)
+    for path in write_sample(args.out_dir, args.patient, args.signed, args.dpi):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
