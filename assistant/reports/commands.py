@@ -51,3 +51,8 @@ def export_pdf(args: argparse.Namespace) -> int:
             else "summary")
     print(f"Exported the {what} to {out}.")
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """The CLI loads this module for its subcommands: it adds none (`export` lives with the records
+    commands and calls `export_pdf` for `--format pdf`)."""
