@@ -1,0 +1,1 @@
+"""Deployment operations for IT: `assistant doctor`, `assistant model install|list`."""
