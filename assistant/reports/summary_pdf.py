@@ -74,7 +74,7 @@ def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
         rows.append([severity, st.para(what, "cell", raw=True), st.para(evidence, "cell", raw=True),
                      st.cell(_text(getattr(f, "reference", "")), "cell_muted")])
     return out + [st.data_table(["Severity", "Flag", "Evidence", "Reference"], rows,
-                                [1.15, 4.0, 3.0, 2.3])]
+                                [1.55, 3.9, 2.9, 2.2])]
 
 
 def _all_sentences(summary: Any) -> list[Any]:
