@@ -12,7 +12,8 @@ from assistant.records.record import PatientRecord
 from .labranges import abnormal, critical, reference_range
 from .vocabulary import LabSpec, clean_display, semantic_tag, tidy_med_name, vocabulary
 
-Line = tuple[str, str, tuple[str, ...], int]  # section, text, refs, priority
+# section, text, refs, priority, and optionally a dict of structured parts for the deterministic summary
+Line = tuple[Any, ...]
 
 # Priorities: what must survive the tightest budget comes first. Who the patient is, what they
 # must not be given, what they have and take, then what is abnormal, then context.
@@ -67,7 +68,7 @@ def demographics(record: PatientRecord, anchor: datetime) -> list[Line]:
     text = f"Patient: {age}-year-old {who}" if age is not None else f"Patient: {who}, age unknown"
     if p.deceased:
         text += f"; deceased {day(p.deceased_date)}" if p.deceased_date else "; deceased"
-    return [("demographics", text, (p.ref,), P_DEMOGRAPHICS)]
+    return [("demographics", text, (p.ref,), P_DEMOGRAPHICS, {"age": age, "sex": who, "deceased": p.deceased})]
 
 
 def allergies(record: PatientRecord) -> list[Line]:
@@ -82,7 +83,8 @@ def allergies(record: PatientRecord) -> list[Line]:
         kind = "intolerance" if a.allergy_type == "intolerance" else "allergy"
         text = f"Allergy: {clean_display(a.substance) or 'unnamed substance'}"
         text += f" ({kind}; {', '.join(details)})" if details else f" ({kind})"
-        out.append(("allergy", text, (a.ref,), P_ALLERGY + (1 if a.criticality == "high" else 0)))
+        out.append(("allergy", text, (a.ref,), P_ALLERGY + (1 if a.criticality == "high" else 0),
+                    {"substance": clean_display(a.substance), "reaction": a.reaction}))
     return out
 
 
@@ -94,14 +96,14 @@ def problems(record: PatientRecord) -> list[Line]:
         key = name.lower()
         if key in seen:  # the same problem recorded twice: one line, both entries cited
             i = seen[key]
-            s, t, refs, p = out[i]
-            out[i] = (s, t, (*refs, c.ref), p)
+            s, t, refs, p, d = out[i]
+            out[i] = (s, t, (*refs, c.ref), p, d)
             continue
         seen[key] = len(out)
         tag = semantic_tag(c.display)
         prio = P_PROBLEM_FINDING if tag in ("finding", "situation") else P_PROBLEM
         out.append(("problem", f"Active problem: {name} (since {day(c.onset or c.recorded)})",
-                    (c.ref,), prio))
+                    (c.ref,), prio, {"name": name, "since": day(c.onset or c.recorded)}))
     return out
 
 
@@ -113,8 +115,8 @@ def medications(record: PatientRecord) -> list[Line]:
         key = name.lower()
         if key in seen:
             i = seen[key]
-            s, t, refs, p = out[i]
-            out[i] = (s, t, (*refs, m.ref), p)
+            s, t, refs, p, d = out[i]
+            out[i] = (s, t, (*refs, m.ref), p, d)
             continue
         seen[key] = len(out)
         # The sig usually says route and frequency already; repeating them costs tokens.
@@ -125,7 +127,8 @@ def medications(record: PatientRecord) -> list[Line]:
         reasons = [clean_display(c.display) for r in m.reason_refs
                    if (c := record.entry(r)) is not None and hasattr(c, "display")]
         text += f"; for {', '.join(dict.fromkeys(reasons))})" if reasons else ")"
-        out.append(("medication", text, (m.ref,), P_MEDICATION))
+        out.append(("medication", text, (m.ref,), P_MEDICATION,
+                    {"name": name, "reasons": tuple(dict.fromkeys(reasons)), "start": day(m.start)}))
     return out
 
 
@@ -159,7 +162,9 @@ def vitals(by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line
         text = f"{spec.label} {num(v, spec.decimals)}{'' if unit in ('%', '°C') else ' '}{unit}".rstrip()
         text += f" ({day(o.when)})"
         prio = _vital_priority(spec.analyte, v, o.when, anchor)
-        out.append(("vital", text, (o.ref,), prio))
+        value = f"{num(v, spec.decimals)}{'' if unit in ('%', '°C') else ' '}{unit}".rstrip()
+        out.append(("vital", text, (o.ref,), prio, {"analyte": spec.analyte, "label": spec.label,
+                                                     "value": value, "date": day(o.when), "state": ""}))
     return out
 
 
@@ -181,7 +186,9 @@ def _blood_pressure(by_code: dict[str, list[Observation]], spec: LabSpec, anchor
                 prio = _vital_priority("sbp", s.value, o.when, anchor)
                 if prio == P_VITAL and (s.value >= 160 or d.value >= 100):
                     prio = P_VITAL_ABNORMAL  # stage 2 hypertension range (ACC/AHA 2017)
-                return ("vital", text, (o.ref,), prio + 1)
+                return ("vital", text, (o.ref,), prio + 1,
+                        {"analyte": "bp", "label": "Blood pressure", "date": day(o.when), "state": "",
+                         "value": f"{num(s.value, 0)}/{num(d.value, 0)} mmHg"})
     return None
 
 
@@ -218,7 +225,10 @@ def labs(record: PatientRecord, by_code: dict[str, list[Observation]], anchor: d
         else:
             prio = P_LAB_RECENT + spec.importance // 2 if recent else P_LAB_OLD + spec.importance // 3
         refs = (latest.ref, *(o.ref for o, _ in earlier))
-        out.append((spec.importance, ("lab", text, refs, prio)))
+        detail = {"analyte": spec.analyte, "label": spec.label, "date": day(latest.when), "state": state,
+                  "value": f"{num(value, spec.decimals)}{'' if unit == '%' else ' '}{unit}".rstrip(),
+                  "trend": _trend([v for _, v in series[:3]]) if earlier else ""}
+        out.append((spec.importance, ("lab", text, refs, prio, detail)))
     # Abnormal first, then by clinical importance: the order a reader scans labs in.
     out.sort(key=lambda il: (-il[1][3], -il[0]))
     return [line for _, line in out]
@@ -332,7 +342,8 @@ def notes(record: PatientRecord, anchor: datetime) -> list[Line]:
         title = n.title or n.note_type or "note"
         for i, line in enumerate(note_lines(n.text, 3 if rank == 0 else 2)):
             prio = (P_NOTE if rank == 0 else P_NOTE_OLDER) - i
-            out.append(("note", f"Note {day(n.date)} ({title}): {line}", (n.ref,), prio))
+            header = f"Note {day(n.date)} ({title})"
+            out.append(("note", f"{header}: {line}", (n.ref,), prio, {"header": header, "line": line}))
     return out
 
 
@@ -359,5 +370,6 @@ def flags(risk: Any | None) -> list[Line]:
         explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
         if explanation:
             text += f": {explanation if len(explanation) <= 200 else explanation[:197].rsplit(' ', 1)[0] + '...'}"
-        out.append(("flag", text, flag_refs(f), P_FLAG.get(severity, 46) - min(n, 5)))
+        out.append(("flag", text, flag_refs(f), P_FLAG.get(severity, 46) - min(n, 5),
+                    {"title": str(getattr(f, "title", "")), "severity": severity}))
     return out

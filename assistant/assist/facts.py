@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,8 @@ class Fact:
     text: str
     refs: tuple[str, ...]
     priority: int
+    # Structured parts of the line (lab value, date, state...), for the deterministic summary.
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def line(self) -> str:
         return f"{self.id}: {self.text}"
@@ -84,9 +86,9 @@ def _anchor(record: PatientRecord, as_of: datetime | None) -> datetime:
     return max(dates) if dates else now
 
 
-def candidate_facts(record: PatientRecord, risk: Any | None, anchor: datetime) -> list[tuple[str, str, tuple[str, ...], int]]:
-    """Every candidate line as (section, text, refs, priority), in display order, before any budget."""
-    out: list[tuple[str, str, tuple[str, ...], int]] = []
+def candidate_facts(record: PatientRecord, risk: Any | None, anchor: datetime) -> list[tuple[Any, ...]]:
+    """Every candidate line as (section, text, refs, priority[, detail]), in display order."""
+    out: list[tuple[Any, ...]] = []
     out += fl.demographics(record, anchor)
     out += fl.allergies(record)
     out += fl.problems(record)
@@ -123,8 +125,8 @@ def build_fact_sheet(record: PatientRecord, risk: Any | None = None, token_budge
     """Build the sheet. With a token budget, the least important lines are dropped first (lowest
     priority; among equal priority the later line, i.e. the older entry), until the rest fits."""
     anchor = _anchor(record, as_of)
-    facts = tuple(Fact(f"F{n}", s, t, refs, p)
-                  for n, (s, t, refs, p) in enumerate(candidate_facts(record, risk, anchor), start=1))
+    facts = tuple(Fact(f"F{n}", c[0], c[1], c[2], c[3], c[4] if len(c) > 4 else {})
+                  for n, c in enumerate(candidate_facts(record, risk, anchor), start=1))
     if token_budget is None:
         return FactSheet(record.patient.id, facts, (), anchor, None)
     count = count_tokens or estimate_tokens

@@ -123,7 +123,9 @@ def supported_by(claim: Claim, fact: Fact) -> bool:
     if claim.kind == "drug":
         return drug_supported(str(claim.key), text)
     if claim.kind == "allergy":
-        if fact.section != "allergy":
+        # Only the allergy list (or a flag the clinical engine derived from it) can support an
+        # allergy: 'allergic to amoxicillin' must not pass because amoxicillin is prescribed.
+        if fact.section not in ("allergy", "flag"):
             return False
         if claim.key == "none":
             return "none recorded" in text

@@ -123,7 +123,7 @@ _NOT_INGREDIENT = {"oral", "tablet", "capsule", "solution", "suspension", "injec
                    "coated", "auto-injector", "prefilled", "syringe", "pen", "drug", "implant",
                    "vaginal", "ring", "system", "product", "powder", "inhalation", "nasal", "ophthalmic",
                    "otic", "rectal", "suppository", "enteric", "disintegrating", "granules", "kit",
-                   "pack", "day", "hr", "actuat", "ml", "mg", "mcg", "unt", "units", "ug"}
+                   "pack", "day", "hr", "actuat", "actuation", "ml", "mg", "mcg", "unt", "units", "ug"}
 
 
 def ingredients(name: str) -> tuple[str, ...]:

@@ -1,0 +1,62 @@
+"""What a summary mentions: active problems, current medications and allergies; and the template
+sentences that complete a model's draft so that nothing on the problem or allergy list is left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .deterministic import allergy_list, problem_sentences
+from .facts import Fact, FactSheet
+from .verify import DETERMINISTIC, UNVERIFIED, Sentence
+from .vocabulary import ingredients, term_in, vocabulary
+
+
+def _shown(sentences: Iterable[Sentence]) -> str:
+    # Only checked text counts: a marked (unverified) sentence does not cover anything.
+    return "\n".join(s.text for s in sentences if s.status != UNVERIFIED)
+
+
+def problem_mentioned(problem: Fact, text: str) -> bool:
+    name = problem.detail.get("name", "")
+    if name and term_in(name, text):
+        return True
+    return any(term_in(t, text) for d in vocabulary().diagnoses_in(name) for t in d.terms)
+
+
+def allergy_mentioned(allergy: Fact, text: str) -> bool:
+    substance = allergy.detail.get("substance", "")
+    if not substance:
+        return True  # "none recorded" needs no mention
+    return term_in(substance, text) or any(term_in(w, text) for w in substance.split() if len(w) > 4)
+
+
+def medication_mentioned(med: Fact, text: str) -> bool:
+    return any(term_in(i, text) for i in ingredients(med.detail.get("name", "")))
+
+
+def coverage(sheet: FactSheet, sentences: Sequence[Sentence]) -> dict[str, tuple[int, int]]:
+    """(mentioned, total) for active problems, current medications and allergies of a sheet."""
+    text = _shown(sentences)
+    problems = sheet.section("problem")
+    meds = sheet.section("medication")
+    allergies = [a for a in sheet.section("allergy") if a.detail]
+    return {
+        "problems": (sum(problem_mentioned(p, text) for p in problems), len(problems)),
+        "medications": (sum(medication_mentioned(m, text) for m in meds), len(meds)),
+        "allergies": (sum(allergy_mentioned(a, text) for a in allergies), len(allergies)),
+    }
+
+
+def completion_sentences(sheet: FactSheet, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Deterministic sentences for the allergies and active problems the draft does not state."""
+    text = _shown(sentences)
+    out: list[Sentence] = []
+    missing_allergies = [a for a in sheet.section("allergy") if a.detail and not allergy_mentioned(a, text)]
+    if missing_allergies:
+        ids = tuple(a.id for a in missing_allergies)
+        out.append(Sentence(f"Allergies: {allergy_list(missing_allergies)}.", sheet.refs_for(ids), ids,
+                            DETERMINISTIC))
+    missing = {p.id for p in sheet.section("problem") if not problem_mentioned(p, text)}
+    if missing:
+        out += problem_sentences(sheet, only=missing)[0]
+    return out

@@ -1,0 +1,139 @@
+"""Talking to the LLM engine for the assist jobs: prompts, fact budget, streaming, number constraint, stats."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import tomllib
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+
+from .facts import FactSheet
+
+# The fact sheet is capped below what the context allows: prompt length drives time to first
+# token on a CPU (about 1.1 s per 600 tokens for the default pack), and a 135M model loses track
+# of long prompts anyway. The most important facts come first, so the cap drops only context.
+FACT_TOKEN_CAP = 800
+PROMPT_OVERHEAD_TOKENS = 200  # system prompt, instructions and chat-template tokens
+
+
+def prompts_dir() -> Path:
+    override = os.environ.get("ASSISTANT_PROMPTS_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "resources" / "prompts"
+
+
+@lru_cache(maxsize=8)
+def prompts(name: str) -> dict[str, str]:
+    path = prompts_dir() / name
+    try:
+        with path.open("rb") as f:
+            return {k: str(v) for k, v in tomllib.load(f).items()}
+    except OSError as e:
+        raise AssistantError(f"prompt file {path} cannot be read ({e.strerror}); reinstall the application") from None
+    except tomllib.TOMLDecodeError as e:
+        raise AssistantError(f"prompt file {path} is not valid TOML: {e}") from None
+
+
+def context_length(engine: Any) -> int:
+    pack = getattr(engine, "pack", None)
+    return int(getattr(pack, "context_length", 0) or getattr(engine, "context_length", 0) or 2048)
+
+
+def fact_budget(engine: Any, max_new_tokens: int) -> int:
+    """Tokens the fact sheet may use: what the pack's context leaves, capped for speed."""
+    room = context_length(engine) - max_new_tokens - PROMPT_OVERHEAD_TOKENS
+    return max(64, min(room, FACT_TOKEN_CAP))
+
+
+def model_label(engine: Any) -> str:
+    pack = getattr(engine, "pack", engine)
+    name, version = getattr(pack, "name", ""), getattr(pack, "version", "")
+    return f"{name} {version}".strip() if name else type(engine).__name__
+
+
+def _config(max_new_tokens: int) -> Any:
+    try:
+        from assistant.llm.sampling import GenerationConfig
+    except ImportError:  # an engine double in tests: any object with the same fields will do
+        from types import SimpleNamespace
+
+        return SimpleNamespace(max_new_tokens=max_new_tokens, temperature=0.0)
+    # Greedy: the same chart gives the same summary. No repetition penalty: the model must copy
+    # the facts' numbers and names, which are all "already in the prompt".
+    return GenerationConfig(max_new_tokens=max_new_tokens, temperature=0.0, overflow="truncate")
+
+
+def generate_stream(engine: Any, messages: list[dict[str, str]], max_new_tokens: int, processor: Any,
+                    cancel: threading.Event | None) -> Iterator[str]:
+    """Text pieces from the engine's chat stream (stops early when `cancel` is set)."""
+    kwargs: dict[str, Any] = {"cancel": cancel}
+    if processor is not None:
+        kwargs["logits_processor"] = processor
+    for piece in engine.chat(messages, _config(max_new_tokens), **kwargs):
+        if cancel is not None and cancel.is_set():
+            return
+        if piece:
+            yield str(piece)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def allowed_numbers(sheet: FactSheet) -> set[str]:
+    """Every number written on the sheet, as written and in its usual variants (1,000 / 1000 /
+    1000.0 -> all of them), plus the digits of the fact ids so that citations can be written."""
+    out: set[str] = set()
+    for f in sheet.lines:
+        out.add(f.id[1:])
+        for m in _NUMBER.finditer(f.text):
+            raw = m.group(0).rstrip(".,")
+            out.add(raw)
+            plain = raw.replace(",", "")
+            out.add(plain)
+            if "." in plain:
+                out.add(plain.rstrip("0").rstrip("."))
+    return {n for n in out if n}
+
+
+def number_constraint(engine: Any, sheet: FactSheet) -> Any | None:
+    """The engine's logits hook that forbids numbers not on the sheet, or None without one."""
+    try:
+        from assistant.llm import constraints
+    except ImportError:
+        return None
+    make = getattr(constraints, "allowed_numbers_processor", None) or getattr(constraints, "number_constraint", None)
+    if make is None:
+        return None
+    tokenizer = getattr(engine, "tokenizer", None)
+    return make(tokenizer, allowed_numbers(sheet)) if tokenizer is not None else None
+
+
+def engine_stats(engine: Any) -> dict[str, float]:
+    """ttft_s, tokens_per_s and new_tokens of the last generation, from whatever the engine reports."""
+    stats = getattr(engine, "last_stats", None) or getattr(engine, "stats", None)
+    out: dict[str, float] = {}
+    for key, names in (("ttft_s", ("ttft_s", "ttft")), ("tokens_per_s", ("tokens_per_s", "decode_tokens_per_s")),
+                       ("new_tokens", ("new_tokens", "tokens", "generated_tokens"))):
+        for n in names:
+            v = stats.get(n) if isinstance(stats, dict) else getattr(stats, n, None)
+            if isinstance(v, int | float):
+                out[key] = float(v)
+                break
+    return out
+
+
+_LABEL = re.compile(r"^\s*(?:[#>*\-•]+\s*|\d+[.)]\s+)*(?:(?:one-line\s+)?(?:synopsis|summary|problem list|"
+                    r"problems|assessment)\s*:\s*)?", re.IGNORECASE)
+
+
+def cleanup_sentence(text: str) -> str:
+    """Markdown and section labels a small model adds ('**Synopsis:**', '- ', '1. ') removed."""
+    text = text.replace("**", "").replace("__", "").strip()
+    return _LABEL.sub("", text, count=1).strip(" -*•#")

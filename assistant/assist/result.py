@@ -1,0 +1,79 @@
+"""The summary result shared by the model and deterministic paths, the CLI, the GUI and the reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facts import FactSheet
+from .verify import Sentence
+
+MODEL, DETERMINISTIC_SOURCE = "model", "deterministic"
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+    ttft_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A one-line synopsis and problem-oriented sentences, each cited and with a verification status.
+
+    `sentences` is everything shown, in order, the synopsis first (so a view that iterates
+    `sentences` shows the whole summary); `synopsis` is that first sentence on its own.
+
+    `source` is 'model' or 'deterministic'; `reason` says why a deterministic summary was made
+    (no pack, model failure, on request). `cancelled` is set when the user stopped generation: the
+    sentences are then those verified before the stop."""
+
+    patient_id: str
+    source: str
+    model: str
+    reason: str
+    synopsis: Sentence
+    sentences: tuple[Sentence, ...]
+    facts: FactSheet
+    timing: dict[str, float] = field(default_factory=dict)
+    cancelled: bool = False
+    dropped: tuple[Sentence, ...] = ()  # unverified sentences removed under the 'drop' setting
+
+    @property
+    def note(self) -> str:
+        """Alias of `reason` for views that show why the text is deterministic."""
+        return self.reason
+
+    @property
+    def stats(self) -> GenerationStats | None:
+        if self.source != MODEL:
+            return None
+        t = self.timing
+        return GenerationStats(int(t.get("new_tokens", 0)), float(t.get("tokens_per_s", 0.0)),
+                               float(t.get("ttft_s", 0.0)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: {patient, source, model, reason, sentences, timing, cancelled}."""
+        return {
+            "patient": self.patient_id,
+            "source": self.source,
+            "model": self.model,
+            "reason": self.reason,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "timing": {k: round(v, 4) if isinstance(v, float) else v for k, v in self.timing.items()},
+            "cancelled": self.cancelled,
+            "dropped": len(self.dropped),
+        }
+
+    def text(self) -> str:
+        """Plain text for a terminal: unverified sentences marked with their unsupported words."""
+        lines = []
+        for s in self.sentences:
+            mark = ""
+            if s.status == "unverified":
+                words = ", ".join(s.unsupported) if s.unsupported else "nothing traceable to the record"
+                mark = f"  [UNVERIFIED: {words}]"
+            cites = f" [{', '.join(s.fact_ids)}]" if s.fact_ids else ""
+            lines.append(f"{s.text}{cites}{mark}")
+        return "\n".join(lines)

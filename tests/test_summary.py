@@ -1,0 +1,177 @@
+"""Summary: deterministic fallback, model prose verified sentence by sentence, marking or dropping,
+template completion, streaming, cancel and failure, JSON shape."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from assist_fixtures import DEMO, ScriptedEngine, sample_record, sample_risk
+
+from assistant.assist.coverage import coverage
+from assistant.assist.facts import build_fact_sheet
+from assistant.assist.generation import allowed_numbers, cleanup_sentence
+from assistant.assist.summary import generate_summary
+from assistant.assist.verify import verify_sentence
+from assistant.records.fhir_import import parse_file
+from assistant.records.record import PatientRecord
+
+
+def ids(sheet, *prefixes: str) -> str:
+    return "".join(f"[{next(f.id for f in sheet.lines if f.text.startswith(p))}]" for p in prefixes)
+
+
+def test_deterministic_without_engine():
+    rec = sample_record()
+    s = generate_summary(rec, sample_risk())
+    assert s.source == "deterministic" and s.reason == "no model pack installed" and s.model == ""
+    assert s.synopsis is s.sentences[0]
+    assert s.synopsis.text == ("78-year-old woman with atrial fibrillation, type 2 diabetes mellitus and "
+                               "essential hypertension; allergies: penicillin (anaphylaxis).")
+    assert all(x.status == "deterministic" for x in s.sentences)
+    texts = [x.text for x in s.sentences]
+    assert texts[1].startswith("Risk flags: Penicillin allergy (critical); INR above therapeutic range")
+    af = next(t for t in texts if t.startswith("Atrial fibrillation"))
+    assert "INR 3.8 on 2026-11-12 (high, rising)" in af and "warfarin sodium 5 mg" in af.lower()
+    dm = next(t for t in texts if t.startswith("Type 2 diabetes"))
+    assert "HbA1c 8.9% on 2026-10-27 (high, rising)" in dm and "metformin hydrochloride 500 mg" in dm.lower()
+    for x in s.sentences:
+        assert x.citations and all(c == rec.patient.ref or rec.entry(c) for c in x.citations)
+        # Every template sentence passes the verifier against the facts it cites.
+        cited = "".join(f"[{i}]" for i in x.fact_ids)
+        assert verify_sentence(x.text + cited, s.facts).status == "verified", x.text
+
+
+def test_deterministic_on_request_does_not_call_engine():
+    engine = ScriptedEngine("Anything.")
+    s = generate_summary(sample_record(), None, engine, use_model=False)
+    assert s.source == "deterministic" and s.reason == "deterministic summary requested"
+    assert engine.calls == []
+
+
+def scripted(sheet) -> str:
+    return (f"78-year-old woman with atrial fibrillation and type 2 diabetes; allergic to penicillin. "
+            f"{ids(sheet, 'Patient', 'Active problem: Atrial', 'Active problem: Type 2', 'Allergy')}\n"
+            f"Atrial fibrillation on warfarin with INR 3.8. {ids(sheet, 'Active problem: Atrial', 'Medication: Warfarin', 'INR')}\n"
+            f"Diabetes with HbA1c 9.4% on metformin 100 mg. {ids(sheet, 'Active problem: Type 2', 'HbA1c')}\n"
+            f"She is doing well.")
+
+
+def test_model_sentences_verified_marked_and_completed():
+    rec = sample_record()
+    sheet = build_fact_sheet(rec, sample_risk())
+    engine = ScriptedEngine(scripted(sheet))
+    pieces: list[str] = []
+    s = generate_summary(rec, sample_risk(), engine, on_text=pieces.append)
+    assert s.source == "model" and s.model == "scripted-test-model 0" and not s.cancelled
+    status = [(x.text.split(" ")[0], x.status, x.unsupported) for x in s.sentences]
+    assert status[0] == ("78-year-old", "verified", ())
+    assert status[1] == ("Atrial", "verified", ())
+    assert status[2] == ("Diabetes", "unverified", ("9.4%", "metformin", "100 mg"))
+    assert status[3] == ("She", "unverified", ())
+    # Hypertension was not stated by the model: its template sentence completes the summary.
+    assert status[4][0] == "Essential" and status[4][1] == "deterministic"
+    assert s.sentences[1].citations[:1] == ("Condition/c-af",)
+    streamed = "".join(pieces)
+    assert "[unverified: 9.4%, metformin, 100 mg]" in streamed and "Essential hypertension" in streamed
+    prompt = engine.calls[0]["messages"][1]["content"]
+    assert "F1: Patient: 78-year-old woman" in prompt and "[F3]" in prompt
+    assert coverage(build_fact_sheet(rec), s.sentences)["problems"] == (3, 3)
+
+
+def test_drop_setting_removes_unverified_sentences():
+    rec = sample_record()
+    sheet = build_fact_sheet(rec, sample_risk())
+    s = generate_summary(rec, sample_risk(), ScriptedEngine(scripted(sheet)), unverified="drop")
+    assert all(x.status != "unverified" for x in s.sentences)
+    assert [d.unsupported for d in s.dropped] == [("9.4%", "metformin", "100 mg"), ()]
+    assert [x.status for x in s.sentences[:2]] == ["verified", "verified"]
+    assert s.to_dict()["dropped"] == 2
+
+
+def test_unverified_synopsis_is_replaced_by_template():
+    rec = sample_record()
+    s = generate_summary(rec, None, ScriptedEngine("An 80-year-old man with heart failure.\nShe takes warfarin."))
+    assert s.synopsis.status == "deterministic" and s.synopsis.text.startswith("78-year-old woman")
+    assert s.sentences[1].status == "unverified" and "80-year-old" in s.sentences[1].unsupported
+
+
+def test_cancel_returns_verified_so_far():
+    rec = sample_record()
+    sheet = build_fact_sheet(rec, sample_risk())
+    text = scripted(sheet)
+    cancel = threading.Event()
+    first_break = text.index("\n") + 1
+    engine = ScriptedEngine(text, piece=first_break + 5, stop_after=1)
+    s = generate_summary(rec, sample_risk(), engine, cancel=cancel)
+    assert s.cancelled and s.source == "model"
+    assert [x.text.split(" ")[0] for x in s.sentences] == ["78-year-old"]
+    assert all(x.status == "verified" for x in s.sentences)
+    assert s.to_dict()["cancelled"] is True
+
+
+def test_cancel_before_start_does_not_raise():
+    cancel = threading.Event()
+    cancel.set()
+    s = generate_summary(sample_record(), None, ScriptedEngine("Anything."), cancel=cancel)
+    assert s.cancelled and s.sentences == ()
+
+
+def test_model_failure_falls_back_to_deterministic():
+    s = generate_summary(sample_record(), None, ScriptedEngine("x", fail=True))
+    assert s.source == "deterministic" and s.reason == "model failed (RuntimeError)"
+    assert s.sentences and s.sentences[0].status == "deterministic"
+
+
+def test_looping_model_is_stopped():
+    engine = ScriptedEngine("She has atrial fibrillation. " * 200, piece=30)
+    s = generate_summary(sample_record(), None, engine)
+    assert engine.stats.new_tokens < 40  # the stream was abandoned after a few repeats
+    assert sum(x.text == "She has atrial fibrillation." for x in s.sentences) == 1
+
+
+def test_budget_follows_context_length():
+    rec = sample_record()
+    big, small = ScriptedEngine("She has AF."), ScriptedEngine("She has AF.", context_length=700)
+    full = generate_summary(rec, sample_risk(), big).facts
+    cut = generate_summary(rec, sample_risk(), small).facts
+    assert len(cut.lines) < len(full.lines) and cut.omitted
+    assert cut.lines[0].section == "demographics"
+
+
+def test_json_shape():
+    s = generate_summary(sample_record(), sample_risk())
+    d = json.loads(json.dumps(s.to_dict()))
+    assert set(d) >= {"patient", "source", "model", "sentences", "timing"}
+    assert d["patient"] == "p1" and d["source"] == "deterministic"
+    first = d["sentences"][0]
+    assert set(first) >= {"text", "citations", "status", "unsupported"}
+    assert first["citations"][0] == "Patient/p1" and first["status"] == "deterministic"
+    assert set(d["timing"]) >= {"ttft_s", "total_s", "tokens_per_s", "new_tokens"}
+
+
+def test_allowed_numbers_and_cleanup():
+    nums = allowed_numbers(build_fact_sheet(sample_record()))
+    assert {"3.8", "8.9", "2026", "78", "1000", "1"} <= nums and "9.4" not in nums
+    assert cleanup_sentence("**Synopsis:** 78-year-old woman.") == "78-year-old woman."
+    assert cleanup_sentence("- 2. Atrial fibrillation.") == "Atrial fibrillation."
+
+
+def _records():
+    for path in sorted(DEMO.glob("*.json")):
+        parsed = parse_file(path)
+        yield PatientRecord.build(parsed.patients[0], parsed.entries)
+
+
+def test_demo_deterministic_summaries_cover_everything():
+    records = list(_records())
+    if not records:
+        pytest.skip("demo patients not present")
+    for rec in records:
+        s = generate_summary(rec)
+        cov = coverage(build_fact_sheet(rec), s.sentences)
+        assert all(found == total for found, total in cov.values()), (rec.patient.id, cov)
+        for x in s.sentences:
+            cited = "".join(f"[{i}]" for i in x.fact_ids)
+            assert verify_sentence(x.text + cited, s.facts).status == "verified", x.text
