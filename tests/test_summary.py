@@ -26,17 +26,17 @@ def test_deterministic_without_engine():
     rec = sample_record()
     s = generate_summary(rec, sample_risk())
     assert s.source == "deterministic" and s.reason == "no model pack installed" and s.model == ""
-    assert s.synopsis is s.sentences[0]
+    assert s.all_sentences[0] is s.synopsis and s.synopsis not in s.sentences
     assert s.synopsis.text == ("78-year-old woman with atrial fibrillation, type 2 diabetes mellitus and "
                                "essential hypertension; allergies: penicillin (anaphylaxis).")
-    assert all(x.status == "deterministic" for x in s.sentences)
-    texts = [x.text for x in s.sentences]
+    assert all(x.status == "deterministic" for x in s.all_sentences)
+    texts = [x.text for x in s.all_sentences]
     assert texts[1].startswith("Risk flags: Penicillin allergy (critical); INR above therapeutic range")
     af = next(t for t in texts if t.startswith("Atrial fibrillation"))
     assert "INR 3.8 on 2026-11-12 (high, rising)" in af and "warfarin sodium 5 mg" in af.lower()
     dm = next(t for t in texts if t.startswith("Type 2 diabetes"))
     assert "HbA1c 8.9% on 2026-10-27 (high, rising)" in dm and "metformin hydrochloride 500 mg" in dm.lower()
-    for x in s.sentences:
+    for x in s.all_sentences:
         assert x.citations and all(c == rec.patient.ref or rec.entry(c) for c in x.citations)
         # Every template sentence passes the verifier against the facts it cites.
         cited = "".join(f"[{i}]" for i in x.fact_ids)
@@ -65,28 +65,28 @@ def test_model_sentences_verified_marked_and_completed():
     pieces: list[str] = []
     s = generate_summary(rec, sample_risk(), engine, on_text=pieces.append)
     assert s.source == "model" and s.model == "scripted-test-model 0" and not s.cancelled
-    status = [(x.text.split(" ")[0], x.status, x.unsupported) for x in s.sentences]
+    status = [(x.text.split(" ")[0], x.status, x.unsupported) for x in s.all_sentences]
     assert status[0] == ("78-year-old", "verified", ())
     assert status[1] == ("Atrial", "verified", ())
     assert status[2] == ("Diabetes", "unverified", ("9.4%", "metformin", "100 mg"))
     assert status[3] == ("She", "unverified", ())
     # Hypertension was not stated by the model: its template sentence completes the summary.
     assert status[4][0] == "Essential" and status[4][1] == "deterministic"
-    assert s.sentences[1].citations[:1] == ("Condition/c-af",)
+    assert s.sentences[0].citations[:1] == ("Condition/c-af",)
     streamed = "".join(pieces)
     assert "[unverified: 9.4%, metformin, 100 mg]" in streamed and "Essential hypertension" in streamed
     prompt = engine.calls[0]["messages"][1]["content"]
     assert "F1: Patient: 78-year-old woman" in prompt and "[F3]" in prompt
-    assert coverage(build_fact_sheet(rec), s.sentences)["problems"] == (3, 3)
+    assert coverage(build_fact_sheet(rec), s.all_sentences)["problems"] == (3, 3)
 
 
 def test_drop_setting_removes_unverified_sentences():
     rec = sample_record()
     sheet = build_fact_sheet(rec, sample_risk())
     s = generate_summary(rec, sample_risk(), ScriptedEngine(scripted(sheet)), unverified="drop")
-    assert all(x.status != "unverified" for x in s.sentences)
+    assert all(x.status != "unverified" for x in s.all_sentences)
     assert [d.unsupported for d in s.dropped] == [("9.4%", "metformin", "100 mg"), ()]
-    assert [x.status for x in s.sentences[:2]] == ["verified", "verified"]
+    assert [x.status for x in s.all_sentences[:2]] == ["verified", "verified"]
     assert s.to_dict()["dropped"] == 2
 
 
@@ -94,7 +94,7 @@ def test_unverified_synopsis_is_replaced_by_template():
     rec = sample_record()
     s = generate_summary(rec, None, ScriptedEngine("An 80-year-old man with heart failure.\nShe takes warfarin."))
     assert s.synopsis.status == "deterministic" and s.synopsis.text.startswith("78-year-old woman")
-    assert s.sentences[1].status == "unverified" and "80-year-old" in s.sentences[1].unsupported
+    assert s.sentences[0].status == "unverified" and "80-year-old" in s.sentences[0].unsupported
 
 
 def test_cancel_returns_verified_so_far():
@@ -106,8 +106,8 @@ def test_cancel_returns_verified_so_far():
     engine = ScriptedEngine(text, piece=first_break + 5, stop_after=1)
     s = generate_summary(rec, sample_risk(), engine, cancel=cancel)
     assert s.cancelled and s.source == "model"
-    assert [x.text.split(" ")[0] for x in s.sentences] == ["78-year-old"]
-    assert all(x.status == "verified" for x in s.sentences)
+    assert [x.text.split(" ")[0] for x in s.all_sentences] == ["78-year-old"] and s.sentences == ()
+    assert s.synopsis.status == "verified"
     assert s.to_dict()["cancelled"] is True
 
 
@@ -115,20 +115,20 @@ def test_cancel_before_start_does_not_raise():
     cancel = threading.Event()
     cancel.set()
     s = generate_summary(sample_record(), None, ScriptedEngine("Anything."), cancel=cancel)
-    assert s.cancelled and s.sentences == ()
+    assert s.cancelled and s.all_sentences == ()
 
 
 def test_model_failure_falls_back_to_deterministic():
     s = generate_summary(sample_record(), None, ScriptedEngine("x", fail=True))
     assert s.source == "deterministic" and s.reason == "model failed (RuntimeError)"
-    assert s.sentences and s.sentences[0].status == "deterministic"
+    assert s.sentences and s.synopsis.status == "deterministic"
 
 
 def test_looping_model_is_stopped():
     engine = ScriptedEngine("She has atrial fibrillation. " * 200, piece=30)
     s = generate_summary(sample_record(), None, engine)
     assert engine.stats.new_tokens < 40  # the stream was abandoned after a few repeats
-    assert sum(x.text == "She has atrial fibrillation." for x in s.sentences) == 1
+    assert sum(x.text == "She has atrial fibrillation." for x in s.all_sentences) == 1
 
 
 def test_budget_follows_context_length():
@@ -146,6 +146,7 @@ def test_json_shape():
     assert set(d) >= {"patient", "source", "model", "sentences", "timing"}
     assert d["patient"] == "p1" and d["source"] == "deterministic"
     first = d["sentences"][0]
+    assert d["synopsis"] == first
     assert set(first) >= {"text", "citations", "status", "unsupported"}
     assert first["citations"][0] == "Patient/p1" and first["status"] == "deterministic"
     assert set(d["timing"]) >= {"ttft_s", "total_s", "tokens_per_s", "new_tokens"}
@@ -170,8 +171,8 @@ def test_demo_deterministic_summaries_cover_everything():
         pytest.skip("demo patients not present")
     for rec in records:
         s = generate_summary(rec)
-        cov = coverage(build_fact_sheet(rec), s.sentences)
+        cov = coverage(build_fact_sheet(rec), s.all_sentences)
         assert all(found == total for found, total in cov.values()), (rec.patient.id, cov)
-        for x in s.sentences:
+        for x in s.all_sentences:
             cited = "".join(f"[{i}]" for i in x.fact_ids)
             assert verify_sentence(x.text + cited, s.facts).status == "verified", x.text

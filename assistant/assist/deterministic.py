@@ -178,5 +178,5 @@ def deterministic_summary(sheet: FactSheet, reason: str, timing: dict[str, float
     sentences += problems
     sentences += other_sentences(sheet, used)
     first = synopsis(sheet)
-    return Summary(sheet.patient_id, DETERMINISTIC_SOURCE, "", reason, first, (first, *sentences),
+    return Summary(sheet.patient_id, DETERMINISTIC_SOURCE, "", reason, first, tuple(sentences),
                    sheet, dict(timing or {}))

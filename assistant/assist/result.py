@@ -22,8 +22,8 @@ class GenerationStats:
 class Summary:
     """A one-line synopsis and problem-oriented sentences, each cited and with a verification status.
 
-    `sentences` is everything shown, in order, the synopsis first (so a view that iterates
-    `sentences` shows the whole summary); `synopsis` is that first sentence on its own.
+    `synopsis` is the one-line synopsis; `sentences` the problem-oriented sentences after it;
+    `all_sentences` both, in the order shown.
 
     `source` is 'model' or 'deterministic'; `reason` says why a deterministic summary was made
     (no pack, model failure, on request). `cancelled` is set when the user stopped generation: the
@@ -41,6 +41,10 @@ class Summary:
     dropped: tuple[Sentence, ...] = ()  # unverified sentences removed under the 'drop' setting
 
     @property
+    def all_sentences(self) -> tuple[Sentence, ...]:
+        return (self.synopsis, *self.sentences) if self.synopsis.text else self.sentences
+
+    @property
     def note(self) -> str:
         """Alias of `reason` for views that show why the text is deterministic."""
         return self.reason
@@ -54,13 +58,15 @@ class Summary:
                                float(t.get("ttft_s", 0.0)))
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: {patient, source, model, reason, sentences, timing, cancelled}."""
+        """The JSON form: {patient, source, model, reason, synopsis, sentences, timing, cancelled,
+        dropped}; `sentences` lists everything shown in order, the synopsis first."""
         return {
             "patient": self.patient_id,
             "source": self.source,
             "model": self.model,
             "reason": self.reason,
-            "sentences": [s.to_dict() for s in self.sentences],
+            "synopsis": self.synopsis.to_dict() if self.synopsis.text else None,
+            "sentences": [s.to_dict() for s in self.all_sentences],
             "timing": {k: round(v, 4) if isinstance(v, float) else v for k, v in self.timing.items()},
             "cancelled": self.cancelled,
             "dropped": len(self.dropped),
@@ -69,7 +75,7 @@ class Summary:
     def text(self) -> str:
         """Plain text for a terminal: unverified sentences marked with their unsupported words."""
         lines = []
-        for s in self.sentences:
+        for s in self.all_sentences:
             mark = ""
             if s.status == "unverified":
                 words = ", ".join(s.unsupported) if s.unsupported else "nothing traceable to the record"

@@ -145,7 +145,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     timing["ttft_s"] = timing.get("ttft_s") or (first_piece or 0.0)
     timing["total_s"] = time.perf_counter() - start
     first = sentences[0] if sentences else Sentence("", status=DETERMINISTIC)
-    return Summary(sheet.patient_id, MODEL, model_label(engine), "", first, tuple(sentences), sheet, timing,
+    return Summary(sheet.patient_id, MODEL, model_label(engine), "", first, tuple(sentences[1:]), sheet, timing,
                    cancelled, tuple(collector.dropped))
 
 
@@ -153,7 +153,7 @@ def _deterministic(record: Any, risk: Any | None, reason: str, start: float,
                    on_text: Callable[[str], None] | None, on_sentence: Callable[[Sentence], None] | None,
                    as_of: Any) -> Summary:
     summary = deterministic_summary(build_fact_sheet(record, risk, as_of=as_of), reason)
-    for s in summary.sentences:
+    for s in summary.all_sentences:
         _emit(s, on_text)
         if on_sentence:
             on_sentence(s)
