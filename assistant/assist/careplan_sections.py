@@ -10,6 +10,7 @@ from .careplan_model import Item
 from .careplan_templates import GoalSpec, TemplateMatch
 
 SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
+VERBS = {"critical": "Resolve now", "high": "Resolve", "moderate": "Address", "low": "Review", "info": "Review"}
 
 
 def problem_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
@@ -56,7 +57,8 @@ def flag_items(ctx: Context, risk: Any | None) -> list[Item]:
         action = " ".join(str(getattr(f, "action", "") or getattr(f, "recommendation", "") or "").split())
         missing = tuple(str(m) for m in (getattr(f, "missing", ()) or ()))
         cites, fids, marker = ctx.cite(_evidence(f))
-        text = f"Resolve ({severity}): {title}{marker}."
+        verb = VERBS.get(severity, "Review")
+        text = f"{verb} ({severity}): {title}{marker}."
         if explanation:
             text += f" {explanation.rstrip('.')}."
         if action:
@@ -148,7 +150,7 @@ def plain_target(g: GoalSpec) -> str:
     if g.parts:
         return f"below {'/'.join(f'{v:g}' for _, v in g.parts)}{unit}"
     if g.op == "between":
-        d = _decimals(g.low, g.high)
+        d = 1 if max(abs(g.low or 0), abs(g.high or 0)) < 10 else _decimals(g.low, g.high)
         return f"between {_n(g.low, d)} and {_n(g.high, d)}{unit}"
     if g.op == "text":
         return "no smoking or tobacco"

@@ -1,0 +1,72 @@
+"""Helpers shared by the care-plan tests: demo records without a database, a fake flag and engine."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from assistant.records.fhir_import import parse_file
+from assistant.records.record import PatientRecord
+from support import ROOT
+
+DEMO = ROOT / "resources" / "demo"
+
+
+@cache
+def demo_record(prefix: str) -> PatientRecord:
+    """A demo patient's record by file prefix ('01', '02', ...), parsed without a database."""
+    (path,) = sorted(DEMO.glob(f"{prefix}_*.json"))
+    parsed = parse_file(Path(path))
+    return PatientRecord.build(parsed.patients[0], parsed.entries)
+
+
+@cache
+def synthea_records(folder: Path) -> tuple[PatientRecord, ...]:
+    """Every shared Synthea patient, parsed once per test session (parsing takes seconds)."""
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        parsed = parse_file(path)
+        if parsed.patients:
+            out.append(PatientRecord.build(parsed.patients[0], parsed.entries))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class FakeFlag:
+    """Shaped like assistant.clinical.flags.Flag, for tests that must not depend on the rules."""
+
+    id: str
+    title: str
+    severity: str
+    category: str = "interaction"
+    evidence: tuple[str, ...] = ()
+    explanation: str = ""
+    missing: tuple[str, ...] = ()
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class FakeRisk:
+    flags: tuple[FakeFlag, ...] = ()
+    scores: tuple = ()
+
+
+@dataclass
+class FakeEngine:
+    """Answers each chat with a fixed script; `{HbA1c}` becomes the fact id of the HbA1c line."""
+
+    rationale: str = "HbA1c is 8.9 % and above target {HbA1c}. HbA1c was 12.5 % last week {HbA1c}."
+    patient: str = "Your average blood sugar is higher than your goal {HbA1c}. Keep taking your medicines."
+    calls: list[list[dict[str, str]]] = field(default_factory=list)
+    name: str = "fake-engine"
+    version: str = "1"
+
+    def chat(self, messages, config=None, cancel=None):
+        self.calls.append(messages)
+        prompt = messages[-1]["content"]
+        fid = next((m.group(1) for m in re.finditer(r"^(F\d+): (.*)$", prompt, re.M)
+                    if "HbA1c" in m.group(2) or "Hemoglobin A1c" in m.group(2)), "F1")
+        script = self.rationale if "clinician" in prompt else self.patient
+        return script.replace("{HbA1c}", f"[{fid}]")
