@@ -10,7 +10,7 @@ from assistant.errors import BadInputError
 from assistant.records.model import Allergy, Condition, Immunization, Medication, Observation
 from assistant.records.record import PatientRecord
 
-from .codes import Analyte, analyte, analyte_by_loinc, concept_index
+from .codes import Analyte, analyte, analyte_by_loinc, concept_index, history_concepts
 from .drugs import ResolvedMed, resolve
 
 
@@ -115,7 +115,7 @@ class Chart:
         converted = a.to_unit(value, unit)
         if converted is None:
             return None  # a unit we cannot convert is never guessed at
-        return Measurement(a.name, converted, a.unit or unit, o.effective, o.ref)
+        return Measurement(a.name, converted, a.unit, o.effective, o.ref)  # '' when dimensionless
 
     def measurements(self, name: str, since: datetime | None = None,
                      until: datetime | None = None) -> list[Measurement]:
@@ -187,17 +187,22 @@ class Chart:
     # --- conditions, medications, allergies, immunizations -------------------------------------
     @cached_property
     def _concepts(self) -> dict[str, list[Condition]]:
-        index = concept_index()
+        index, history = concept_index(), history_concepts()
         out: dict[str, list[Condition]] = {}
         for c in self.record.conditions:
-            if not _condition_active(c, self.as_of):
+            if c.verification_status in ("refuted", "entered-in-error"):
                 continue
+            if c.onset and c.onset > self.as_of:
+                continue
+            active = _condition_active(c, self.as_of)
             for concept in index.concepts_for(c.codes or (c.code,)):
-                out.setdefault(concept, []).append(c)
+                if active or concept in history:  # a past stroke still counts; past flu does not
+                    out.setdefault(concept, []).append(c)
         return out
 
     def conditions(self, concept: str) -> tuple[Condition, ...]:
-        """Active conditions mapped to a concept, newest first."""
+        """Conditions mapped to a concept, newest first: active ones, and resolved ones for history
+        concepts (rules.toml [history])."""
         return tuple(self._concepts.get(concept, ()))
 
     def has(self, concept: str) -> bool:

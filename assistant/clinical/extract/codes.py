@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.clinical.calculators.units import canonical_unit, convert
-from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, split_list
+from assistant.clinical.knowledge import (
+    KnowledgeError,
+    derived_table,
+    read_csv,
+    read_toml,
+    split_list,
+)
 from assistant.errors import BadInputError
 from assistant.records.model import ICD10, SNOMED, Coding
 
@@ -117,6 +123,13 @@ def concept_index() -> ConceptIndex:
                 icd.append((code, concept))
     icd.sort(key=lambda pc: -len(pc[0]))
     return ConceptIndex({k: frozenset(v) for k, v in snomed.items()}, tuple(icd), frozenset(names))
+
+
+@derived_table
+def history_concepts() -> frozenset[str]:
+    """Concepts where a resolved condition still counts (rules.toml [history])."""
+    names = read_toml("rules.toml").get("history", {}).get("concepts", [])
+    return frozenset(check_concept(n, "rules.toml [history]") for n in names)
 
 
 def concept_names() -> frozenset[str]:

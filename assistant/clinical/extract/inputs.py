@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.clinical.calculators import Calculator, get
@@ -273,6 +273,15 @@ def _consciousness(chart: Chart, rule: InputRule, anchor: datetime | None) -> tu
             level = "alert" if gcs.value >= 15 else "confusion"
             ref, text = gcs.ref, f"GCS {fmt(gcs.value)}"
     if level is None:
+        # New confusion is often charted as a diagnosis at triage rather than as an ACVPU score;
+        # it counts when dated within the vitals window (either side of the vitals set).
+        span = timedelta(days=days)
+        for c in chart.conditions("acute_confusion"):
+            if c.onset is not None and abs(c.onset - end) <= span:
+                level, ref = "confusion", c.ref
+                text = f"{c.display} on {c.onset.date().isoformat()}"
+                break
+    if level is None:
         return None
     if rule.key == "altered":
         return level != "alert", ref, text, False
@@ -297,7 +306,9 @@ def _oxygen(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any
 def describe_missing(calc: Calculator, extraction: Extraction) -> tuple[str, ...]:
     """Missing, unassessed and assumed inputs as short phrases for a flag's `missing` list."""
     out = [f"{i.description} ({i.name})" for i in calc.inputs if i.name in extraction.missing]
-    out += [f"{i.description} ({i.name}): not in the record; the score counts it as absent"
+    out += [f"{i.description} ({i.name}): not in the record; "
+            + (f"the default ({i.default}) was used" if i.default not in (None, False)
+               else "the score counts it as absent")
             for i in calc.inputs if i.name in extraction.unassessed]
     out += [f"{calc.input(name).description} ({name}): assumed {note}"
             for name, note in extraction.assumed.items()]

@@ -1,0 +1,20 @@
+"""Medication safety: interactions, allergies, drug-disease and renal cautions, duplicate therapy."""
+
+from __future__ import annotations
+
+from assistant.clinical.extract import Chart
+from assistant.clinical.rules.base import Flag
+
+from .allergies import allergy_flags
+from .cautions import drug_disease_flags, duplicate_flags, renal_flags
+from .interactions import ddi_flags, find, interaction_index
+
+
+def medication_flags(chart: Chart) -> list[Flag]:
+    """Every medication-safety flag for the chart's active medications (unsorted, may repeat ids)."""
+    return [*ddi_flags(chart), *allergy_flags(chart), *drug_disease_flags(chart),
+            *renal_flags(chart), *duplicate_flags(chart)]
+
+
+__all__ = ["allergy_flags", "ddi_flags", "drug_disease_flags", "duplicate_flags", "find",
+           "interaction_index", "medication_flags", "renal_flags"]

@@ -1,0 +1,89 @@
+"""Drug-drug interactions between active medications, from the curated table interactions.csv."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from assistant.clinical.extract import Chart, ResolvedMed, key_label
+from assistant.clinical.extract.drugs import check_drug_key
+from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv
+from assistant.clinical.rules.base import SEVERITIES, Flag, rank
+
+from .common import med_text
+
+
+@dataclass(frozen=True)
+class Interaction:
+    a: str  # ingredient or class:NAME
+    b: str
+    severity: str
+    mechanism: str
+    management: str
+    source: str
+
+
+@derived_table
+def interaction_index() -> dict[frozenset[str], tuple[Interaction, ...]]:
+    """Rows keyed by the unordered pair of keys; a same-class row (a == b) has a one-key set."""
+    out: dict[frozenset[str], list[Interaction]] = {}
+    for n, row in enumerate(read_csv("interactions.csv"), start=1):
+        where = f"interactions.csv row {n}"
+        if row["severity"] not in SEVERITIES[:3]:
+            raise KnowledgeError(f"{where}: severity must be critical, high or moderate")
+        ix = Interaction(check_drug_key(row["a"], where), check_drug_key(row["b"], where),
+                         row["severity"], row["mechanism"], row["management"], row["source"])
+        out.setdefault(frozenset((ix.a, ix.b)), []).append(ix)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _members(med: ResolvedMed, key: str) -> list[str]:
+    """The med's ingredients that `key` (an ingredient or class:NAME) refers to."""
+    if key.startswith("class:"):
+        from assistant.clinical.extract import ingredients
+
+        table = ingredients()
+        return [i for i in med.ingredients if i in table and key[6:] in table[i].classes]
+    return [key] if key in med.ingredients else []
+
+
+def find(m1: ResolvedMed, m2: ResolvedMed) -> list[tuple[Interaction, str, str]]:
+    """Interactions between two meds as (row, ingredient of m1's side, ingredient of m2's side)."""
+    index = interaction_index()
+    hits: dict[frozenset[str], tuple[Interaction, str, str]] = {}
+    for k1 in m1.keys:
+        for k2 in m2.keys:
+            for ix in index.get(frozenset((k1, k2)), ()):
+                # orient the row: its `a` may match either medication
+                if m1.has(ix.a) and m2.has(ix.b):
+                    pairs = [(i, j) for i in _members(m1, ix.a) for j in _members(m2, ix.b)]
+                    pairs = [(i, j, ix) for i, j in pairs]
+                elif m2.has(ix.a) and m1.has(ix.b):
+                    pairs = [(j, i, ix) for j in _members(m2, ix.a) for i in _members(m1, ix.b)]
+                else:
+                    continue
+                for a_ing, b_ing, row in pairs:
+                    if a_ing == b_ing:
+                        continue  # the same ingredient twice is duplicate therapy, not an interaction
+                    pair = frozenset((a_ing, b_ing))  # two rows may name the pair either way round
+                    old = hits.get(pair)
+                    if old is None or rank(row.severity) < rank(old[0].severity):
+                        hits[pair] = (row, a_ing, b_ing)
+    return list(hits.values())
+
+
+def ddi_flags(chart: Chart) -> list[Flag]:
+    out: list[Flag] = []
+    for m1, m2 in combinations(chart.meds, 2):
+        if m1.med.code.code and m1.med.code.code == m2.med.code.code:
+            continue  # the same product twice (a renewal): not an interaction
+        for row, a_ing, b_ing in find(m1, m2):
+            first, second = (m1, m2) if a_ing in m1.ingredients else (m2, m1)
+            why = ""
+            if row.a.startswith("class:") or row.b.startswith("class:"):
+                why = f" ({key_label(row.a)} with {key_label(row.b)})"
+            text = (f"{med_text(first)} and {med_text(second)} are both active{why}. "
+                    f"{row.mechanism} {row.management}")
+            out.append(Flag(f"ddi:{a_ing}+{b_ing}", f"Interaction: {a_ing} + {b_ing}", row.severity,
+                            "medication", (first.ref, second.ref), text, (), row.source))
+    return out

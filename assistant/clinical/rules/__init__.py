@@ -1,0 +1,1 @@
+"""Risk rules: score thresholds, laboratory ranges, trends and care gaps (medication safety lives in medsafety)."""
