@@ -64,9 +64,27 @@ def styles() -> dict[str, ParagraphStyle]:
     return s
 
 
+class CachedParagraph(Paragraph):
+    """A Paragraph that does not break its lines again for a width it has already been wrapped to.
+
+    A table wraps every cell to measure rows, again when it splits over a page and again to draw
+    it; line breaking is most of the cost of a large plan. The result depends on the width only
+    (the text and style never change after creation), so the last answer is reused.
+    """
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped is not None and self._wrapped[0] == availWidth:
+            return self._wrapped[1]
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, size)
+        return size
+
+
 def para(text: str, style: str = "body", raw: bool = False) -> Paragraph:
     """A paragraph of plain text (escaped, with font fallback) or, with raw=True, of ready markup."""
-    return Paragraph(text if raw else markup(text), styles()[style])
+    return CachedParagraph(text if raw else markup(text), styles()[style])
 
 
 def heading(title: str) -> list[Flowable]:
