@@ -75,8 +75,9 @@ def test_export_drafts_a_plan_when_there_is_none(demo_db: Path, tmp_path: Path):
     assert "careplan.save" in actions and "careplan.export" in actions
 
 
-def test_export_summary(demo_db: Path, tmp_path: Path):
+def test_export_summary(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     pytest.importorskip("assistant.assist.summary")
+    monkeypatch.setenv("ASSISTANT_MODEL", str(tmp_path / "no-pack"))  # deterministic: no model here
     out = tmp_path / "summary.pdf"
     assert main(["export", ZOE_ID_HINT, "--format", "pdf", "--document", "summary", "--out", str(out)]) == 0
     text = squash(" ".join(pages_text(out.read_bytes())))

@@ -68,10 +68,10 @@ def test_generation_details_and_banner():
 def test_model_summary_names_the_pack_and_timing():
     summary = make_summary()
     summary.source, summary.model = "model", "qwen2.5-0.5b-instruct-int4 1.2.0"
-    summary.timing = {"generate_s": 3.25, "verify_s": 0.02}
+    summary.timing = {"ttft_s": 0.85, "tokens_per_s": 14.12, "new_tokens": 212.0, "total_s": 3.25}
     rows = dict(map(tuple, generation_details(summary)))
     assert rows["Text"] == "language model qwen2.5-0.5b-instruct-int4 1.2.0"
-    assert rows["Timing"] == "generate 3.25 s, verify 0.02 s"
+    assert rows["Timing"] == "total 3.25 s, first token 0.85 s, 212 tokens at 14.1 tokens/s"
     assert rows["Sentences"] == "3, of which 1 unverified"
 
 

@@ -9,7 +9,13 @@ from pathlib import Path
 from assistant.errors import BadInputError
 from assistant.store.session import open_store
 
-from .print_support import Rendered, audit_output, careplan_for_output, summary_for_output
+from .print_support import (
+    Rendered,
+    audit_output,
+    careplan_for_output,
+    load_engine,
+    summary_for_output,
+)
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -42,7 +48,7 @@ def export_pdf(args: argparse.Namespace) -> int:
         if kind == "careplan":
             rendered = careplan_for_output(store, pid, record=record)
         elif kind == "summary":
-            rendered = summary_for_output(store, pid, record=record)
+            rendered = summary_for_output(store, pid, record=record, engine=load_engine(args))
         else:
             raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
         write_private(out, rendered.pdf)

@@ -117,12 +117,28 @@ def careplan_for_output(store: Any, patient_id: str, document_id: str | None = N
 
 # --- summaries --------------------------------------------------------------------------------
 def generate_summary(record: Any, risk: Any = None, engine: Any = None) -> Any:
-    """A fresh summary (deterministic unless an engine is given)."""
+    """A fresh summary (deterministic unless an engine is given), unverified sentences marked or
+    dropped as the site's `summary.unverified` setting says."""
+    from assistant.config import load_settings
+
     try:
         from assistant.assist.summary import generate_summary as generate
     except ImportError:
         raise AssistantError("summaries are not available in this build") from None
-    return generate(record, risk, engine, use_model=engine is not None)
+    return generate(record, risk, engine, use_model=engine is not None,
+                    unverified=str(load_settings()["summary.unverified"]))
+
+
+def load_engine(args: Any = None) -> Any | None:
+    """The installed model pack's engine (None without a pack, or with `--no-model` where the
+    command has that option), as `assistant summarize` picks it."""
+    if getattr(args, "no_model", False):
+        return None
+    try:
+        from assistant.assist.generation import load_engine as load
+    except ImportError:
+        return None
+    return load(getattr(args, "model", None))
 
 
 def summary_for_output(store: Any, patient_id: str, *, record: Any = None, summary: Any = None,

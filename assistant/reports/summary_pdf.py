@@ -84,6 +84,20 @@ def _all_sentences(summary: Any) -> list[Any]:
     return out + list(getattr(summary, "sentences", ()) or ())
 
 
+def _timing(timing: Any) -> str:
+    """'total 3.20 s, first token 0.85 s, 212 tokens at 14.1 tokens/s' from the summary's timing."""
+    if not isinstance(timing, dict):
+        return ""
+    t = {k: float(v) for k, v in timing.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    parts = [f"total {t['total_s']:.2f} s"] if "total_s" in t else []
+    if t.get("ttft_s"):
+        parts.append(f"first token {t['ttft_s']:.2f} s")
+    if t.get("new_tokens"):
+        rate = f" at {t['tokens_per_s']:.1f} tokens/s" if t.get("tokens_per_s") else ""
+        parts.append(f"{t['new_tokens']:.0f} tokens{rate}")
+    return ", ".join(parts)
+
+
 def generation_details(summary: Any) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
@@ -92,12 +106,9 @@ def generation_details(summary: Any) -> list[list[str]]:
     reason = getattr(summary, "reason", "")
     if reason and source != "model":
         rows.append(["Why deterministic", str(reason)])
-    timing = getattr(summary, "timing", None) or {}
-    if isinstance(timing, dict):
-        parts = [f"{k.removesuffix('_s').replace('_', ' ')} {v:.2f} s" for k, v in timing.items()
-                 if isinstance(v, int | float) and not isinstance(v, bool)]
-        if parts:
-            rows.append(["Timing", ", ".join(parts)])
+    timing = _timing(getattr(summary, "timing", None))
+    if timing:
+        rows.append(["Timing", timing])
     sentences = _all_sentences(summary)
     unverified = sum(1 for s in sentences if getattr(s, "status", "") == "unverified")
     rows.append(["Sentences", f"{len(sentences)}, of which {unverified} unverified"])
