@@ -69,4 +69,5 @@ class FakeEngine:
         fid = next((m.group(1) for m in re.finditer(r"^(F\d+): (.*)$", prompt, re.M)
                     if "HbA1c" in m.group(2) or "Hemoglobin A1c" in m.group(2)), "F1")
         script = self.rationale if "clinician" in prompt else self.patient
-        return script.replace("{HbA1c}", f"[{fid}]")
+        # Streamed in pieces, as the real engine does.
+        yield from re.findall(r"\S+\s*", script.replace("{HbA1c}", f"[{fid}]"))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from careplan_support import demo_record, synthea_records
 
-from assistant.assist.careplan_model import CarePlanDocument, ConditionCoverage, Item, Section, mark_edits
+from assistant.assist.careplan_model import (
+    CarePlanDocument,
+    ConditionCoverage,
+    Item,
+    Section,
+    mark_edits,
+)
 from assistant.assist.careplan_templates import load_templates, match_templates, templates_dir
 
 LOINC = re.compile(r"^\d{1,6}-\d$")

@@ -60,13 +60,10 @@ def _evaluate_risk(record: PatientRecord, as_of: datetime) -> tuple[Any | None, 
     return evaluate(record, as_of=as_of), ""
 
 
-def _fact_sheet(record: PatientRecord, risk: Any | None, as_of: datetime,
-                token_budget: int | None = None) -> Any | None:
-    try:
-        from .facts import build_fact_sheet
-    except ImportError:
-        return None
-    return build_fact_sheet(record, risk, token_budget=token_budget, as_of=as_of)
+def _fact_sheet(record: PatientRecord, risk: Any | None, as_of: datetime) -> Any:
+    from .facts import build_fact_sheet
+
+    return build_fact_sheet(record, risk, as_of=as_of)
 
 
 def _fact_index(sheet: Any | None) -> dict[str, str]:
@@ -135,10 +132,9 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     }
     source, model_name = "deterministic", ""
     if engine is not None and use_model and not _cancelled(cancel):
-        from .careplan_text import FACT_TOKEN_BUDGET, write_prose
+        from .careplan_text import write_prose
 
-        prompt_sheet = _fact_sheet(record, risk, when, FACT_TOKEN_BUDGET)
-        prose = write_prose(engine, prompt_sheet, sections, cancel=cancel, on_text=on_text)
+        prose = write_prose(engine, record, risk, sections, as_of=when, cancel=cancel, on_text=on_text)
         if prose.rationale or prose.patient:
             source, model_name = "model", prose.model
             if prose.rationale:

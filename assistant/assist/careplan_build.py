@@ -249,8 +249,9 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
     items = []
     for key, (spec, ms) in chosen.items():
         found = next((o for o in ctx.record.observations_for(*spec.loinc) if o.status not in _BAD_STATUS), None)
+        refs: tuple[str, ...] = ()
         if found is None or found.when is None:
-            state, last, refs = "due", "", ()
+            state, last = "due", ""
             text = f"{spec.test}: {spec.interval}. No result on record: due now."
         else:
             last_date = found.when.date()

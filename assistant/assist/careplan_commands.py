@@ -21,13 +21,13 @@ def _engine(args: argparse.Namespace) -> Any | None:
     """The installed model pack's engine, or None (deterministic text) when there is none."""
     if args.no_model:
         return None
+    from .generation import load_engine
+
     try:
-        from assistant.llm import load_engine  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return load_engine()
-    except AssistantError as e:  # no or broken pack: the plan is still drafted, and says so
+        return load_engine(args.model)
+    except AssistantError as e:  # a broken default pack: the plan is still drafted, and says so
+        if args.model:
+            raise
         print(f"note: {e.message}; drafting without a model", file=sys.stderr)
         return None
 
@@ -169,6 +169,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = add("draft", "draft a care plan for a patient and store it as a draft", _draft, True)
     q.add_argument("patient", metavar="PATIENT", help="patient id, MRN or exact name")
     q.add_argument("--no-model", action="store_true", help="deterministic text only, even with a model")
+    q.add_argument("--model", metavar="DIR", help="model pack folder (default: the installed pack)")
     q.add_argument("--stream", action="store_true", help="show the model's text on stderr as it is written")
     q.add_argument("--revise", metavar="PLAN_ID", help="store the draft as the next version of this plan")
     q = add("show", "show a stored care plan", _show, True)
