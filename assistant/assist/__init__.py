@@ -8,4 +8,9 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy: importing the package stays 
 
         return {"generate_summary": summary.generate_summary, "build_fact_sheet": facts.build_fact_sheet,
                 "verify_sentence": verify.verify_sentence}[name]
+    # The GUI calls `assistant.assist.draft_careplan` and builds `CarePlanDocument`s from stored data.
+    if name in ("draft_careplan", "CarePlanDocument"):
+        from . import careplan
+
+        return getattr(careplan, name)
     raise AttributeError(name)
