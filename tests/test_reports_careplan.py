@@ -191,3 +191,16 @@ def test_page_one_renders_to_png(tmp_path: Path):
         assert abs(im.width - 496) <= 1 and abs(im.height - 702) <= 1  # A4 at 60 dpi
         # Not blank: the letterhead, banner and table put plenty of ink on the page.
         assert sum(1 for n in im.convert("L").histogram() if n) > 20
+
+
+def test_sample_script_writes_the_demo_patients_plan(tmp_path: Path):
+    from assistant.reports.sample import DEFAULT_PATIENT, DEMO_DIR, write_sample
+
+    if not (DEMO_DIR / DEFAULT_PATIENT).is_file():
+        pytest.skip("demo bundles not present")
+    written = write_sample(tmp_path, dpi=30)
+    pdf = written[0].read_bytes()
+    pages = [squash(t) for t in pages_text(pdf)]
+    assert all(NAME in p and "ALLERGIES: Penicillin" in p and "DRAFT" in p for p in pages)
+    if shutil.which("pdftoppm"):
+        assert written[1].name == "sample-careplan.png" and written[1].stat().st_size > 1000

@@ -105,7 +105,9 @@ def _section_table(section: Section, record: Any, notes: Endnotes,
         # Problems name their guideline in the text already.
         values["basis"].append("" if section.key == "problems" else _basis(item, condition_titles))
     columns = [c for c in OPTIONAL_COLUMNS if any(values[c[0]])]
-    header = [TEXT_HEADINGS.get(section.key, "Item"), *(h for _n, h, _w in columns)]
+    # Flags have no condition: their column holds the published source instead.
+    names = {"basis": "Source"} if section.key == "flags" else {}
+    header = [TEXT_HEADINGS.get(section.key, "Item"), *(names.get(n, h) for n, h, _w in columns)]
     fractions = [max(3.2, 10.5 - sum(w for _n, _h, w in columns)), *(w for _n, _h, w in columns)]
     rows = []
     for n, item in enumerate(section.items):

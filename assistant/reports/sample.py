@@ -16,7 +16,8 @@ from .careplan_pdf import Signature, render_careplan
 from .layout import Letterhead
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
-DEFAULT_PATIENT = "01_arthur_sampleton_diabetes_ckd.json"
+# Zoë: a Unicode name, a high-criticality allergy and a critical safety flag on one page.
+DEFAULT_PATIENT = "05_zoe_muller_lukasiewicz_penicillin_allergy.json"
 # The demo bundles' own fictional site (see resources/demo/README.md).
 DEMO_LETTERHEAD = Letterhead("Demo General Hospital (fictional)",
                              "Department of General Medicine\n1 Example Road, Sampletown EX1 2MP\n"
@@ -58,7 +59,7 @@ def demo_plan(record: Any) -> CarePlanDocument:
 
 
 def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = False,
-                 dpi: int = 80) -> list[Path]:
+                 dpi: int = 100) -> list[Path]:
     record = demo_record(patient)
     plan = demo_plan(record)
     signature = Signature("Dr. Olivia Exemplar (fictional)", "Clinician", FIXED_TIME.isoformat()) \
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
     ap.add_argument("--patient", default=DEFAULT_PATIENT, help="demo bundle file name in resources/demo")
     ap.add_argument("--signed", action="store_true", help="a signed plan instead of a draft")
-    ap.add_argument("--dpi", type=int, default=80)
+    ap.add_argument("--dpi", type=int, default=100)
     args = ap.parse_args(argv)
     for path in write_sample(args.out_dir, args.patient, args.signed, args.dpi):
         print(path)
