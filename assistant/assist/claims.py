@@ -222,6 +222,10 @@ _NO_ALLERGY = re.compile(r"\b(no known (drug )?allergies|nkda|nka|no (recorded |
                          r"not allergic)\b", re.IGNORECASE)
 
 
+_RISK_OF = re.compile(r"\b(risk|risks|chance|prevent|prevention|avoid)\s+(of|for)\s+(an?\s+)?$", re.IGNORECASE)
+_RISK_AFTER = re.compile(r"\s+(risk|prophylaxis|prevention)\b", re.IGNORECASE)
+
+
 def find_terms(text: str, extra_drugs: frozenset[str], extra_allergens: frozenset[str],
                extra_problems: frozenset[str]) -> list[Claim]:
     """Drug, allergy and diagnosis mentions. The extras come from the fact sheet itself (the
@@ -243,6 +247,8 @@ def find_terms(text: str, extra_drugs: frozenset[str], extra_allergens: frozense
     for d in diagnoses():
         for term in d.terms:
             m = term_pattern(term).search(text)
+            if m and _RISK_OF.search(text[:m.start()]) or m and _RISK_AFTER.match(text[m.end():]):
+                continue  # 'bleeding risk', 'risk of stroke': a risk, not a diagnosis
             if m and d.name not in seen:
                 seen.add(d.name)
                 out.append(Claim("diagnosis", m.group(0), d.name, m.start()))
@@ -254,10 +260,9 @@ def find_terms(text: str, extra_drugs: frozenset[str], extra_allergens: frozense
 
 
 def diagnosis_supported(name: str, text: str) -> bool:
-    for d in diagnoses():
-        if d.name == name:
-            return any(term_in(t, text) for t in d.terms)
-    return term_in(name, text)
+    # A name may be both a vocabulary diagnosis and a shared condition concept: any of their terms.
+    terms = [t for d in diagnoses() if d.name == name for t in d.terms]
+    return any(term_in(t, text) for t in terms) if terms else term_in(name, text)
 
 
 def drug_supported(name: str, text: str) -> bool:

@@ -164,7 +164,7 @@ def flag_sentence(sheet: FactSheet) -> Sentence | None:
     if not flags:
         return None
     items = [f"{f.detail['title']} ({f.detail['severity']})" for f in flags[:4]]
-    more = f" and {len(flags) - 4} more" if len(flags) > 4 else ""
+    more = "; more in the risk review" if len(flags) > 4 else ""
     return _sentence(f"Risk flags: {'; '.join(items)}{more}.", flags[:4], sheet)
 
 

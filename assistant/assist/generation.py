@@ -137,3 +137,35 @@ def cleanup_sentence(text: str) -> str:
     """Markdown and section labels a small model adds ('**Synopsis:**', '- ', '1. ') removed."""
     text = text.replace("**", "").replace("__", "").strip()
     return _LABEL.sub("", text, count=1).strip(" -*•#")
+
+
+def load_engine(model_dir: str | Path | None = None) -> Any | None:
+    """The engine for `model_dir`, else for the configured or installed default pack; None when no
+    pack is installed (the caller then writes deterministic text). A named pack that cannot be
+    loaded raises ModelPackError, which says what to do."""
+    from assistant.config import load_settings
+    from assistant.errors import ModelPackError
+
+    settings = load_settings()
+    path = Path(model_dir).expanduser() if model_dir else Path(settings.pack_dir)
+    if model_dir is None and not (path / "manifest.json").is_file():
+        return None
+    try:
+        import assistant.llm as llm
+    except ImportError:
+        llm = None  # type: ignore[assignment]
+    if llm is None or not hasattr(llm, "Engine") or not hasattr(llm, "ModelPack"):
+        if model_dir is not None:
+            raise ModelPackError("this build has no inference engine; run without --model")
+        return None
+    pack = llm.ModelPack.load(path)
+    return llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
+
+
+def evaluate_risk(record: Any, as_of: Any = None) -> Any | None:
+    """The clinical engine's RiskReport, or None in a build without it (the summary then has no flags)."""
+    try:
+        from assistant.clinical.flags import evaluate
+    except ImportError:
+        return None
+    return evaluate(record, as_of=as_of)
