@@ -138,10 +138,11 @@ def fmt_date(value: date | datetime | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value[:10])
+            value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone()
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
@@ -152,10 +153,11 @@ def fmt_datetime(value: datetime | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value)
+            value = datetime.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     local = value.astimezone()
