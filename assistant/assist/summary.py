@@ -40,7 +40,7 @@ def _emit(sentence: Sentence, on_text: Callable[[str], None] | None) -> None:
     on_text(sentence.text + mark + " ")
 
 
-class _Collector:
+class SentenceCollector:
     """Turns streamed text into checked sentences as soon as each one is complete."""
 
     def __init__(self, sheet: FactSheet, unverified: str, on_text: Callable[[str], None] | None,
@@ -112,7 +112,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     except Exception as e:  # a broken pack or tokenizer must not cost the clinician the summary
         log.warning("summary: model set-up failed (%s); deterministic summary used", type(e).__name__)
         return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, on_text, on_sentence, as_of)
-    collector = _Collector(sheet, unverified, on_text, on_sentence)
+    collector = SentenceCollector(sheet, unverified, on_text, on_sentence)
     first_piece: float | None = None
     try:
         for piece in generate_stream(engine, messages, MAX_NEW_TOKENS, processor, cancel):
