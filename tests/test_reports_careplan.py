@@ -204,3 +204,14 @@ def test_sample_script_writes_the_demo_patients_plan(tmp_path: Path):
     assert all(NAME in p and "ALLERGIES: Penicillin" in p and "DRAFT" in p for p in pages)
     if shutil.which("pdftoppm"):
         assert written[1].name == "sample-careplan.png" and written[1].stat().st_size > 1000
+
+
+def test_banner_says_when_the_patient_has_died():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    record = make_record()
+    record = record.with_patient(replace(record.patient, deceased=True,
+                                         deceased_date=datetime(2024, 2, 3, tzinfo=UTC)))
+    pdf = render_careplan(make_plan(record), record, letterhead=LETTERHEAD, generated_at=WHEN)
+    assert "Born 8 Apr 1992 (31 y), deceased 3 Feb 2024" in squash(pages_text(pdf)[0])

@@ -80,6 +80,7 @@ class Banner:
     sex: str = ""
     mrn: str = ""
     allergies: tuple[str, ...] = ()
+    deceased: str = ""  # "deceased" or "deceased 3 Feb 2024" when the record says so
 
     @classmethod
     def from_record(cls, record: Any) -> Banner:
@@ -89,7 +90,11 @@ class Banner:
             detail = [d for d in (a.reaction, a.severity or "",
                                   "high criticality" if a.criticality == "high" else "") if d]
             allergies.append(a.substance + (f" ({'; '.join(detail)})" if detail else ""))
-        return cls(p.name or "(no name)", p.birth_date, p.age_years(), p.sex, p.mrn, tuple(allergies))
+        deceased = ""
+        if p.deceased:
+            deceased = "deceased" + (f" {st.fmt_date(p.deceased_date)}" if p.deceased_date else "")
+        return cls(p.name or "(no name)", p.birth_date, p.age_years(), p.sex, p.mrn, tuple(allergies),
+                   deceased)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ def _banner_table(b: Banner, width: float) -> Table:
     born = st.fmt_date(b.birth_date) or "unknown"
     if b.age is not None:
         born += f" ({b.age} y)"
+    if b.deceased:
+        born += f", {b.deceased}"
     facts = (f"<font color='#52606d'>Born</font>&nbsp;<b>{_nb(born)}</b>&nbsp;&nbsp; "
              f"<font color='#52606d'>Sex</font>&nbsp;<b>{_nb(b.sex or 'unknown')}</b>&nbsp;&nbsp; "
              f"<font color='#52606d'>MRN</font>&nbsp;<b>{_nb(b.mrn or 'none')}</b>")
