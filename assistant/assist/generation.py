@@ -105,7 +105,7 @@ def allowed_numbers(sheet: FactSheet) -> set[str]:
 def number_constraint(engine: Any, sheet: FactSheet) -> Any | None:
     """The engine's logits hook that forbids numbers not on the sheet, or None without one."""
     try:
-        from assistant.llm import constraints
+        from assistant.llm import constraints  # type: ignore[attr-defined]
     except ImportError:
         return None
     make = getattr(constraints, "allowed_numbers_processor", None) or getattr(constraints, "number_constraint", None)
@@ -158,7 +158,7 @@ def load_engine(model_dir: str | Path | None = None) -> Any | None:
         if model_dir is not None:
             raise ModelPackError("this build has no inference engine; run without --model")
         return None
-    pack = llm.ModelPack.load(path)
+    pack = llm.ModelPack.load(path)  # type: ignore[attr-defined]
     return llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
 
 

@@ -105,7 +105,8 @@ def claims_in(text: str, sheet: FactSheet) -> list[Claim]:
 def supported_by(claim: Claim, fact: Fact) -> bool:
     text = fact.text
     if claim.kind == "number":
-        value, unit, analyte = claim.key  # type: ignore[misc]
+        key: tuple[float, str, str] = claim.key  # type: ignore[assignment]
+        value, unit, analyte = key
         items = _items(text)
         if analyte and analyte not in items.analytes:
             return False
