@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class FakeFlag:
 class FakeRisk:
     flags: tuple[FakeFlag, ...] = ()
     scores: tuple = ()
+    as_of: datetime | None = None
 
 
 @dataclass

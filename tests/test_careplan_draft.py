@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from careplan_support import FakeEngine, FakeFlag, FakeRisk, demo_record, synthea_records
@@ -131,6 +131,9 @@ def test_monitoring_states_follow_the_interval() -> None:
     assert item(doc, "monitor:hb").state == "due"  # never measured
     late = plan("01", as_of=date(2028, 1, 1))
     assert item(late, "monitor:hba1c").state == "overdue"
+    # Without an explicit date the risk report's date is used, so the plan agrees with its flags.
+    judged = plan("01", risk=FakeRisk(as_of=datetime(2028, 1, 1, tzinfo=UTC)))
+    assert judged.as_of == "2028-01-01" and item(judged, "monitor:hba1c").state == "overdue"
     keys = [i.key for i in doc.items("monitoring")]
     assert len(keys) == len(set(keys))
     assert "monitor:cardiometabolic" not in keys  # HbA1c and lipids are already scheduled more often

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from assistant.errors import BadInputError
@@ -40,16 +40,16 @@ __all__ = ["CarePlanDocument", "ConditionCoverage", "Item", "Section", "draft_ca
            "edit", "sign", "versions", "latest", "load", "new_version", "to_fhir_careplan", "KIND"]
 
 
-def _as_of(record: PatientRecord, as_of: date | datetime | None) -> datetime:
-    """The date values are judged against: the given one, else the newest dated entry (a chart
-    exported years ago is judged as of its own last visit, as the fact sheet does), else now."""
+def _as_of(as_of: date | datetime | None, risk: Any | None) -> datetime:
+    """The date due tests and flags are judged against: the given one, else the one the risk
+    report used (so the plan and its flags agree), else now. A plan is for going forward: a chart
+    last updated years ago has its monitoring overdue, as the flags say."""
+    as_of = as_of or getattr(risk, "as_of", None)
     if isinstance(as_of, datetime):
         return as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
     if isinstance(as_of, date):
         return datetime(as_of.year, as_of.month, as_of.day, 23, 59, tzinfo=UTC)
-    now = datetime.now(UTC)
-    dates = [w for e in record.entries() if (w := e.when) is not None and w <= now + timedelta(days=1)]
-    return max(dates) if dates else now
+    return datetime.now(UTC)
 
 
 def _evaluate_risk(record: PatientRecord, as_of: datetime) -> tuple[Any | None, str]:
@@ -107,7 +107,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     """Draft a plan: templates for the active conditions filled with the chart's values, an item
     per active flag, and a rationale and patient section (model-written and verified when an
     engine is given and `use_model`, deterministic otherwise). Nothing is stored."""
-    when = _as_of(record, as_of)
+    when = _as_of(as_of, risk)
     warnings: list[str] = []
     if risk is None:
         risk, warning = _evaluate_risk(record, when)

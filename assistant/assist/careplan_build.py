@@ -66,7 +66,8 @@ def unit_display(u: str) -> str:
     u = (u or "").strip()
     if re.fullmatch(r"\{[^}]*\}", u):
         return ""
-    return re.sub(r"\{[^}]*\}", "", u).replace("[", "").replace("]", "")
+    # Inside a unit an annotation carries meaning: mL/min/{1.73_m2} -> mL/min/1.73 m2.
+    return re.sub(r"\{([^}]*)\}", r"\1", u).replace("_", " ").replace("[", "").replace("]", "")
 
 
 def obs_display(o: Observation, codes: tuple[str, ...]) -> str:
