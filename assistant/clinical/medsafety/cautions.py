@@ -156,14 +156,14 @@ def duplicate_flags(chart: Chart) -> list[Flag]:
                         "Check the total daily dose and stop the duplicate.", (),
                         cfg["source"]))
     for cls_name, (severity, note, source) in dup.items():
-        meds = chart.meds_with(f"class:{cls_name}")
+        in_class = chart.meds_with(f"class:{cls_name}")
         members = {frozenset(i for i in m.ingredients if i in table and cls_name in table[i].classes)
-                   for m in meds}
+                   for m in in_class}
         if len(members) < 2:
             continue  # a single ingredient of the class (duplicates of it are reported above)
         names = sorted({i for s in members for i in s})
         out.append(Flag(f"duplicate:class:{cls_name}", f"Two {key_label('class:' + cls_name)}s: {' + '.join(names)}",
-                        severity, "medication", tuple(m.ref for m in meds),
-                        f"{med_list(meds)} are all active. {note}", (), source))
+                        severity, "medication", tuple(m.ref for m in in_class),
+                        f"{med_list(in_class)} are all active. {note}", (), source))
     return out
 

@@ -57,14 +57,16 @@ def find(m1: ResolvedMed, m2: ResolvedMed) -> list[tuple[Interaction, str, str]]
                 # orient the row: its `a` may match either medication
                 if m1.has(ix.a) and m2.has(ix.b):
                     pairs = [(i, j) for i in _members(m1, ix.a) for j in _members(m2, ix.b)]
-                    pairs = [(i, j, ix) for i, j in pairs]
                 elif m2.has(ix.a) and m1.has(ix.b):
-                    pairs = [(j, i, ix) for j in _members(m2, ix.a) for i in _members(m1, ix.b)]
+                    pairs = [(j, i) for j in _members(m2, ix.a) for i in _members(m1, ix.b)]
                 else:
                     continue
-                for a_ing, b_ing, row in pairs:
+                row = ix
+                for a_ing, b_ing in pairs:
                     if a_ing == b_ing:
                         continue  # the same ingredient twice is duplicate therapy, not an interaction
+                    if row.a == row.b:  # a same-class row has no order: keep ids stable
+                        a_ing, b_ing = sorted((a_ing, b_ing))
                     pair = frozenset((a_ing, b_ing))  # two rows may name the pair either way round
                     old = hits.get(pair)
                     if old is None or rank(row.severity) < rank(old[0].severity):

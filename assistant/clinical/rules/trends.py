@@ -65,10 +65,13 @@ def hba1c_rise(chart: Chart) -> list[Flag]:
     if rise < cfg["rise_points"] - 1e-9:
         return []
     diabetes = chart.conditions("diabetes")
+    diagnostic = read_toml("rules.toml")["care_gaps"]["undiagnosed_diabetes"]["hba1c_at"]
     if diabetes and newest.value >= cfg["high_at"]:
         severity, note = "high", f"well above the usual goal of < {fmt(cfg['goal'])}%"
-    elif newest.value >= cfg["goal"]:
+    elif diabetes and newest.value >= cfg["goal"]:
         severity, note = "moderate", f"above the usual goal of < {fmt(cfg['goal'])}%"
+    elif not diabetes and newest.value >= diagnostic:
+        severity, note = "moderate", f"now in the diabetes range (>= {fmt(diagnostic)}%)"
     else:
         severity, note = "info", "still below the usual goal, but rising"
     who = (f"In a patient with {diabetes[0].display.lower()}, " if diabetes else
