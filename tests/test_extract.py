@@ -348,3 +348,52 @@ def test_extraction_to_dict_is_plain() -> None:
     d = extract_inputs(c.build(), "cha2ds2_vasc", AS_OF).to_dict()
     assert json.loads(json.dumps(d))["calculator"] == "cha2ds2_vasc"
     assert set(d) >= {"values", "sources", "missing", "assumed"}
+
+
+@pytest.mark.parametrize("inrs,expected", [((2.5, 3.6, 1.7), True), ((2.5, 2.6, 3.6), False),
+                                           ((2.5,), None)])
+def test_labile_inr_from_share_in_range(inrs, expected) -> None:
+    c = Chart(age=70)
+    c.cond(*AF)
+    c.med(*WARFARIN)
+    for n, v in enumerate(inrs):
+        c.obs("6301-6", v, "{INR}", days=10 + 30 * n)
+    ex = extract_inputs(c.build(), "has_bled", AS_OF)
+    if expected is None:
+        assert ex.values["labile_inr"] is False and "labile_inr" in ex.unassessed
+    else:
+        assert ex.values["labile_inr"] is expected and "labile_inr" not in ex.unassessed
+        assert "INRs in 2-3" in ex.details["labile_inr"]
+
+
+def test_labile_inr_applies_only_on_a_vitamin_k_antagonist() -> None:
+    # Pisters 2010: the criterion scores INR control on a VKA; without one it is simply absent
+    c = Chart(age=70)
+    c.cond(*AF)
+    for n, v in enumerate((3.6, 1.7, 4.0)):
+        c.obs("6301-6", v, "{INR}", days=10 + 30 * n)
+    ex = extract_inputs(c.build(), "has_bled", AS_OF)
+    assert ex.values["labile_inr"] is False and "labile_inr" not in ex.unassessed
+
+
+def test_every_input_of_the_evaluated_scores_has_a_mapping() -> None:
+    from assistant.clinical.extract import rule_for
+
+    for spec in knowledge.read_toml("rules.toml")["scores"]:
+        calc = get(spec["id"])
+        for i in calc.inputs:
+            assert rule_for(calc.id, i.name) is not None or not i.required, (calc.id, i.name)
+
+
+def test_any_registered_calculator_can_be_extracted() -> None:
+    from assistant.clinical.calculators import all_calculators
+
+    c = Chart(sex="female", age=66)
+    c.cond(*AF)
+    c.cond(*DIABETES)
+    c.vitals(days=0.2)
+    c.obs("2160-0", 1.1, "mg/dL", days=3)
+    rec = c.build()
+    for calc in all_calculators():
+        ex = extract_inputs(rec, calc.id, AS_OF)
+        assert set(ex.values) | set(ex.missing) | set(ex.unassessed) == {i.name for i in calc.inputs}

@@ -16,7 +16,7 @@ from .chart import Chart, fmt
 from .codes import analyte, analytes, check_concept, concept_names, parse_terms
 from .drugs import check_drug_key, key_label
 
-KINDS = ("demographic", "measure", "any", "smoking", "consciousness", "oxygen")
+KINDS = ("demographic", "measure", "any", "smoking", "consciousness", "oxygen", "labile_inr")
 _CURRENT_SMOKER = ("current", "every day", "some day", "heavy tobacco smoker", "light tobacco smoker")
 _NOT_SMOKER = ("never", "former", "ex-smoker", "non-smoker", "nonsmoker")
 _ACVPU = ("unresponsive", "pain", "voice", "confusion", "alert")  # most severe word wins
@@ -215,6 +215,8 @@ def _read(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any, 
         return None
     if rule.kind == "consciousness":
         return _consciousness(chart, rule, anchor)
+    if rule.kind == "labile_inr":
+        return _labile_inr(chart, rule)
     return _oxygen(chart, rule, anchor)
 
 
@@ -301,6 +303,28 @@ def _oxygen(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any
             return True, m.ref, text, False
         seen = seen or (m.ref, text)
     return (False, seen[0], seen[1], False) if seen else None
+
+
+def _labile_inr(chart: Chart, rule: InputRule) -> tuple[Any, str, str, bool] | None:
+    """Share of INRs in range as a stand-in for time in therapeutic range (VKA patients only)."""
+    from assistant.clinical.rules.labs import lab_ranges, select_range
+
+    name, _, percent = rule.key.partition(":")
+    vka = [r for r in lab_ranges().get(name, ()) if r.context.startswith("med:")]
+    if not vka or not chart.meds_with(vka[0].context[4:]):
+        return None
+    r = select_range(chart, lab_ranges()[name])
+    if r is None or r.low is None or r.high is None:
+        return None
+    values = chart.measurements(name, chart.window_start(name, rule.window_days))
+    if len(values) < 2:
+        return None, "", "", True  # too few results to judge stability
+    inside = sum(r.low <= m.value <= r.high for m in values)
+    share = 100 * inside / len(values)
+    out_of_range = next((m for m in values if not r.low <= m.value <= r.high), values[0])
+    text = (f"{inside} of {len(values)} INRs in {fmt(r.low)}-{fmt(r.high)} over "
+            f"{rule.window_days} days ({fmt(round(share))}%)")
+    return share < float(percent or 60), out_of_range.ref, text, False
 
 
 def describe_missing(calc: Calculator, extraction: Extraction) -> tuple[str, ...]:
