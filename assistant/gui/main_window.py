@@ -22,6 +22,7 @@ from .model_manager import ModelManager
 from .output_actions import OutputActions
 from .session import Session
 from .settings_dialog import SettingsDialog
+from .shortcuts import ShortcutGuard
 from .signin import LockPage, SignInPage
 from .status import StatusBar
 from .style import icon
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         # Esc cancels a generation; as a shortcut it reaches us whichever widget has focus.
         self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancel_generation)
         self.esc.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.shortcut_guard = ShortcutGuard(self, self._generating)
         bar = QToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
@@ -221,6 +223,10 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.set_sidebar(self.act_patients.isChecked())
 
+    def _generating(self) -> bool:
+        view = self.workspace.view if self.workspace is not None else None
+        return view is not None and (view.overview.generating or view.careplan.generating)
+
     def cancel_generation(self) -> None:
         view = self.workspace.view if self.workspace is not None else None
         if view is not None and view.cancel_generation():
@@ -276,5 +282,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.shutdown()
         self.models.shutdown()
+        self.shortcut_guard.detach()
+        self.session.idle.set_enabled(False)
         tasks.cancel_all()
         self.session.shutdown()

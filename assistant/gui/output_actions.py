@@ -34,11 +34,12 @@ class OutputActions(QObject):
         self.last_export: Path | None = None
         self.last_how = ""
         self.task: Task | None = None
+        self._preparing = False  # between the request and the worker starting (signer look-up)
         self._printer: QPrinter | None = None
 
     @property
     def busy(self) -> bool:
-        return self.task is not None
+        return self.task is not None or self._preparing
 
     def _view(self) -> Any:
         ws = self.window.workspace
@@ -102,6 +103,7 @@ class OutputActions(QObject):
 
     def _failed(self, what: str, error: BaseException) -> None:
         self.task = None
+        self._preparing = False
         self._flash(f"{what} failed: {describe_error(error)}")
 
     def _ready(self, kind: str, view: Any, go: Callable[[], None]) -> bool:
@@ -136,11 +138,13 @@ class OutputActions(QObject):
                 self._flash(f"Exported the {'care plan' if kind == 'careplan' else 'summary'} to {path}")
                 self._audit(kind, view, "export", f"pdf {how}")
 
+            self._preparing = False
             self.task = run_task(output.export_job(render, html, path), name="export-pdf",
                                  on_result=done, on_error=lambda e: self._failed("Export", e),
                                  on_cancelled=self._cancelled, context=self)
 
         self._flash("Exporting…")
+        self._preparing = True
         self._job_inputs(kind, view, start)
 
     def _ask_path(self, default: str) -> Path | None:
@@ -177,11 +181,13 @@ class OutputActions(QObject):
                 self._flash("Sent to the printer.")
                 self._audit(kind, view, "print", how)
 
+            self._preparing = False
             self.task = run_task(output.print_job(render, html, printer), name="print", on_result=done,
                                  on_error=lambda e: self._failed("Printing", e),
                                  on_cancelled=self._cancelled, context=self)
 
         self._flash("Preparing to print…")
+        self._preparing = True
         self._job_inputs(kind, view, start)
 
     def _choose_printer(self) -> QPrinter | None:

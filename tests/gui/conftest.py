@@ -14,16 +14,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from gui_support import FAST_KDF, LARGEST, PASSWORD, SECOND, SMALL, USER  # noqa: E402
-
-SYNTHEA = Path(__file__).resolve().parents[2].parent / "shared" / "fhir" / "synthea-r4"
-
-
-def shared_file(name: str) -> Path:
-    path = SYNTHEA / name
-    if not path.exists():
-        pytest.skip(f"shared record {name} not available")
-    return path
+from gui_support import FAST_KDF, LARGEST, PASSWORD, SECOND, SMALL, USER, shared_file  # noqa: E402
 
 
 @pytest.fixture(scope="session")
