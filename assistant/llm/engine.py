@@ -1,0 +1,231 @@
+"""The language-model engine: tokenize, prefill, decode token by token, stream text, report stats."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+from assistant.errors import AssistantError, BadInputError, ModelPackError
+from assistant.llm.kvcache import DecoderRunner
+from assistant.llm.layout import check_against_session, layout_from_session
+from assistant.llm.pack import ModelPack
+from assistant.llm.providers import choose_provider, create_session, physical_cores
+from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
+from assistant.llm.stats import GenerationStats, peak_rss_mb, reset_peak_rss
+from assistant.llm.template import Message, render_chat
+from assistant.llm.textstream import TextStream
+
+log = logging.getLogger(__name__)
+
+
+class EngineBusyError(AssistantError):
+    """A second generation was started on an engine that is already generating."""
+
+
+class Generation:
+    """An iterator of text pieces from one call; `stats`, `text` and `token_ids` fill in as it runs.
+
+    Nothing runs until the first `next()`. Stop early with `close()`, `Engine.cancel()` or the
+    call's cancel event; the stop is seen between any two tokens.
+    """
+
+    def __init__(self, engine: Engine, prompt_ids: list[int], config: GenerationConfig,
+                 processor: LogitsProcessor | None, cancel: threading.Event | None, truncated: int) -> None:
+        self.stats = GenerationStats(prompt_tokens=len(prompt_ids), truncated_tokens=truncated,
+                                     provider=engine.provider, threads=engine.threads)
+        self.prompt_ids = prompt_ids
+        self.token_ids: list[int] = []
+        self.text = ""
+        self._iter = engine._run(self, config, processor, cancel)
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._iter)
+
+    def close(self) -> None:
+        self._iter.close()
+
+    def result(self) -> str:
+        """Run to the end and return the whole text."""
+        for _ in self:
+            pass
+        return self.text
+
+
+class Engine:
+    """Runs one model pack; one generation at a time, cancellable from another thread."""
+
+    def __init__(self, pack: ModelPack | str | Path, device: str = "auto", threads: int | None = None,
+                 context_length: int | None = None) -> None:
+        self.pack = pack if isinstance(pack, ModelPack) else ModelPack.load(pack)
+        self.threads = int(threads) if threads else physical_cores()
+        if self.threads < 1:
+            raise BadInputError("threads must be at least 1")
+        choice = choose_provider(device)
+        self.session, choice = create_session(self.pack.model_file, choice, self.threads)
+        self.provider = choice.provider
+        self.provider_reason = choice.reason
+        self.warning = choice.warning  # for the GUI: a GPU was asked for and is not used
+        model_name = self.pack.model_file.name
+        if self.pack.genai_layout is not None:
+            self.layout = check_against_session(self.pack.genai_layout, self.session, model_name)
+        else:
+            self.layout = layout_from_session(self.session, self.pack.hf_config, model_name)
+        self.runner = DecoderRunner(self.session, self.layout, choice.binding_device, self.pack.vocab_size)
+        self.tokenizer = Tokenizer.from_file(str(self.pack.tokenizer_file))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        eos = list(self.pack.eos_token_ids)
+        if self.pack.eos_token and (tid := self.tokenizer.token_to_id(self.pack.eos_token)) is not None:
+            eos.append(tid)
+        self.eos_token_ids = tuple(dict.fromkeys(eos))
+        self.context_length = min(self.pack.context_length, context_length or self.pack.context_length)
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self.last_stats: GenerationStats | None = None
+
+    # -- text --------------------------------------------------------------------------------------
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+        return list(self.tokenizer.encode(text, add_special_tokens=add_special_tokens).ids)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
+        return self.tokenizer.decode(list(ids), skip_special_tokens=skip_special_tokens)
+
+    def render_chat(self, messages: Sequence[Message], add_generation_prompt: bool = True) -> str:
+        return render_chat(self.pack.chat_template, messages, self.pack.bos_token, self.pack.eos_token,
+                           add_generation_prompt)
+
+    # -- generation --------------------------------------------------------------------------------
+    def chat(self, messages: Sequence[Message], config: GenerationConfig | None = None,
+             logits_processor: LogitsProcessor | None = None, cancel: threading.Event | None = None) -> Generation:
+        """Stream the assistant's reply to `messages` ([{"role", "content"}, ...]) as text pieces."""
+        config = config or GenerationConfig()
+        msgs = list(messages)
+        ids = self.encode(self.render_chat(msgs))
+        dropped = 0
+        if config.overflow == "truncate":
+            # Drop whole old turns first (keeping a leading system message and the last turn), so
+            # what remains is still a well-formed conversation.
+            first = 1 if msgs and msgs[0].get("role") == "system" else 0
+            while len(ids) + config.max_new_tokens > self.context_length and len(msgs) - first > 1:
+                del msgs[first]
+                new_ids = self.encode(self.render_chat(msgs))
+                dropped += len(ids) - len(new_ids)
+                ids = new_ids
+        return self.generate_ids(ids, config, logits_processor, cancel, _already_dropped=dropped)
+
+    def generate(self, prompt: str, config: GenerationConfig | None = None,
+                 logits_processor: LogitsProcessor | None = None, cancel: threading.Event | None = None,
+                 add_special_tokens: bool = True) -> Generation:
+        """Stream a continuation of a raw text prompt (no chat template)."""
+        ids = self.encode(prompt, add_special_tokens=add_special_tokens)
+        return self.generate_ids(ids, config, logits_processor, cancel)
+
+    def generate_ids(self, prompt_ids: Sequence[int], config: GenerationConfig | None = None,
+                     logits_processor: LogitsProcessor | None = None, cancel: threading.Event | None = None,
+                     _already_dropped: int = 0) -> Generation:
+        """Stream a continuation of `prompt_ids`, checking the context budget first."""
+        config = config or GenerationConfig()
+        ids = [int(i) for i in prompt_ids]
+        if not ids:
+            raise BadInputError("the prompt is empty")
+        budget = self.context_length
+        if config.max_new_tokens >= budget:
+            raise BadInputError(f"max_new_tokens={config.max_new_tokens} leaves no room for a prompt in the "
+                                f"model's context of {budget} tokens")
+        over = len(ids) + config.max_new_tokens - budget
+        if over > 0 and config.overflow == "refuse":
+            raise BadInputError(
+                f"the prompt is {len(ids)} tokens and up to {config.max_new_tokens} new tokens are asked for, "
+                f"{over} more than the model's context of {budget} tokens; shorten the prompt by {over} tokens "
+                "or lower max_new_tokens"
+            )
+        if over > 0:
+            log.warning("prompt truncated: dropped its first %d of %d tokens to fit the context", over, len(ids))
+            ids = ids[over:]
+        return Generation(self, ids, config, logits_processor, cancel, _already_dropped + max(over, 0))
+
+    def cancel(self) -> None:
+        """Stop the running generation (if any) before its next token; safe from any thread."""
+        self._cancel.set()
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    def _run(self, gen: Generation, config: GenerationConfig, processor: LogitsProcessor | None,
+             cancel: threading.Event | None) -> Iterator[str]:
+        if not self._lock.acquire(blocking=False):
+            raise EngineBusyError("the model is already generating; cancel that first or wait for it")
+        stats, ids = gen.stats, gen.prompt_ids
+        self._cancel.clear()
+        stream = TextStream(self.tokenizer, config.stop_strings, config.skip_special_tokens)
+        sampler = Sampler(config, self.eos_token_ids, ids, processor)
+        eos = set(self.eos_token_ids)
+        stats.stop_reason = "error"
+
+        def cancelled() -> bool:
+            return self._cancel.is_set() or (cancel is not None and cancel.is_set())
+
+        reset_peak_rss()
+        started = first_at = time.perf_counter()
+        try:
+            if cancelled():
+                stats.stop_reason = "cancelled"
+                return
+            self.runner.start(len(ids) + config.max_new_tokens)
+            logits = self.runner.prefill(ids)
+            generated = gen.token_ids
+            while True:
+                token = sampler.choose(logits, generated)
+                generated.append(token)
+                if len(generated) == 1:
+                    first_at = time.perf_counter()
+                    stats.ttft_s = first_at - started
+                stats.new_tokens = len(generated)
+                if token in eos:
+                    stats.stop_reason = "eos"
+                    break
+                piece = stream.push(token)
+                gen.text = stream.text
+                if piece:
+                    yield piece
+                if stream.stopped_on is not None:
+                    stats.stop_reason = "stop_string"
+                    break
+                if len(generated) >= config.max_new_tokens:
+                    stats.stop_reason = "max_new_tokens"
+                    break
+                if cancelled():
+                    stats.stop_reason = "cancelled"
+                    break
+                logits = self.runner.step(token)
+            tail = stream.flush() if stats.stop_reason != "stop_string" else ""
+            gen.text = stream.text
+            if tail:
+                yield tail
+        except GeneratorExit:
+            stats.stop_reason = "cancelled"
+            raise
+        except (RuntimeError, ValueError) as e:
+            if isinstance(e, AssistantError):
+                raise
+            raise ModelPackError(f"the model failed while generating: {e}") from e
+        finally:
+            end = time.perf_counter()
+            stats.total_s = end - started
+            if stats.new_tokens > 1:
+                stats.decode_tokens_per_s = (stats.new_tokens - 1) / max(end - first_at, 1e-9)
+            stats.peak_rss_mb = round(peak_rss_mb(), 1)
+            self.last_stats = stats
+            self._lock.release()
