@@ -183,10 +183,18 @@ def test_pce_no_flag_with_statin_and_not_scored_with_ascvd() -> None:
     assert score(run(d), "pce_ascvd") is None  # secondary prevention: the equations do not apply
 
 
-def test_pce_outside_age_range_is_not_computed_with_reason() -> None:
-    c = _pce_chart(sex="male", age=85, tc=200, hdl=50, sbp=130)
+@pytest.mark.parametrize("age,attempted", [(39, False), (40, True), (79, True), (80, False)])
+def test_pce_only_attempted_in_its_age_range(age, attempted) -> None:
+    c = _pce_chart(sex="male", age=age, tc=200, hdl=50, sbp=130)
+    report = run(c)
+    assert (score(report, "pce_ascvd") is not None) is attempted
+    assert "pce_ascvd" not in {s.calculator_id for s in report.not_computed}
+
+
+def test_complete_inputs_refused_by_the_calculator_give_a_reason() -> None:
+    c = _pce_chart(sex="male", age=60, tc=400, hdl=50, sbp=130)  # above the estimator's 320 limit
     nc = {s.calculator_id: s for s in run(c).not_computed}
-    assert "age" in nc["pce_ascvd"].error
+    assert "total_cholesterol" in nc["pce_ascvd"].error
 
 
 # --- FIB-4 and MELD-Na -------------------------------------------------------------------------

@@ -54,8 +54,9 @@ def _guarded(name: str, rule: Callable[[], list[Flag]]) -> list[Flag]:
         return rule()
     except KnowledgeError:
         raise
-    except Exception as e:  # noqa: BLE001 - reported as a flag and logged without patient data
-        log.exception("risk rule group %s failed", name)
+    except Exception as e:  # noqa: BLE001 - reported as a flag instead
+        # Only the exception type is logged: its message could quote chart data.
+        log.error("risk rule group %s failed with %s", name, type(e).__name__)
         return [Flag(f"error:{name}", f"Some {name} checks could not run", "info",
                      _GROUP_CATEGORY[name], (),
                      f"An internal error ({type(e).__name__}) stopped the {name} checks for this "

@@ -28,6 +28,9 @@ def compute_scores(chart: Chart) -> tuple[list[ScoreResult], list[ScoreResult]]:
             continue
         if any(chart.has(c) for c in excludes):
             continue
+        ages = spec.get("ages")
+        if ages and chart.age is not None and not ages[0] <= chart.age <= ages[1]:
+            continue  # e.g. the Pooled Cohort Equations only cover ages 40-79
         try:
             calc = get(calc_id)
         except BadInputError:
