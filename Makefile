@@ -46,5 +46,16 @@ bench: $(STAMP) model
 screenshots: $(STAMP)
 	$(PY) -m assistant.gui.screenshots docs/screenshots
 
+# The packaged app for IT (docs/DEPLOYMENT.md): PyInstaller one-folder build with the default model
+# pack, then dist/clinician-assistant_<version>_amd64.deb.
+installer: $(STAMP) model
+	bash installer/build.sh $(PY)
+	bash installer/linux/build_deb.sh
+
+# Builds the .deb, installs it into this machine with dpkg (root), runs it, upgrades, removes and
+# purges it. Takes minutes, so it is not part of `make test`.
+installer-test: installer
+	bash installer/linux/test_deb.sh
+
 clean:
 	rm -rf $(VENV) .venv-modelbuild build dist .pytest_cache .mypy_cache .ruff_cache
