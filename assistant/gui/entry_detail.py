@@ -6,7 +6,7 @@ import dataclasses
 from html import escape
 from typing import Any
 
-from assistant.records.model import Component, Entry, Note, Observation
+from assistant.records.model import Component, Entry, Identifier, Note, Observation
 
 from .formatting import obs_value, plain
 
@@ -37,6 +37,9 @@ def _value_html(value: Any) -> str:
         return "<br>".join(f"{escape(c.code.display or c.code.code)}: "
                            f"{escape(plain(c.value))} {escape(c.unit)}{escape(c.value_text)}"
                            for c in value)
+    if isinstance(value, tuple) and value and isinstance(value[0], Identifier):
+        return "<br>".join(f"{escape(i.value)} <span class='muted'>({escape(i.type_code or i.system)})</span>"
+                           for i in value)
     if isinstance(value, tuple) and value and hasattr(value[0], "system"):
         return "<br>".join(_coding(v) for v in value)
     return escape(plain(value))
@@ -77,6 +80,8 @@ table.detail td { padding: 2px 0; }
 def entry_label(entry: Entry | None, ref: str = "") -> str:
     """One line naming an entry, for citation lists and flag evidence: 'HbA1c 7.2 % (2023-04-01)'."""
     if entry is None:
+        if ref.startswith("Patient/"):
+            return "Patient details (age, sex)"
         return f"{ref} (not in this record)"
     from .formatting import fmt_date
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,7 @@ class FlagCard(QFrame):
         chip = QLabel(SEVERITY_LABEL.get(flag.severity, flag.severity.upper()))
         chip.setObjectName("severity")
         chip.setProperty("severity", flag.severity)
-        chip.setFixedHeight(chip.sizeHint().height())
+        chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         head.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
         self.toggle = QToolButton()
         self.toggle.setObjectName("flagToggle")
@@ -44,7 +45,10 @@ class FlagCard(QFrame):
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setCheckable(True)
         self.toggle.setText(flag.title)
-        self.toggle.setToolTip("Show the evidence, explanation and reference")
+        # Long titles must wrap, not widen the panel: a tool button cannot wrap, so it gets the
+        # space left and elides; the full title is in the tooltip and the expanded body.
+        self.toggle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.toggle.setToolTip(f"{flag.title}\n(click for the evidence, explanation and reference)")
         head.addWidget(self.toggle, 1)
         if flag.category:
             cat = QLabel(flag.category)
@@ -58,6 +62,7 @@ class FlagCard(QFrame):
         self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.body.setOpenExternalLinks(False)
         self.body.linkActivated.connect(self._link)
+        self.body.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body.setVisible(False)
         lay.addWidget(self.body)
         self.toggle.toggled.connect(self.set_expanded)
@@ -109,6 +114,7 @@ class FlagsPanel(QWidget):
         lay.addLayout(head)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.inner = QWidget()
         self.inner.setObjectName("flagsInner")

@@ -53,6 +53,8 @@ class ModelManager(QObject):
         self.handle, self.info, self.device = handle, handle.info, handle.device
         self.state = "loaded"
         self.message = f"Model {handle.info.name} {handle.info.version}".strip()
+        if handle.warning:
+            self.message += f" ({handle.warning})"
         self._release()
 
     def _failed(self, error: BaseException) -> None:

@@ -128,13 +128,15 @@ class OverviewTab(QWidget):
         gen = self._gen
         engine = self.ctx.models.engine
         record, risk, models = self.record, self.risk, self.ctx.models
+        unverified = self.ctx.settings["summary.unverified"]
 
         def work(c: Any) -> services.SummaryView:
             # The engine serves one generation at a time; a cancel while waiting skips the wait.
             while not models.generation_lock.acquire(timeout=0.1):
                 c.check()
             try:
-                return services.generate_summary(record, risk, engine, c.partial, c.cancel_event)
+                return services.generate_summary(record, risk, engine, c.partial, c.cancel_event,
+                                                 unverified)
             finally:
                 models.generation_lock.release()
 

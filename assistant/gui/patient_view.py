@@ -105,7 +105,9 @@ class PatientView(QWidget):
         if tab is not None and tab.select_ref(ref):
             self.tabs.setCurrentWidget(tab)
             return True
-        entry = self.record.entry(ref)
+        entry: Any = self.record.entry(ref)
+        if entry is None and ref in (self.record.patient.ref, self.record.patient.id):
+            entry = self.record.patient  # demographics: cited for age and sex
         if entry is None:
             return False
         # Goals and record care plans have no tab of their own: show them in a small window.

@@ -83,8 +83,10 @@ def evaluate_risk(record: PatientRecord) -> RiskView:
                       tuple(_text(m) for m in getattr(f, "missing", ()) or ()),
                       _text(getattr(f, "reference", "")))
              for f in report.flags]
+    # The core already orders flags (severity, then category, then title); a stable sort by
+    # severity only guards that order without changing it.
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    views.sort(key=lambda v: (order.get(v.severity, len(order)), v.title.casefold()))
+    views.sort(key=lambda v: order.get(v.severity, len(order)))
     return RiskView(tuple(views), report)
 
 
@@ -127,27 +129,39 @@ def read_pack_info(path: Path) -> PackInfo:
 
 
 def engine_available() -> bool:
-    return _available("assistant.llm") and hasattr(importlib.import_module("assistant.llm"), "Engine")
+    return _available("assistant.llm.engine") and _available("assistant.llm.pack")
 
 
 @dataclass
 class EngineHandle:
     engine: Any
     info: PackInfo
-    device: str
+    device: str  # cpu, cuda, directml, coreml
+    warning: str = ""  # e.g. a GPU was asked for and is not used
+
+
+_PROVIDER_DEVICE = {"CPUExecutionProvider": "cpu", "CUDAExecutionProvider": "cuda",
+                    "DmlExecutionProvider": "directml", "CoreMLExecutionProvider": "coreml"}
 
 
 def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineHandle:
-    """Load (and verify) the pack and start an inference session. Slow: call on a worker."""
+    """Verify the pack (hashes every file) and start an inference session. Slow: call on a worker."""
     path = pack_dir(settings)
     info = read_pack_info(path)
-    llm = importlib.import_module("assistant.llm")
-    if not hasattr(llm, "Engine") or not hasattr(llm, "ModelPack"):
+    if not engine_available():
         raise ServiceUnavailable("the language-model engine is not available in this build")
-    pack = llm.ModelPack.load(path)
-    engine = llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
-    device = str(getattr(engine, "device", settings["models.device"]))
-    return EngineHandle(engine, info, device)
+    from assistant.llm.engine import Engine
+    from assistant.llm.pack import ModelPack
+
+    pack = ModelPack.load(path)
+    if cancel is not None and cancel.is_set():
+        raise ServiceUnavailable("model loading cancelled")
+    engine = Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
+    provider = str(getattr(engine, "provider", ""))
+    device = _PROVIDER_DEVICE.get(provider, provider.replace("ExecutionProvider", "").lower() or "cpu")
+    info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,
+                    info.licence_text)
+    return EngineHandle(engine, info, device, str(getattr(engine, "warning", "") or ""))
 
 
 # --- summary --------------------------------------------------------------------------------
@@ -176,37 +190,45 @@ class SummaryView:
 
 
 def summary_available() -> bool:
-    return _available("assistant.assist.summary") or _has("assistant.assist", "generate_summary")
+    return _available("assistant.assist.summary")
 
 
 def _has(module: str, name: str) -> bool:
     return _available(module) and hasattr(importlib.import_module(module), name)
 
 
-def _assist() -> Any:
-    return _need("assistant.assist", "Summaries and care-plan drafts")
-
-
-def _stats(obj: Any) -> GenStats | None:
+def _stats(obj: Any, engine: EngineHandle | None = None) -> GenStats | None:
     s = getattr(obj, "stats", None)
     if s is None:
         return None
-    return GenStats(int(getattr(s, "tokens", 0) or 0), float(getattr(s, "tokens_per_s", 0.0) or 0.0),
-                    float(getattr(s, "ttft_s", getattr(s, "ttft", 0.0)) or 0.0))
+    stats = GenStats(int(getattr(s, "tokens", 0) or 0), float(getattr(s, "tokens_per_s", 0.0) or 0.0),
+                     float(getattr(s, "ttft_s", getattr(s, "ttft", 0.0)) or 0.0))
+    if stats.tokens_per_s or engine is None:
+        return stats
+    # The engine did not report its speed: estimate it from the text and the decode time.
+    timing = getattr(obj, "timing", {}) or {}
+    decode_s = float(timing.get("total_s", 0.0)) - stats.ttft_s
+    count = getattr(engine.engine, "count_tokens", None)
+    if decode_s <= 0 or count is None:
+        return stats
+    tokens = int(count(" ".join(str(x.text) for x in getattr(obj, "all_sentences", ()))))
+    return GenStats(tokens, tokens / decode_s, stats.ttft_s)
 
 
 def generate_summary(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
-                     on_text: Callable[[str], None], cancel: threading.Event) -> SummaryView:
-    assist = _assist()
-    summary = assist.generate_summary(record, risk.raw if risk else None,
-                                      engine.engine if engine else None, use_model=engine is not None,
-                                      on_text=on_text, cancel=cancel)
+                     on_text: Callable[[str], None], cancel: threading.Event,
+                     unverified: str = "mark") -> SummaryView:
+    """Stream checked sentences through `on_text`; return them with citations and status."""
+    mod = _need("assistant.assist.summary", "Summaries")
+    summary = mod.generate_summary(record, risk.raw if risk else None, engine.engine if engine else None,
+                                   use_model=engine is not None, on_text=on_text, cancel=cancel,
+                                   unverified=unverified)
     sentences = tuple(SentenceView(str(s.text), tuple(str(c) for c in getattr(s, "citations", ()) or ()),
                                    str(getattr(s, "status", "verified")),
                                    tuple(str(w) for w in getattr(s, "unsupported", ()) or ()))
-                      for s in summary.sentences)
+                      for s in summary.all_sentences if str(s.text).strip())
     return SummaryView(sentences, str(getattr(summary, "source", "deterministic")),
-                       str(getattr(summary, "note", "") or ""), _stats(summary), summary)
+                       str(getattr(summary, "reason", "") or ""), _stats(summary, engine), summary)
 
 
 # --- care plan ------------------------------------------------------------------------------
