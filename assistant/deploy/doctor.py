@@ -44,6 +44,11 @@ class Check:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def command_name() -> str:
+    """How the user runs us: `clinician-assistant` in the packaged app, `assistant` from source."""
+    return "clinician-assistant" if getattr(sys, "frozen", False) else "assistant"
+
+
 def _version(dist: str) -> str:
     try:
         return md.version(dist)
@@ -94,7 +99,7 @@ def check_model(settings: Settings | None) -> Check:
     details: dict[str, Any] = {"path": str(path), "configured_by": settings.sources["models.pack_dir"]}
     if not (path / "manifest.json").exists():
         return Check("model pack", WARN, f"no model pack at {path}: summaries and plans use deterministic "
-                     "text (install one with `assistant model install`)", details)
+                     f"text (install one with `{command_name()} model install`)", details)
     try:
         pack = load_pack(path)
     except AssistantError as e:
@@ -131,7 +136,7 @@ def check_database(path: Path | None) -> Check:
         folder = next((p for p in path.parents if p.exists()), None)
         writable = folder is not None and os.access(folder, os.W_OK)
         details["folder_writable"] = writable
-        return Check("database", WARN, f"no database at {path} yet: create it with `assistant init`"
+        return Check("database", WARN, f"no database at {path} yet: create it with `{command_name()} init`"
                      + ("" if writable else f" (cannot write to {folder})"), details)
     try:
         details["size_bytes"] = path.stat().st_size
