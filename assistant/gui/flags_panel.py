@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +21,15 @@ from PySide6.QtWidgets import (
 from .services import FlagView
 
 SEVERITY_LABEL = {"critical": "CRITICAL", "high": "HIGH", "moderate": "MODERATE", "info": "INFO"}
+
+
+class _ClickLabel(QLabel):
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt name
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
 
 
 class FlagCard(QFrame):
@@ -41,15 +51,18 @@ class FlagCard(QFrame):
         head.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
         self.toggle = QToolButton()
         self.toggle.setObjectName("flagToggle")
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.toggle.setCheckable(True)
-        self.toggle.setText(flag.title)
-        # Long titles must wrap, not widen the panel: a tool button cannot wrap, so it gets the
-        # space left and elides; the full title is in the tooltip and the expanded body.
-        self.toggle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.toggle.setToolTip(f"{flag.title}\n(click for the evidence, explanation and reference)")
-        head.addWidget(self.toggle, 1)
+        self.toggle.setToolTip("Show the evidence, explanation and reference")
+        head.addWidget(self.toggle, 0, Qt.AlignmentFlag.AlignTop)
+        # The title is a wrapping label (a button would elide a long title); clicking it toggles too.
+        self.title = _ClickLabel(flag.title)
+        self.title.setObjectName("flagTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.clicked.connect(self.toggle.toggle)
+        head.addWidget(self.title, 1)
         if flag.category:
             cat = QLabel(flag.category)
             cat.setObjectName("hint")
