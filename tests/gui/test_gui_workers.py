@@ -6,13 +6,12 @@ import threading
 import time
 
 import pytest
+from gui_support import PASSWORD, USER
 from PySide6.QtWidgets import QLabel
 
 from assistant.errors import AuthenticationError, BadInputError
 from assistant.gui import tasks
 from assistant.gui.dbworker import DbWorker
-
-from gui_support import PASSWORD, USER
 
 
 @pytest.fixture
