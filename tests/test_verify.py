@@ -118,3 +118,25 @@ def test_sentence_with_nothing_traceable_is_unverified(sheet):
     s = verify_sentence("The patient is doing well.", sheet)
     assert s.status == "unverified" and s.citations == () and s.unsupported == ()
     assert verify_sentence("She is doing well [F1].", sheet).status == "verified"
+
+
+def test_medication_names_to_ingredients():
+    from assistant.assist.vocabulary import ingredients
+
+    assert ingredients("Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet") == ("amoxicillin", "clavulanate")
+    assert ingredients("Warfarin Sodium 5 MG Oral Tablet") == ("warfarin sodium", "warfarin")
+    assert ingredients("200 ACTUAT Albuterol 0.09 MG/ACTUAT Metered Dose Inhaler") == ("albuterol",)
+    assert ingredients("24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet [Glucophage]") == (
+        "glucophage", "metformin hydrochloride", "metformin")
+
+
+def test_brand_and_synonym_names_are_the_same_drug(sheet):
+    assert check(sheet, "She takes Coumadin.", "Medication: Warfarin").status == "verified"
+    assert check(sheet, "Paracetamol as needed.", "Medication: Warfarin").unsupported == ("Paracetamol",)
+
+
+def test_a_risk_is_not_a_diagnosis(sheet):
+    s = check(sheet, "Warfarin with an INR of 3.8 raises the bleeding risk.", "INR", "Medication: Warfarin")
+    assert s.status == "verified"
+    assert check(sheet, "She has a risk of stroke.", "Active problem: Atrial").status == "verified"
+    assert check(sheet, "She had a stroke.", "Active problem: Atrial").unsupported == ("stroke",)
