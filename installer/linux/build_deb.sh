@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build dist/clinician-assistant_<version>_amd64.deb from the PyInstaller one-folder build.
 # Usage: installer/linux/build_deb.sh [APP_DIR]   (default dist/clinician-assistant; run build.sh first)
-# Environment: DEB_COMPRESS (gzip, xz, zstd or none; default gzip: xz is a third smaller and several
-# minutes slower, use it for releases), DEB_VERSION (default: the app version).
+# Environment: DEB_COMPRESS (gzip, xz, zstd or none; default gzip: xz makes the program part about a
+# quarter smaller but takes several times longer), DEB_VERSION (default: the app version).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)

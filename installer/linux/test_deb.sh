@@ -83,12 +83,27 @@ app ASSISTANT_DB="$TEST_DB" /usr/bin/$PKG doctor --json >"$WORK/doctor.json" || 
     || fail "doctor is not running the packaged app"
 json_get "$WORK/doctor.json" '"; ".join(c["name"] + " " + c["status"] for c in r["checks"])'
 
+step "the packaged app at work: import, patients, risks, summary, PDF"
+as_admin() { app ASSISTANT_DB="$TEST_DB" ASSISTANT_USER=itadmin ASSISTANT_PASSWORD="$PASSWORD" "$@"; }
+demo=(/opt/$PKG/_internal/resources/demo/*.json)
+[ -f "${demo[0]}" ] || fail "no demo patients in the bundle"
+as_admin /usr/bin/$PKG import "${demo[@]}" | tail -n 1
+as_admin /usr/bin/$PKG patients --json >"$WORK/patients.json"
+PATIENT=$(json_get "$WORK/patients.json" 'r[0]["id"]')
+as_admin /usr/bin/$PKG risks "$PATIENT" --json >/dev/null || fail "risks failed"
+as_admin /usr/bin/$PKG summarize "$PATIENT" >"$WORK/summary.txt" || fail "summarize failed"
+echo "summary: $(wc -l <"$WORK/summary.txt") lines"
+as_admin /usr/bin/$PKG export "$PATIENT" --format pdf --document summary --out "$WORK/summary.pdf"
+[ "$(head -c 5 "$WORK/summary.pdf")" = "%PDF-" ] || fail "export did not write a PDF"
+echo "ok: $(json_get "$WORK/patients.json" 'len(r)') patients imported, risks, summary and PDF"
+
 if [ -f /opt/$PKG/_internal/models/default/manifest.json ]; then
-    step "model install / list with the bundled pack"
+    step "model check / install / list with the bundled pack"
+    app /usr/bin/$PKG model check /opt/$PKG/_internal/models/default || fail "model check failed"
     app /usr/bin/$PKG model install /opt/$PKG/_internal/models/default --dest "$WORK/models"
     app ASSISTANT_MODELS_DIR="$WORK/models" /usr/bin/$PKG model list
 else
-    echo "note: no model pack in this build; model install not exercised"
+    echo "note: no model pack in this build; model check/install not exercised"
 fi
 
 step "offscreen start (15 s without crashing)"
