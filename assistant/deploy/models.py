@@ -164,7 +164,12 @@ def install_pack(source: Path, models_dir: Path, make_default: bool = True, forc
                                      "use --force to replace it")
             os.replace(target, staging / "old")
         _make_readable(root)
-        os.replace(root, target)
+        try:
+            os.replace(root, target)
+        except OSError:
+            if (staging / "old").exists():  # put the previous pack back
+                os.replace(staging / "old", target)
+            raise
         if make_default:
             _write_default(models_dir, name)
         return load_pack(target, verify=False)
