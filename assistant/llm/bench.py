@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tokenizers import Tokenizer
+
 from assistant.errors import BadInputError
 from assistant.llm.engine import Engine
 from assistant.llm.pack import ModelPack
@@ -26,12 +28,12 @@ BENCH_TEXT = (
 )
 
 
-def bench_prompt_ids(engine: Engine, n_tokens: int) -> list[int]:
-    """Exactly `n_tokens` prompt ids cut from the fixed text."""
+def bench_prompt_ids(tokenizer: Tokenizer, n_tokens: int) -> list[int]:
+    """Exactly `n_tokens` prompt ids cut from the fixed text (the same for every engine compared)."""
     if n_tokens < 1:
         raise BadInputError("--prompt-tokens must be at least 1")
     ids: list[int] = []
-    one = engine.encode(BENCH_TEXT)
+    one = tokenizer.encode(BENCH_TEXT, add_special_tokens=False).ids
     while len(ids) < n_tokens:
         ids.extend(one)
     return ids[:n_tokens]
@@ -50,7 +52,7 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
     pack = ModelPack.load(pack_dir)
     engine = Engine(pack, device=device, threads=threads)
     load_s = time.perf_counter() - t0
-    ids = bench_prompt_ids(engine, prompt_tokens)
+    ids = bench_prompt_ids(engine.tokenizer, prompt_tokens)
     # min_new_tokens keeps end-of-sequence away so every run decodes the same number of tokens.
     config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
     samples = []
@@ -77,5 +79,6 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
         "peak_rss_mb": round(_median([s.peak_rss_mb for s in samples]), 1),
         "ttft_s_all": [round(s.ttft_s, 4) for s in samples],
         "decode_tokens_per_s_all": [round(s.decode_tokens_per_s, 2) for s in samples],
+        "peak_rss_mb_all": [s.peak_rss_mb for s in samples],
         "output_ids": output_ids,
     }

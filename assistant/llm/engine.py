@@ -16,7 +16,7 @@ from assistant.llm.layout import check_against_session, layout_from_session
 from assistant.llm.pack import ModelPack
 from assistant.llm.providers import choose_provider, create_session, physical_cores
 from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
-from assistant.llm.stats import GenerationStats, peak_rss_mb, reset_peak_rss
+from assistant.llm.stats import GenerationStats, peak_rss_mb, release_free_memory, reset_peak_rss
 from assistant.llm.template import Message, render_chat
 from assistant.llm.textstream import TextStream
 
@@ -86,6 +86,7 @@ class Engine:
         if self.pack.eos_token and (tid := self.tokenizer.token_to_id(self.pack.eos_token)) is not None:
             eos.append(tid)
         self.eos_token_ids = tuple(dict.fromkeys(eos))
+        release_free_memory()  # loading freed the model's unpacked weights; give those pages back
         self.context_length = min(self.pack.context_length, context_length or self.pack.context_length)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -187,7 +188,7 @@ class Engine:
             logits = self.runner.prefill(ids)
             generated = gen.token_ids
             while True:
-                token = sampler.choose(logits, generated)
+                token = sampler.choose(logits, generated, scratch=True)  # logits: the runner's buffer
                 generated.append(token)
                 if len(generated) == 1:
                     first_at = time.perf_counter()

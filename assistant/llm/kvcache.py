@@ -43,6 +43,10 @@ class DecoderRunner:
         self._ids = np.zeros((1, 1), dtype=np.int64)
         self._pos = np.zeros((1, 1), dtype=np.int64)
         self._logits = np.zeros((1, 1, self.vocab or 1), dtype=np.float32)
+        self._one = np.zeros((1, 1), dtype=np.int64)  # the token fed at each decode step
+        self._one_pos = np.zeros((1, 1), dtype=np.int64)
+        self._mask_ptr = self._mask.ctypes.data
+        self._decode_bound = False
 
     # -- set-up ---------------------------------------------------------------------------------
     def start(self, capacity: int) -> None:
@@ -54,6 +58,8 @@ class DecoderRunner:
         self._mask = np.ones((1, capacity), dtype=np.int64)
         self._ids = np.zeros((1, capacity), dtype=np.int64)
         self._pos = np.arange(capacity, dtype=np.int64).reshape(1, capacity)
+        self._mask_ptr = self._mask.ctypes.data
+        self._decode_bound = False
         width = capacity if lay.share_buffer else 0
         shape = [1, lay.kv_heads, width, lay.head_size]
         if lay.share_buffer and self.capacity == capacity and self._kv:
@@ -76,24 +82,22 @@ class DecoderRunner:
         self._presents = presents
 
     # -- model calls ----------------------------------------------------------------------------
-    def _bind_step(self, n_new: int, ids: np.ndarray) -> None:
-        lay, b, total = self.layout, self.binding, self.length + n_new
-        b.bind_input(lay.input_ids, "cpu", 0, np.int64, [1, n_new], ids.ctypes.data)
-        if lay.attention_mask:
-            b.bind_input(lay.attention_mask, "cpu", 0, np.int64, [1, total], self._mask.ctypes.data)
-        if lay.position_ids:
-            pos = self._pos[:, self.length : total]
-            b.bind_input(lay.position_ids, "cpu", 0, np.int64, [1, n_new], pos.ctypes.data)
-        if not lay.share_buffer:
-            for name in self._presents:
-                b.bind_output(name, self.device)
-        rows = 1 if self.last_only else n_new
-        if self.vocab and lay.logits_dtype == "float32":
+    def _bind_cpu(self, name: str, ptr: int, shape: list[int], dtype: type = np.int64) -> None:
+        self.binding.bind_input(name, "cpu", 0, dtype, shape, ptr)
+
+    def _bind_logits(self, rows: int) -> None:
+        if self.vocab and self.layout.logits_dtype == "float32":
             if self._logits.shape[1] != rows:
                 self._logits = np.zeros((1, rows, self.vocab), dtype=np.float32)
-            b.bind_output(lay.logits, "cpu", 0, np.float32, [1, rows, self.vocab], self._logits.ctypes.data)
+            self.binding.bind_output(self.layout.logits, "cpu", 0, np.float32, [1, rows, self.vocab],
+                                     self._logits.ctypes.data)
         else:
-            b.bind_output(lay.logits, "cpu")
+            self.binding.bind_output(self.layout.logits, "cpu")  # ONNX Runtime allocates it
+
+    def _bind_presents(self) -> None:
+        if not self.layout.share_buffer:
+            for name in self._presents:
+                self.binding.bind_output(name, self.device)
 
     def _run(self, n_new: int) -> np.ndarray:
         self.session.run_with_iobinding(self.binding)
@@ -103,6 +107,7 @@ class DecoderRunner:
             # IOBinding returns outputs in the order they were bound: presents, then logits.
             bound = dict(zip([*self._presents, lay.logits], self.binding.get_outputs(), strict=True))
             self.binding.clear_binding_outputs()
+            self._decode_bound = False  # the logits binding went with the outputs
             pasts = [n for pair in zip(lay.past_keys, lay.past_values, strict=True) for n in pair]
             for past, present in zip(pasts, self._presents, strict=True):
                 self.binding.bind_ortvalue_input(past, bound[present])
@@ -112,19 +117,41 @@ class DecoderRunner:
         return np.asarray(logits[0, -1], dtype=np.float32)
 
     def prefill(self, ids: Sequence[int]) -> np.ndarray:
-        """Run the prompt; returns the last position's logits (a view, valid until the next call)."""
-        n = len(ids)
+        """Run prompt tokens (all at once, or in chunks by calling again); returns the last
+        position's logits (a view, valid until the next call)."""
+        n, lay = len(ids), self.layout
         if n == 0 or self.length + n > self.capacity:
             raise ValueError(f"prefill of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
+        start, total = self.length, self.length + n
         self._ids[0, :n] = ids
-        self._bind_step(n, self._ids)
+        self._bind_cpu(lay.input_ids, self._ids.ctypes.data, [1, n])
+        if lay.attention_mask:
+            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, total])
+        if lay.position_ids:
+            self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
+        self._bind_presents()
+        self._bind_logits(1 if self.last_only else n)
+        self._decode_bound = False
         return self._run(n)
 
     def step(self, token: int) -> np.ndarray:
-        """Feed one token; returns the next-token logits (a view, valid until the next call)."""
+        """Feed one token; returns the next-token logits (a view, valid until the next call).
+
+        The per-token path binds only the attention mask (its length grows); the token, position
+        and logits buffers stay bound between steps.
+        """
+        lay = self.layout
         if self.length + 1 > self.capacity:
             raise ValueError("the KV cache is full")
-        one = self._ids[:, :1]
-        one[0, 0] = token
-        self._bind_step(1, one)
+        self._one[0, 0] = token
+        self._one_pos[0, 0] = self.length
+        self._bind_presents()  # before the logits: _run relies on this binding order
+        if not self._decode_bound:
+            self._bind_cpu(lay.input_ids, self._one.ctypes.data, [1, 1])
+            if lay.position_ids:
+                self._bind_cpu(lay.position_ids, self._one_pos.ctypes.data, [1, 1])
+            self._bind_logits(1)
+            self._decode_bound = True
+        if lay.attention_mask:
+            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, self.length + 1])
         return self._run(1)

@@ -62,26 +62,33 @@ class Sampler:
         self.rng = np.random.default_rng(config.seed)
         # Tokens seen so far, for the repetition penalty (HF semantics: prompt and output both count).
         self.seen: set[int] = set(prompt_ids) if config.repetition_penalty != 1.0 else set()
+        self._plain = config.greedy and processor is None and config.repetition_penalty == 1.0
 
-    def _plain(self, generated: Sequence[int]) -> bool:
-        c = self.config
-        return c.greedy and self.processor is None and c.repetition_penalty == 1.0 and len(generated) >= c.min_new_tokens
+    def _eos_in_vocab(self, logits: np.ndarray) -> np.ndarray:
+        return self.eos[self.eos < logits.shape[0]]
 
-    def choose(self, logits: np.ndarray, generated: Sequence[int]) -> int:
-        """Pick the next id from 1-D `logits` (not modified) given the ids generated so far."""
-        if self._plain(generated):
-            return int(np.argmax(logits))  # the fast path: no copy
+    def choose(self, logits: np.ndarray, generated: Sequence[int], scratch: bool = False) -> int:
+        """Pick the next id from 1-D `logits` given the ids generated so far.
+
+        `logits` is not modified unless `scratch` says the caller has no further use for it.
+        """
         c = self.config
+        if self._plain:
+            if len(generated) < c.min_new_tokens and self.eos.size:
+                if not scratch:
+                    logits = logits.copy()
+                logits[self._eos_in_vocab(logits)] = -np.inf
+            return int(np.argmax(logits))  # the greedy fast path: no copy of the vocabulary
         scores = np.array(logits, dtype=np.float32, copy=True)
         vocab = scores.shape[0]
         if c.repetition_penalty != 1.0 and self.seen:
             idx = np.fromiter((i for i in self.seen if i < vocab), dtype=np.int64)
             picked = scores[idx]
             scores[idx] = np.where(picked > 0, picked / c.repetition_penalty, picked * c.repetition_penalty)
-        if len(generated) < c.min_new_tokens and self.eos.size:
-            scores[self.eos[self.eos < vocab]] = -np.inf
         if self.processor is not None:
             scores = np.asarray(self.processor(generated, scores), dtype=np.float32)
+        if len(generated) < c.min_new_tokens and self.eos.size:
+            scores[self._eos_in_vocab(scores)] = -np.inf  # after the hook: a hard rule
         if not np.isfinite(scores).any():
             raise BadInputError("the logits processor forbade every token; loosen the constraint")
         token = int(np.argmax(scores)) if c.greedy else self._sample(scores)

@@ -51,6 +51,19 @@ def reset_peak_rss() -> bool:
         return False
 
 
+def release_free_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc): loading a model frees tens of MB that would
+    otherwise stay resident for the life of the process."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc (e.g. musl): nothing to do
+
+
 def current_rss_mb() -> float:
     kb = _status_kb("VmRSS")
     return kb / 1024 if kb is not None else peak_rss_mb()
