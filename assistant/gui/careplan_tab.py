@@ -81,6 +81,20 @@ class CarePlanTab(QWidget):
                   self.print_button):
             bar.addWidget(b)
         lay.addLayout(bar)
+        edit_bar = QHBoxLayout()
+        self.hint = QLabel("Double-click an item (or start typing) to edit it; click a source to open "
+                           "the record entry.")
+        self.hint.setObjectName("hint")
+        self.add_item = QPushButton("+ Add item")
+        self.add_item.setObjectName("addItem")
+        self.add_item.setToolTip("Add an item to the selected section")
+        self.remove_item = QPushButton("Remove item")
+        self.remove_item.setObjectName("removeItem")
+        self.remove_item.setToolTip("Remove the selected item (Delete)")
+        edit_bar.addWidget(self.hint, 1)
+        edit_bar.addWidget(self.add_item)
+        edit_bar.addWidget(self.remove_item)
+        lay.addLayout(edit_bar)
         self.notice = QLabel("")
         self.notice.setObjectName("hint")
         self.notice.setWordWrap(True)
@@ -120,6 +134,8 @@ class CarePlanTab(QWidget):
         self.sign.clicked.connect(self.sign_plan)
         self.new_version.clicked.connect(self.start_new_version)
         self.editor.changed.connect(lambda: self._set_dirty(True))
+        self.add_item.clicked.connect(lambda: self.editor.add_item())
+        self.remove_item.clicked.connect(self.editor.remove_current)
         self.editor.cite.connect(self.cite)
         self.versions.selectionModel().currentRowChanged.connect(self._version_selected)
         self._show_empty("Loading care plans…")
@@ -214,6 +230,8 @@ class CarePlanTab(QWidget):
         self.new_version.setEnabled(self.doc is not None and not draft and not busy)
         self.export.setEnabled(self.doc is not None and not busy)
         self.print_button.setEnabled(self.doc is not None and not busy)
+        self.add_item.setEnabled(draft and not busy)
+        self.remove_item.setEnabled(draft and not busy)
         if not services.careplan_available():
             self.generate.setToolTip("Care-plan drafting is not available in this build yet "
                                      "(assistant.assist is missing)")

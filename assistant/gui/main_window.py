@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
@@ -17,16 +17,22 @@ from PySide6.QtWidgets import (
 
 from . import lazy, tasks
 from .context import AppContext
-from .import_dialog import ImportDialog
 from .model_manager import ModelManager
-from .output_actions import OutputActions
 from .session import Session
-from .settings_dialog import SettingsDialog
 from .shortcuts import ShortcutGuard
 from .signin import LockPage, SignInPage
 from .status import StatusBar
 from .style import icon
-from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .import_dialog import ImportDialog
+    from .output_actions import OutputActions
+    from .workspace import Workspace
+
+# Imported on a worker right after the sign-in page shows (see lazy.py): launch stays fast, and
+# they are ready before the password has been checked.
+WORKSPACE_MODULES = ("assistant.gui.workspace", "assistant.gui.output_actions",
+                     "assistant.gui.import_dialog", "assistant.gui.settings_dialog")
 
 TITLE = "Clinician Assistant"
 
@@ -51,7 +57,7 @@ class MainWindow(QMainWindow):
         self._hidden_windows: list[QWidget] = []
         self.status = StatusBar(self.ctx)
         self.setStatusBar(self.status)
-        self.output = OutputActions(self.ctx, self)
+        self._output: OutputActions | None = None
         self._build_actions()
         self.session.signed_in.connect(self._signed_in)
         self.session.sign_in_failed.connect(self.signin.show_error)
@@ -64,6 +70,20 @@ class MainWindow(QMainWindow):
         self.lock_page.sign_out.connect(self.sign_out)
         self._set_signed_in_ui(False)
         self.resize(1366, 768)
+        QTimer.singleShot(0, self._preload)
+
+    def _preload(self) -> None:
+        for name in WORKSPACE_MODULES:
+            lazy.preload(name)
+
+    @property
+    def output(self) -> OutputActions:
+        """Export and print (Ctrl+E, Ctrl+P); built on first use."""
+        if self._output is None:
+            from .output_actions import OutputActions
+
+            self._output = OutputActions(self.ctx, self)
+        return self._output
 
     # --- actions, menus, shortcuts --------------------------------------------------------------
     def _action(self, text: str, slot: Any, shortcut: Any = None, icon_name: str = "") -> QAction:
@@ -83,8 +103,9 @@ class MainWindow(QMainWindow):
         self.act_patients.setChecked(True)
         self.act_patients.setToolTip("Show or hide the patient list (Ctrl+F shows it and puts the cursor in search)")
         self.act_import = self._action("Import…", self.show_import, None, "import")
-        self.act_export = self._action("Export PDF…", self.output.export, "Ctrl+E", "export")
-        self.act_print = self._action("Print…", self.output.print, QKeySequence.StandardKey.Print, "print")
+        self.act_export = self._action("Export PDF…", lambda: self.output.export(), "Ctrl+E", "export")
+        self.act_print = self._action("Print…", lambda: self.output.print(), QKeySequence.StandardKey.Print,
+                                      "print")
         self.act_settings = self._action("Settings…", self.show_settings, None, "settings")
         self.act_lock = self._action("Lock", self.session.lock, "Ctrl+L", "lock")
         self.act_sign_out = self._action("Sign out", self.sign_out, None, "signout")
@@ -135,6 +156,8 @@ class MainWindow(QMainWindow):
 
     # --- session transitions ---------------------------------------------------------------------
     def _signed_in(self, account: Any) -> None:
+        from .workspace import Workspace
+
         self.workspace = Workspace(self.ctx)
         self.workspace.message.connect(self.status.flash)
         self.workspace.patient_opened.connect(self.status.patient_opened)
@@ -225,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def _generating(self) -> bool:
         view = self.workspace.view if self.workspace is not None else None
-        return view is not None and (view.overview.generating or view.careplan.generating)
+        return view is not None and view.generating
 
     def cancel_generation(self) -> None:
         view = self.workspace.view if self.workspace is not None else None
@@ -234,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def show_import(self) -> None:
         if self.import_dialog is None:
+            from .import_dialog import ImportDialog
+
             self.import_dialog = ImportDialog(self.ctx.db, self)
             self.import_dialog.imported.connect(self._imported)
         self.import_dialog.show()
@@ -245,6 +270,8 @@ class MainWindow(QMainWindow):
             self.workspace.home.refresh()
 
     def show_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.models.message, self)
         dialog.saved.connect(self._settings_saved)
         dialog.open()

@@ -6,11 +6,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from . import services
 from .session import describe_error
 from .tasks import Task, run_task
+
+if TYPE_CHECKING:  # services pulls in the record model: imported when first needed, not at launch
+    from . import services
 
 
 class ModelManager(QObject):
@@ -62,6 +66,8 @@ class ModelManager(QObject):
         self.handle = None
         self.state = "none"
         self.device = ""
+        from . import services
+
         if isinstance(error, services.ServiceUnavailable):
             self.message = "No model engine in this build: deterministic text"
         else:
@@ -96,6 +102,8 @@ class ModelManager(QObject):
 
 
 def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:
+    from . import services
+
     try:
         return services.load_engine(settings, cancel)
     except services.ServiceUnavailable:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from assistant.records.model import Note
@@ -25,6 +26,7 @@ class PatientView(QWidget):
     """Built on the main thread from a record loaded on the DB thread; long work starts after paint."""
 
     cite_followed = Signal(str)
+    _started = False
 
     def __init__(self, ctx: AppContext, record: PatientRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,72 +40,155 @@ class PatientView(QWidget):
         lay.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("patientTabs")
-        self.tabs.setDocumentMode(False)
         self.tabs.setUsesScrollButtons(True)
         lay.addWidget(self.tabs, 1)
-        self.by_key: dict[str, QWidget] = {}
-
+        self._built: dict[str, QWidget] = {}
+        self._pages: dict[str, QWidget] = {}
+        self._factories: dict[str, Callable[[], QWidget]] = {}
+        # Only the overview is built now: the rest are built one per event-loop turn after it has
+        # painted (or at once when the user opens one), so opening a chart never stalls the UI.
         self.overview = OverviewTab(ctx, record)
-        self._add("overview", self.overview, "Overview")
+        self._page("overview", "Overview", lambda: self.overview)
         for section in TABLE_SECTIONS:
-            tab = SectionTab(section.key, section.columns, section.empty, section.emphasis)
-            tab.set_entries(getattr(record, section.field))
             n = len(getattr(record, section.field))
-            self._add(section.key, tab, f"{section.title} ({n})" if n else section.title)
-        self.labs = LabsTab()
-        self.labs.set_observations(record.observations)
-        self._add(LABS_KEY, self.labs, "Labs && vitals")
-        self.notes = NotesTab(ctx.db)
-        self.notes.set_context(record.patient.id, ctx.session.account.name if ctx.session.account else "")
-        self.notes.set_notes(record.notes)
-        self._add(NOTES_KEY, self.notes, "Notes")
-        self.careplan = CarePlanTab(ctx, record)
-        self._add("careplan", self.careplan, "Care plan")
-
+            self._page(section.key, f"{section.title} ({n})" if n else section.title,
+                       lambda section=section: self._section_tab(section))
+        self._page(LABS_KEY, "Labs && vitals", self._labs_tab)
+        self._page(NOTES_KEY, "Notes", self._notes_tab)
+        self._page("careplan", "Care plan", self._careplan_tab)
+        self.ensure("overview")
         self.overview.cite.connect(self.show_entry)
-        self.careplan.cite.connect(self.show_entry)
-        self.overview.risk_ready.connect(self.careplan.set_risk)
-        self.notes.note_saved.connect(self._note_saved)
+        self.overview.risk_ready.connect(self._risk_ready)
+        self.tabs.currentChanged.connect(lambda i: self.ensure(self._key_at(i)))
+        self._pending = ["careplan", "problems", "medications", "allergies", LABS_KEY, "encounters",
+                         "procedures", "immunizations", NOTES_KEY]
 
-    def _add(self, key: str, widget: QWidget, title: str) -> None:
-        widget.setObjectName(f"tab_{key}")
-        self.by_key[key] = widget
-        self.tabs.addTab(widget, title)
+    # --- tabs, built on demand ---------------------------------------------------------------------
+    def _page(self, key: str, title: str, factory: Callable[[], QWidget]) -> None:
+        page = QWidget()
+        page.setObjectName(f"page_{key}")
+        QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+        self._pages[key] = page
+        self._factories[key] = factory
+        self.tabs.addTab(page, title)
+
+    def _key_at(self, index: int) -> str:
+        page = self.tabs.widget(index)
+        return next((k for k, p in self._pages.items() if p is page), "")
+
+    def ensure(self, key: str) -> Any:
+        """The tab's widget, built now if it was not yet."""
+        widget = self._built.get(key)
+        if widget is None and key in self._factories:
+            widget = self._factories[key]()
+            widget.setObjectName(f"tab_{key}")
+            self._pages[key].layout().addWidget(widget)
+            self._built[key] = widget
+        return widget
+
+    def _build_next(self) -> None:
+        while self._pending and self._pending[0] in self._built:
+            self._pending.pop(0)
+        if self._pending:
+            self.ensure(self._pending.pop(0))
+            QTimer.singleShot(0, self._build_next)
+
+    @property
+    def by_key(self) -> dict[str, Any]:
+        return {k: self.ensure(k) for k in self._factories}
+
+    @property
+    def labs(self) -> LabsTab:
+        return self.ensure(LABS_KEY)
+
+    @property
+    def notes(self) -> NotesTab:
+        return self.ensure(NOTES_KEY)
+
+    @property
+    def careplan(self) -> CarePlanTab:
+        return self.ensure("careplan")
+
+    def _section_tab(self, section: Any) -> SectionTab:
+        tab = SectionTab(section.key, section.columns, section.empty, section.emphasis)
+        tab.set_entries(getattr(self.record, section.field))
+        return tab
+
+    def _labs_tab(self) -> LabsTab:
+        labs = LabsTab()
+        labs.set_observations(self.record.observations)
+        return labs
+
+    def _notes_tab(self) -> NotesTab:
+        notes = NotesTab(self.ctx.db)
+        account = self.ctx.session.account
+        notes.set_context(self.record.patient.id, account.name if account else "")
+        notes.set_notes(self.record.notes)
+        notes.note_saved.connect(self._note_saved)
+        return notes
+
+    def _careplan_tab(self) -> CarePlanTab:
+        plan = CarePlanTab(self.ctx, self.record)
+        plan.cite.connect(self.show_entry)
+        plan.set_risk(self.overview.risk)
+        if self._started:
+            plan.load()
+        return plan
+
+    def _risk_ready(self, risk: Any) -> None:
+        if "careplan" in self._built:
+            self.careplan.set_risk(risk)
 
     def start(self) -> None:
-        """Kick off the background work (flags, summary, care-plan list) once the view is shown."""
+        """Kick off the background work (flags, summary, care plans) once the view is shown."""
+        self._started = True
         self.overview.start()
-        self.careplan.load()
+        if "careplan" in self._built:
+            self.careplan.load()
+        QTimer.singleShot(0, self._build_next)
 
     @property
     def patient_id(self) -> str:
         return self.record.patient.id
 
+    def _built_tab(self, key: str) -> Any:
+        return self._built.get(key)
+
     def has_unsaved(self) -> bool:
-        return self.notes.has_unsaved() or self.careplan.has_unsaved()
+        notes, plan = self._built_tab(NOTES_KEY), self._built_tab("careplan")
+        return bool((notes and notes.has_unsaved()) or (plan and plan.has_unsaved()))
+
+    @property
+    def generating(self) -> bool:
+        plan = self._built_tab("careplan")
+        return self.overview.generating or bool(plan and plan.generating)
 
     def cancel_generation(self) -> bool:
         """Esc: stop whatever generation is running here."""
-        return self.overview.cancel() | self.careplan.cancel()
+        plan = self._built_tab("careplan")
+        return self.overview.cancel() | bool(plan and plan.cancel())
 
     def shutdown(self) -> None:
+        self._pending.clear()
         self.overview.shutdown()
-        self.careplan.shutdown()
+        plan = self._built_tab("careplan")
+        if plan is not None:
+            plan.shutdown()
 
     def current_key(self) -> str:
-        w = self.tabs.currentWidget()
-        return next((k for k, v in self.by_key.items() if v is w), "")
+        return self._key_at(self.tabs.currentIndex())
 
     def show_tab(self, key: str) -> None:
-        self.tabs.setCurrentWidget(self.by_key[key])
+        self.ensure(key)
+        self.tabs.setCurrentWidget(self._pages[key])
 
     def show_entry(self, ref: str) -> bool:
         """Follow a citation: open the tab holding the entry and select it there."""
         self.cite_followed.emit(ref)
         key = TAB_FOR_TYPE.get(ref.split("/", 1)[0], "")
-        tab: Any = self.by_key.get(key)
+        tab: Any = self.ensure(key) if key else None
         if tab is not None and tab.select_ref(ref):
-            self.tabs.setCurrentWidget(tab)
+            self.tabs.setCurrentWidget(self._pages[key])
             return True
         entry: Any = self.record.entry(ref)
         if entry is None and ref in (self.record.patient.ref, self.record.patient.id):
@@ -126,4 +211,6 @@ class PatientView(QWidget):
         self.record = self.record.with_entries(note)
         self.notes.set_notes(self.record.notes)
         self.overview.record = self.record
-        self.careplan.record = self.record
+        plan = self._built_tab("careplan")
+        if plan is not None:
+            plan.record = self.record

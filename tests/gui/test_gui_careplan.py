@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from assistant.gui import services
 
@@ -23,24 +24,48 @@ def draft(qtbot, view):
     return plan
 
 
+def first_item_row(editor) -> int:
+    return next(r for r in range(editor.plan.rowCount()) if not editor.plan.is_header(r))
+
+
+def type_into(qtbot, editor, row: int, text: str) -> None:
+    """Edit an item the way a user does: select it, F2, replace the text, Tab to commit."""
+    index = editor.plan.index(row, 0)
+    editor.window().activateWindow()
+    qtbot.waitUntil(editor.window().isActiveWindow, timeout=5000)
+    editor.scrollTo(index)
+    qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=editor.visualRect(index).center())
+    assert editor.currentIndex().row() == row
+    qtbot.keyClick(editor, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QPlainTextEdit), timeout=3000)
+    field = QApplication.focusWidget()
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+
+
 def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
     window = signed_in
     view = gui.open_patient(window, "Beatriz")
     plan = draft(qtbot, view)
+    editor = plan.editor
     assert plan.doc.status == "draft" and plan.doc.version == 1
-    assert plan.editor.sections, "the draft has sections"
+    assert editor.plan.sections, "the draft has sections"
     assert plan.doc.data["source"] == "deterministic"  # no model pack in tests
-    first = next(s for s in plan.editor.sections if s.items)
-    item = first.items[0]
-    item.edit.setPlainText("Reviewed with the patient today; agreed to the plan.")
+    row = first_item_row(editor)
+    first_key = editor.plan.sections[editor.plan.section_of(row)].key
+    type_into(qtbot, editor, row, "Reviewed with the patient today; agreed to the plan.")
+    assert editor.plan.item_at(row).text == "Reviewed with the patient today; agreed to the plan."
     assert plan.dirty and plan.save.isEnabled() and view.has_unsaved()
-    added = first.add_empty()
-    added.edit.setPlainText("Bring glucose diary next visit.")
+    editor.setCurrentIndex(editor.plan.index(row, 0))
+    plan.add_item.click()
+    new_row = editor.currentIndex().row()
+    editor.plan.setData(editor.plan.index(new_row, 0), "Bring glucose diary next visit.")
     with qtbot.waitSignal(plan.version_model.modelReset, timeout=10000):
         plan.save.click()
     qtbot.waitUntil(lambda: not plan.dirty, timeout=5000)
     stored = plan.doc.data["sections"]
-    section = next(s for s in stored if s["key"] == first.section.key)
+    section = next(s for s in stored if s["key"] == first_key)
     texts = {i["text"]: i["status"] for i in section["items"]}
     assert texts["Reviewed with the patient today; agreed to the plan."] == "edited"
     assert texts["Bring glucose diary next visit."] == "edited"
@@ -49,8 +74,9 @@ def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
         plan.sign.click()
     qtbot.waitUntil(lambda: plan.doc.status == "signed", timeout=5000)
     assert plan.doc.signed_by == "admin"
-    assert all(e.edit.isReadOnly() for s in plan.editor.sections for e in s.items)
-    assert not plan.sign.isEnabled() and plan.new_version.isEnabled()
+    assert not editor.plan.editable
+    assert not editor.plan.flags(editor.plan.index(first_item_row(editor), 0)) & Qt.ItemFlag.ItemIsEditable
+    assert not plan.sign.isEnabled() and plan.new_version.isEnabled() and not plan.add_item.isEnabled()
     assert "signed by admin" in plan.status.text()
     # New version: a fresh draft v2, v1 superseded, both listed.
     plan.new_version.click()
@@ -63,11 +89,15 @@ def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
 def test_citation_in_plan_opens_entry(qtbot, signed_in, gui):
     view = gui.open_patient(signed_in, "Beatriz")
     plan = draft(qtbot, view)
-    cited = [(e, r) for s in plan.editor.sections for e in s.items for r in e.item.citations
-             if view.record.entry(r) is not None]
-    assert cited
-    editor, ref = cited[0]
-    editor.meta.linkActivated.emit(f"cite:{ref}")
+    editor = plan.editor
+    rows = [r for r in range(editor.plan.rowCount()) if (i := editor.plan.item_at(r)) is not None
+            and len(i.citations) == 1 and view.record.entry(i.citations[0]) is not None]
+    assert rows
+    index = editor.plan.index(rows[0], 2)
+    editor.scrollTo(index)
+    with qtbot.waitSignal(view.cite_followed, timeout=2000) as sig:
+        qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=editor.visualRect(index).center())
+    assert sig.args == [editor.plan.item_at(rows[0]).citations[0]]
     assert view.current_key() != "careplan"
 
 
@@ -78,11 +108,15 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
     out = tmp_path / "plan.pdf"
     window.output.ask_path = lambda default: (asked.append(default), out)[1]
     asked: list[str] = []
-    # Focus in the plan editor: Ctrl+E must still export (text fields would take it as "end of line").
-    plan.editor.sections[0].items[0].edit.setFocus()
+    # Focus in an item being edited: Ctrl+E must still export (text fields take it as "end of line").
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    qtbot.keyClick(plan.editor.sections[0].items[0].edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    editor = plan.editor
+    index = editor.plan.index(first_item_row(editor), 0)
+    editor.edit(index)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QPlainTextEdit), timeout=3000)
+    field = QApplication.focusWidget()
+    qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.output.busy and window.output.last_export == out, timeout=60000)
     assert asked == ["care-plan-v1-draft.pdf"]  # no patient identifier in the suggested name
     data = out.read_bytes()
@@ -99,7 +133,7 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
         return p
 
     window.output.choose_printer = choose
-    qtbot.keyClick(plan.editor.sections[0].items[0].edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(plan.editor, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.output.busy, timeout=60000)
     assert window.status.message.text() == "Sent to the printer."
     assert printed.exists() and printed.stat().st_size > 1000

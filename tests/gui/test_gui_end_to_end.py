@@ -52,8 +52,9 @@ def run_clinician_journey(qtbot, window, gui, folder: Path, out: Path, timeout: 
     qtbot.mouseClick(plan.generate, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: plan.doc is not None and plan.stack.currentWidget() is plan.editor,
                     timeout=timeout)
-    section = next(s for s in plan.editor.sections if s.items)
-    section.items[0].edit.setPlainText("Reviewed and agreed with the patient.")
+    editor = plan.editor
+    row = next(r for r in range(editor.plan.rowCount()) if not editor.plan.is_header(r))
+    editor.plan.setData(editor.plan.index(row, 0), "Reviewed and agreed with the patient.")
     qtbot.mouseClick(plan.sign, Qt.MouseButton.LeftButton)  # saves the edit, then signs
     qtbot.waitUntil(lambda: plan.doc.status == "signed", timeout=10000)
     texts = [i["text"] for s in plan.doc.data["sections"] for i in s["items"]]
