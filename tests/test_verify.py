@@ -140,3 +140,16 @@ def test_a_risk_is_not_a_diagnosis(sheet):
     assert s.status == "verified"
     assert check(sheet, "She has a risk of stroke.", "Active problem: Atrial").status == "verified"
     assert check(sheet, "She had a stroke.", "Active problem: Atrial").unsupported == ("stroke",)
+
+
+def test_dose_is_bound_to_its_drug(sheet):
+    # 5 mg is on the sheet (warfarin, amlodipine) but not as a metformin dose.
+    s = verify_sentence("She takes 5 mg of metformin.", sheet)
+    assert s.unsupported == ("5 mg",)
+    assert verify_sentence("She takes warfarin 5 mg and metformin 1000 mg.", sheet).status == "verified"
+
+
+def test_number_with_a_unit_needs_that_unit_on_the_line(sheet):
+    assert verify_sentence("She has had atrial fibrillation for 2 years.", sheet).unsupported == ("2 years",)
+    # A unit-less earlier value takes the unit of its line.
+    assert check(sheet, "HbA1c rose from 7.4% to 8.9%.", "HbA1c").status == "verified"

@@ -71,62 +71,72 @@ def _config(max_new_tokens: int) -> Any:
 
 
 def generate_stream(engine: Any, messages: list[dict[str, str]], max_new_tokens: int, processor: Any,
-                    cancel: threading.Event | None) -> Iterator[str]:
-    """Text pieces from the engine's chat stream (stops early when `cancel` is set)."""
+                    cancel: threading.Event | None, stats: dict[str, float] | None = None) -> Iterator[str]:
+    """Text pieces from the engine's chat stream (stops early when `cancel` is set). The engine's
+    generation is closed however the caller stops (a generation left open keeps the engine busy);
+    its statistics go into `stats`."""
     kwargs: dict[str, Any] = {"cancel": cancel}
     if processor is not None:
         kwargs["logits_processor"] = processor
-    for piece in engine.chat(messages, _config(max_new_tokens), **kwargs):
-        if cancel is not None and cancel.is_set():
-            return
-        if piece:
-            yield str(piece)
+    gen = engine.chat(messages, _config(max_new_tokens), **kwargs)
+    try:
+        for piece in gen:
+            if cancel is not None and cancel.is_set():
+                return
+            if piece:
+                yield str(piece)
+    finally:
+        close = getattr(gen, "close", None)
+        if close is not None:
+            close()
+        if stats is not None:
+            stats.update(read_stats(getattr(gen, "stats", None)) or engine_stats(engine))
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # as the engine's constraint reads numbers: '1,000' is 1 and 000
 
 
 def allowed_numbers(sheet: FactSheet) -> set[str]:
-    """Every number written on the sheet, as written and in its usual variants (1,000 / 1000 /
-    1000.0 -> all of them), plus the digits of the fact ids so that citations can be written."""
+    """Every number written on the sheet (the digits of the fact ids too, so that citations can be
+    written), plus the same value without trailing zeros ('2.10' -> '2.1')."""
     out: set[str] = set()
-    for f in sheet.lines:
-        out.add(f.id[1:])
-        for m in _NUMBER.finditer(f.text):
-            raw = m.group(0).rstrip(".,")
-            out.add(raw)
-            plain = raw.replace(",", "")
-            out.add(plain)
-            if "." in plain:
-                out.add(plain.rstrip("0").rstrip("."))
+    for m in _NUMBER.finditer(sheet.text()):
+        out.add(m.group(0))
+        if "." in m.group(0):
+            out.add(m.group(0).rstrip("0").rstrip("."))
     return {n for n in out if n}
 
 
 def number_constraint(engine: Any, sheet: FactSheet) -> Any | None:
     """The engine's logits hook that forbids numbers not on the sheet, or None without one."""
+    tokenizer = getattr(engine, "tokenizer", None)
+    if tokenizer is None:
+        return None
     try:
-        from assistant.llm import constraints  # type: ignore[attr-defined]
+        from assistant.llm.constraints import allowed_numbers_processor
     except ImportError:
         return None
-    make = getattr(constraints, "allowed_numbers_processor", None) or getattr(constraints, "number_constraint", None)
-    if make is None:
-        return None
-    tokenizer = getattr(engine, "tokenizer", None)
-    return make(tokenizer, allowed_numbers(sheet)) if tokenizer is not None else None
+    return allowed_numbers_processor(tokenizer, allowed_numbers(sheet))
 
 
-def engine_stats(engine: Any) -> dict[str, float]:
-    """ttft_s, tokens_per_s and new_tokens of the last generation, from whatever the engine reports."""
-    stats = getattr(engine, "last_stats", None) or getattr(engine, "stats", None)
+def read_stats(stats: Any) -> dict[str, float]:
     out: dict[str, float] = {}
+    if stats is None:
+        return out
     for key, names in (("ttft_s", ("ttft_s", "ttft")), ("tokens_per_s", ("tokens_per_s", "decode_tokens_per_s")),
-                       ("new_tokens", ("new_tokens", "tokens", "generated_tokens"))):
+                       ("new_tokens", ("new_tokens", "tokens", "generated_tokens")),
+                       ("prompt_tokens", ("prompt_tokens",))):
         for n in names:
             v = stats.get(n) if isinstance(stats, dict) else getattr(stats, n, None)
             if isinstance(v, int | float):
                 out[key] = float(v)
                 break
     return out
+
+
+def engine_stats(engine: Any) -> dict[str, float]:
+    """ttft_s, tokens_per_s and new_tokens of the engine's last generation."""
+    return read_stats(getattr(engine, "last_stats", None) or getattr(engine, "stats", None))
 
 
 _LABEL = re.compile(r"^\s*(?:[#>*\-•]+\s*|\d+[.)]\s+)*(?:(?:one-line\s+)?(?:synopsis|summary|problem list|"

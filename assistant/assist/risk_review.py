@@ -7,13 +7,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from .fact_lines import flag_refs, ordered_flags
 from .facts import FactSheet, build_fact_sheet
 from .generation import (
-    engine_stats,
     evaluate_risk,
     generate_stream,
     model_label,
@@ -99,11 +99,14 @@ def risk_review(record: Any, risk: Any | None = None, engine: Any | None = None,
     messages = [{"role": "system", "content": p["system"]},
                 {"role": "user", "content": p["explain"].format(facts=sheet.text())}]
     collector = SentenceCollector(sheet, unverified, on_text, None)
+    gen_stats: dict[str, float] = {}
     try:
-        for piece in generate_stream(engine, messages, MAX_NEW_TOKENS, number_constraint(engine, sheet), cancel):
-            collector.feed(piece)
-            if collector.repeats >= 2:
-                break
+        processor = number_constraint(engine, sheet)
+        with closing(generate_stream(engine, messages, MAX_NEW_TOKENS, processor, cancel, gen_stats)) as stream:
+            for piece in stream:
+                collector.feed(piece)
+                if collector.repeats >= 2:
+                    break
     except Exception as e:  # the flags stand on their own; only the explanation is lost
         log.warning("risk explanation failed (%s)", type(e).__name__)
         return RiskReview(record.patient.id, items, reason=f"model failed ({type(e).__name__})",
@@ -111,7 +114,7 @@ def risk_review(record: Any, risk: Any | None = None, engine: Any | None = None,
     cancelled = cancel is not None and cancel.is_set()
     if not cancelled:
         collector.finish()
-    timing = engine_stats(engine)
+    timing = dict(gen_stats)
     timing["total_s"] = time.perf_counter() - start
     return RiskReview(record.patient.id, items, tuple(collector.kept), "model", model_label(engine), "",
                       timing, cancelled)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 from .coverage import completion_sentences
@@ -14,7 +15,6 @@ from .deterministic import deterministic_summary, synopsis
 from .facts import FactSheet, build_fact_sheet
 from .generation import (
     cleanup_sentence,
-    engine_stats,
     fact_budget,
     generate_stream,
     model_label,
@@ -113,14 +113,16 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
         log.warning("summary: model set-up failed (%s); deterministic summary used", type(e).__name__)
         return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, on_text, on_sentence, as_of)
     collector = SentenceCollector(sheet, unverified, on_text, on_sentence)
+    gen_stats: dict[str, float] = {}
     first_piece: float | None = None
     try:
-        for piece in generate_stream(engine, messages, MAX_NEW_TOKENS, processor, cancel):
-            if first_piece is None:
-                first_piece = time.perf_counter() - start
-            collector.feed(piece)
-            if collector.repeats >= 2:
-                break  # looping: what follows would be repeats too
+        with closing(generate_stream(engine, messages, MAX_NEW_TOKENS, processor, cancel, gen_stats)) as stream:
+            for piece in stream:
+                if first_piece is None:
+                    first_piece = time.perf_counter() - start
+                collector.feed(piece)
+                if collector.repeats >= 2:
+                    break  # looping: what follows would be repeats too
     except Exception as e:
         if not (cancel is not None and cancel.is_set()):
             log.warning("summary: generation failed (%s); deterministic summary used", type(e).__name__)
@@ -141,7 +143,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
             _emit(s, on_text)
             if on_sentence:
                 on_sentence(s)
-    timing = engine_stats(engine)
+    timing = dict(gen_stats)
     timing["ttft_s"] = timing.get("ttft_s") or (first_piece or 0.0)
     timing["total_s"] = time.perf_counter() - start
     first = sentences[0] if sentences else Sentence("", status=DETERMINISTIC)

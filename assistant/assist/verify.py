@@ -43,6 +43,7 @@ class Sentence:
 @dataclass(frozen=True)
 class _FactItems:
     numbers: tuple[tuple[float, str], ...]
+    units: frozenset[str]
     analytes: frozenset[str]
     dates: tuple[tuple[tuple[int, int, int], ...], ...]
 
@@ -51,7 +52,7 @@ class _FactItems:
 def _items(text: str) -> _FactItems:
     dates, rest = find_dates(text)
     numbers = tuple((float(c.key[0]), str(c.key[1])) for c in find_numbers(rest))  # type: ignore[index]
-    return _FactItems(numbers, frozenset(a for _, _, a in _analyte_mentions(text)),
+    return _FactItems(numbers, frozenset(u for _, u in numbers if u), frozenset(a for _, _, a in _analyte_mentions(text)),
                       tuple(c.key for c in dates))  # type: ignore[misc]
 
 
@@ -95,20 +96,49 @@ def split_citations(text: str) -> tuple[str, tuple[str, ...]]:
     return clean.strip(), tuple(dict.fromkeys(ids))
 
 
+_DOSE_UNITS = {"mg", "mcg", "g", "units", "ml", "tablet", "capsule", "puff"}
+
+
+def _gap(a: Claim, b: Claim, text: str) -> int:
+    """Characters between two items; 'far' when a clause boundary separates them."""
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = text[first.start + len(first.words):second.start]
+    return 10_000 if re.search(r"[;.]\s|\band\b|,", between) else len(between)
+
+
+def _bind_doses(numbers: list[Claim], terms: list[Claim], text: str) -> list[Claim]:
+    """A dose belongs to the drug written next to it ('warfarin 5 mg', '400 mg of ibuprofen'): it
+    is then supported only by a line that has both, so a dose moved to another drug is caught."""
+    drugs = [t for t in terms if t.kind == "drug"]
+    out = []
+    for c in numbers:
+        value, unit, analyte = c.key  # type: ignore[misc]
+        if unit in _DOSE_UNITS and drugs:
+            near = min(drugs, key=lambda d, c=c: _gap(d, c, text))  # type: ignore[misc]
+            if _gap(near, c, text) <= 30:
+                c = Claim(c.kind, c.words, (value, unit, analyte, str(near.key)), c.start)
+        out.append(c)
+    return out
+
+
 def claims_in(text: str, sheet: FactSheet) -> list[Claim]:
     dates, rest = find_dates(text)
     vocab = _sheet_vocab(sheet)
-    return sorted(dates + find_numbers(rest) + find_terms(rest, vocab.drugs, vocab.allergens, vocab.problems),
-                  key=lambda c: c.start)
+    terms = find_terms(rest, vocab.drugs, vocab.allergens, vocab.problems)
+    numbers = _bind_doses(find_numbers(rest), terms, rest)
+    return sorted(dates + numbers + terms, key=lambda c: c.start)
 
 
 def supported_by(claim: Claim, fact: Fact) -> bool:
     text = fact.text
     if claim.kind == "number":
-        key: tuple[float, str, str] = claim.key  # type: ignore[assignment]
-        value, unit, analyte = key
+        key: tuple = claim.key  # type: ignore[assignment]
+        value, unit, analyte = key[:3]
+        drug = key[3] if len(key) > 3 else ""
         items = _items(text)
         if analyte and analyte not in items.analytes:
+            return False
+        if drug and not drug_supported(drug, text):
             return False
         for fv, fu in items.numbers:
             if abs(fv - value) > 1e-9:
@@ -116,7 +146,8 @@ def supported_by(claim: Claim, fact: Fact) -> bool:
             if unit in _QUALIFIERS or fu in _QUALIFIERS:
                 if unit == fu:
                     return True
-            elif not unit or not fu or unit == fu:
+            # A unit-less number on the line ('earlier 7.4') takes the unit the line is written in.
+            elif not unit or unit == fu or (not fu and unit in items.units):
                 return True
         return False
     if claim.kind == "date":
