@@ -70,8 +70,9 @@ def test_model_sentences_verified_marked_and_completed():
     assert status[1] == ("Atrial", "verified", ())
     assert status[2] == ("Diabetes", "unverified", ("9.4%", "metformin", "100 mg"))
     assert status[3] == ("She", "unverified", ())
-    # Hypertension was not stated by the model: its template sentence completes the summary.
-    assert status[4][0] == "Essential" and status[4][1] == "deterministic"
+    # Diabetes (named only in the synopsis; its own sentence failed) and hypertension (not stated)
+    # get their template sentences, with values and medicines.
+    assert [(x[0], x[1]) for x in status[4:]] == [("Type", "deterministic"), ("Essential", "deterministic")]
     assert s.sentences[0].citations[:1] == ("Condition/c-af",)
     streamed = "".join(pieces)
     assert "[unverified: 9.4%, metformin, 100 mg]" in streamed and "Essential hypertension" in streamed

@@ -48,7 +48,8 @@ def coverage(sheet: FactSheet, sentences: Sequence[Sentence]) -> dict[str, tuple
 
 
 def completion_sentences(sheet: FactSheet, sentences: Sequence[Sentence]) -> list[Sentence]:
-    """Deterministic sentences for the allergies and active problems the draft does not state."""
+    """Deterministic sentences for the allergies and active problems the draft does not state
+    (`sentences` starts with the synopsis)."""
     text = _shown(sentences)
     out: list[Sentence] = []
     missing_allergies = [a for a in sheet.section("allergy") if a.detail and not allergy_mentioned(a, text)]
@@ -56,7 +57,9 @@ def completion_sentences(sheet: FactSheet, sentences: Sequence[Sentence]) -> lis
         ids = tuple(a.id for a in missing_allergies)
         out.append(Sentence(f"Allergies: {allergy_list(missing_allergies)}.", sheet.refs_for(ids), ids,
                             DETERMINISTIC))
-    missing = {p.id for p in sheet.section("problem") if not problem_mentioned(p, text)}
+    # A problem named only in the synopsis still gets its own sentence with values and medicines.
+    body = _shown(sentences[1:])
+    missing = {p.id for p in sheet.section("problem") if not problem_mentioned(p, body)}
     if missing:
         out += problem_sentences(sheet, only=missing)[0]
     return out

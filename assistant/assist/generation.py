@@ -18,7 +18,7 @@ from .facts import FactSheet
 # The fact sheet is capped below what the context allows: prompt length drives time to first
 # token on a CPU (about 1.1 s per 600 tokens for the default pack), and a 135M model loses track
 # of long prompts anyway. The most important facts come first, so the cap drops only context.
-FACT_TOKEN_CAP = 800
+FACT_TOKEN_CAP = 600
 PROMPT_OVERHEAD_TOKENS = 200  # system prompt, instructions and chat-template tokens
 
 
