@@ -16,8 +16,10 @@ def make_app(argv: list[str] | None = None) -> Any:
     from PySide6.QtWidgets import QApplication
 
     from . import style
+    from .qt_compat import guard_refcount_leaks
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    guard_refcount_leaks()
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("clinician-assistant")

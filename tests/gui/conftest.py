@@ -52,6 +52,14 @@ def empty_db(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def qt_refcount_guard(qapp: Any) -> None:
+    """PySide6 6.12.0 drops references to True/None on every emit; see assistant/gui/qt_compat.py."""
+    from assistant.gui.qt_compat import guard_refcount_leaks
+
+    guard_refcount_leaks()
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads or writes the real user/site settings; no model pack unless a test adds one."""
