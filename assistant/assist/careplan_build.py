@@ -298,7 +298,8 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
         cites, fids, marker = ctx.cite((med.ref,))
         text = med.name or med.code.display or "medication"
         if med.dose_text:
-            text += f", {med.dose_text}"
+            # Dose instructions often end with their own full stop; the item adds one after the marker.
+            text += f", {med.dose_text.rstrip().rstrip('.')}"
         if roles:
             classes = dict.fromkeys(spec.drug_class for _, spec in roles)
             titles = dict.fromkeys(m.template.title for m, _ in roles)
