@@ -135,10 +135,17 @@ def test_looping_model_is_stopped():
 def test_budget_follows_context_length():
     rec = sample_record()
     big, small = ScriptedEngine("She has AF."), ScriptedEngine("She has AF.", context_length=700)
-    full = generate_summary(rec, sample_risk(), big).facts
-    cut = generate_summary(rec, sample_risk(), small).facts
-    assert len(cut.lines) < len(full.lines) and cut.omitted
-    assert cut.lines[0].section == "demographics"
+    s_big = generate_summary(rec, sample_risk(), big)
+    s_small = generate_summary(rec, sample_risk(), small)
+
+    def prompt_ids(engine):
+        return [line.split(":")[0] for line in engine.calls[0]["messages"][1]["content"].splitlines()
+                if line.startswith("F")]
+
+    assert len(prompt_ids(small)) < len(prompt_ids(big))
+    assert prompt_ids(small)[0] == "F1"
+    # The result keeps the whole sheet, so every id stays resolvable.
+    assert s_small.facts.ids == s_big.facts.ids and len(s_small.facts.ids) == len(prompt_ids(big))
 
 
 def test_json_shape():

@@ -153,3 +153,11 @@ def test_number_with_a_unit_needs_that_unit_on_the_line(sheet):
     assert verify_sentence("She has had atrial fibrillation for 2 years.", sheet).unsupported == ("2 years",)
     # A unit-less earlier value takes the unit of its line.
     assert check(sheet, "HbA1c rose from 7.4% to 8.9%.", "HbA1c").status == "verified"
+
+
+def test_unknown_drug_and_diagnosis_shaped_words_must_be_on_the_sheet(sheet):
+    s = verify_sentence("She has acute respiratory distress syndrome (ARDS) and takes diazepam.", sheet)
+    assert set(s.unsupported) == {"respiratory distress syndrome", "ARDS", "diazepam"}
+    s = verify_sentence("Bisoprolol was started for cholecystitis.", sheet)
+    assert set(s.unsupported) == {"Bisoprolol", "cholecystitis"}
+    assert verify_sentence("Her INR is 3.8 on warfarin.", sheet).status == "verified"

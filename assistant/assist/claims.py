@@ -256,7 +256,52 @@ def find_terms(text: str, extra_drugs: frozenset[str], extra_allergens: frozense
         m = term_pattern(problem).search(text)
         if m and not vocabulary().diagnoses_in(problem):
             out.append(Claim("diagnosis", m.group(0), problem, m.start()))
+    for c in unknown_terms(text):
+        if not any(o.start <= c.start < o.start + len(o.words) or c.start <= o.start < c.start + len(c.words)
+                   for o in out):
+            out.append(c)
     return sorted(out, key=lambda c: c.start)
+
+
+# Words shaped like drug or diagnosis names, and capitalised abbreviations: a closed vocabulary
+# cannot know every name a model may invent ('ARDS', 'diazepam', 'cholecystitis'), so any such
+# word must itself occur in the facts.
+_DRUG_SHAPE = re.compile(
+    r"\b[a-z]{2,}(?:pril|olol|sartan|statin|azepam|azolam|cillin|mycin|micin|floxacin|cycline|azole|"
+    r"parin|xaban|gatran|gliptin|gliflozin|glutide|dronate|prazole|tidine|setron|triptan|dipine|afil|"
+    r"zosin|terol|asone|olone|oxetine|triptyline|apine|idone|umab|ximab|zumab|tinib|ciclovir|navir)\b",
+    re.IGNORECASE)
+_DIAGNOSIS_SHAPE = re.compile(
+    r"\b[a-z]{3,}(?:itis|osis|emia|aemia|pathy|oma|algia|plegia|penia|uria|ectomy|otomy|plasty)\b"
+    r"|\b[a-z]+(?:[ -][a-z]+)?\s+(?:syndrome|disease|disorder|insufficiency|failure|cancer|carcinoma)\b",
+    re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b[A-Z][A-Z0-9]{1,5}s?\b")
+_PLAIN_ABBREVIATIONS = {"I", "A", "OK", "GP", "ED", "ER", "ICU", "AM", "PM", "US", "UK", "NHS", "IV", "PO",
+                        "BID", "TID", "QID", "PRN", "ID", "IDS", "NB", "DR", "MR", "MRS", "MS", "NO", "NOT"}
+_COMMON_SHAPED = {"diagnosis", "prognosis", "dose", "those", "purpose", "close", "chose", "whose",
+                  "suppose", "expose", "compose", "propose", "loose", "choose", "hypnosis"}
+
+
+def unknown_terms(text: str) -> list[Claim]:
+    out: list[Claim] = []
+    for pattern in (_DRUG_SHAPE, _DIAGNOSIS_SHAPE):
+        for m in pattern.finditer(text):
+            if m.group(0).lower() not in _COMMON_SHAPED:
+                out.append(Claim("term", m.group(0), m.group(0).lower(), m.start()))
+    for m in _ABBREVIATION.finditer(text):
+        word = m.group(0).rstrip("s") if m.group(0).endswith("s") and len(m.group(0)) > 2 else m.group(0)
+        # Analyte names (INR, LDL, BP) are checked through the value they go with.
+        if word not in _PLAIN_ABBREVIATIONS and not word.isdigit() and word.lower() not in _ANALYTES:
+            out.append(Claim("term", m.group(0), word, m.start()))
+    return out
+
+
+def term_supported(term: str, text: str) -> bool:
+    """An unknown-shaped term is supported when it occurs in the text (whole words, any case; an
+    abbreviation with its case)."""
+    if term.isupper():
+        return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text) is not None
+    return term_in(term, text)
 
 
 def diagnosis_supported(name: str, text: str) -> bool:

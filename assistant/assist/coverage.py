@@ -1,11 +1,11 @@
 """What a summary mentions: active problems, current medications and allergies; and the template
-sentences that complete a model's draft so that nothing on the problem or allergy list is left out."""
+sentences that complete a model's draft so that no allergy, active problem or current medication is left out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .deterministic import allergy_list, problem_sentences
+from .deterministic import _join, allergy_list, problem_sentences, short_med
 from .facts import Fact, FactSheet
 from .verify import DETERMINISTIC, UNVERIFIED, Sentence
 from .vocabulary import ingredients, term_in, vocabulary
@@ -62,4 +62,10 @@ def completion_sentences(sheet: FactSheet, sentences: Sequence[Sentence]) -> lis
     missing = {p.id for p in sheet.section("problem") if not problem_mentioned(p, body)}
     if missing:
         out += problem_sentences(sheet, only=missing)[0]
+    done = body + "\n" + "\n".join(s.text for s in out)
+    meds = [m for m in sheet.section("medication") if not medication_mentioned(m, done)]
+    if meds:
+        ids = tuple(m.id for m in meds)
+        out.append(Sentence(f"Other current medications: {_join([short_med(m.detail['name']) for m in meds])}.",
+                            sheet.refs_for(ids), ids, DETERMINISTIC))
     return out

@@ -103,8 +103,11 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
         reason = "deterministic summary requested" if engine is not None else "no model pack installed"
         return _deterministic(record, risk, reason, start, on_text, on_sentence, as_of)
     try:
+        # The model sees the most important facts that fit its budget; sentences are checked, and
+        # the draft completed, against the whole sheet (same ids), which is also what is returned.
         sheet = build_fact_sheet(record, risk, fact_budget(engine, MAX_NEW_TOKENS),
                                  getattr(engine, "count_tokens", None), as_of=as_of)
+        full = build_fact_sheet(record, risk, as_of=as_of)
         p = prompts("summary.toml")
         messages = [{"role": "system", "content": p["system"]},
                     {"role": "user", "content": p["summary"].format(facts=sheet.text())}]
@@ -112,7 +115,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     except Exception as e:  # a broken pack or tokenizer must not cost the clinician the summary
         log.warning("summary: model set-up failed (%s); deterministic summary used", type(e).__name__)
         return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, on_text, on_sentence, as_of)
-    collector = SentenceCollector(sheet, unverified, on_text, on_sentence)
+    collector = SentenceCollector(full, unverified, on_text, on_sentence)
     gen_stats: dict[str, float] = {}
     first_piece: float | None = None
     try:
@@ -136,9 +139,9 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
         # The model's draft is completed from templates: any allergy or active problem it did not
         # state (verified) gets its deterministic sentence, and a missing synopsis is replaced.
         if not sentences or sentences[0].status == UNVERIFIED:
-            sentences.insert(0, synopsis(sheet))
+            sentences.insert(0, synopsis(full))
             _emit(sentences[0], on_text)
-        for s in completion_sentences(sheet, sentences):
+        for s in completion_sentences(full, sentences):
             sentences.append(s)
             _emit(s, on_text)
             if on_sentence:
@@ -147,7 +150,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     timing["ttft_s"] = timing.get("ttft_s") or (first_piece or 0.0)
     timing["total_s"] = time.perf_counter() - start
     first = sentences[0] if sentences else Sentence("", status=DETERMINISTIC)
-    return Summary(sheet.patient_id, MODEL, model_label(engine), "", first, tuple(sentences[1:]), sheet, timing,
+    return Summary(full.patient_id, MODEL, model_label(engine), "", first, tuple(sentences[1:]), full, timing,
                    cancelled, tuple(collector.dropped))
 
 

@@ -15,6 +15,7 @@ from .claims import (
     find_dates,
     find_numbers,
     find_terms,
+    term_supported,
 )
 from .facts import Fact, FactSheet
 from .vocabulary import clean_display, ingredients, term_in
@@ -164,6 +165,8 @@ def supported_by(claim: Claim, fact: Fact) -> bool:
         return term_in(str(claim.key), text)
     if claim.kind == "diagnosis":
         return diagnosis_supported(str(claim.key), text)
+    if claim.kind == "term":
+        return term_supported(str(claim.key), text)
     return False
 
 

@@ -1,0 +1,50 @@
+"""Summary with the real default model pack (skipped when `make model` has not been run)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from assist_fixtures import ROOT, sample_record, sample_risk
+
+from assistant.assist.evaluate import shown_unsupported
+from assistant.assist.generation import allowed_numbers, number_constraint
+from assistant.assist.summary import generate_summary
+
+PACK = ROOT / "models" / "default"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def engine():
+    if not (PACK / "manifest.json").is_file():
+        pytest.skip("default model pack not built (make model)")
+    from assistant.assist.generation import load_engine
+
+    return load_engine(Path(PACK))
+
+
+def test_model_summary_is_verified_or_marked(engine):
+    rec = sample_record()
+    pieces: list[str] = []
+    s = generate_summary(rec, sample_risk(), engine, on_text=pieces.append)
+    assert s.source == "model" and s.model
+    assert s.timing["new_tokens"] > 0 and s.timing["ttft_s"] > 0
+    assert {x.status for x in s.all_sentences} <= {"verified", "unverified", "deterministic"}
+    assert shown_unsupported(s.all_sentences, s.facts) == 0
+    assert all(x.unsupported == () for x in s.all_sentences if x.status != "unverified")
+    assert "".join(pieces).strip()
+    # The number constraint is built from the sheet and the engine's own tokenizer.
+    assert number_constraint(engine, s.facts) is not None and "3.8" in allowed_numbers(s.facts)
+
+
+def test_engine_free_after_cancel_and_again(engine):
+    rec = sample_record()
+    cancel = threading.Event()
+    s = generate_summary(rec, None, engine, cancel=cancel, on_text=lambda _t: cancel.set())
+    assert s.cancelled
+    # A stopped generation must not leave the engine busy.
+    s = generate_summary(rec, None, engine)
+    assert s.source == "model" and not s.cancelled
