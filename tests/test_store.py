@@ -257,3 +257,20 @@ def test_newer_schema_is_refused(store: Store) -> None:
     store.close()
     with pytest.raises(DatabaseError, match="newer than this app"):
         Store.open(store.path, "admin", PASSWORD)
+
+
+def test_files_are_private_unless_the_folder_is_shared(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    store, _ = Store.create(private / "p.db", "admin", PASSWORD, kdf=FAST_KDF)
+    store.close()
+    assert (private / "p.db").stat().st_mode & 0o777 == 0o600
+    assert (private / "p.db.keys").stat().st_mode & 0o777 == 0o600
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2770)  # what the installer creates for a shared workstation database
+    store, _ = Store.create(shared / "s.db", "admin", PASSWORD, kdf=FAST_KDF)
+    store.add_user("nurse", "nurse password", kdf=FAST_KDF)  # rewrites the key file
+    store.close()
+    assert (shared / "s.db").stat().st_mode & 0o777 == 0o660
+    assert (shared / "s.db.keys").stat().st_mode & 0o777 == 0o660

@@ -25,6 +25,7 @@ from .keyring import (
     RECOVERY_SLOT,
     Keyring,
     Slot,
+    file_mode_for,
     new_data_key,
     new_recovery_key,
     normalise_recovery_key,
@@ -134,7 +135,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
             path.unlink(missing_ok=True)
             raise
         keyring.save()
-        os.chmod(path, 0o600)
+        os.chmod(path, file_mode_for(path.parent))
         store = cls(path, conn, keyring, Account(admin, "admin", display_name), data_key, key_id)
         store.audit("db.init", detail=f"schema {schema.SCHEMA_VERSION}")
         return store, recovery

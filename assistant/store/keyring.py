@@ -144,7 +144,9 @@ class Keyring:
     def save(self) -> None:
         """Write atomically (temp file in the same folder, fsync, rename): never half a key file."""
         tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        mode = file_mode_for(self.path.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        os.fchmod(fd, mode)  # the umask must not narrow a shared folder's group access
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(self.to_json())
             f.flush()
@@ -170,6 +172,17 @@ class Keyring:
     def seal_for_all(self, key_id: str, data_key: bytes) -> None:
         for slot in self.slots.values():
             slot.seal(key_id, data_key)
+
+
+def file_mode_for(folder: Path) -> int:
+    """Owner-only files, unless the folder is a group-writable shared folder (IT's shared database
+    location, e.g. mode 2770): then the group may read and write too, so every clinician's OS
+    account on the workstation can open the database. Nothing here is readable without a password."""
+    try:
+        shared = bool(folder.stat().st_mode & 0o020)
+    except OSError:
+        shared = False
+    return 0o660 if shared else 0o600
 
 
 def new_data_key() -> tuple[bytes, str]:
