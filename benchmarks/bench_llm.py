@@ -53,6 +53,8 @@ def genai_worker(pack: Path, ids_file: Path, new_tokens: int, runs: int, warmup:
         (Path(tmp) / "genai_config.json").write_text(json.dumps(config))
         t0 = time.perf_counter()
         model = og.Model(tmp)
+        # A usable genai pipeline holds its tokenizer, as the engine's process does.
+        tokenizer = og.Tokenizer(model)
         load_s = time.perf_counter() - t0
         samples, output = [], []
         for i in range(warmup + runs):
@@ -77,7 +79,8 @@ def genai_worker(pack: Path, ids_file: Path, new_tokens: int, runs: int, warmup:
                 output = output or out
     return {"engine": "onnxruntime-genai", "version": og.__version__, "threads": threads, "load_s": load_s,
             "ttft_s_all": [s[0] for s in samples], "decode_tokens_per_s_all": [s[1] for s in samples],
-            "peak_rss_mb_all": [s[2] for s in samples], "output_ids": output}
+            "peak_rss_mb_all": [s[2] for s in samples], "output_ids": output,
+            "tokenizer_vocab": len(tokenizer.decode(ids[:8]))}
 
 
 def _run_json(cmd: list[str]) -> dict[str, Any]:
@@ -101,7 +104,8 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, rounds: int, runs: 
     with tempfile.TemporaryDirectory() as tmp:
         ids_file = Path(tmp) / "ids.json"
         ids_file.write_text(json.dumps(ids))
-        engine_cmd = [sys.executable, "-m", "assistant", "model", "bench", str(pack), "--json", "--device", "cpu",
+        # The engine-only entry point: `assistant model bench` would also import every other subsystem.
+        engine_cmd = [sys.executable, "-m", "assistant.llm.bench", str(pack), "--device", "cpu",
                       "--prompt-tokens", str(prompt_tokens), "--new-tokens", str(new_tokens),
                       "--runs", str(runs), "--threads", str(threads)]
         genai_cmd = [sys.executable, "-m", "benchmarks.bench_llm", "--genai-worker", "--pack", str(pack),

@@ -47,6 +47,11 @@ class DecoderRunner:
         self._one_pos = np.zeros((1, 1), dtype=np.int64)
         self._mask_ptr = self._mask.ctypes.data
         self._decode_bound = False
+        # After a prefill, hand the arena's free chunks (the prompt's activations, tens of MB for a
+        # long prompt) back to the system instead of keeping them for the single-token steps.
+        self._prefill_options = ort.RunOptions()
+        arenas = "cpu:0" if device == "cpu" else "cpu:0;gpu:0"
+        self._prefill_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", arenas)
 
     # -- set-up ---------------------------------------------------------------------------------
     def start(self, capacity: int) -> None:
@@ -68,7 +73,9 @@ class DecoderRunner:
             self._kv = kv = []  # drop the old buffers before allocating the new ones
             for _ in range(2 * lay.num_layers):
                 if self.device == "cpu":
-                    kv.append(ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, dtype=self.kv_dtype)))
+                    # Uninitialised on purpose: attention reads only positions below the mask's length,
+                    # all written before they are read; zero-filling would touch every page up front.
+                    kv.append(ort.OrtValue.ortvalue_from_numpy(np.empty(shape, dtype=self.kv_dtype)))
                 else:
                     kv.append(ort.OrtValue.ortvalue_from_shape_and_type(shape, self.kv_dtype, self.device, 0))
         self.capacity = capacity
@@ -99,8 +106,8 @@ class DecoderRunner:
             for name in self._presents:
                 self.binding.bind_output(name, self.device)
 
-    def _run(self, n_new: int) -> np.ndarray:
-        self.session.run_with_iobinding(self.binding)
+    def _run(self, n_new: int, options: ort.RunOptions | None = None) -> np.ndarray:
+        self.session.run_with_iobinding(self.binding, options)
         self.length += n_new
         lay = self.layout
         if not lay.share_buffer:
@@ -132,7 +139,7 @@ class DecoderRunner:
         self._bind_presents()
         self._bind_logits(1 if self.last_only else n)
         self._decode_bound = False
-        return self._run(n)
+        return self._run(n, self._prefill_options)
 
     def step(self, token: int) -> np.ndarray:
         """Feed one token; returns the next-token logits (a view, valid until the next call).
