@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from assistant.assist.evaluate import shown_unsupported
 from assistant.assist.generation import allowed_numbers, number_constraint
 from assistant.assist.summary import generate_summary
 
-PACK = ROOT / "models" / "default"
+# Another pack can be tested with ASSISTANT_TEST_PACK=DIR.
+PACK = Path(os.environ.get("ASSISTANT_TEST_PACK") or ROOT / "models" / "default")
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def engine():
     if not (PACK / "manifest.json").is_file():
-        pytest.skip("default model pack not built (make model)")
+        pytest.skip(f"no model pack at {PACK} (make model)")
     from assistant.assist.generation import load_engine
 
     return load_engine(Path(PACK))
