@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from assistant.errors import AssistantError, DatabaseError
 
-from .tasks import track, untrack
+from .tasks import call_timed, track, untrack
 
 if TYPE_CHECKING:
     from assistant.store.database import Store
@@ -195,8 +195,8 @@ class DbWorker(QObject):
             return  # the widget that asked is gone
         if error is not None:
             if failure is not None:
-                failure(error)
+                call_timed(failure, error)
             else:
                 log.error("unhandled database error: %s", type(error).__name__)
         elif success is not None:
-            success(result)
+            call_timed(success, result)

@@ -80,7 +80,15 @@ class LabsTab(QWidget):
         self.filter.textChanged.connect(self.measure_proxy.setFilterFixedString)
         self.measure_view.selectionModel().currentRowChanged.connect(self._measure_changed)
         self.results.entry_selected.connect(self._entry_selected)
-        lazy.when_loaded(lazy.CHART_MODULE, self._chart_ready, context=self)
+        self._chart_requested = False
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        # The chart (a pyqtgraph scene) is made when the tab is first shown, not when it is built
+        # in the background: it is the costly part, and unseen it would only slow the rest down.
+        super().showEvent(event)
+        if not self._chart_requested:
+            self._chart_requested = True
+            lazy.when_loaded(lazy.CHART_MODULE, self._chart_ready, context=self)
 
     # --- chart library arrives from a worker thread ------------------------------------------
     def _chart_ready(self, module: ModuleType | None, error: str) -> None:

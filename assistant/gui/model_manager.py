@@ -35,6 +35,7 @@ class ModelManager(QObject):
         self.generation_lock = threading.Lock()
         self._task: Task | None = None
         self._waiting: list[Callable[[], None]] = []
+        self.attempted = False
 
     @property
     def engine(self) -> services.EngineHandle | None:
@@ -44,6 +45,7 @@ class ModelManager(QObject):
         """Start loading the configured pack; a missing pack is a normal state, not an error."""
         if self._task is not None:
             self._task.cancel()
+        self.attempted = True
         self.handle = None
         self.state = "loading"
         self.message = "Loading the model…"

@@ -19,6 +19,7 @@ from .labs_tab import LabsTab
 from .notes_tab import NotesTab
 from .overview_tab import OverviewTab
 from .section_tab import SectionTab
+from .tasks import active_tasks, call_timed
 from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS
 
 
@@ -60,6 +61,7 @@ class PatientView(QWidget):
         self.overview.cite.connect(self.show_entry)
         self.overview.risk_ready.connect(self._risk_ready)
         self.tabs.currentChanged.connect(lambda i: self.ensure(self._key_at(i)))
+        self._deferrals = 0
         self._pending = ["careplan", "problems", "medications", "allergies", LABS_KEY, "encounters",
                          "procedures", "immunizations", NOTES_KEY]
 
@@ -89,9 +91,18 @@ class PatientView(QWidget):
     def _build_next(self) -> None:
         while self._pending and self._pending[0] in self._built:
             self._pending.pop(0)
-        if self._pending:
-            self.ensure(self._pending.pop(0))
-            QTimer.singleShot(0, self._build_next)
+        if not self._pending:
+            return
+        if active_tasks() and self._deferrals < 60:
+            # Workers (flags, summary, drafts, model load) share the interpreter with us: a tab
+            # built now runs at a fraction of its speed and stalls the interface. Wait for a quiet
+            # moment (at most ~30 s); a tab the user opens is still built at once.
+            self._deferrals += 1
+            QTimer.singleShot(500, self._build_next)
+            return
+        key = self._pending.pop(0)
+        call_timed(self.ensure, key, name=f"build tab {key}")
+        QTimer.singleShot(0, self._build_next)
 
     @property
     def by_key(self) -> dict[str, Any]:

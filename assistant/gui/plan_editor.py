@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont
@@ -41,6 +42,7 @@ STATUS_NOTE = {"unverified": "Unverified: check against the chart before signing
                "edited": "Edited by you", "deterministic": "Built from the record and templates",
                "verified": "Written by the model and checked against the record"}
 COLUMNS = ("Plan item", "Details", "Sources")
+ROWS_PER_TURN = 12
 SECTION_BG = QColor("#e8eef6")
 UNVERIFIED_BG = QColor("#fff4d6")
 
@@ -242,7 +244,10 @@ class PlanEditor(QTableView):
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows are sized once after a load and then one at a time as they change: ResizeToContents
+        # would measure every row again on each layout pass.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.verticalHeader().setMinimumSectionSize(24)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
@@ -253,9 +258,13 @@ class PlanEditor(QTableView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.plan.edited.connect(self.changed)
-        self.plan.modelReset.connect(self._spans)
-        self.plan.rowsInserted.connect(lambda *_: self._spans())
-        self.plan.rowsRemoved.connect(lambda *_: self._spans())
+        self.plan.modelReset.connect(self._relayout)
+        self.plan.rowsInserted.connect(lambda *_: self._relayout())
+        self.plan.rowsRemoved.connect(lambda *_: self._relayout())
+        self.plan.dataChanged.connect(lambda top, *_: self.resizeRowToContents(top.row()))
+        self.horizontalHeader().sectionResized.connect(self._width_changed)
+        self._last_width = 0
+        self._sizing = (0, 0)  # (generation, rows sized so far)
         self.clicked.connect(self._clicked)
 
     def load(self, sections: list[PlanSection], label_for: Callable[[str], str], editable: bool) -> None:
@@ -268,11 +277,43 @@ class PlanEditor(QTableView):
     def editable(self) -> bool:
         return self.plan.editable
 
-    def _spans(self) -> None:
+    def _relayout(self) -> None:
         self.clearSpans()
         for row, (_si, ii) in enumerate(self.plan.rows):
             if ii < 0:
                 self.setSpan(row, 0, 1, len(COLUMNS))
+        self.resize_rows()
+
+    def resize_rows(self) -> None:
+        """Fit row heights to the wrapped text, a few rows per event-loop turn (a long plan's
+        text layout in one go kept the interface busy for over 100 ms)."""
+        self._sizing = (self._sizing[0] + 1, 0)
+        self._resize_batch(self._sizing[0])
+
+    def _resize_batch(self, generation: int) -> None:
+        if generation != self._sizing[0]:
+            return  # a newer resize started over
+        start = self._sizing[1]
+        end = min(start + ROWS_PER_TURN, self.plan.rowCount())
+        for row in range(start, end):
+            self.resizeRowToContents(row)
+        self._sizing = (generation, end)
+        if end < self.plan.rowCount():
+            QTimer.singleShot(0, lambda: self._resize_batch(generation))
+
+    def rows_sized(self) -> bool:
+        return self._sizing[1] >= self.plan.rowCount()
+
+    def _width_changed(self, *_: Any) -> None:
+        # Wrapped text needs new heights when the columns get narrower or wider.
+        width = self.viewport().width()
+        if abs(width - self._last_width) > 20:
+            self._last_width = width
+            self.resize_rows()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._width_changed()
 
     # --- actions -----------------------------------------------------------------------------------
     def current_section(self) -> int:

@@ -140,6 +140,19 @@ class EngineHandle:
     warning: str = ""  # e.g. a GPU was asked for and is not used
 
 
+def gui_threads(settings: Any) -> int:
+    """Inference threads in the app: as configured, else all physical cores but one.
+
+    ONNX Runtime's threads spin while they wait; on a two-core workstation two of them left the
+    interface thread without a core for over half a second at a time. One core stays free.
+    """
+    if settings["models.threads"]:
+        return int(settings["models.threads"])
+    from assistant.llm.providers import physical_cores
+
+    return max(1, physical_cores() - 1)
+
+
 _PROVIDER_DEVICE = {"CPUExecutionProvider": "cpu", "CUDAExecutionProvider": "cuda",
                     "DmlExecutionProvider": "directml", "CoreMLExecutionProvider": "coreml"}
 
@@ -156,7 +169,7 @@ def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineH
     pack = ModelPack.load(path)
     if cancel is not None and cancel.is_set():
         raise ServiceUnavailable("model loading cancelled")
-    engine = Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
+    engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings))
     provider = str(getattr(engine, "provider", ""))
     device = _PROVIDER_DEVICE.get(provider, provider.replace("ExecutionProvider", "").lower() or "cpu")
     info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,

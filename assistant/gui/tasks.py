@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +38,24 @@ def track(thread: QThread) -> None:
 def untrack(thread: QThread) -> None:
     with _live_lock:
         _live.discard(thread)
+
+
+# Set by the benchmark: main-thread callbacks slower than this (ms) are recorded by name.
+SLOW_MS = float(os.environ.get("ASSISTANT_GUI_SLOW_MS", "0") or 0)
+slow_calls: list[tuple[float, str]] = []
+
+
+def call_timed(fn: Callable[..., Any], *args: Any, name: str = "") -> Any:
+    """Call a main-thread callback; with SLOW_MS set, note the slow ones (name only, no data)."""
+    if not SLOW_MS:
+        return fn(*args)
+    start = time.perf_counter()
+    try:
+        return fn(*args)
+    finally:
+        ms = (time.perf_counter() - start) * 1000
+        if ms >= SLOW_MS:
+            slow_calls.append((ms, name or getattr(fn, "__qualname__", repr(fn))))
 
 
 class Cancelled(Exception):
@@ -151,11 +171,11 @@ class Task(QObject):
 
     def _progress(self, p: Progress) -> None:
         if self._on_progress and self._alive() and not self._cancel.is_set():
-            self._on_progress(p)
+            call_timed(self._on_progress, p)
 
     def _partial(self, value: Any) -> None:
         if self._on_partial and self._alive() and not self._cancel.is_set():
-            self._on_partial(value)
+            call_timed(self._on_partial, value)
 
     def _done(self, result: Any, error: BaseException | None, cancelled: bool) -> None:
         # The run() has returned; wait() only joins the thread so it is gone before callbacks run.
@@ -169,14 +189,14 @@ class Task(QObject):
                 return
             if self.was_cancelled:
                 if self._on_cancelled:
-                    self._on_cancelled()
+                    call_timed(self._on_cancelled)
             elif error is not None:
                 if self._on_error:
-                    self._on_error(error)
+                    call_timed(self._on_error, error)
                 else:
                     log.error("unhandled error in task %s: %s", self.name, type(error).__name__)
             elif self._on_result:
-                self._on_result(result)
+                call_timed(self._on_result, result)
         finally:
             self.finished.emit()
 
