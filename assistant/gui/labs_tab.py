@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from assistant.records.model import Observation
 
-from . import lazy
+from . import lazy, services
 from .measures import Measure, build_measures, category_label
 from .models import Column, RowTableModel, TableProxy
 from .section_tab import SectionTab, make_table
@@ -115,8 +115,14 @@ class LabsTab(QWidget):
             self.chart.show_measure(m)
 
     # --- data ------------------------------------------------------------------------------
-    def set_observations(self, observations: Sequence[Observation]) -> None:
-        self.measures = build_measures(observations)
+    def set_observations(self, observations: Sequence[Observation], sex: str = "") -> None:
+        def band(o: Observation) -> Any:
+            try:
+                return services.reference_band(o, sex)
+            except Exception:  # noqa: BLE001 - an interval table problem must not hide the results
+                return None
+
+        self.measures = build_measures(observations, band)
         self.measure_model.set_rows(self.measures)
         self.measure_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.measure_proxy.sort(-1)

@@ -37,6 +37,12 @@ WORKSPACE_MODULES = ("assistant.gui.workspace", "assistant.gui.output_actions",
 TITLE = "Clinician Assistant"
 
 
+def _warm_tables() -> None:
+    from . import services
+
+    services.warm_reference_tables()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +81,7 @@ class MainWindow(QMainWindow):
     def _preload(self) -> None:
         for name in WORKSPACE_MODULES:
             lazy.preload(name)
+        tasks.run_task(lambda _c: _warm_tables(), name="warm-tables", on_error=lambda _e: None)
         # The model needs no database: it loads while the user types the password, so the first
         # summary does not wait for it. (Creating the ONNX session holds the interpreter for
         # ~0.2 s; better now than under the clinician's first search.)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from assistant.records.model import Observation
@@ -69,8 +69,14 @@ def _key(o: Observation) -> str:
 CATEGORY_ORDER = {"vital-signs": 0, "laboratory": 1}
 
 
-def build_measures(observations: Iterable[Observation]) -> list[Measure]:
-    """Measures ordered vitals, labs, others, then by name; each observation's ref kept per point."""
+Band = Callable[[Observation], "tuple[float | None, float | None, str] | None"]
+
+
+def build_measures(observations: Iterable[Observation], band: Band | None = None) -> list[Measure]:
+    """Measures ordered vitals, labs, others, then by name; each observation's ref kept per point.
+
+    `band(obs)` supplies a reference interval when no result of a measure carries its own.
+    """
     measures: dict[str, Measure] = {}
     for o in observations:  # the record gives them newest first
         key = _key(o)
@@ -95,6 +101,10 @@ def build_measures(observations: Iterable[Observation]) -> list[Measure]:
     for m in measures.values():
         for s in m.series.values():
             s.points.sort(key=lambda p: p.t)
+        if not m.range_source and band is not None and m.numeric:
+            found = band(m.latest)
+            if found is not None:
+                m.low, m.high, m.range_source = found
     return sorted(measures.values(),
                   key=lambda m: (CATEGORY_ORDER.get(m.category, 2), m.category, m.name.casefold()))
 

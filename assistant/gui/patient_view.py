@@ -127,7 +127,7 @@ class PatientView(QWidget):
 
     def _labs_tab(self) -> LabsTab:
         labs = LabsTab()
-        labs.set_observations(self.record.observations)
+        labs.set_observations(self.record.observations, self.record.patient.sex)
         return labs
 
     def _notes_tab(self) -> NotesTab:

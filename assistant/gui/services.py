@@ -349,3 +349,35 @@ def pdf_pages(pdf: bytes, dpi: int, cancel: threading.Event | None = None) -> An
     """Page images of a PDF for a printer (pypdfium2 or poppler); AssistantError if neither."""
     support = _need("assistant.reports.print_support", "Printing")
     return support.page_images(pdf, dpi=dpi, cancel=cancel.is_set if cancel else None)
+
+
+# --- reference intervals for the trend chart ------------------------------------------------
+def reference_band(obs: Any, sex: str) -> tuple[float | None, float | None, str] | None:
+    """The interval to shade behind a measure: the result's own, else the knowledge table's adult
+    interval (the same one the summary judges values by), with where it came from."""
+    if obs.reference_low is not None or obs.reference_high is not None:
+        return obs.reference_low, obs.reference_high, "record"
+    if not (_available("assistant.assist.labranges") and _available("assistant.assist.vocabulary")):
+        return None
+    from assistant.assist.labranges import reference_range
+    from assistant.assist.vocabulary import vocabulary
+
+    spec = vocabulary().spec_for(obs.code.code) if obs.code.code else None
+    if spec is None:
+        return None
+    found = reference_range(spec, obs, sex)
+    if not found or (found[0] is None and found[1] is None):
+        return None
+    return found[0], found[1], "adult reference interval, not the laboratory's own"
+
+
+def warm_reference_tables() -> None:
+    """Read the vocabulary and interval tables once on a worker, so the first chart does not."""
+    if _available("assistant.assist.vocabulary"):
+        from assistant.assist.vocabulary import vocabulary
+
+        vocabulary()
+    if _available("assistant.assist.labranges"):
+        from assistant.assist import labranges
+
+        labranges._table()
