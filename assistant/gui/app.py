@@ -48,4 +48,23 @@ def run(db: str | None = None, user: str | None = None) -> int:
     window.show()
     window.signin.reset()
     window.startup_seconds = time.perf_counter() - started
+    _quit_on_signals(window)
     return int(app.exec())
+
+
+def _quit_on_signals(window: Any) -> None:
+    """Ctrl+C / SIGTERM close the window cleanly (workers stopped, database closed)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_: Any) -> None:
+        window._force = True  # a terminal interrupt does not wait for an answer about unsaved edits
+        window.close()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, close)
+    # Python runs signal handlers only between bytecodes: wake the interpreter now and then.
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -56,6 +56,8 @@ class TrendChart(QWidget):
         self._scatters.clear()
         self._selected = None
         unit = measure.unit
+        # One series is named by the title; a legend is only needed to tell several apart.
+        self.legend.setVisible(sum(1 for s in measure.series.values() if s.points) > 1)
         self.title.setText(f"{measure.name}" + (f"  ({unit})" if unit else ""))
         lows: list[float] = []
         highs: list[float] = []

@@ -25,12 +25,13 @@ from .models import Column, RowTableModel, TableProxy
 from .section_tab import SectionTab, make_table
 from .sections import OBSERVATION_COLUMNS
 
+# Vitals come first, then labs (the list's order); the kind is in the name's tooltip.
 MEASURE_COLUMNS = (
-    Column("Measure", lambda m: m.name, width=190),
-    Column("Latest", lambda m: m.latest_text(), width=90),
+    Column("Measure", lambda m: m.name, width=196,
+           tooltip=lambda m: f"{m.name}\n{category_label(m.category)}, {m.count()} result(s)"),
+    Column("Latest", lambda m: m.latest_text(), width=100),
     Column("Date", lambda m: m.latest_date(), width=86),
     Column("n", lambda m: str(m.count()), sort=lambda m: m.count(), numeric=True, width=34),
-    Column("Kind", lambda m: category_label(m.category)),
 )
 
 
@@ -70,12 +71,13 @@ class LabsTab(QWidget):
         self.results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
                                   emphasis=_abnormal, detail_beside=True)
         self.results.layout().setContentsMargins(0, 4, 0, 0)
+        self.results.view.setColumnHidden(1, True)  # the measure's name: it is the chart's title
         right.addWidget(self.results)
         right.setSizes([360, 260])
         split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([420, 900])
+        split.setSizes([440, 900])
         lay.addWidget(split, 1)
         self.filter.textChanged.connect(self.measure_proxy.setFilterFixedString)
         self.measure_view.selectionModel().currentRowChanged.connect(self._measure_changed)
@@ -113,6 +115,9 @@ class LabsTab(QWidget):
                                     "results are listed below.")
         else:
             self.chart.show_measure(m)
+            current = self.results.proxy.object_at(self.results.view.currentIndex())
+            if current is not None:
+                self.chart.highlight(current.ref)
 
     # --- data ------------------------------------------------------------------------------
     def set_observations(self, observations: Sequence[Observation], sex: str = "") -> None:

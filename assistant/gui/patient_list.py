@@ -36,8 +36,14 @@ def _age(birth: str | None) -> str:
 
 
 def _snippet(text: str) -> str:
-    # FTS marks matches with [ ]; show them as the words that matched, on one line.
-    return " ".join(text.split())
+    """The note words around the match, on one line, starting near the first [match]."""
+    text = " ".join(text.split())
+    at = text.find("[")
+    if at > 12:
+        # A narrow column shows the start: begin just before the matched word, not at the note's start.
+        cut = text.rfind(" ", 0, at - 1)
+        text = "…" + text[cut + 1 if cut >= 0 else at:]
+    return text
 
 
 PATIENT_COLUMNS = (

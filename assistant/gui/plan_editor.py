@@ -262,8 +262,14 @@ class PlanEditor(QTableView):
         self.plan.rowsInserted.connect(lambda *_: self._relayout())
         self.plan.rowsRemoved.connect(lambda *_: self._relayout())
         self.plan.dataChanged.connect(lambda top, *_: self.resizeRowToContents(top.row()))
-        self.horizontalHeader().sectionResized.connect(self._width_changed)
-        self._last_width = 0
+        # Column widths settle after the view is laid out (the first column stretches): heights are
+        # measured again, once, after any width change.
+        self._width_timer = QTimer(self)
+        self._width_timer.setSingleShot(True)
+        self._width_timer.setInterval(0)
+        self._width_timer.timeout.connect(self._width_changed)
+        self.horizontalHeader().sectionResized.connect(lambda *_: self._width_timer.start())
+        self._last_width = -1
         self._sizing = (0, 0)  # (generation, rows sized so far)
         self.clicked.connect(self._clicked)
 
@@ -304,16 +310,16 @@ class PlanEditor(QTableView):
     def rows_sized(self) -> bool:
         return self._sizing[1] >= self.plan.rowCount()
 
-    def _width_changed(self, *_: Any) -> None:
-        # Wrapped text needs new heights when the columns get narrower or wider.
-        width = self.viewport().width()
-        if abs(width - self._last_width) > 20:
+    def _width_changed(self) -> None:
+        # Wrapped text needs new heights when the text column gets narrower or wider.
+        width = self.columnWidth(0)
+        if abs(width - self._last_width) > 8:
             self._last_width = width
             self.resize_rows()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
-        self._width_changed()
+        self._width_timer.start()
 
     # --- actions -----------------------------------------------------------------------------------
     def current_section(self) -> int:

@@ -145,7 +145,13 @@ def _best_measure(labs: Any) -> str:
 
     banded = [m for m in labs.measures if (m.low is not None or m.high is not None) and points(m) > 2]
     pool = banded or labs.measures
-    return max(pool, key=points).name if pool else ""
+    # A laboratory result outside its band shows the chart at its most useful.
+    def rank(m: Any) -> tuple[bool, bool, int]:
+        v = m.latest.value
+        outside = v is not None and ((m.high is not None and v > m.high) or (m.low is not None and v < m.low))
+        return (m.category == "laboratory", outside, points(m))
+
+    return max(pool, key=rank).name if pool else ""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from .services import SummaryView
 
 SUMMARY_CSS = """
 p { margin: 0 0 8px 0; line-height: 140%; }
+li { margin-bottom: 5px; line-height: 135%; }
 a.cite { color: #1f5fa8; text-decoration: none; font-size: 8pt; }
 span.unverified { background-color: #fff1c2; color: #5c4300; }
 span.flagword { color: #b42318; font-weight: bold; }
@@ -37,7 +38,14 @@ def summary_html(summary: SummaryView, label_for: Callable[[str], str]) -> str:
             text = (f"<span class='unverified' title='Unverified{escape(why)}'>{text} "
                     f"<b>[unverified{escape(why)}]</b></span>")
         body.append(text + "".join(cites))
-    html = "<p>" + " ".join(body) + "</p>" if body else "<p>(empty summary)</p>"
+    # The synopsis leads as a paragraph; each problem-oriented sentence after it is a bullet, so
+    # a clinician can scan the page problem by problem.
+    if not body:
+        html = "<p>(empty summary)</p>"
+    else:
+        html = f"<p>{body[0]}</p>"
+        if len(body) > 1:
+            html += "<ul>" + "".join(f"<li>{b}</li>" for b in body[1:]) + "</ul>"
     if numbers:
         items = "<br>".join(f"[{n}] <a href='cite:{escape(ref)}'>{escape(label_for(ref))}</a>"
                             for ref, n in numbers.items())
