@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadInputError
+from assistant.fileio import write_private
 from assistant.store.session import add_db_args, open_store
 
 from .fhir_export import export_bundle
@@ -116,9 +117,7 @@ def _export(args: argparse.Namespace) -> int:
         record = store.load_record(pid)
         bundle = export_bundle(record)
         out = Path(args.out)
-        tmp = out.with_name(out.name + ".partial")
-        tmp.write_text(json.dumps(bundle, indent=1, ensure_ascii=False), "utf-8")
-        tmp.replace(out)
+        write_private(out, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
         store.audit("chart.export", pid, f"fhir {len(bundle['entry'])} resources")
     print(f"Exported {len(bundle['entry'])} resources to {out}.")
     return 0

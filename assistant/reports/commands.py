@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from assistant.errors import BadInputError
+from assistant.fileio import write_private
 from assistant.store.session import open_store
 
 from .print_support import (
@@ -16,25 +16,6 @@ from .print_support import (
     load_engine,
     summary_for_output,
 )
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write atomically (temp file in the same folder, then rename) and readable by the owner only."""
-    if path.is_dir():
-        raise BadInputError(f"{path} is a folder: give a file name for the PDF")
-    if not path.parent.is_dir():
-        raise BadInputError(f"{path.parent}: no such folder")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise BadInputError(f"{path}: cannot write ({e.strerror})") from None
 
 
 def export_pdf(args: argparse.Namespace) -> int:
