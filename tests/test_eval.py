@@ -50,6 +50,7 @@ def test_eval_counts_unsupported_before_and_after():
     assert result.source == "model"
     assert result.unsupported_before == 3  # apixaban, 5 mg (not in the cited line), heart failure
     assert result.unsupported_shown_as_fact == 0 and result.unverified_sentences == 1
+    assert result.unsupported_numbers_before == 1 and result.numbers_checked == 2
     assert result.items_checked >= 5
     assert result.problems == (3, 3) and result.allergies == (1, 1)  # completed from templates
     report = EvalReport("x", [result])

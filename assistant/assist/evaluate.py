@@ -32,6 +32,8 @@ class PatientResult:
     items_checked: int = 0
     unsupported_before: int = 0  # in everything the model wrote, before marking or dropping
     unsupported_shown_as_fact: int = 0  # in sentences shown without a mark: must be 0
+    numbers_checked: int = 0  # numbers only: what the decoding constraint can act on
+    unsupported_numbers_before: int = 0
     unverified_sentences: int = 0
     problems: tuple[int, int] = (0, 0)
     medications: tuple[int, int] = (0, 0)
@@ -66,6 +68,8 @@ class EvalReport:
             "items_checked": checked,
             "unsupported_before": sum(p.unsupported_before for p in ok),
             "unsupported_rate_before": round(sum(p.unsupported_before for p in ok) / checked, 4) if checked else 0.0,
+            "numbers_checked": sum(p.numbers_checked for p in ok),
+            "unsupported_numbers_before": sum(p.unsupported_numbers_before for p in ok),
             "unsupported_shown_as_fact": sum(p.unsupported_shown_as_fact + p.careplan_unsupported_shown for p in ok),
             "unverified_sentences": sum(p.unverified_sentences for p in ok),
             "coverage_problems": share("problems"), "coverage_medications": share("medications"),
@@ -113,6 +117,8 @@ def evaluate_record(record: PatientRecord, engine: Any | None, *, use_model: boo
         record.patient.id, summary.source, len(shown),
         items_checked=sum(s.checked for s in model_written),
         unsupported_before=sum(len(s.unsupported) for s in model_written),
+        numbers_checked=sum(s.checked_kinds.count("number") for s in model_written),
+        unsupported_numbers_before=sum(s.unsupported_kinds.count("number") for s in model_written),
         unsupported_shown_as_fact=shown_unsupported(shown, summary.facts),
         unverified_sentences=sum(s.status == UNVERIFIED for s in shown),
         problems=cov["problems"], medications=cov["medications"], allergies=cov["allergies"],
@@ -179,6 +185,7 @@ def format_report(report: EvalReport) -> str:
         f"patients: {o['patients']} (errors: {o['errors']})",
         f"model items checked: {o['items_checked']}; unsupported before verification: {o['unsupported_before']} "
         f"({pct(o['unsupported_rate_before'])})",
+        f"numbers written: {o['numbers_checked']}, unsupported: {o['unsupported_numbers_before']}",
         f"unsupported shown as fact after verification: {o['unsupported_shown_as_fact']} (target 0); "
         f"sentences shown marked unverified: {o['unverified_sentences']}",
         f"coverage: active problems {pct(o['coverage_problems'])} (target >= 90 %), current medications "

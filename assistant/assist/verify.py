@@ -35,6 +35,9 @@ class Sentence:
     status: str = VERIFIED
     unsupported: tuple[str, ...] = ()
     checked: int = 0  # how many items were checked (for the evaluation's rates)
+    # Kinds (number, date, drug, allergy, diagnosis, term) of the checked and the unsupported items.
+    checked_kinds: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    unsupported_kinds: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {"text": self.text, "citations": list(self.citations), "fact_ids": list(self.fact_ids),
@@ -176,26 +179,26 @@ def verify_sentence(text: str, facts: FactSheet) -> Sentence:
     clean, ids = split_citations(text)
     cited = [f for i in ids if (f := facts.fact(i)) is not None]
     claims = claims_in(clean, facts)
-    unsupported: list[str] = []
+    unsupported: dict[str, str] = {}  # words -> kind
     if cited:
         for c in claims:
             if not any(supported_by(c, f) for f in cited):
-                unsupported.append(c.words)
+                unsupported.setdefault(c.words, c.kind)
         used = cited
     else:
         found: dict[str, Fact] = {}
         for c in claims:
             hit = next((f for f in facts.lines if supported_by(c, f)), None)
             if hit is None:
-                unsupported.append(c.words)
+                unsupported.setdefault(c.words, c.kind)
             else:
                 found.setdefault(hit.id, hit)
         used = sorted(found.values(), key=lambda f: int(f.id[1:]))
     fact_ids = tuple(f.id for f in used)
     # A sentence with nothing checkable and nothing cited cannot be traced to the chart.
     status = VERIFIED if not unsupported and (claims or used) else UNVERIFIED
-    return Sentence(clean, facts.refs_for(fact_ids), fact_ids, status, tuple(dict.fromkeys(unsupported)),
-                    len(claims))
+    return Sentence(clean, facts.refs_for(fact_ids), fact_ids, status, tuple(unsupported), len(claims),
+                    tuple(c.kind for c in claims), tuple(unsupported.values()))
 
 
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*(?:\[[^\]]*\]|\([Ff]\d[^)]*\)))*\s+(?=[A-Z\-*•])|\n+")
