@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def bench_launch(db: Path, runs: int = 3) -> list[float]:
 
 def make_db(folder: Path, records: list[Path], extra_patients: int) -> Path:
     """The shared records plus `extra_patients` generated patients (names, MRNs, a note each)."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from assistant.records.fhir_import import ParsedFile, parse_many
     from assistant.records.model import Identifier, Note, Patient
@@ -116,7 +117,7 @@ def make_db(folder: Path, records: list[Path], extra_patients: int) -> Path:
                                        birth_date=date(1930 + rng.randrange(80), 1 + rng.randrange(12), 1),
                                        sex=rng.choice(["male", "female"]),
                                        identifiers=(Identifier("urn:bench", f"B{i:06d}", "MR"),)))
-        parsed.entries.append(Note(f"note-{i}", pid, title="Visit", date=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        parsed.entries.append(Note(f"note-{i}", pid, title="Visit", date=datetime(2024, 1, 1, tzinfo=UTC),
                                    text=f"Seen for {rng.choice(words)} and {rng.choice(words)}."))
     store.import_parsed(parsed, source="bench")
     store.close()
@@ -213,7 +214,6 @@ def run(records: list[Path]) -> dict[str, Any]:
             wait(app, lambda: plan.doc is not None, 600)
         beat.timer.stop()
         results["worst_main_thread_ms"] = [(round(g * 1000, 1), label) for g, label in beat.worst(5)]
-        from . import tasks
 
         results["slow_callbacks"] = sorted(tasks.slow_calls, reverse=True)[:8]
         window.shutdown()

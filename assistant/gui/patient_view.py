@@ -19,8 +19,8 @@ from .labs_tab import LabsTab
 from .notes_tab import NotesTab
 from .overview_tab import OverviewTab
 from .section_tab import SectionTab
-from .tasks import active_tasks, call_timed
 from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS
+from .tasks import active_tasks, call_timed
 
 
 class PatientView(QWidget):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -122,12 +123,13 @@ class SettingsDialog(QDialog):
         try:
             info = services.read_pack_info(path)
         except Exception as e:  # a missing pack is normal: the app then writes deterministic text
-            self.pack_info.setText(f"<b>No usable pack</b> at {path}: {describe_error(e)}<br>Without a "
-                                   "model every feature still works with deterministic text.")
+            self.pack_info.setText(f"<b>No usable pack</b> at {escape(str(path))}: {escape(describe_error(e))}"
+                                   "<br>Without a model every feature still works with deterministic text.")
             self.licence.setPlainText("")
             return
-        self.pack_info.setText(f"<b>{info.name}</b> {info.version} · licence: <b>{info.licence or 'not stated'}"
-                               f"</b>" + (f"<br>Source: {info.source}" if info.source else ""))
+        self.pack_info.setText(f"<b>{escape(info.name)}</b> {escape(info.version)} · licence: "
+                               f"<b>{escape(info.licence or 'not stated')}</b>"
+                               + (f"<br>Source: {escape(info.source)}" if info.source else ""))
         self.licence.setPlainText(info.licence_text or f"Licence: {info.licence or 'not stated in the manifest'}")
 
     def values(self) -> dict[str, Any]:

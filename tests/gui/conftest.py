@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import threading
@@ -14,7 +13,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from gui_support import FAST_KDF, LARGEST, PASSWORD, SECOND, SMALL, USER, shared_file  # noqa: E402
+from gui_support import (  # noqa: E402
+    FAST_KDF,
+    LARGEST,
+    PASSWORD,
+    SECOND,
+    SMALL,
+    USER,
+    leftover_workers,
+    shared_file,
+)
 
 
 @pytest.fixture(scope="session")
@@ -79,19 +87,13 @@ def no_threads_left(request: pytest.FixtureRequest) -> Iterator[None]:
     Requested first among the autouse fixtures, so it is torn down last: the window's own shutdown
     has run, and anything still alive then was leaked by the test.
     """
-    before = {t.ident for t in threading.enumerate()}
+    before = set(threading.enumerate())
     yield
-    from assistant.gui import tasks
-
-    app = _app()
-    if app is not None:
-        app.processEvents()  # deliver queued "finished" signals so reaped threads are untracked
-    qthreads = [t.objectName() or "unnamed" for t in tasks.live_threads()]
-    pythreads = [t.name for t in threading.enumerate()
-                 if t.ident not in before and t.is_alive() and not isinstance(t, threading._DummyThread)]
-    children = [p.name for p in multiprocessing.active_children()]
+    qthreads, pythreads, children = leftover_workers(before)
     if qthreads or pythreads or children:
         # Stop them so one leak does not cascade into the next test, then fail this one.
+        from assistant.gui import tasks
+
         tasks.cancel_all(5000)
         for t in tasks.live_threads():
             t.quit()

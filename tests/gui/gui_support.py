@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,19 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared record {name} not available")
     return path
+
+
+def leftover_workers(before: set[threading.Thread]) -> tuple[list[str], list[str], list[str]]:
+    """GUI QThreads still running, Python threads started since `before`, child processes."""
+    from PySide6.QtWidgets import QApplication
+
+    from assistant.gui import tasks
+
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()  # deliver queued "finished" signals so reaped threads are untracked
+    qthreads = [t.objectName() or "unnamed" for t in tasks.live_threads()]
+    pythreads = [t.name for t in threading.enumerate()
+                 if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)]
+    children = [p.name for p in multiprocessing.active_children()]
+    return qthreads, pythreads, children
