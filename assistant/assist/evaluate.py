@@ -14,7 +14,7 @@ from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
 
 from .coverage import coverage
-from .facts import _anchor, build_fact_sheet
+from .facts import anchor_time, build_fact_sheet
 from .generation import evaluate_risk
 from .summary import generate_summary
 from .verify import UNVERIFIED, Sentence, verify_sentence
@@ -105,7 +105,7 @@ def shown_unsupported(sentences: tuple[Sentence, ...], sheet: Any) -> int:
 
 def evaluate_record(record: PatientRecord, engine: Any | None, *, use_model: bool = True,
                     constrain_numbers: bool = True, with_careplan: bool = True) -> PatientResult:
-    as_of = _anchor(record, None)  # the chart's own 'now', so that old sample records have flags
+    as_of = anchor_time(record)  # the chart's own 'now', so that old sample records have flags
     risk = evaluate_risk(record, as_of)
     summary = generate_summary(record, risk, engine, use_model=use_model, unverified="mark",
                                constrain_numbers=constrain_numbers, as_of=as_of)

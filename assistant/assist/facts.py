@@ -11,6 +11,7 @@ from assistant.records.model import Entry, Observation
 from assistant.records.record import PatientRecord
 
 from . import fact_lines as fl
+from .note_lines import notes
 
 # Display order of the sections on the sheet (the order a clinician reads a chart in).
 SECTIONS = ("demographics", "allergy", "problem", "medication", "vital", "lab", "social", "encounter",
@@ -76,7 +77,7 @@ def estimate_tokens(text: str) -> int:
     return int(len(text) / 3.2) + 1
 
 
-def _anchor(record: PatientRecord, as_of: datetime | None) -> datetime:
+def anchor_time(record: PatientRecord, as_of: datetime | None = None) -> datetime:
     """'Now' for recency: the given date, else the newest dated entry (a chart exported years ago
     should still show its latest values as recent), else the current time."""
     if as_of is not None:
@@ -99,7 +100,7 @@ def candidate_facts(record: PatientRecord, risk: Any | None, anchor: datetime) -
     out += fl.social(obs_by_code, anchor)
     out += fl.encounters(record, anchor)
     out += fl.procedures(record, anchor)
-    out += fl.notes(record, anchor)
+    out += notes(record, anchor)
     out += fl.flags(risk)
     order = {s: i for i, s in enumerate(SECTIONS)}
     # Stable sort by section keeps each section's own order (newest first, most severe first).
@@ -124,7 +125,7 @@ def build_fact_sheet(record: PatientRecord, risk: Any | None = None, token_budge
                      as_of: datetime | None = None) -> FactSheet:
     """Build the sheet. With a token budget, the least important lines are dropped first (lowest
     priority; among equal priority the later line, i.e. the older entry), until the rest fits."""
-    anchor = _anchor(record, as_of)
+    anchor = anchor_time(record, as_of)
     facts = tuple(Fact(f"F{n}", c[0], c[1], c[2], c[3], c[4] if len(c) > 4 else {})
                   for n, c in enumerate(candidate_facts(record, risk, anchor), start=1))
     if token_budget is None:
