@@ -6,7 +6,7 @@ import os
 import re
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Generator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,8 @@ def _config(max_new_tokens: int) -> Any:
 
 
 def generate_stream(engine: Any, messages: list[dict[str, str]], max_new_tokens: int, processor: Any,
-                    cancel: threading.Event | None, stats: dict[str, float] | None = None) -> Iterator[str]:
+                    cancel: threading.Event | None, stats: dict[str, float] | None = None,
+                    ) -> Generator[str, None, None]:
     """Text pieces from the engine's chat stream (stops early when `cancel` is set). The engine's
     generation is closed however the caller stops (a generation left open keeps the engine busy);
     its statistics go into `stats`."""

@@ -116,7 +116,8 @@ def _bind_doses(numbers: list[Claim], terms: list[Claim], text: str) -> list[Cla
     drugs = [t for t in terms if t.kind == "drug"]
     out = []
     for c in numbers:
-        value, unit, analyte = c.key  # type: ignore[misc]
+        key: tuple[float, str, str] = c.key  # type: ignore[assignment]
+        value, unit, analyte = key
         if unit in _DOSE_UNITS and drugs:
             near = min(drugs, key=lambda d, c=c: _gap(d, c, text))  # type: ignore[misc]
             if _gap(near, c, text) <= 30:
