@@ -59,6 +59,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.signin)
         self.pages.addWidget(self.lock_page)
         self.workspace: Workspace | None = None
+        self._spare: Workspace | None = None  # built before sign-in, see _prepare_workspace
+        self.startup_seconds = 0.0  # launch to shown, set by app.run
         self.import_dialog: ImportDialog | None = None
         self._hidden_windows: list[QWidget] = []
         self.status = StatusBar(self.ctx)
@@ -81,6 +83,8 @@ class MainWindow(QMainWindow):
     def _preload(self) -> None:
         for name in WORKSPACE_MODULES:
             lazy.preload(name)
+        lazy.when_loaded("assistant.gui.workspace", lambda m, _e: m and self._prepare_workspace(),
+                         context=self)
         tasks.run_task(lambda _c: _warm_tables(), name="warm-tables", on_error=lambda _e: None)
         # The model needs no database: it loads while the user types the password, so the first
         # summary does not wait for it. (Creating the ONNX session holds the interpreter for
@@ -170,14 +174,25 @@ class MainWindow(QMainWindow):
         self.status.set_signed_in(on)
 
     # --- session transitions ---------------------------------------------------------------------
-    def _signed_in(self, account: Any) -> None:
-        from .workspace import Workspace
+    def _prepare_workspace(self) -> None:
+        """Build the (empty) workspace while the sign-in page waits for the password, so signing in
+        only fills it: building and styling ~100 widgets is the slow part, and holds no patient data."""
+        if self._spare is None and self.workspace is None:
+            from .workspace import Workspace
 
-        self.workspace = Workspace(self.ctx)
+            self._spare = Workspace(self.ctx)
+            self._spare.hide()
+            self.pages.addWidget(self._spare)
+            self._spare.ensurePolished()
+
+    def _signed_in(self, account: Any) -> None:
+        if self._spare is None:
+            self._prepare_workspace()
+        self.workspace, self._spare = self._spare, None
+        assert self.workspace is not None
         self.workspace.message.connect(self.status.flash)
         self.workspace.patient_opened.connect(self.status.patient_opened)
         self.workspace.sidebar_toggled.connect(self.act_patients.setChecked)
-        self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self.signin.reset()
         self._set_signed_in_ui(True)
@@ -214,6 +229,7 @@ class MainWindow(QMainWindow):
         self._set_signed_in_ui(False)
         self.signin.reset()
         self.pages.setCurrentWidget(self.signin)
+        QTimer.singleShot(500, self._prepare_workspace)
 
     def _locked(self) -> None:
         # The workspace is hidden, not destroyed: unsaved text stays exactly where it was.
