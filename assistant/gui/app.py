@@ -19,6 +19,7 @@ def make_app(argv: list[str] | None = None) -> Any:
     from .qt_compat import guard_refcount_leaks
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
     guard_refcount_leaks()
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

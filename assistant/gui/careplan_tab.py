@@ -331,6 +331,7 @@ class CarePlanTab(QWidget):
         if self.doc is None or self.doc.status != "draft":
             return
         data = self.current_data()
+        assert data is not None
         doc_id = self.doc.id
 
         def ok(doc: Any) -> None:

@@ -83,8 +83,7 @@ class MainWindow(QMainWindow):
     def _preload(self) -> None:
         for name in WORKSPACE_MODULES:
             lazy.preload(name)
-        lazy.when_loaded("assistant.gui.workspace", lambda m, _e: m and self._prepare_workspace(),
-                         context=self)
+        lazy.when_loaded("assistant.gui.workspace", self._workspace_module_ready, context=self)
         tasks.run_task(lambda _c: _warm_tables(), name="warm-tables", on_error=lambda _e: None)
         # The model needs no database: it loads while the user types the password, so the first
         # summary does not wait for it. (Creating the ONNX session holds the interpreter for
@@ -174,6 +173,10 @@ class MainWindow(QMainWindow):
         self.status.set_signed_in(on)
 
     # --- session transitions ---------------------------------------------------------------------
+    def _workspace_module_ready(self, module: Any, _error: str) -> None:
+        if module is not None:
+            self._prepare_workspace()
+
     def _prepare_workspace(self) -> None:
         """Build the (empty) workspace while the sign-in page waits for the password, so signing in
         only fills it: building and styling ~100 widgets is the slow part, and holds no patient data."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
@@ -120,7 +121,11 @@ class OverviewTab(QWidget):
             self.regenerate.setEnabled(False)
             return
         self.browser.setHtml("<p style='color:#667085'>Waiting for the language model to load…</p>")
-        self.ctx.models.when_settled(lambda: shiboken6.isValid(self) and self.start_summary())
+        self.ctx.models.when_settled(self._start_if_alive)
+
+    def _start_if_alive(self) -> None:
+        if shiboken6.isValid(self):  # the patient may have been closed while the model loaded
+            self.start_summary()
 
     def start_summary(self) -> None:
         self.cancel()
@@ -148,10 +153,18 @@ class OverviewTab(QWidget):
         self._set_generating(True)
         # Callbacks of a superseded generation (cancelled, then regenerated) are ignored.
         self._task = run_task(work, name="summary",
-                              on_partial=lambda t: gen == self._gen and self._chunk(t),
-                              on_result=lambda r: gen == self._gen and self._done(r),
-                              on_error=lambda e: gen == self._gen and self._failed(e),
+                              on_partial=self._current(gen, self._chunk),
+                              on_result=self._current(gen, self._done),
+                              on_error=self._current(gen, self._failed),
                               on_cancelled=lambda: None, context=self)
+
+    def _current(self, gen: int, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        """`fn`, but only while generation `gen` is the current one."""
+        def call(value: Any) -> None:
+            if gen == self._gen:
+                fn(value)
+
+        return call
 
     def _chunk(self, text: str) -> None:
         # Streamed text goes in as plain text at the end; the cited version replaces it when done.
