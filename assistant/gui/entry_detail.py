@@ -60,7 +60,7 @@ def entry_html(entry: Entry, heading: str = "") -> str:
             continue
         rows.append(f"<tr><th>{escape(_label(f.name))}</th><td>{_value_html(value)}</td></tr>")
     rows.append(f"<tr><th>Record entry</th><td class='muted'>{escape(entry.ref)}</td></tr>")
-    title = heading or entry.resource_type
+    title = heading or _KIND.get(entry.resource_type, entry.resource_type)
     body = f"<h3>{escape(title)}</h3><table class='detail'>{''.join(rows)}</table>"
     if isinstance(entry, Note):
         text = escape(entry.text).replace("\n", "<br>")
@@ -109,4 +109,5 @@ def entry_label(entry: Entry | None, ref: str = "") -> str:
 
 _KIND = {"Condition": "Problem", "MedicationRequest": "Medication", "AllergyIntolerance": "Allergy",
          "Encounter": "Encounter", "Procedure": "Procedure", "Immunization": "Immunization",
-         "Goal": "Goal", "CarePlan": "Care plan"}
+         "Goal": "Goal", "CarePlan": "Care plan", "Observation": "Result", "DocumentReference": "Note",
+         "Patient": "Patient"}
