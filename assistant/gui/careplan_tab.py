@@ -6,9 +6,11 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -116,11 +118,11 @@ class CarePlanTab(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("hint")
-        self.stream = QLabel()
-        self.stream.setWordWrap(True)
-        self.stream.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Streamed text is appended at the end of a document: a label re-laid out its whole,
+        # growing text on every chunk.
+        self.stream = QPlainTextEdit()
+        self.stream.setReadOnly(True)
         self.stream.setObjectName("planStream")
-        self.stream.setTextFormat(Qt.TextFormat.PlainText)
         self.editor = PlanEditor()
         self.editor.setObjectName("planEditor")
         for w in (self.empty, self.stream, self.editor):
@@ -270,15 +272,18 @@ class CarePlanTab(QWidget):
             finally:
                 models.generation_lock.release()
 
-        self.stream.setText("Drafting the care plan with the language model…\n\n" if engine else
-                            "Drafting the care plan from the record (no language model)…\n\n")
+        self.stream.setPlainText("Drafting the care plan with the language model…\n\n" if engine else
+                                 "Drafting the care plan from the record (no language model)…\n\n")
         self.stack.setCurrentWidget(self.stream)
         self._task = run_task(work, name="careplan", on_partial=self._chunk, on_result=self._drafted,
                               on_error=self._failed, on_cancelled=self._cancelled, context=self)
         self._update_buttons()
 
     def _chunk(self, text: str) -> None:
-        self.stream.setText(self.stream.text() + str(text))
+        cursor = self.stream.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(str(text))
+        self.stream.ensureCursorVisible()
 
     def _drafted(self, data: dict[str, Any]) -> None:
         self._task = None
