@@ -44,13 +44,13 @@ def _median(values: list[float]) -> float:
 
 
 def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 128, runs: int = 3,
-              warmup: int = 1, threads: int | None = None, device: str = "auto") -> dict[str, Any]:
+              warmup: int = 1, threads: int | None = None, device: str = "auto", spin: bool = False) -> dict[str, Any]:
     """Load the pack, warm up, then time `runs` greedy generations that ignore end-of-sequence."""
     if runs < 1 or warmup < 0 or new_tokens < 1:
         raise BadInputError("--runs and --new-tokens must be at least 1, --warmup at least 0")
     t0 = time.perf_counter()
     pack = ModelPack.load(pack_dir)
-    engine = Engine(pack, device=device, threads=threads)
+    engine = Engine(pack, device=device, threads=threads, spin=spin)
     load_s = time.perf_counter() - t0
     ids = bench_prompt_ids(engine.tokenizer, prompt_tokens)
     # min_new_tokens keeps end-of-sequence away so every run decodes the same number of tokens.
@@ -70,6 +70,7 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
         "quantization": pack.quantization,
         "provider": engine.provider,
         "threads": engine.threads,
+        "spin": spin,
         "prompt_tokens": len(ids),
         "new_tokens": samples[0].new_tokens,
         "runs": runs,
@@ -98,9 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--spin", action="store_true")
     args = parser.parse_args(argv)
     print(json.dumps(run_bench(args.dir, args.prompt_tokens, args.new_tokens, args.runs, args.warmup,
-                               args.threads, args.device)))
+                               args.threads, args.device, args.spin)))
     return 0
 
 

@@ -31,6 +31,7 @@ def register(sub: Any) -> None:
     bench.add_argument("--warmup", type=int, default=1, metavar="N")
     bench.add_argument("--device", default="auto")
     bench.add_argument("--threads", type=int, default=None)
+    bench.add_argument("--spin", action="store_true", help="let idle ONNX Runtime threads spin (idle machines)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON")
     bench.set_defaults(func=_bench)
 
@@ -85,7 +86,7 @@ def _bench(args: argparse.Namespace) -> int:
     from assistant.llm.bench import run_bench
 
     result = run_bench(args.dir, prompt_tokens=args.prompt_tokens, new_tokens=args.new_tokens, runs=args.runs,
-                       warmup=args.warmup, threads=args.threads, device=args.device)
+                       warmup=args.warmup, threads=args.threads, device=args.device, spin=args.spin)
     if args.json:
         print(json.dumps(result))
         return 0

@@ -63,13 +63,13 @@ class Engine:
     """Runs one model pack; one generation at a time, cancellable from another thread."""
 
     def __init__(self, pack: ModelPack | str | Path, device: str = "auto", threads: int | None = None,
-                 context_length: int | None = None) -> None:
+                 context_length: int | None = None, spin: bool = False) -> None:
         self.pack = pack if isinstance(pack, ModelPack) else ModelPack.load(pack)
         self.threads = int(threads) if threads else physical_cores()
         if self.threads < 1:
             raise BadInputError("threads must be at least 1")
         choice = choose_provider(device)
-        self.session, choice = create_session(self.pack.model_file, choice, self.threads)
+        self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin)
         self.provider = choice.provider
         self.provider_reason = choice.reason
         self.warning = choice.warning  # for the GUI: a GPU was asked for and is not used
