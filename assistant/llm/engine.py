@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Generator as PyGenerator
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -165,7 +166,7 @@ class Engine:
         return self._lock.locked()
 
     def _run(self, gen: Generation, config: GenerationConfig, processor: LogitsProcessor | None,
-             cancel: threading.Event | None) -> Iterator[str]:
+             cancel: threading.Event | None) -> PyGenerator[str, None, None]:
         if not self._lock.acquire(blocking=False):
             raise EngineBusyError("the model is already generating; cancel that first or wait for it")
         stats, ids = gen.stats, gen.prompt_ids

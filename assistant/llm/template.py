@@ -9,9 +9,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from assistant.errors import BadInputError, ModelPackError
 
 log = logging.getLogger(__name__)
@@ -25,11 +22,17 @@ Message = Mapping[str, str]
 
 
 def _raise(message: str) -> None:
+    from jinja2 import TemplateError
+
     raise TemplateError(message)
 
 
 @lru_cache(maxsize=8)
 def _compile(source: str) -> Any:
+    # jinja2 is imported on first use (6 MB resident): generating from token ids never needs it.
+    from jinja2 import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     # Same environment settings as transformers' apply_chat_template, so packs render identically;
     # sandboxed because the template comes with the pack.
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
@@ -62,6 +65,8 @@ def render_chat(
     add_generation_prompt: bool = True,
 ) -> str:
     """The prompt text for `messages`; tokenize it without adding special tokens (the template has them)."""
+    from jinja2 import TemplateError
+
     if template is None:
         log.info("the pack has no chat template; using a plain 'Role: text' layout")
     compiled = _compile(template or FALLBACK_TEMPLATE)
