@@ -28,7 +28,8 @@ $(PACK)/manifest.json:
 demo: $(STAMP)
 	$(PY) -m assistant.demo
 
-run: sysdeps $(STAMP) model
+run: $(STAMP) model
+	@bash scripts/sysdeps.sh gui
 	$(PY) -m assistant.demo
 	unset QT_QPA_PLATFORM; $(PY) -m assistant gui
 
