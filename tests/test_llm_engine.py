@@ -153,13 +153,33 @@ def test_cancel_before_start_generates_nothing(genai_engine: Engine) -> None:
 
 def test_one_generation_at_a_time(genai_engine: Engine) -> None:
     first = genai_engine.generate(PROMPT, greedy(10))
-    next(first)
+    started, release = threading.Event(), threading.Event()
+
+    def consume() -> None:  # another thread is in the middle of consuming `first`
+        next(first)
+        started.set()
+        release.wait(10)
+        first.close()  # closing a generation frees the engine
+
+    t = threading.Thread(target=consume)
+    t.start()
+    started.wait(10)
     assert genai_engine.busy
     with pytest.raises(EngineBusyError):
         next(genai_engine.generate(PROMPT, greedy(3)))
-    first.close()  # abandoning a generation frees the engine
+    release.set()
+    t.join(10)
     assert not genai_engine.busy and first.stats.stop_reason == "cancelled"
-    assert len(genai_engine.generate(PROMPT, greedy(3)).result()) >= 0
+    assert len(genai_engine.generate(PROMPT, greedy(3)).token_ids) == 0  # not started yet
+
+
+def test_a_loop_left_with_break_does_not_hold_the_engine(genai_engine: Engine) -> None:
+    first = genai_engine.generate(PROMPT, greedy(20))
+    for _ in first:
+        break
+    second = genai_engine.generate(PROMPT, greedy(3))
+    second.result()
+    assert first.stats.stop_reason == "cancelled" and len(second.token_ids) == 3
 
 
 def test_context_budget_refuses_with_numbers(genai_engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import time
@@ -32,7 +33,9 @@ class Generation:
     """An iterator of text pieces from one call; `stats`, `text` and `token_ids` fill in as it runs.
 
     Nothing runs until the first `next()`. Stop early with `close()`, `Engine.cancel()` or the
-    call's cancel event; the stop is seen between any two tokens.
+    call's cancel event; the stop is seen between any two tokens. A generation left paused by the
+    thread that starts the next one (a `break` out of its loop) is ended by that start; one being
+    consumed by another thread makes the start raise EngineBusyError.
     """
 
     def __init__(self, engine: Engine, prompt_ids: list[int], config: GenerationConfig,
@@ -42,13 +45,19 @@ class Generation:
         self.prompt_ids = prompt_ids
         self.token_ids: list[int] = []
         self.text = ""
+        self._thread: int | None = None  # the thread that last advanced it
         self._iter = engine._run(self, config, processor, cancel)
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
+        self._thread = threading.get_ident()
         return next(self._iter)
+
+    def _abandoned_here(self) -> bool:
+        """Paused, and by this thread, which has moved on (e.g. `break` out of the loop)."""
+        return self._thread == threading.get_ident() and inspect.getgeneratorstate(self._iter) == inspect.GEN_SUSPENDED
 
     def close(self) -> None:
         self._iter.close()
@@ -91,6 +100,7 @@ class Engine:
         self.context_length = min(self.pack.context_length, context_length or self.pack.context_length)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
+        self._current: Generation | None = None
         self.last_stats: GenerationStats | None = None
 
     # -- text --------------------------------------------------------------------------------------
@@ -168,7 +178,12 @@ class Engine:
     def _run(self, gen: Generation, config: GenerationConfig, processor: LogitsProcessor | None,
              cancel: threading.Event | None) -> PyGenerator[str, None, None]:
         if not self._lock.acquire(blocking=False):
-            raise EngineBusyError("the model is already generating; cancel that first or wait for it")
+            previous = self._current
+            if previous is not None and previous._abandoned_here():
+                previous.close()  # a loop left with `break` still holds the engine: end it
+            if not self._lock.acquire(blocking=False):
+                raise EngineBusyError("the model is already generating; cancel that first or wait for it")
+        self._current = gen
         stats, ids = gen.stats, gen.prompt_ids
         self._cancel.clear()
         stream = TextStream(self.tokenizer, config.stop_strings, config.skip_special_tokens)
@@ -230,4 +245,5 @@ class Engine:
                 stats.decode_tokens_per_s = (stats.new_tokens - 1) / max(end - first_at, 1e-9)
             stats.peak_rss_mb = round(peak_rss_mb(), 1)
             self.last_stats = stats
+            self._current = None
             self._lock.release()
