@@ -87,12 +87,13 @@ def genai_worker(pack: Path, ids_file: Path, new_tokens: int, runs: int, warmup:
             "peak_rss_mb_all": [s[2] for s in samples], "output_ids": samples[0][3]}
 
 
-def paired_worker(pack: Path, ids_file: Path, new_tokens: int, pairs: int, threads: int) -> dict[str, Any]:
+def paired_worker(pack: Path, ids_file: Path, new_tokens: int, pairs: int, threads: int,
+                  spin: bool = False) -> dict[str, Any]:
     """Speed: both engines in one process, runs interleaved, so a busy machine slows both alike."""
     from assistant.llm import Engine, GenerationConfig
 
     ids = json.loads(ids_file.read_text())
-    engine = Engine(pack, device="cpu", threads=threads)
+    engine = Engine(pack, device="cpu", threads=threads, spin=spin)
     genai = GenaiRunner(pack, threads)
     config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
 
@@ -123,7 +124,7 @@ def _run_json(cmd: list[str], show_progress: bool = False) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int) -> dict[str, Any]:
+def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: bool = False) -> dict[str, Any]:
     from tokenizers import Tokenizer
 
     from assistant.llm.bench import bench_prompt_ids
@@ -140,13 +141,13 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int) -> dict
         # `assistant model bench` also imports every other subsystem).
         ours_mem = _run_json([sys.executable, "-m", "assistant.llm.bench", str(pack), "--device", "cpu",
                               "--prompt-tokens", str(prompt_tokens), "--new-tokens", str(new_tokens),
-                              "--runs", "2", "--threads", str(threads)])
+                              "--runs", "2", "--threads", str(threads), *(["--spin"] if spin else [])])
         if ours_mem["prompt_tokens"] != len(ids):
             raise RuntimeError("the engine's bench prompt differs from genai's")
         genai_mem = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--genai-worker", "--runs", "2", *common])
         # Speed and tokens: interleaved in one process.
         paired = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--paired-worker", "--runs", str(pairs),
-                            *common], show_progress=True)
+                            *common, *(["--spin"] if spin else [])], show_progress=True)
     rows = paired["rows"]
 
     def med(who: str, i: int) -> float:
@@ -158,7 +159,7 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int) -> dict
              "peak_rss_mb": statistics.median(genai_mem["peak_rss_mb_all"])}
     return {
         "pack": str(pack), "prompt_tokens": prompt_tokens, "new_tokens": new_tokens, "threads": threads,
-        "provider": paired["provider"], "pairs": pairs, "engine": engine, "genai": genai,
+        "provider": paired["provider"], "pairs": pairs, "spin": spin, "engine": engine, "genai": genai,
         "ratio": {"decode_tokens_per_s": engine["decode_tokens_per_s"] / genai["decode_tokens_per_s"],
                   "ttft_s": engine["ttft_s"] / genai["ttft_s"],
                   "peak_rss_mb": engine["peak_rss_mb"] / genai["peak_rss_mb"],
@@ -175,7 +176,8 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int) -> dict
 def report(result: dict[str, Any]) -> None:
     e, g, r = result["engine"], result["genai"], result["ratio"]
     print(f"pack {result['pack']}: {result['prompt_tokens']}-token prompt, {result['new_tokens']} new tokens, "
-          f"{result['provider']}, {result['threads']} threads, medians of {result['pairs']} interleaved pairs")
+          f"{result['provider']}, {result['threads']} threads{' (spinning)' if result['spin'] else ''}, "
+          f"medians of {result['pairs']} interleaved pairs")
     print(f"{'':22}{'engine':>10}{'genai':>10}{'ratio':>8}  target")
     print(f"{'decode tokens/s':22}{e['decode_tokens_per_s']:10.1f}{g['decode_tokens_per_s']:10.1f}"
           f"{r['decode_tokens_per_s']:8.2f}  >= 1.00")
@@ -192,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prompt-tokens", type=int, default=600)
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--pairs", type=int, default=6, help="interleaved engine/genai runs after a warm-up")
+    parser.add_argument("--spin", action="store_true", help="let the engine's idle threads spin (see models/README.md)")
     parser.add_argument("--genai-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--paired-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=2, help=argparse.SUPPRESS)
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(genai_worker(args.pack, args.ids, args.new_tokens, args.runs, 1, args.threads)))
         return
     if args.paired_worker:
-        print(json.dumps(paired_worker(args.pack, args.ids, args.new_tokens, args.runs, args.threads)))
+        print(json.dumps(paired_worker(args.pack, args.ids, args.new_tokens, args.runs, args.threads, args.spin)))
         return
     if not (args.pack / "manifest.json").is_file():
         print(f"skipped: no model pack at {args.pack} (run `make model`)")
@@ -213,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         print("onnxruntime-genai is not installed (pip install '.[bench]'): engine numbers only")
         print(_run_json([sys.executable, "-m", "assistant.llm.bench", str(args.pack)]))
         return
-    result = compare(args.pack, args.prompt_tokens, args.new_tokens, args.pairs)
+    result = compare(args.pack, args.prompt_tokens, args.new_tokens, args.pairs, args.spin)
     report(result)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2))
