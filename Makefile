@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench: $(STAMP) model
-	$(PY) -m pip install --quiet ".[bench]"
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m benchmarks
 
 screenshots: $(STAMP)
