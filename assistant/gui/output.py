@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -12,29 +11,13 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from assistant.errors import AssistantError, BadInputError
+from assistant.errors import AssistantError
+from assistant.fileio import write_private
 
 from . import services
 from .tasks import Cancelled, TaskControl
 
 Render = Callable[[threading.Event], bytes]
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Atomically, readable by the owner only: an export is a deliberate copy, still kept private."""
-    if path.is_dir() or not path.parent.is_dir():
-        raise BadInputError(f"{path}: choose a file name in an existing folder")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise BadInputError(f"{path}: cannot write ({e.strerror})") from None
 
 
 def _document(html: str) -> QTextDocument:
