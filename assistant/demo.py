@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.config import resources_dir
 from assistant.errors import AssistantError, BadInputError, DatabaseError
 
 # ---- DEMO ONLY ------------------------------------------------------------------------------------
@@ -22,7 +23,7 @@ DEMO_ADMIN_PASSWORD = "demo-admin-password"
 # -------------------------------------------------------------------------------------------------
 
 DEMO_MARKER = "demo"  # meta key set to '1' in a database this module created
-DEMO_DIR = Path(__file__).resolve().parent.parent / "resources" / "demo"
+DEMO_DIR = resources_dir() / "demo"
 
 
 def demo_files(source: Path = DEMO_DIR) -> list[Path]:

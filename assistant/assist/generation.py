@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.config import resources_dir
 from assistant.errors import AssistantError
 
 from .facts import FactSheet
@@ -26,7 +27,7 @@ def prompts_dir() -> Path:
     override = os.environ.get("ASSISTANT_PROMPTS_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources" / "prompts"
+    return resources_dir() / "prompts"
 
 
 @lru_cache(maxsize=8)

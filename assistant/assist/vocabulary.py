@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from assistant.clinical.knowledge import knowledge_dir
 from assistant.errors import AssistantError
 
 FILE = "summary_vocabulary.toml"
@@ -55,14 +54,6 @@ class Vocabulary:
     def diagnoses_in(self, text: str) -> list[Diagnosis]:
         """Vocabulary diagnoses named in the text (a problem-list entry or a generated sentence)."""
         return [d for d in self.diagnoses if any(term_in(t, text) for t in d.terms)]
-
-
-def knowledge_dir() -> Path:
-    # Same override as the clinical knowledge tables, so an installer moves all of them together.
-    override = os.environ.get("ASSISTANT_KNOWLEDGE_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources" / "knowledge"
 
 
 def _spec(row: dict[str, Any], vital: bool) -> LabSpec:

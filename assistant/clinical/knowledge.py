@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.config import resources_dir
 from assistant.errors import AssistantError
 
 # The installer may move the tables next to a frozen executable; it sets this variable instead of
@@ -27,7 +28,7 @@ def knowledge_dir() -> Path:
     override = os.environ.get(ENV_DIR)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources" / "knowledge"
+    return resources_dir() / "knowledge"
 
 
 def knowledge_path(name: str) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from assistant.config import resources_dir
 from assistant.errors import AssistantError
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,7 @@ _fallback: frozenset[int] | None = None  # None: not loaded yet; empty: unavaila
 
 
 def fonts_dir() -> Path:
-    # An installer may place resources elsewhere and say so (as the GUI does for its stylesheet).
-    env = os.environ.get("ASSISTANT_RESOURCES")
-    base = Path(env) if env else Path(__file__).resolve().parents[2] / "resources"
-    return base / "fonts"
+    return resources_dir() / "fonts"
 
 
 def _load(name: str) -> TTFont:

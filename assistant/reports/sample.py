@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.config import resources_dir
 
 from .careplan_pdf import Signature, render_careplan
 from .layout import Letterhead
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEMO_DIR = resources_dir() / "demo"
 # Zoë: a Unicode name, a high-criticality allergy and a critical safety flag on one page.
 DEFAULT_PATIENT = "05_zoe_muller_lukasiewicz_penicillin_allergy.json"
 # The demo bundles' own fictional site (see resources/demo/README.md).
