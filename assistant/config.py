@@ -50,6 +50,8 @@ KEYS: tuple[Key, ...] = (
         choices=("auto", "cpu", "cuda", "directml", "coreml")),
     Key("models.threads", int, 0, "CPU threads for inference; 0 means all physical cores", minimum=0,
         maximum=256),
+    Key("models.spin", bool, True, "Inference threads spin-wait between steps: quicker on a workstation "
+        "the app has to itself; turn off on shared or busy machines", env="ASSISTANT_SPIN"),
     Key("session.idle_lock_minutes", int, 10, "Lock the app after this many idle minutes", minimum=1,
         maximum=240),
     Key("security.password_min_length", int, 10, "Minimum password length for new passwords",

@@ -88,7 +88,7 @@ def genai_worker(pack: Path, ids_file: Path, new_tokens: int, runs: int, warmup:
 
 
 def paired_worker(pack: Path, ids_file: Path, new_tokens: int, pairs: int, threads: int,
-                  spin: bool = False) -> dict[str, Any]:
+                  spin: bool = True) -> dict[str, Any]:
     """Speed: both engines in one process, runs interleaved, so a busy machine slows both alike."""
     from assistant.llm import Engine, GenerationConfig
 
@@ -124,7 +124,7 @@ def _run_json(cmd: list[str], show_progress: bool = False) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: bool = False) -> dict[str, Any]:
+def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: bool = True) -> dict[str, Any]:
     from tokenizers import Tokenizer
 
     from assistant.llm.bench import bench_prompt_ids
@@ -141,13 +141,13 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
         # `assistant model bench` also imports every other subsystem).
         ours_mem = _run_json([sys.executable, "-m", "assistant.llm.bench", str(pack), "--device", "cpu",
                               "--prompt-tokens", str(prompt_tokens), "--new-tokens", str(new_tokens),
-                              "--runs", "2", "--threads", str(threads), *(["--spin"] if spin else [])])
+                              "--runs", "2", "--threads", str(threads), *([] if spin else ["--no-spin"])])
         if ours_mem["prompt_tokens"] != len(ids):
             raise RuntimeError("the engine's bench prompt differs from genai's")
         genai_mem = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--genai-worker", "--runs", "2", *common])
         # Speed and tokens: interleaved in one process.
         paired = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--paired-worker", "--runs", str(pairs),
-                            *common, *(["--spin"] if spin else [])], show_progress=True)
+                            *common, *([] if spin else ["--no-spin"])], show_progress=True)
     rows = paired["rows"]
 
     def med(who: str, i: int) -> float:
@@ -176,7 +176,7 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
 def report(result: dict[str, Any]) -> None:
     e, g, r = result["engine"], result["genai"], result["ratio"]
     print(f"pack {result['pack']}: {result['prompt_tokens']}-token prompt, {result['new_tokens']} new tokens, "
-          f"{result['provider']}, {result['threads']} threads{' (spinning)' if result['spin'] else ''}, "
+          f"{result['provider']}, {result['threads']} threads{'' if result['spin'] else ' (not spinning)'}, "
           f"medians of {result['pairs']} interleaved pairs")
     print(f"{'':22}{'engine':>10}{'genai':>10}{'ratio':>8}  target")
     print(f"{'decode tokens/s':22}{e['decode_tokens_per_s']:10.1f}{g['decode_tokens_per_s']:10.1f}"
@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prompt-tokens", type=int, default=600)
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--pairs", type=int, default=6, help="interleaved engine/genai runs after a warm-up")
-    parser.add_argument("--spin", action="store_true", help="let the engine's idle threads spin (see models/README.md)")
+    parser.add_argument("--no-spin", dest="spin", action="store_false",
+                        help="the engine's idle threads sleep instead of spinning (see models/README.md)")
     parser.add_argument("--genai-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--paired-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=2, help=argparse.SUPPRESS)

@@ -11,6 +11,7 @@ from test_llm_tinymodel import EOS_ID, build_tiny_pack
 
 from assistant.errors import BadInputError
 from assistant.llm import Engine, EngineBusyError, GenerationConfig, ModelPack
+from assistant.llm.engine import prefill_chunks
 
 PROMPT = "The patient takes metformin 1000 mg twice daily."
 
@@ -253,3 +254,58 @@ def test_count_tokens(genai_engine: Engine) -> None:
 def test_engine_accepts_a_path(tmp_path: Path) -> None:
     engine = Engine(build_tiny_pack(tmp_path / "p"), device="cpu")
     assert engine.threads >= 1 and engine.context_length == 256
+
+
+def test_prefill_chunks_are_near_equal_and_cover_the_prompt() -> None:
+    assert prefill_chunks(600, 512) == [(0, 300), (300, 600)]
+    assert prefill_chunks(512, 512) == [(0, 512)]
+    assert prefill_chunks(10, None) == [(0, 10)]
+    pieces = prefill_chunks(1001, 100)
+    assert len(pieces) == 11 and pieces[0][0] == 0 and pieces[-1][1] == 1001
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    assert max(e - s for s, e in pieces) <= 100 and min(e - s for s, e in pieces) >= 90
+
+
+def test_chunked_prefill_gives_the_same_logits_and_tokens(tmp_path: Path) -> None:
+    folder = build_tiny_pack(tmp_path, "genai")
+    whole = Engine(ModelPack.load(folder), device="cpu", threads=1, prefill_chunk_tokens=10_000)
+    chunked = Engine(ModelPack.load(folder), device="cpu", threads=1, prefill_chunk_tokens=3)
+    assert chunked.prefill_chunk_tokens == 3
+    prompt = chunked.encode(PROMPT + " " + PROMPT)
+    assert len(prompt) > 9  # several pieces
+    outs = []
+    for eng in (whole, chunked):
+        rec = Recorder()
+        gen = eng.generate_ids(prompt, greedy(8), logits_processor=rec)
+        gen.result()
+        outs.append((gen.token_ids, rec.logits))
+    assert outs[0][0] == outs[1][0]
+    for a, b in zip(outs[0][1], outs[1][1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+def test_optimum_packs_prefill_in_one_call(tmp_path: Path) -> None:
+    engine = Engine(build_tiny_pack(tmp_path, "optimum"), device="cpu", threads=1, prefill_chunk_tokens=3)
+    assert engine.prefill_chunk_tokens is None
+
+
+def test_cancel_is_seen_between_prefill_pieces(tmp_path: Path) -> None:
+    engine = Engine(build_tiny_pack(tmp_path, "genai"), device="cpu", threads=1, prefill_chunk_tokens=2)
+    cancel = threading.Event()
+    calls = []
+    real = engine.runner.prefill
+
+    def prefill(ids):  # cancel as soon as the first piece has run
+        calls.append(len(ids))
+        cancel.set()
+        return real(ids)
+
+    engine.runner.prefill = prefill  # type: ignore[method-assign]
+    gen = engine.generate_ids(engine.encode(PROMPT), greedy(4), cancel=cancel)
+    assert gen.result() == "" and gen.token_ids == []
+    assert calls == [2] and gen.stats.stop_reason == "cancelled"
+
+
+def test_prefill_chunk_tokens_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="prefill_chunk_tokens"):
+        Engine(build_tiny_pack(tmp_path, "genai"), device="cpu", threads=1, prefill_chunk_tokens=0)

@@ -171,7 +171,8 @@ def load_engine(model_dir: str | Path | None = None) -> Any | None:
             raise ModelPackError("this build has no inference engine; run without --model")
         return None
     pack = llm.ModelPack.load(path)  # type: ignore[attr-defined]
-    return llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None)
+    return llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None,
+                      spin=settings["models.spin"])
 
 
 def evaluate_risk(record: Any, as_of: Any = None) -> Any | None:

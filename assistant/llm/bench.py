@@ -44,7 +44,7 @@ def _median(values: list[float]) -> float:
 
 
 def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 128, runs: int = 3,
-              warmup: int = 1, threads: int | None = None, device: str = "auto", spin: bool = False) -> dict[str, Any]:
+              warmup: int = 1, threads: int | None = None, device: str = "auto", spin: bool = True) -> dict[str, Any]:
     """Load the pack, warm up, then time `runs` greedy generations that ignore end-of-sequence."""
     if runs < 1 or warmup < 0 or new_tokens < 1:
         raise BadInputError("--runs and --new-tokens must be at least 1, --warmup at least 0")
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--spin", action="store_true")
+    parser.add_argument("--no-spin", dest="spin", action="store_false")
     args = parser.parse_args(argv)
     print(json.dumps(run_bench(args.dir, args.prompt_tokens, args.new_tokens, args.runs, args.warmup,
                                args.threads, args.device, args.spin)))

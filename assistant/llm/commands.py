@@ -31,7 +31,8 @@ def register(sub: Any) -> None:
     bench.add_argument("--warmup", type=int, default=1, metavar="N")
     bench.add_argument("--device", default="auto")
     bench.add_argument("--threads", type=int, default=None)
-    bench.add_argument("--spin", action="store_true", help="let idle ONNX Runtime threads spin (idle machines)")
+    bench.add_argument("--no-spin", dest="spin", action="store_false",
+                       help="idle ONNX Runtime threads sleep instead of spinning (busy machines)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON")
     bench.set_defaults(func=_bench)
 

@@ -24,6 +24,22 @@ from assistant.llm.textstream import TextStream
 
 log = logging.getLogger(__name__)
 
+# The prompt goes through the model in pieces of at most this many tokens. A prompt's activations
+# (attention scores grow with its square) then stay bounded, however long the fact sheet: for a
+# 600-token prompt, peak memory fell by about 10 MB with no loss of speed, and a cancel is seen
+# between pieces. Pieces of 128 tokens or more gave greedy output identical to one call (prompts of
+# 600, 1,500 and 3,000 tokens); pieces of 5 tokens or fewer take other int8 kernels and do not.
+PREFILL_CHUNK_TOKENS = 512
+
+
+def prefill_chunks(n_tokens: int, max_chunk: int | None) -> list[tuple[int, int]]:
+    """Split `n_tokens` into near-equal (start, end) pieces of at most `max_chunk` tokens."""
+    if not max_chunk or n_tokens <= max_chunk:
+        return [(0, n_tokens)]
+    count = -(-n_tokens // max_chunk)
+    size = -(-n_tokens // count)  # equal pieces: 600 tokens -> 300 + 300, not 512 + 88
+    return [(s, min(s + size, n_tokens)) for s in range(0, n_tokens, size)]
+
 
 class EngineBusyError(AssistantError):
     """A second generation was started on an engine that is already generating."""
@@ -73,11 +89,15 @@ class Engine:
     """Runs one model pack; one generation at a time, cancellable from another thread."""
 
     def __init__(self, pack: ModelPack | str | Path, device: str = "auto", threads: int | None = None,
-                 context_length: int | None = None, spin: bool = False) -> None:
+                 context_length: int | None = None, spin: bool = True,
+                 prefill_chunk_tokens: int = PREFILL_CHUNK_TOKENS) -> None:
         self.pack = pack if isinstance(pack, ModelPack) else ModelPack.load(pack)
         self.threads = int(threads) if threads else physical_cores()
         if self.threads < 1:
             raise BadInputError("threads must be at least 1")
+        if prefill_chunk_tokens < 1:
+            raise BadInputError("prefill_chunk_tokens must be at least 1")
+        self.spin = spin
         choice = choose_provider(device)
         self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin)
         self.provider = choice.provider
@@ -89,6 +109,10 @@ class Engine:
         else:
             self.layout = layout_from_session(self.session, self.pack.hf_config, model_name)
         self.runner = DecoderRunner(self.session, self.layout, choice.binding_device, self.pack.vocab_size)
+        # Chunks only where they are known to be exact: GroupQueryAttention packs (which take a past
+        # and several new tokens in one call) on the CPU. Other packs prefill in one call.
+        chunked = self.layout.share_buffer and choice.binding_device == "cpu"
+        self.prefill_chunk_tokens = prefill_chunk_tokens if chunked else None
         self.tokenizer = Tokenizer.from_file(str(self.pack.tokenizer_file))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -201,7 +225,11 @@ class Engine:
                 stats.stop_reason = "cancelled"
                 return
             self.runner.start(len(ids) + config.max_new_tokens)
-            logits = self.runner.prefill(ids)
+            for piece_start, piece_end in prefill_chunks(len(ids), self.prefill_chunk_tokens):
+                if piece_start and cancelled():
+                    stats.stop_reason = "cancelled"
+                    return
+                logits = self.runner.prefill(ids[piece_start:piece_end])
             generated = gen.token_ids
             while True:
                 token = sampler.choose(logits, generated, scratch=True)  # logits: the runner's buffer
