@@ -1,10 +1,11 @@
 """LLM engine vs onnxruntime-genai on the same pack and prompt: TTFT, decode tokens/s, peak memory, tokens.
 
-Peak memory: each engine alone in its own process (one warm-up, two runs). Speed and tokens: both
-engines in one process, runs interleaved (engine, genai, genai, engine, ...) after a warm-up, so a
-busy machine slows both alike; greedy, end-of-sequence ignored. Reported: medians, and the median of
-the per-pair ratios. Run alone with
-`python -m benchmarks.bench_llm [--pack DIR] [--prompt-tokens N] [--new-tokens N] [--pairs N]`.
+Each engine runs alone in its own long-lived process, as it would in use (two ONNX Runtime sessions in
+one process slow whichever was created first: measured here, up to 10 %). The processes take turns
+(engine, genai, genai, engine, ...) after a warm-up each, so a busy machine slows both alike, with a
+short pause between runs so one's idle threads are not still spinning while the other runs. Greedy,
+end-of-sequence ignored. Reported: medians, and the median of the per-pair ratios. Run alone with
+`python -m benchmarks.bench_llm [--pack DIR] [--prompt-tokens N] [--new-tokens N] [--pairs N] [--no-spin]`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PACK = ROOT / "models" / "default"
 OUT = ROOT / ".bench" / "llm.json"
+PAUSE_S = 0.3  # between runs: ONNX Runtime's spinning threads go back to sleep
 
 
 def _peak_reset() -> None:
@@ -57,8 +59,7 @@ class GenaiRunner:
         # A usable genai pipeline holds its tokenizer, as the engine's process does.
         self.tokenizer = og.Tokenizer(self.model)
 
-    def run(self, ids: list[int], new_tokens: int) -> tuple[float, float, float, list[int]]:
-        """(time to first token, decode tokens/s, peak RSS MB of the call, output ids)."""
+    def run(self, ids: list[int], new_tokens: int) -> dict[str, Any]:
         og = self.og
         _peak_reset()
         start = time.perf_counter()
@@ -74,54 +75,66 @@ class GenaiRunner:
             gen.generate_next_token()
             out.append(int(gen.get_next_tokens()[0]))
         end = time.perf_counter()
-        return first - start, (len(out) - 1) / (end - first), _peak_mb(), out
+        return {"ttft_s": first - start, "decode_tokens_per_s": (len(out) - 1) / (end - first),
+                "peak_rss_mb": _peak_mb(), "ids": out}
 
 
-def genai_worker(pack: Path, ids_file: Path, new_tokens: int, runs: int, warmup: int, threads: int) -> dict[str, Any]:
-    """Memory (and timing) of onnxruntime-genai alone in its process, measured as the engine's."""
-    ids = json.loads(ids_file.read_text())
-    runner = GenaiRunner(pack, threads)
-    samples = [runner.run(ids, new_tokens) for _ in range(warmup + runs)][warmup:]
-    return {"engine": "onnxruntime-genai", "version": runner.og.__version__, "threads": threads,
-            "ttft_s_all": [s[0] for s in samples], "decode_tokens_per_s_all": [s[1] for s in samples],
-            "peak_rss_mb_all": [s[2] for s in samples], "output_ids": samples[0][3]}
+class EngineRunner:
+    """This project's engine, measured by its own per-call statistics."""
 
+    def __init__(self, pack: Path, threads: int, spin: bool) -> None:
+        from assistant.llm import Engine
 
-def paired_worker(pack: Path, ids_file: Path, new_tokens: int, pairs: int, threads: int,
-                  spin: bool = True) -> dict[str, Any]:
-    """Speed: both engines in one process, runs interleaved, so a busy machine slows both alike."""
-    from assistant.llm import Engine, GenerationConfig
+        self.engine = Engine(pack, device="cpu", threads=threads, spin=spin)
 
-    ids = json.loads(ids_file.read_text())
-    engine = Engine(pack, device="cpu", threads=threads, spin=spin)
-    genai = GenaiRunner(pack, threads)
-    config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+    def run(self, ids: list[int], new_tokens: int) -> dict[str, Any]:
+        from assistant.llm import GenerationConfig
 
-    def ours() -> tuple[float, float, float, list[int]]:
-        gen = engine.generate_ids(ids, config)
+        gen = self.engine.generate_ids(ids, GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens))
         gen.result()
-        return gen.stats.ttft_s, gen.stats.decode_tokens_per_s, gen.stats.peak_rss_mb, gen.token_ids
-
-    ours(), genai.run(ids, new_tokens)  # warm-up
-    rows = []
-    for i in range(pairs):
-        if i % 2 == 0:
-            a, b = ours(), genai.run(ids, new_tokens)
-        else:
-            b = genai.run(ids, new_tokens)
-            a = ours()
-        rows.append({"engine": a[:2], "genai": b[:2], "identical": a[3] == b[3]})
-        print(f"  pair {i + 1}/{pairs}: decode {a[1]:.1f} vs {b[1]:.1f} tokens/s, "
-              f"first token {a[0]:.2f} vs {b[0]:.2f} s", file=sys.stderr, flush=True)
-    return {"provider": engine.provider, "rows": rows}
+        s = gen.stats
+        return {"ttft_s": s.ttft_s, "decode_tokens_per_s": s.decode_tokens_per_s, "peak_rss_mb": s.peak_rss_mb,
+                "ids": gen.token_ids}
 
 
-def _run_json(cmd: list[str], show_progress: bool = False) -> dict[str, Any]:
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.PIPE,
-                          text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:4])}... failed: {(done.stderr or '').strip()[-800:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def serve(which: str, pack: Path, ids_file: Path, new_tokens: int, threads: int, spin: bool) -> None:
+    """Worker process: load one engine, then run the prompt once per line read from stdin."""
+    ids = json.loads(ids_file.read_text())
+    runner = GenaiRunner(pack, threads) if which == "genai" else EngineRunner(pack, threads, spin)
+    version = runner.og.__version__ if isinstance(runner, GenaiRunner) else ""
+    print(json.dumps({"ready": which, "version": version}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        print(json.dumps(runner.run(ids, new_tokens)), flush=True)
+
+
+class Worker:
+    def __init__(self, which: str, common: list[str], spin: bool) -> None:
+        cmd = [sys.executable, "-m", "benchmarks.bench_llm", "--serve", which, *common,
+               *([] if spin else ["--no-spin"])]
+        self.which = which
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.hello = self._read()
+
+    def _read(self) -> dict[str, Any]:
+        out: IO[str] | None = self.proc.stdout
+        line = out.readline() if out else ""
+        if not line:
+            raise RuntimeError(f"the {self.which} worker stopped (exit {self.proc.wait()})")
+        return dict(json.loads(line))
+
+    def run(self) -> dict[str, Any]:
+        time.sleep(PAUSE_S)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: bool = True) -> dict[str, Any]:
@@ -137,39 +150,43 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
         ids_file.write_text(json.dumps(ids))
         common = ["--pack", str(pack), "--ids", str(ids_file), "--new-tokens", str(new_tokens),
                   "--threads", str(threads)]
-        # Peak memory: each engine alone in its own process (the engine-only entry point, since
-        # `assistant model bench` also imports every other subsystem).
-        ours_mem = _run_json([sys.executable, "-m", "assistant.llm.bench", str(pack), "--device", "cpu",
-                              "--prompt-tokens", str(prompt_tokens), "--new-tokens", str(new_tokens),
-                              "--runs", "2", "--threads", str(threads), *([] if spin else ["--no-spin"])])
-        if ours_mem["prompt_tokens"] != len(ids):
-            raise RuntimeError("the engine's bench prompt differs from genai's")
-        genai_mem = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--genai-worker", "--runs", "2", *common])
-        # Speed and tokens: interleaved in one process.
-        paired = _run_json([sys.executable, "-m", "benchmarks.bench_llm", "--paired-worker", "--runs", str(pairs),
-                            *common, *([] if spin else ["--no-spin"])], show_progress=True)
-    rows = paired["rows"]
+        engine, genai = Worker("engine", common, spin), Worker("genai", common, spin)
+        try:
+            engine.run(), genai.run()  # warm-up
+            rows = []
+            for i in range(pairs):
+                order = (engine, genai) if i % 2 == 0 else (genai, engine)
+                got = {w.which: w.run() for w in order}
+                a, b = got["engine"], got["genai"]
+                rows.append({"engine": a, "genai": b, "identical": a["ids"] == b["ids"]})
+                print(f"  pair {i + 1}/{pairs}: decode {a['decode_tokens_per_s']:.1f} vs "
+                      f"{b['decode_tokens_per_s']:.1f} tokens/s, first token {a['ttft_s']:.2f} vs {b['ttft_s']:.2f} s, "
+                      f"peak {a['peak_rss_mb']:.0f} vs {b['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+        finally:
+            engine.close()
+            genai.close()
 
-    def med(who: str, i: int) -> float:
-        return float(statistics.median(r[who][i] for r in rows))
+    def med(who: str, key: str) -> float:
+        return float(statistics.median(r[who][key] for r in rows))
 
-    engine = {"ttft_s": med("engine", 0), "decode_tokens_per_s": med("engine", 1),
-              "peak_rss_mb": statistics.median(ours_mem["peak_rss_mb_all"])}
-    genai = {"ttft_s": med("genai", 0), "decode_tokens_per_s": med("genai", 1),
-             "peak_rss_mb": statistics.median(genai_mem["peak_rss_mb_all"])}
+    def per_pair(key: str) -> float:
+        return float(statistics.median(r["engine"][key] / r["genai"][key] for r in rows))
+
+    keys = ("ttft_s", "decode_tokens_per_s", "peak_rss_mb")
+    ours = {k: med("engine", k) for k in keys}
+    theirs = {k: med("genai", k) for k in keys}
+    for r in rows:  # the ids are compared above; keep the details file small
+        r["engine"].pop("ids")
+        r["genai"].pop("ids")
     return {
         "pack": str(pack), "prompt_tokens": prompt_tokens, "new_tokens": new_tokens, "threads": threads,
-        "provider": paired["provider"], "pairs": pairs, "spin": spin, "engine": engine, "genai": genai,
-        "ratio": {"decode_tokens_per_s": engine["decode_tokens_per_s"] / genai["decode_tokens_per_s"],
-                  "ttft_s": engine["ttft_s"] / genai["ttft_s"],
-                  "peak_rss_mb": engine["peak_rss_mb"] / genai["peak_rss_mb"],
+        "provider": "CPUExecutionProvider", "pairs": pairs, "spin": spin, "genai_version": genai.hello["version"],
+        "engine": ours, "genai": theirs,
+        "ratio": {**{k: ours[k] / theirs[k] for k in keys},
                   # per-pair ratios: each pair ran back to back, under the same load
-                  "decode_per_pair_median": statistics.median(r["engine"][1] / r["genai"][1] for r in rows),
-                  "ttft_per_pair_median": statistics.median(r["engine"][0] / r["genai"][0] for r in rows)},
-        "greedy_tokens_identical": all(r["identical"] for r in rows)
-        and ours_mem["output_ids"] == genai_mem["output_ids"],
+                  "decode_per_pair_median": per_pair("decode_tokens_per_s"), "ttft_per_pair_median": per_pair("ttft_s")},
+        "greedy_tokens_identical": all(r["identical"] for r in rows),
         "rows": rows,
-        "memory_runs": {"engine": ours_mem["peak_rss_mb_all"], "genai": genai_mem["peak_rss_mb_all"]},
     }
 
 
@@ -177,7 +194,7 @@ def report(result: dict[str, Any]) -> None:
     e, g, r = result["engine"], result["genai"], result["ratio"]
     print(f"pack {result['pack']}: {result['prompt_tokens']}-token prompt, {result['new_tokens']} new tokens, "
           f"{result['provider']}, {result['threads']} threads{'' if result['spin'] else ' (not spinning)'}, "
-          f"medians of {result['pairs']} interleaved pairs")
+          f"medians of {result['pairs']} alternating pairs, onnxruntime-genai {result['genai_version']}")
     print(f"{'':22}{'engine':>10}{'genai':>10}{'ratio':>8}  target")
     print(f"{'decode tokens/s':22}{e['decode_tokens_per_s']:10.1f}{g['decode_tokens_per_s']:10.1f}"
           f"{r['decode_tokens_per_s']:8.2f}  >= 1.00")
@@ -193,20 +210,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pack", type=Path, default=Path(os.environ.get("ASSISTANT_BENCH_PACK", DEFAULT_PACK)))
     parser.add_argument("--prompt-tokens", type=int, default=600)
     parser.add_argument("--new-tokens", type=int, default=128)
-    parser.add_argument("--pairs", type=int, default=6, help="interleaved engine/genai runs after a warm-up")
+    parser.add_argument("--pairs", type=int, default=8, help="alternating engine/genai runs after a warm-up")
     parser.add_argument("--no-spin", dest="spin", action="store_false",
                         help="the engine's idle threads sleep instead of spinning (see models/README.md)")
-    parser.add_argument("--genai-worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--paired-worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--runs", type=int, default=2, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=("engine", "genai"), help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
-    if args.genai_worker:
-        print(json.dumps(genai_worker(args.pack, args.ids, args.new_tokens, args.runs, 1, args.threads)))
-        return
-    if args.paired_worker:
-        print(json.dumps(paired_worker(args.pack, args.ids, args.new_tokens, args.runs, args.threads, args.spin)))
+    if args.serve:
+        serve(args.serve, args.pack, args.ids, args.new_tokens, args.threads, args.spin)
         return
     if not (args.pack / "manifest.json").is_file():
         print(f"skipped: no model pack at {args.pack} (run `make model`)")
@@ -215,7 +227,9 @@ def main(argv: list[str] | None = None) -> None:
         import onnxruntime_genai  # noqa: F401
     except ImportError:
         print("onnxruntime-genai is not installed (pip install '.[bench]'): engine numbers only")
-        print(_run_json([sys.executable, "-m", "assistant.llm.bench", str(args.pack)]))
+        done = subprocess.run([sys.executable, "-m", "assistant.llm.bench", str(args.pack)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT, check=True)
+        print(done.stdout.strip())
         return
     result = compare(args.pack, args.prompt_tokens, args.new_tokens, args.pairs, args.spin)
     report(result)
