@@ -13,6 +13,7 @@ from pathlib import Path
 from tokenizers import Tokenizer
 
 from assistant.errors import AssistantError, BadInputError, ModelPackError
+from assistant.llm.hugepages import anonymous_regions, collapse_new_memory
 from assistant.llm.kvcache import DecoderRunner
 from assistant.llm.layout import check_against_session, layout_from_session
 from assistant.llm.pack import ModelPack
@@ -90,7 +91,7 @@ class Engine:
 
     def __init__(self, pack: ModelPack | str | Path, device: str = "auto", threads: int | None = None,
                  context_length: int | None = None, spin: bool = True,
-                 prefill_chunk_tokens: int = PREFILL_CHUNK_TOKENS) -> None:
+                 prefill_chunk_tokens: int = PREFILL_CHUNK_TOKENS, huge_pages: bool = True) -> None:
         self.pack = pack if isinstance(pack, ModelPack) else ModelPack.load(pack)
         self.threads = int(threads) if threads else physical_cores()
         if self.threads < 1:
@@ -99,6 +100,7 @@ class Engine:
             raise BadInputError("prefill_chunk_tokens must be at least 1")
         self.spin = spin
         choice = choose_provider(device)
+        before = anonymous_regions() if huge_pages else {}
         self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin)
         self.provider = choice.provider
         self.provider_reason = choice.reason
@@ -121,6 +123,7 @@ class Engine:
             eos.append(tid)
         self.eos_token_ids = tuple(dict.fromkeys(eos))
         release_free_memory()  # loading freed the model's unpacked weights; give those pages back
+        self.huge_page_bytes = collapse_new_memory(before) if huge_pages and choice.binding_device == "cpu" else 0
         self.context_length = min(self.pack.context_length, context_length or self.pack.context_length)
         self._lock = threading.Lock()
         self._cancel = threading.Event()
