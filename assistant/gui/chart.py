@@ -7,7 +7,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from .formatting import fmt_number, obs_range
 from .measures import Measure
@@ -35,15 +35,22 @@ class TrendChart(QWidget):
         self.caption.setObjectName("hint")
         self.caption.setWordWrap(True)
         lay.addWidget(self.title)
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        # enableMenu=False at construction: pyqtgraph otherwise builds its right-click menus (a
+        # few dozen widgets, a third of the plot's cost) only for setMenuEnabled(False) to drop them.
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
+                                  enableMenu=False)
         self.plot.setObjectName("trendPlot")
-        self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMinimumHeight(220)
         font = QFont()
         font.setPointSizeF(8.5)
         for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTickFont(font)
+            item = self.plot.getAxis(axis)
+            item.setTickFont(font)
+            # An axis replays its recorded labels on every repaint of the plot (~10 ms each, and
+            # the plot repaints several times while its ranges settle, and on every hover); a
+            # cached pixmap is redrawn only when the axis itself changes.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="8.5pt")
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.caption)

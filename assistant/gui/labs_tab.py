@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -33,6 +33,9 @@ MEASURE_COLUMNS = (
     Column("Date", lambda m: m.latest_date(), width=86),
     Column("n", lambda m: str(m.count()), sort=lambda m: m.count(), numeric=True, width=34),
 )
+
+
+CHART_DELAY_MS = 30
 
 
 class LabsTab(QWidget):
@@ -90,7 +93,11 @@ class LabsTab(QWidget):
         super().showEvent(event)
         if not self._chart_requested:
             self._chart_requested = True
-            lazy.when_loaded(lazy.CHART_MODULE, self._chart_ready, context=self)
+            # A little later, as a timer: the tab paints its table first, and input and timers
+            # are served in between (a zero-delay call would run in the same pass of posted
+            # events as the tab's build and paint, adding the plot's ~50 ms to that stall).
+            QTimer.singleShot(CHART_DELAY_MS, self, lambda: lazy.when_loaded(
+                lazy.CHART_MODULE, self._chart_ready, context=self))
 
     # --- chart library arrives from a worker thread ------------------------------------------
     def _chart_ready(self, module: ModuleType | None, error: str) -> None:

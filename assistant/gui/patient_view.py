@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,9 @@ from .overview_tab import OverviewTab
 from .section_tab import SectionTab
 from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS
 from .tasks import active_tasks, call_timed
+
+BUILD_GAP_MS = 15  # between two tabs built in the background
+USER_TAB_QUIET_S = 0.5  # no background building this soon after the user opened a tab
 
 
 class PatientView(QWidget):
@@ -60,8 +64,9 @@ class PatientView(QWidget):
         self.ensure("overview")
         self.overview.cite.connect(self.show_entry)
         self.overview.risk_ready.connect(self._risk_ready)
-        self.tabs.currentChanged.connect(lambda i: self.ensure(self._key_at(i)))
+        self.tabs.currentChanged.connect(self._tab_changed)
         self._deferrals = 0
+        self._quiet_until = 0.0  # background building waits while a tab the user opened settles
         self._pending = ["careplan", "problems", "medications", "allergies", LABS_KEY, "encounters",
                          "procedures", "immunizations", NOTES_KEY]
 
@@ -88,10 +93,19 @@ class PatientView(QWidget):
             self._built[key] = widget
         return widget
 
+    def _tab_changed(self, index: int) -> None:
+        # The opened tab may finish in later turns (the labs chart): build nothing else meanwhile.
+        self._quiet_until = time.monotonic() + USER_TAB_QUIET_S
+        self.ensure(self._key_at(index))
+
     def _build_next(self) -> None:
         while self._pending and self._pending[0] in self._built:
             self._pending.pop(0)
         if not self._pending:
+            return
+        wait_s = self._quiet_until - time.monotonic()
+        if wait_s > 0:
+            QTimer.singleShot(int(wait_s * 1000) + BUILD_GAP_MS, self._build_next)
             return
         if active_tasks() and self._deferrals < 60:
             # Workers (flags, summary, drafts, model load) share the interpreter with us: a tab
@@ -102,7 +116,9 @@ class PatientView(QWidget):
             return
         key = self._pending.pop(0)
         call_timed(self.ensure, key, name=f"build tab {key}")
-        QTimer.singleShot(0, self._build_next)
+        # A short timer, not a zero-delay call: those all run in one pass of posted events, so
+        # the tabs would be built back to back before any input or timer is served.
+        QTimer.singleShot(BUILD_GAP_MS, self._build_next)
 
     @property
     def by_key(self) -> dict[str, Any]:
