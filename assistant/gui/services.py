@@ -170,11 +170,27 @@ def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineH
     if cancel is not None and cancel.is_set():
         raise ServiceUnavailable("model loading cancelled")
     engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings))
+    _warm_token_texts(engine)
     provider = str(getattr(engine, "provider", ""))
     device = _PROVIDER_DEVICE.get(provider, provider.replace("ExecutionProvider", "").lower() or "cpu")
     info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,
                     info.licence_text)
     return EngineHandle(engine, info, device, str(getattr(engine, "warning", "") or ""))
+
+
+def _warm_token_texts(engine: Any) -> None:
+    """Decode every token once now (cached per tokenizer), not in the first summary: the batch
+    decode holds the interpreter lock for tens of ms, best spent while nothing is on screen yet."""
+    try:
+        from assistant.llm.constraints import token_texts
+    except ImportError:
+        return
+    tokenizer = getattr(engine, "tokenizer", None)
+    try:
+        if tokenizer is not None:
+            token_texts(tokenizer)
+    except Exception:  # noqa: BLE001 - only a head start: the first summary builds it otherwise
+        pass
 
 
 # --- summary --------------------------------------------------------------------------------
@@ -369,6 +385,19 @@ def reference_band(obs: Any, sex: str) -> tuple[float | None, float | None, str]
     if not found or (found[0] is None and found[1] is None):
         return None
     return found[0], found[1], "adult reference interval, not the laboratory's own"
+
+
+WORKER_MODULES = ("assistant.clinical.flags", "assistant.assist.summary", CAREPLAN_MODULE)
+
+
+def warm_core_modules() -> None:
+    """Import what the flags, summary and care-plan workers run, before a patient is opened: an
+    import on a worker holds the interpreter lock in long stretches, stalling the interface."""
+    for module in WORKER_MODULES:
+        if _available(module):
+            importlib.import_module(module)
+    if _has("assistant.assist.careplan_templates", "load_templates"):
+        importlib.import_module("assistant.assist.careplan_templates").load_templates()  # cached
 
 
 def warm_reference_tables() -> None:
