@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import platform
 
 import numpy as np
@@ -41,12 +42,18 @@ def test_fresh_memory_is_collapsed_onto_huge_pages() -> None:
     if not (hugepages.thp_available() and _kernel_at_least(6, 1)):
         pytest.skip("needs Linux 6.1+ with transparent huge pages enabled (MADV_COLLAPSE)")
     before = hugepages.anonymous_regions()
-    # 48 MiB, written, in a fresh malloc mapping (numpy would ask for huge pages itself, so bytes)
-    block = bytearray(b"\x07") * (24 * H)
-    collapsed = hugepages.collapse_new_memory(before)
-    assert collapsed >= 8 * H, f"only {collapsed >> 20} MiB collapsed"
-    view = np.frombuffer(block, dtype=np.uint8)
-    assert int(view.min()) == int(view.max()) == 7  # contents survive the move onto huge pages
+    # 48 MiB of fresh private anonymous memory, written (as malloc maps a big allocation; malloc
+    # itself might reuse memory it already holds, and numpy asks for huge pages on its own)
+    block = mmap.mmap(-1, 24 * H, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        view = np.frombuffer(block, dtype=np.uint8)
+        view[:] = 7
+        collapsed = hugepages.collapse_new_memory(before)
+        assert collapsed >= 8 * H, f"only {collapsed >> 20} MiB collapsed"
+        assert int(view.min()) == int(view.max()) == 7  # contents survive the move onto huge pages
+        del view
+    finally:
+        block.close()
 
 
 def test_nothing_happens_where_huge_pages_are_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
 from assistant.llm.stats import GenerationStats, peak_rss_mb, release_free_memory, reset_peak_rss
 from assistant.llm.template import Message, render_chat
 from assistant.llm.textstream import TextStream
+from assistant.llm.tokenizer import load_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +116,7 @@ class Engine:
         # and several new tokens in one call) on the CPU. Other packs prefill in one call.
         chunked = self.layout.share_buffer and choice.binding_device == "cpu"
         self.prefill_chunk_tokens = prefill_chunk_tokens if chunked else None
-        self.tokenizer = Tokenizer.from_file(str(self.pack.tokenizer_file))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
+        self.tokenizer: Tokenizer = load_tokenizer(self.pack.tokenizer_file)
         eos = list(self.pack.eos_token_ids)
         if self.pack.eos_token and (tid := self.tokenizer.token_to_id(self.pack.eos_token)) is not None:
             eos.append(tid)
