@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from . import lazy, tasks
 from .context import AppContext
-from .model_manager import ModelManager
+from .model_manager import ModelManager, preload_tokenizer
 from .session import Session
 from .shortcuts import ShortcutGuard
 from .signin import LockPage, SignInPage
@@ -55,6 +55,9 @@ def _freeze_startup_objects() -> None:
 class MainWindow(QMainWindow):
     def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Before anything is on screen: parsing the tokenizer holds the interpreter lock for
+        # ~140 ms, which on the model-loading worker would freeze the sign-in page.
+        preload_tokenizer(settings)
         self.setWindowTitle(TITLE)  # never a patient's name: the title shows in task bars and when locked
         self.setObjectName("mainWindow")
         self.settings = settings

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -99,6 +101,28 @@ class ModelManager(QObject):
             self._task.wait()
             self._task = None
         self._waiting.clear()
+
+
+def preload_tokenizer(settings: Any) -> bool:
+    """Parse the configured pack's tokenizer.json now (the core caches it); False if there is none.
+
+    For start-up, before the first window shows: the parse runs inside the `tokenizers` library
+    without releasing the interpreter lock (~140 ms), so on the model-loading worker it would
+    freeze the sign-in page instead. Best effort: any problem is left for the model load to report.
+    """
+    try:
+        # settings.pack_dir, as services.pack_dir (not imported here: it would slow the launch).
+        file = Path(settings.pack_dir) / "tokenizer.json"
+        if not file.is_file() or importlib.util.find_spec("assistant.llm.tokenizer") is None:
+            return False
+        from assistant.llm.tokenizer import load_tokenizer
+
+        load_tokenizer(file)
+        return True
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a Rust panic is a BaseException; never break start-up
+        return False
 
 
 def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:

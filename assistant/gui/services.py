@@ -169,7 +169,8 @@ def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineH
     pack = ModelPack.load(path)
     if cancel is not None and cancel.is_set():
         raise ServiceUnavailable("model loading cancelled")
-    engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings))
+    engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings),
+                    spin=bool(settings["models.spin"]))
     _warm_token_texts(engine)
     provider = str(getattr(engine, "provider", ""))
     device = _PROVIDER_DEVICE.get(provider, provider.replace("ExecutionProvider", "").lower() or "cpu")
