@@ -104,8 +104,11 @@ class FakeFlag:
 
 @dataclass(frozen=True)
 class FakeRisk:
+    """The clinical engine's RiskReport shape."""
+
     flags: tuple[FakeFlag, ...] = ()
     scores: tuple = ()
+    as_of: datetime | None = None
 
 
 def sample_risk() -> FakeRisk:

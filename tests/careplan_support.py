@@ -1,10 +1,9 @@
-"""Helpers shared by the care-plan tests: demo records without a database, a fake flag and engine."""
+"""Helpers shared by the care-plan tests: demo records without a database, a scripted engine."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -32,27 +31,6 @@ def synthea_records(folder: Path) -> tuple[PatientRecord, ...]:
         if parsed.patients:
             out.append(PatientRecord.build(parsed.patients[0], parsed.entries))
     return tuple(out)
-
-
-@dataclass(frozen=True)
-class FakeFlag:
-    """Shaped like assistant.clinical.flags.Flag, for tests that must not depend on the rules."""
-
-    id: str
-    title: str
-    severity: str
-    category: str = "interaction"
-    evidence: tuple[str, ...] = ()
-    explanation: str = ""
-    missing: tuple[str, ...] = ()
-    reference: str = ""
-
-
-@dataclass(frozen=True)
-class FakeRisk:
-    flags: tuple[FakeFlag, ...] = ()
-    scores: tuple = ()
-    as_of: datetime | None = None
 
 
 @dataclass

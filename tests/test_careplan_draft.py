@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from careplan_support import FakeEngine, FakeFlag, FakeRisk, demo_record, synthea_records
+from assist_fixtures import FakeFlag, FakeRisk
+from careplan_support import FakeEngine, demo_record, synthea_records
 
 from assistant.assist.careplan import draft_careplan
 from assistant.assist.careplan_model import SECTION_KEYS, CarePlanDocument
@@ -70,7 +71,7 @@ def test_af_nsaid_patient_gets_a_flag_item_and_the_nsaid_is_marked() -> None:
     warfarin = next(m for m in rec.active_medications if "warfarin" in m.name.lower())
     nsaid = next(m for m in rec.active_medications if "ibuprofen" in m.name.lower())
     risk = FakeRisk((FakeFlag("interaction.warfarin_nsaid", "Warfarin + NSAID: bleeding risk", "high",
-                              evidence=(warfarin.ref, nsaid.ref),
+                              category="interaction", evidence=(warfarin.ref, nsaid.ref),
                               explanation="NSAIDs raise the bleeding risk of warfarin",
                               reference="Lexicomp / BNF interaction"),))
     doc = plan("02", risk=risk)

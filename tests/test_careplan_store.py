@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from careplan_support import DEMO, FakeRisk, demo_record
+from assist_fixtures import FakeRisk
+from careplan_support import DEMO, demo_record
 from fhir.resources.R4B.careplan import CarePlan
 from sqlcipher3 import dbapi2 as sqlcipher
 
