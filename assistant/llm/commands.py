@@ -61,6 +61,8 @@ def _check(args: argparse.Namespace) -> int:
         "provider": engine.provider,
         "provider_reason": engine.provider_reason,
         "threads": engine.threads,
+        "spin": engine.spin,
+        "huge_page_mb": engine.huge_page_bytes >> 20,
         "smoke_token_id": gen.token_ids[0],
         "smoke_ttft_s": round(gen.stats.ttft_s, 3),
     }
@@ -76,7 +78,9 @@ def _check(args: argparse.Namespace) -> int:
     print(f"files:       {result['files']} files, {result['bytes'] / 1e6:.0f} MB, SHA-256 verified in {verified_s:.1f} s")
     print(f"context:     {pack.context_length} tokens; end-of-sequence ids {list(engine.eos_token_ids)}")
     print(f"providers:   {', '.join(result['available_providers'])}")
-    print(f"running on:  {engine.provider} with {engine.threads} threads ({engine.provider_reason})")
+    print(f"running on:  {engine.provider} with {engine.threads} threads ({engine.provider_reason}), "
+          f"{'spinning' if engine.spin else 'sleeping'} between steps, "
+          f"{result['huge_page_mb']} MB of weights on huge pages")
     if engine.warning:
         print(f"warning:     {engine.warning}")
     print(f"smoke run:   one token ({gen.token_ids[0]}) in {gen.stats.ttft_s:.2f} s: OK")
