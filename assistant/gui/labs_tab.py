@@ -35,7 +35,8 @@ MEASURE_COLUMNS = (
 )
 
 
-CHART_DELAY_MS = 30
+CHART_DELAY_MS = 30  # from the tab's first showing to making the chart
+STAGE_MS = 10  # between two stages of the tab's build (a timer: input and timers are served between)
 
 
 class LabsTab(QWidget):
@@ -64,28 +65,42 @@ class LabsTab(QWidget):
         self.measure_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         ll.addWidget(self.measure_view, 1)
         split.addWidget(left)
-        right = QSplitter(Qt.Orientation.Vertical)
+        self._right = QSplitter(Qt.Orientation.Vertical)
         self.chart_stack = QStackedWidget()
         self.chart_placeholder = QLabel("Loading the chart…")
         self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.chart_placeholder.setObjectName("hint")
         self.chart_stack.addWidget(self.chart_placeholder)
-        right.addWidget(self.chart_stack)
-        self.results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
-                                  emphasis=_abnormal, detail_beside=True)
-        self.results.layout().setContentsMargins(0, 4, 0, 0)
-        self.results.view.setColumnHidden(1, True)  # the measure's name: it is the chart's title
-        right.addWidget(self.results)
-        right.setSizes([360, 260])
-        split.addWidget(right)
+        self._right.addWidget(self.chart_stack)
+        split.addWidget(self._right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setSizes([440, 900])
         lay.addWidget(split, 1)
         self.filter.textChanged.connect(self.measure_proxy.setFilterFixedString)
         self.measure_view.selectionModel().currentRowChanged.connect(self._measure_changed)
-        self.results.entry_selected.connect(self._entry_selected)
+        self._results: SectionTab | None = None
         self._chart_requested = False
+        self._new_chart: Any = None
+        # The tab is built in stages, each in its own event-loop turn with a paint in between:
+        # the measures now, the results pane next, the chart (when shown) later, then its data.
+        # Built at once, the widgets' styling and the plot's first paint made one ~150 ms stall.
+        QTimer.singleShot(STAGE_MS, self, lambda: self.results)
+
+    @property
+    def results(self) -> SectionTab:
+        """The chosen measure's results, below the chart: built on its own turn, or when needed."""
+        if self._results is None:
+            results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
+                                 emphasis=_abnormal, detail_beside=True)
+            results.layout().setContentsMargins(0, 4, 0, 0)
+            results.view.setColumnHidden(1, True)  # the measure's name: it is the chart's title
+            self._right.addWidget(results)
+            self._right.setSizes([360, 260])
+            results.entry_selected.connect(self._entry_selected)
+            self._results = results
+            results.set_entries(self._current.observations if self._current is not None else [])
+        return self._results
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
         # The chart (a pyqtgraph scene) is made when the tab is first shown, not when it is built
@@ -105,11 +120,20 @@ class LabsTab(QWidget):
             self.chart_placeholder.setText(f"The chart could not be loaded ({error}); the table "
                                            "below has every result.")
             return
-        self.chart = module.TrendChart()
-        self.chart.point_clicked.connect(self.select_ref)
-        self.chart_stack.addWidget(self.chart)
-        self.chart_stack.setCurrentWidget(self.chart)
+        # Made now, hidden behind the placeholder; drawn and shown on the next turn: one paint, with
+        # the data, instead of a paint of an empty plot and another once its ranges are set.
+        self._new_chart = module.take()
+        self.chart_stack.addWidget(self._new_chart)
+        QTimer.singleShot(STAGE_MS, self, self._show_chart)
+
+    def _show_chart(self) -> None:
+        chart, self._new_chart = self._new_chart, None
+        if chart is None or self.chart is not None:
+            return
+        chart.point_clicked.connect(self.select_ref)
+        self.chart = chart
         self._draw()
+        self.chart_stack.setCurrentWidget(chart)
 
     def _draw(self) -> None:
         if self.chart is None:
@@ -122,7 +146,8 @@ class LabsTab(QWidget):
                                     "results are listed below.")
         else:
             self.chart.show_measure(m)
-            current = self.results.proxy.object_at(self.results.view.currentIndex())
+            results = self._results
+            current = results.proxy.object_at(results.view.currentIndex()) if results else None
             if current is not None:
                 self.chart.highlight(current.ref)
 
@@ -145,7 +170,8 @@ class LabsTab(QWidget):
                 self.measure_model.index(first, 0)).row())
         else:
             self._current = None
-            self.results.set_entries([])
+            if self._results is not None:
+                self._results.set_entries([])
             self._draw()
 
     def _select_measure_row(self, row: int) -> None:
@@ -159,7 +185,8 @@ class LabsTab(QWidget):
         if m is None or m is self._current:
             return
         self._current = m
-        self.results.set_entries(m.observations)
+        if self._results is not None:  # else it is filled when built
+            self._results.set_entries(m.observations)
         self._draw()
 
     def select_measure(self, name: str) -> bool:

@@ -36,6 +36,7 @@ WORKSPACE_MODULES = ("assistant.gui.workspace", "assistant.gui.output_actions",
                      "assistant.gui.import_dialog", "assistant.gui.settings_dialog")
 
 TITLE = "Clinician Assistant"
+SPARE_CHART_DELAY_MS = 100  # after the preload, before the spare chart is made
 
 
 def _warm_tables() -> None:
@@ -190,6 +191,13 @@ class MainWindow(QMainWindow):
         # Built once the preload worker is done, not while it imports: the two would share the
         # interpreter, and the workspace's ~60 ms of widget building would take twice as long.
         lazy.when_loaded("assistant.gui.workspace", self._workspace_module_ready, context=self)
+        # A chart for the first Labs tab, on a later turn than the workspace (each is a stall).
+        QTimer.singleShot(SPARE_CHART_DELAY_MS, self, lambda: lazy.when_loaded(
+            lazy.CHART_MODULE, self._chart_module_ready, context=self))
+
+    def _chart_module_ready(self, module: Any, _error: str) -> None:
+        if module is not None:
+            module.prepare_spare(self)
 
     def _workspace_module_ready(self, module: Any, _error: str) -> None:
         if module is not None:

@@ -74,3 +74,42 @@ def test_background_tab_building_waits_while_an_opened_tab_settles(qtbot, signed
     # Tabs built later still show their content.
     notes = view.notes
     assert notes is view.ensure("notes")
+
+
+def test_labs_tab_is_built_in_stages_and_ends_with_its_table_results_and_chart(qtbot, signed_in, gui):
+    view = gui.open_patient(signed_in, "Beatriz")
+    view.show_tab("labs")
+    labs = view.labs
+    # First turn: the measures only; the results pane and the chart come on later turns.
+    assert labs.measure_model.rowCount() > 0 and labs._results is None and labs.chart is None
+    qtbot.waitUntil(lambda: labs._results is not None and labs.chart is not None, timeout=20000)
+    measure = labs.current_measure()
+    assert measure is not None
+    assert labs.results.model.rowCount() == len(measure.observations)
+    assert labs.chart_stack.currentWidget() is labs.chart and labs.chart.isVisible()
+    assert labs.chart.title.text().startswith(measure.name)
+
+
+def test_labs_results_are_there_when_asked_for_before_their_turn(qtbot, signed_in, gui):
+    view = gui.open_patient(signed_in, "Beatriz")
+    labs = view.labs  # built in the background, not shown
+    ref = labs.measures[0].observations[0].ref
+    assert view.show_entry(ref)  # a citation followed at once builds the results pane
+    assert labs.results.proxy.object_at(labs.results.view.currentIndex()).ref == ref
+
+
+def test_first_labs_chart_is_the_spare_made_on_the_sign_in_page(qtbot, window, gui):
+    import shiboken6
+
+    from assistant.gui import chart
+
+    # (A spare left by an earlier test's window is gone with that window.)
+    qtbot.waitUntil(lambda: chart._spare is not None and shiboken6.isValid(chart._spare)
+                    and chart._spare.parent() is window, timeout=20000)
+    spare = chart._spare
+    gui.sign_in(window)
+    qtbot.waitUntil(lambda: window.workspace.patients.model.rowCount() > 0, timeout=10000)
+    view = gui.open_patient(window, "Beatriz")
+    view.show_tab("labs")
+    qtbot.waitUntil(lambda: view.labs.chart is not None, timeout=20000)
+    assert view.labs.chart is spare and chart._spare is None
