@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication, QWindow
 
 _ACTIVITY = {
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -23,9 +23,19 @@ class IdleMonitor(QObject):
         self._timer.timeout.connect(self.idle)
         self._timer.setInterval(max(timeout_ms, 1))
         self._enabled = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        # Input reaches a top-level window (QWindow) before Qt hands it to the widget under it, so
+        # watching the windows sees all of it. An application-wide filter would also see every
+        # paint, timer and layout event of every widget, each a call into Python: measured, that
+        # doubled the main-thread time of building the Labs tab and its chart.
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._watch)
+            for window in QGuiApplication.topLevelWindows():
+                self._watch(window)
+
+    def _watch(self, window: QWindow | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # a second install of the same filter is a no-op
 
     def set_timeout_ms(self, ms: int) -> None:
         self._timer.setInterval(max(ms, 1))
@@ -38,18 +48,21 @@ class IdleMonitor(QObject):
     def set_enabled(self, enabled: bool) -> None:
         self._enabled = enabled
         if enabled:
+            for window in QGuiApplication.topLevelWindows():  # shown since: some never take focus
+                self._watch(window)
             self._timer.start()
         else:
             self._timer.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        # Mouse moves arrive once per widget under the cursor; restarting a timer is cheap enough.
         if self._enabled and event.type() in _ACTIVITY:
             self._timer.start()
         return False
 
     def detach(self) -> None:
         self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.disconnect(self._watch)
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)

@@ -29,9 +29,22 @@ class ShortcutGuard(QObject):
         super().__init__(window)
         self.window = window
         self.esc_wanted = esc_wanted
+        # Qt sends ShortcutOverride to the widget with the keyboard focus, so the filter follows
+        # the focus. An application-wide filter would also see every paint, timer and layout
+        # event of every widget, each a call into Python (it doubled the Labs tab's build time).
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_focus)
+            self._follow_focus(None, app.focusWidget())
+
+    def _follow_focus(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None:
+            try:
+                old.removeEventFilter(self)
+            except RuntimeError:  # the widget that lost focus was being deleted
+                pass
+        if new is not None and new.window() is self.window:
+            new.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
         if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, QWidget):
@@ -47,5 +60,8 @@ class ShortcutGuard(QObject):
 
     def detach(self) -> None:
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._follow_focus)
+            focused = app.focusWidget()
+            if focused is not None:
+                focused.removeEventFilter(self)

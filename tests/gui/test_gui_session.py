@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gui_support import PASSWORD, USER
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 
 
 def _audit_actions(qtbot, window) -> list[str]:
@@ -97,9 +98,15 @@ def test_idle_lock_keeps_unsaved_note_and_unlocks_with_password(qtbot, signed_in
 def test_activity_postpones_the_idle_lock(qtbot, signed_in):
     window = signed_in
     window.session.set_idle_minutes(0.4 / 60)  # 400 ms
-    for _ in range(6):
+    window.workspace.patients.search.setFocus()
+    handle = window.windowHandle()
+    for i in range(6):
         qtbot.wait(150)
-        qtbot.keyClick(window.workspace.patients.search, Qt.Key.Key_A)
+        # Through the window, as a person's input arrives (not straight into a widget).
+        if i % 2:
+            QTest.keyClick(handle, Qt.Key.Key_A)
+        else:
+            QTest.mouseMove(handle, QPoint(100 + 10 * i, 200))
     assert not window.session.is_locked
     qtbot.waitUntil(lambda: window.session.is_locked, timeout=5000)
 
