@@ -28,6 +28,7 @@ class IdleMonitor(QObject):
         # paint, timer and layout event of every widget, each a call into Python: measured, that
         # doubled the main-thread time of building the Labs tab and its chart.
         app = QGuiApplication.instance()
+        self._following = isinstance(app, QGuiApplication)
         if isinstance(app, QGuiApplication):
             app.focusWindowChanged.connect(self._watch)
             for window in QGuiApplication.topLevelWindows():
@@ -63,6 +64,8 @@ class IdleMonitor(QObject):
         self._timer.stop()
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
-            app.focusWindowChanged.disconnect(self._watch)
+            if self._following:  # detach may be called more than once (sign out, then close)
+                app.focusWindowChanged.disconnect(self._watch)
+                self._following = False
             for window in QGuiApplication.topLevelWindows():
                 window.removeEventFilter(self)

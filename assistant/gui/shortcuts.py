@@ -33,6 +33,7 @@ class ShortcutGuard(QObject):
         # the focus. An application-wide filter would also see every paint, timer and layout
         # event of every widget, each a call into Python (it doubled the Labs tab's build time).
         app = QApplication.instance()
+        self._following = isinstance(app, QApplication)
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._follow_focus)
             self._follow_focus(None, app.focusWidget())
@@ -61,7 +62,9 @@ class ShortcutGuard(QObject):
     def detach(self) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.focusChanged.disconnect(self._follow_focus)
+            if self._following:  # detach may be called more than once
+                app.focusChanged.disconnect(self._follow_focus)
+                self._following = False
             focused = app.focusWidget()
             if focused is not None:
                 focused.removeEventFilter(self)
