@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -172,6 +173,14 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
     def per_pair(key: str) -> float:
         return float(statistics.median(r["engine"][key] / r["genai"][key] for r in rows))
 
+    def per_pair_ci(key: str) -> list[float]:
+        """95 % bootstrap interval of the per-pair median ratio: on a machine whose speed drifts,
+        a single median says little without it."""
+        ratios = [r["engine"][key] / r["genai"][key] for r in rows]
+        rng = random.Random(0)
+        meds = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(2000))
+        return [round(meds[50], 3), round(meds[1949], 3)]
+
     keys = ("ttft_s", "decode_tokens_per_s", "peak_rss_mb")
     ours = {k: med("engine", k) for k in keys}
     theirs = {k: med("genai", k) for k in keys}
@@ -184,7 +193,8 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
         "engine": ours, "genai": theirs,
         "ratio": {**{k: ours[k] / theirs[k] for k in keys},
                   # per-pair ratios: each pair ran back to back, under the same load
-                  "decode_per_pair_median": per_pair("decode_tokens_per_s"), "ttft_per_pair_median": per_pair("ttft_s")},
+                  "decode_per_pair_median": per_pair("decode_tokens_per_s"), "ttft_per_pair_median": per_pair("ttft_s"),
+                  "decode_per_pair_ci95": per_pair_ci("decode_tokens_per_s"), "ttft_per_pair_ci95": per_pair_ci("ttft_s")},
         "greedy_tokens_identical": all(r["identical"] for r in rows),
         "rows": rows,
     }
@@ -200,8 +210,10 @@ def report(result: dict[str, Any]) -> None:
           f"{r['decode_tokens_per_s']:8.2f}  >= 1.00")
     print(f"{'time to first token s':22}{e['ttft_s']:10.3f}{g['ttft_s']:10.3f}{r['ttft_s']:8.2f}  <= 1.00")
     print(f"{'peak memory MB':22}{e['peak_rss_mb']:10.0f}{g['peak_rss_mb']:10.0f}{r['peak_rss_mb']:8.2f}  <= 1.00")
-    print(f"per-pair median ratios (same load for both): decode {r['decode_per_pair_median']:.2f}, "
-          f"first token {r['ttft_per_pair_median']:.2f}")
+    dci, tci = r["decode_per_pair_ci95"], r["ttft_per_pair_ci95"]
+    print(f"per-pair median ratios (same load for both): decode {r['decode_per_pair_median']:.2f} "
+          f"(95 % CI {dci[0]:.2f}-{dci[1]:.2f}), first token {r['ttft_per_pair_median']:.2f} "
+          f"(95 % CI {tci[0]:.2f}-{tci[1]:.2f})")
     print(f"greedy tokens identical: {'yes' if result['greedy_tokens_identical'] else 'NO'}")
 
 
