@@ -1,10 +1,12 @@
-"""Run every benchmarks/bench_*.py module's `main()` in turn (or only those named on the command line)."""
+"""Run every benchmarks/bench_*.py module in turn (or only those named on the command line), each in a
+fresh process: one benchmark's leftovers (a loaded model, a big heap for the garbage collector to walk,
+spare threads) must not show up in the next one's timings, as they would not in the app."""
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import pkgutil
+import subprocess
 import sys
 import time
 
@@ -19,11 +21,10 @@ def run(names: list[str]) -> int:
     for name in modules:
         print(f"\n=== {name} ===", flush=True)
         start = time.perf_counter()
-        try:
-            importlib.import_module(f"benchmarks.{name}").main()
-        except Exception as e:  # one broken benchmark must not hide the others' numbers
+        code = subprocess.call([sys.executable, "-m", f"benchmarks.{name}"])
+        if code != 0:  # one broken benchmark must not hide the others' numbers
             failed += 1
-            print(f"{name} FAILED: {type(e).__name__}: {e}", flush=True)
+            print(f"{name} FAILED (exit {code})", flush=True)
         print(f"({name} took {time.perf_counter() - start:.1f} s)", flush=True)
     return 1 if failed else 0
 

@@ -27,3 +27,7 @@ def main() -> None:
             report = evaluate_folder(folder, engine, constrain_numbers=constrain, with_careplan=constrain)
             print(f"\n--- {folder.name}" + (f" ({label})" if label else "") + " ---")
             print(format_report(report).split("\n\n", 1)[-1])  # the overall lines, not every patient
+
+
+if __name__ == "__main__":
+    main()
