@@ -133,7 +133,9 @@ class LabsTab(QWidget):
         chart.point_clicked.connect(self.select_ref)
         self.chart = chart
         self._draw()
-        self.chart_stack.setCurrentWidget(chart)
+        # Shown a turn later (the stack has already given it its size): its first paint, the
+        # costliest step (~50 ms), then gets a turn of its own instead of following the draw.
+        QTimer.singleShot(STAGE_MS, self, lambda: self.chart_stack.setCurrentWidget(chart))
 
     def _draw(self) -> None:
         if self.chart is None:

@@ -83,6 +83,8 @@ def test_labs_tab_is_built_in_stages_and_ends_with_its_table_results_and_chart(q
     # First turn: the measures only; the results pane and the chart come on later turns.
     assert labs.measure_model.rowCount() > 0 and labs._results is None and labs.chart is None
     qtbot.waitUntil(lambda: labs._results is not None and labs.chart is not None, timeout=20000)
+    # The chart is drawn while hidden and shown on a later turn, so its first paint stands alone.
+    qtbot.waitUntil(lambda: labs.chart_stack.currentWidget() is labs.chart, timeout=5000)
     measure = labs.current_measure()
     assert measure is not None
     assert labs.results.model.rowCount() == len(measure.observations)
