@@ -243,7 +243,7 @@ def test_stats_are_reported(genai_engine: Engine) -> None:
     s = gen.stats
     assert s.new_tokens == 8 and s.prompt_tokens == len(genai_engine.encode(PROMPT, add_special_tokens=True))
     assert s.ttft_s > 0 and s.decode_tokens_per_s > 0 and s.peak_rss_mb > 10
-    assert s.provider == "CPUExecutionProvider" and s.threads == 1
+    assert s.provider == "CPUExecutionProvider" and s.threads == 1 and genai_engine.device == "cpu"
     assert genai_engine.last_stats is s
 
 

@@ -153,10 +153,6 @@ def gui_threads(settings: Any) -> int:
     return max(1, physical_cores() - 1)
 
 
-_PROVIDER_DEVICE = {"CPUExecutionProvider": "cpu", "CUDAExecutionProvider": "cuda",
-                    "DmlExecutionProvider": "directml", "CoreMLExecutionProvider": "coreml"}
-
-
 def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineHandle:
     """Verify the pack (hashes every file) and start an inference session. Slow: call on a worker."""
     path = pack_dir(settings)
@@ -172,8 +168,8 @@ def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineH
     engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings),
                     spin=bool(settings["models.spin"]))
     _warm_token_texts(engine)
-    provider = str(getattr(engine, "provider", ""))
-    device = _PROVIDER_DEVICE.get(provider, provider.replace("ExecutionProvider", "").lower() or "cpu")
+    # The engine names DirectML as ONNX Runtime does ("dml"); settings and the status bar say "directml".
+    device = {"dml": "directml"}.get(engine.device, engine.device)
     info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,
                     info.licence_text)
     return EngineHandle(engine, info, device, str(getattr(engine, "warning", "") or ""))

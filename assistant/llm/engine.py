@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 # The prompt goes through the model in pieces of at most this many tokens. A prompt's activations
 # (attention scores grow with the square of the piece) then stay bounded, however long the fact
 # sheet, without shrinking ONNX Runtime's arena after each prefill (which cost ~10 ms of page faults
-# in every time to first token); a 600-token prompt (300 + 300) runs as fast as in one call, and a
-# cancel is seen between pieces. Pieces of 128 tokens or more gave greedy output identical to one call (prompts of
-# 600, 1,500 and 3,000 tokens); pieces of 5 tokens or fewer take other int8 kernels and do not.
+# in every time to first token); each extra piece costs one more pass over the weights (~1 % of a
+# 600-token prefill), and a cancel is seen between pieces. Pieces of 128 tokens or more gave greedy
+# output identical to one call (prompts of 600, 1,500 and 3,000 tokens); pieces of 5 tokens or
+# fewer take other int8 kernels and do not.
 PREFILL_CHUNK_TOKENS = 512
 
 
@@ -104,6 +105,7 @@ class Engine:
         choice = choose_provider(device)
         before = anonymous_regions() if huge_pages else {}
         self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin)
+        self.device = choice.device  # a key of providers.DEVICES: cpu, cuda, dml, coreml
         self.provider = choice.provider
         self.provider_reason = choice.reason
         self.warning = choice.warning  # for the GUI: a GPU was asked for and is not used

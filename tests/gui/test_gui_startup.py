@@ -100,6 +100,7 @@ def test_load_engine_passes_the_spin_setting(tmp_path, monkeypatch, spin):
     made: list[dict[str, Any]] = []
 
     class FakeEngine:
+        device = "cpu"
         provider = "CPUExecutionProvider"
         tokenizer = None
 
