@@ -121,10 +121,6 @@ class PatientView(QWidget):
         QTimer.singleShot(BUILD_GAP_MS, self._build_next)
 
     @property
-    def by_key(self) -> dict[str, Any]:
-        return {k: self.ensure(k) for k in self._factories}
-
-    @property
     def labs(self) -> LabsTab:
         return self.ensure(LABS_KEY)
 

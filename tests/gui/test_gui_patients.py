@@ -82,7 +82,7 @@ def test_banner_and_every_table(qtbot, signed_in, gui):
     for key, field in (("problems", "conditions"), ("medications", "medications"),
                        ("allergies", "allergies"), ("encounters", "encounters"),
                        ("procedures", "procedures"), ("immunizations", "immunizations")):
-        tab = view.by_key[key]
+        tab = view.ensure(key)
         assert tab.model.rowCount() == len(getattr(record, field)), key
     labs = view.labs
     assert sum(m.count() for m in labs.measures) == len(record.observations)
@@ -91,7 +91,7 @@ def test_banner_and_every_table(qtbot, signed_in, gui):
 
 def test_tables_sort_by_date_naturally(qtbot, signed_in, gui):
     view = gui.open_patient(signed_in, "Beatriz")
-    tab = view.by_key["encounters"]
+    tab = view.ensure("encounters")
     tab.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     objs = [tab.proxy.object_at(tab.proxy.index(r, 0)) for r in range(tab.proxy.rowCount())]
     starts = [e.start for e in objs]
@@ -111,7 +111,7 @@ def test_citation_opens_the_entry_in_its_tab(qtbot, signed_in, gui):
             selected = view.labs.results.proxy.object_at(view.labs.results.view.currentIndex())
             detail = view.labs.results.detail.toPlainText()
         else:
-            tab = view.by_key[key]
+            tab = view.ensure(key)
             selected = tab.proxy.object_at(tab.view.currentIndex())
             detail = tab.detail.toPlainText()
         assert selected.ref == entry.ref
