@@ -22,24 +22,13 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+# Only the standard library behind it: the genai worker measures the same way without loading the engine.
+from assistant.llm.stats import peak_rss_mb, reset_peak_rss
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PACK = ROOT / "models" / "default"
 OUT = ROOT / ".bench" / "llm.json"
 PAUSE_S = 0.3  # between runs: ONNX Runtime's spinning threads go back to sleep
-
-
-def _peak_reset() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class GenaiRunner:
@@ -62,7 +51,7 @@ class GenaiRunner:
 
     def run(self, ids: list[int], new_tokens: int) -> dict[str, Any]:
         og = self.og
-        _peak_reset()
+        reset_peak_rss()
         start = time.perf_counter()
         params = og.GeneratorParams(self.model)
         params.set_search_options(max_length=len(ids) + new_tokens, min_length=len(ids) + new_tokens,
@@ -77,7 +66,7 @@ class GenaiRunner:
             out.append(int(gen.get_next_tokens()[0]))
         end = time.perf_counter()
         return {"ttft_s": first - start, "decode_tokens_per_s": (len(out) - 1) / (end - first),
-                "peak_rss_mb": _peak_mb(), "ids": out}
+                "peak_rss_mb": peak_rss_mb(), "ids": out}
 
 
 class EngineRunner:
