@@ -118,7 +118,7 @@ def medications(record: PatientRecord) -> list[Line]:
             continue
         seen[key] = len(out)
         # The sig usually says route and frequency already; repeating them costs tokens.
-        sig = _clip(m.dose_text.strip().rstrip("."), 140) if m.dose_text.strip() else ""
+        sig = clip(m.dose_text.strip().rstrip("."), 140) if m.dose_text.strip() else ""
         parts = [sig] if sig else [x for x in (m.route, m.frequency) if x]
         text = f"Medication: {name}" + (f"; {'; '.join(parts)}" if parts else "")
         text += f" (since {day(m.start)}"
@@ -130,7 +130,8 @@ def medications(record: PatientRecord) -> list[Line]:
     return out
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
 

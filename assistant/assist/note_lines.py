@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from assistant.records.record import PatientRecord
 
+from .fact_lines import Line, clip, day
+
 P_NOTE = 62
 P_NOTE_OLDER = 45
-
-
-def _day(when: datetime | None) -> str:
-    return when.date().isoformat() if when else "undated"
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rsplit(" ", 1)[0] + "..."
 
 
 _SALIENT = re.compile(r"assessment|impression|plan\b|diagnos|start|stop|hold\b|increase|decrease|"
@@ -54,16 +46,16 @@ def note_lines(text: str, limit: int) -> list[str]:
     pieces = [p for p in _sentences(text) if len(p) > 12 and not _is_heading(p)]
     scored = [(len(_SALIENT.findall(p)), i, p) for i, p in enumerate(pieces)]
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
-    return [_clip(p, 220) for _, _, p in sorted(best, key=lambda s: s[1])]
+    return [clip(p, 220) for _, _, p in sorted(best, key=lambda s: s[1])]
 
 
-def notes(record: PatientRecord, anchor: datetime) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
+def notes(record: PatientRecord, anchor: datetime) -> list[Line]:
+    out: list[Line] = []
     current = [n for n in record.notes if n.status != "entered-in-error" and n.text.strip()]
     for rank, n in enumerate(current[:2]):
         title = n.title or n.note_type or "note"
         for i, line in enumerate(note_lines(n.text, 3 if rank == 0 else 2)):
             prio = (P_NOTE if rank == 0 else P_NOTE_OLDER) - i
-            header = f"Note {_day(n.date)} ({title})"
+            header = f"Note {day(n.date)} ({title})"
             out.append(("note", f"{header}: {line}", (n.ref,), prio, {"header": header, "line": line}))
     return out
