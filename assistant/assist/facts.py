@@ -128,9 +128,15 @@ def build_fact_sheet(record: PatientRecord, risk: Any | None = None, token_budge
     anchor = anchor_time(record, as_of)
     facts = tuple(Fact(f"F{n}", c[0], c[1], c[2], c[3], c[4] if len(c) > 4 else {})
                   for n, c in enumerate(candidate_facts(record, risk, anchor), start=1))
-    if token_budget is None:
-        return FactSheet(record.patient.id, facts, (), anchor, None)
-    count = count_tokens or estimate_tokens
+    sheet = FactSheet(record.patient.id, facts, (), anchor, None)
+    return sheet if token_budget is None else fit_budget(sheet, token_budget, count_tokens)
+
+
+def fit_budget(sheet: FactSheet, token_budget: int,
+               count_tokens: Callable[[str], int] | None = None) -> FactSheet:
+    """`sheet` (a whole one) within `token_budget`, the least important lines dropped first; the
+    kept lines keep their ids, so a sentence about them can be checked against the whole sheet."""
+    facts, count = sheet.lines, count_tokens or estimate_tokens
     sizes = {f.id: count(f.line() + "\n") for f in facts}
     total = sum(sizes.values())
     # Importance order: highest priority first, then display order (ids were given in that order).
@@ -142,7 +148,7 @@ def build_fact_sheet(record: PatientRecord, risk: Any | None = None, token_budge
         total -= sizes[f.id]
     gone = {f.id for f in dropped}
     kept = tuple(f for f in facts if f.id not in gone)
-    return FactSheet(record.patient.id, kept, tuple(dropped), anchor, total)
+    return FactSheet(sheet.patient_id, kept, tuple(dropped), sheet.as_of, total)
 
 
 def entry_refs(entries: Iterable[Entry]) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .coverage import completion_sentences
 from .deterministic import deterministic_summary, synopsis
-from .facts import FactSheet, build_fact_sheet
+from .facts import FactSheet, build_fact_sheet, fit_budget
 from .generation import (
     cleanup_sentence,
     fact_budget,
@@ -105,9 +105,8 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     try:
         # The model sees the most important facts that fit its budget; sentences are checked, and
         # the draft completed, against the whole sheet (same ids), which is also what is returned.
-        sheet = build_fact_sheet(record, risk, fact_budget(engine, MAX_NEW_TOKENS),
-                                 getattr(engine, "count_tokens", None), as_of=as_of)
         full = build_fact_sheet(record, risk, as_of=as_of)
+        sheet = fit_budget(full, fact_budget(engine, MAX_NEW_TOKENS), getattr(engine, "count_tokens", None))
         p = prompts("summary.toml")
         messages = [{"role": "system", "content": p["system"]},
                     {"role": "user", "content": p["summary"].format(facts=sheet.text())}]
