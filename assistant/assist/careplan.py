@@ -134,7 +134,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     if engine is not None and use_model and not _cancelled(cancel):
         from .careplan_text import write_prose
 
-        prose = write_prose(engine, record, risk, sections, as_of=when, cancel=cancel, on_text=on_text)
+        prose = write_prose(engine, sheet, sections, cancel=cancel, on_text=on_text)
         if prose.rationale or prose.patient:
             source, model_name = "model", prose.model
             if prose.rationale:

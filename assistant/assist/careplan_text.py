@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .careplan_model import Item
-from .facts import Fact, FactSheet, build_fact_sheet, estimate_tokens
+from .facts import Fact, FactSheet, estimate_tokens, fit_budget
 from .generation import (
     cleanup_sentence,
     fact_budget,
@@ -75,12 +75,12 @@ def extended_sheet(sheet: FactSheet, plan: list[Item]) -> tuple[FactSheet, dict[
                      sheet.tokens), back
 
 
-def prompt_sheet(record: Any, risk: Any, engine: Any, plan: list[Item], as_of: Any) -> FactSheet:
-    """The fact sheet cut to what the context (and speed) allows once the plan lines are added."""
+def prompt_sheet(sheet: FactSheet, engine: Any, plan: list[Item]) -> FactSheet:
+    """The whole fact `sheet` cut to what the context (and speed) allows once the plan lines are added."""
     count = getattr(engine, "count_tokens", None) or estimate_tokens
     plan_tokens = sum(count(i.text + "\n") + 4 for i in plan)
     budget = max(64, fact_budget(engine, MAX_NEW_TOKENS) - plan_tokens)
-    return build_fact_sheet(record, risk, budget, getattr(engine, "count_tokens", None), as_of=as_of)
+    return fit_budget(sheet, budget, getattr(engine, "count_tokens", None))
 
 
 def verified_items(text: str, sheet: FactSheet, back: dict[str, tuple[str, ...]], kind: str,
@@ -103,16 +103,16 @@ def verified_items(text: str, sheet: FactSheet, back: dict[str, tuple[str, ...]]
     return items
 
 
-def write_prose(engine: Any, record: Any, risk: Any, sections: dict[str, list[Item]], *,
-                as_of: Any = None, cancel: Any = None,
+def write_prose(engine: Any, whole: FactSheet, sections: dict[str, list[Item]], *, cancel: Any = None,
                 on_text: Callable[[str], None] | None = None) -> Prose:
-    """Ask the model for the rationale and the patient's summary; on any failure the caller keeps
-    its deterministic text and the plan says why. Never raises for a broken pack or a cancel."""
+    """Ask the model for the rationale and the patient's summary, from the record's whole fact
+    sheet (trimmed here to the prompt's budget); on any failure the caller keeps its
+    deterministic text and the plan says why. Never raises for a broken pack or a cancel."""
     prose = Prose(model=model_label(engine))
     event = as_event(cancel)
     try:
         plan = plan_lines(sections)
-        sheet, back = extended_sheet(prompt_sheet(record, risk, engine, plan, as_of), plan)
+        sheet, back = extended_sheet(prompt_sheet(whole, engine, plan), plan)
         p = prompts("careplan.toml")
         processor = number_constraint(engine, sheet)
     except Exception as e:  # a broken pack or tokenizer must not cost the clinician the plan
