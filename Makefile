@@ -45,7 +45,7 @@ bench: $(STAMP) model
 	$(PY) -m benchmarks
 
 screenshots: $(STAMP)
-	$(PY) -m assistant.gui.screenshots docs/screenshots
+	$(PY) -m tools.screenshots docs/screenshots
 
 # The packaged app for IT (docs/DEPLOYMENT.md): PyInstaller one-folder build with the default model
 # pack, then dist/clinician-assistant_<version>_amd64.deb.

@@ -3,7 +3,7 @@
 import multiprocessing
 import sys
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 if __name__ == "__main__":
     # Import workers start with forkserver/spawn, which re-import this module: keep work under the guard.

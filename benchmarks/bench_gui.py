@@ -7,7 +7,7 @@ import os
 
 def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from assistant.gui.bench import main as gui_main
+    from benchmarks.gui_session import main as gui_main
 
     gui_main()
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from assistant.records.fhir_read import iter_fhir_files
-from assistant.records.importer import import_files
+from assistant.services.importing import import_files
 from assistant.store.database import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "fhir" / "synthea-r4"

@@ -64,7 +64,7 @@ def main() -> None:
         print("flags: not in this build")
 
     try:
-        from assistant.assist.careplan import draft_careplan
+        from assistant.assist.careplan.drafting import draft_careplan
     except ImportError:
         from assistant.reports.sample import _fallback_plan as fallback
 

@@ -10,7 +10,7 @@ import sys
 def main() -> int:
     # Import workers are started with spawn/forkserver: they re-enter here and must stop at this call.
     multiprocessing.freeze_support()
-    from assistant.cli import main as cli_main
+    from assistant.cli.main import main as cli_main
 
     argv = sys.argv[1:]
     # The windowed Windows executable (started from the Start menu) opens the app, not the help text.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from assistant.records.model import (
+from assistant.records.domain import (
     LOINC,
     Allergy,
     Coding,

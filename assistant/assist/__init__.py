@@ -10,7 +10,7 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy: importing the package stays 
                 "verify_sentence": verify.verify_sentence}[name]
     # The GUI calls `assistant.assist.draft_careplan` and builds `CarePlanDocument`s from stored data.
     if name in ("draft_careplan", "CarePlanDocument"):
-        from . import careplan
+        from assistant.assist.careplan import drafting as careplan
 
         return getattr(careplan, name)
     raise AttributeError(name)

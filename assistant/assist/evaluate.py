@@ -132,7 +132,7 @@ def evaluate_record(record: PatientRecord, engine: Any | None, *, use_model: boo
 def _careplan(result: PatientResult, record: PatientRecord, risk: Any, engine: Any, use_model: bool,
               as_of: Any) -> None:
     try:
-        from .careplan import draft_careplan
+        from assistant.assist.careplan.drafting import draft_careplan
     except ImportError:
         return
     start = time.perf_counter()

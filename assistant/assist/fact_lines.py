@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from assistant.records.model import Observation
+from assistant.records.domain import Observation
 from assistant.records.record import PatientRecord
 
 from .labranges import abnormal, critical, reference_range

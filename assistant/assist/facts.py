@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from assistant.records.model import Entry, Observation
+from assistant.records.domain import Entry, Observation
 from assistant.records.record import PatientRecord
 
 from . import fact_lines as fl

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from assistant.records.model import Observation
+from assistant.records.domain import Observation
 
 from .vocabulary import LabSpec
 

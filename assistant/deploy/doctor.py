@@ -93,7 +93,7 @@ def check_providers(settings: Settings | None) -> Check:
 def check_model(settings: Settings | None) -> Check:
     if settings is None:
         return Check("model pack", WARN, "not checked: the configuration has an error")
-    from .models import load_pack
+    from assistant.deploy.packs import load_pack
 
     path = settings.pack_dir
     details: dict[str, Any] = {"path": str(path), "configured_by": settings.sources["models.pack_dir"]}

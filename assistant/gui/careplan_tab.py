@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.gui.table_models import Column, RowTableModel, TableProxy
 from assistant.records.record import PatientRecord
 
 from . import services
 from .context import AppContext
 from .entry_detail import entry_label
-from .models import Column, RowTableModel, TableProxy
 from .plan_data import plan_title, read_sections, write_sections
 from .plan_editor import PlanEditor
 from .section_tab import make_table

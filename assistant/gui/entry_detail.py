@@ -6,7 +6,7 @@ import dataclasses
 from html import escape
 from typing import Any
 
-from assistant.records.model import Component, Entry, Identifier, Note, Observation
+from assistant.records.domain import Component, Entry, Identifier, Note, Observation
 
 from .formatting import obs_value, plain
 

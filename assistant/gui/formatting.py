@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from assistant.records.model import Observation, Patient
+from assistant.records.domain import Observation, Patient
 
 SEX_LABEL = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Unknown"}
 

@@ -8,8 +8,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from assistant.gui.table_models import RowTableModel, TableProxy
+
 from .context import AppContext
-from .models import RowTableModel, TableProxy
 from .patient_list import PATIENT_COLUMNS
 from .section_tab import make_table
 from .session import describe_error

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.errors import AssistantError, BadInputError
+from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
 from .dbworker import DbWorker
-from .models import Column, RowTableModel, TableProxy
 from .section_tab import make_table
 from .session import describe_error
 from .style import set_primary
@@ -40,7 +40,7 @@ def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int |
     """Worker-thread body: parse in processes, store each file in its own transaction on the DB thread."""
     from assistant.records.fhir_import import parse_many
     from assistant.records.fhir_read import iter_fhir_files
-    from assistant.records.importer import FileReport, ImportReport
+    from assistant.services.importing import FileReport, ImportReport
 
     files = list(iter_fhir_files(paths))
     if not files:

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.records.model import Observation
+from assistant.gui.table_models import Column, RowTableModel, TableProxy
+from assistant.records.domain import Observation
 
 from . import lazy, services
 from .measures import Measure, build_measures, category_label
-from .models import Column, RowTableModel, TableProxy
 from .section_tab import SectionTab, make_table
 from .sections import OBSERVATION_COLUMNS
 

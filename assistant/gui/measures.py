@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from assistant.records.model import Observation
+from assistant.records.domain import Observation
 
 from .formatting import fmt_date, obs_value, title_case
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.records.model import LOINC, Coding, Note
+from assistant.records.domain import LOINC, Coding, Note
 
 from .dbworker import DbWorker
 from .section_tab import SectionTab

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.gui.table_models import Column, RowTableModel, TableProxy
+
 from .dbworker import DbWorker
 from .formatting import sex_text
-from .models import Column, RowTableModel, TableProxy
 from .session import describe_error
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from assistant.records.model import Note
+from assistant.records.domain import Note
 from assistant.records.record import PatientRecord
 
 from .banner import Banner

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.gui.table_models import Column, RowTableModel, TableProxy
+
 from .entry_detail import DETAIL_CSS, entry_html
-from .models import Column, RowTableModel, TableProxy
 
 
 def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTableView:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.records.model import (
+from assistant.gui.table_models import Column
+from assistant.records.domain import (
     Allergy,
     Condition,
     Encounter,
@@ -26,7 +27,6 @@ from .formatting import (
     sort_date,
     title_case,
 )
-from .models import Column
 
 
 def _codes(c: Condition) -> str:

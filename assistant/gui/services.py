@@ -258,7 +258,7 @@ def generate_summary(record: PatientRecord, risk: RiskView | None, engine: Engin
 
 
 # --- care plan ------------------------------------------------------------------------------
-CAREPLAN_MODULE = "assistant.assist.careplan"
+CAREPLAN_MODULE = "assistant.assist.careplan.drafting"
 CAREPLAN_KIND = "careplan"
 
 
@@ -281,7 +281,7 @@ def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineH
 
 # The document life cycle. These take the Store: call them only inside DbWorker.submit().
 def _plan(data: dict[str, Any]) -> Any:
-    from assistant.assist.careplan_model import CarePlanDocument
+    from assistant.assist.careplan.document import CarePlanDocument
 
     return CarePlanDocument.from_dict(data)
 
@@ -329,9 +329,9 @@ class SignerInfo:
 
 def signer_info(store: Any, doc: Any) -> SignerInfo:
     """The signer's display name and role (DB thread); empty for a draft."""
-    if not _available("assistant.reports.print_support") or not getattr(doc, "signed_by", None):
+    if not _available("assistant.services.documents") or not getattr(doc, "signed_by", None):
         return SignerInfo()
-    sig = importlib.import_module("assistant.reports.print_support").signature_for(store, doc)
+    sig = importlib.import_module("assistant.services.documents").signature_for(store, doc)
     return SignerInfo(getattr(sig, "name", "") or "", getattr(sig, "role", "") or "") if sig else SignerInfo()
 
 
@@ -360,7 +360,7 @@ def summary_pdf(summary: SummaryView, risk: RiskView | None, record: PatientReco
 
 def pdf_pages(pdf: bytes, dpi: int, cancel: threading.Event | None = None) -> Any:
     """Page images of a PDF for a printer (pypdfium2 or poppler); AssistantError if neither."""
-    support = _need("assistant.reports.print_support", "Printing")
+    support = _need("assistant.services.documents", "Printing")
     return support.page_images(pdf, dpi=dpi, cancel=cancel.is_set if cancel else None)
 
 
@@ -393,8 +393,8 @@ def warm_core_modules() -> None:
     for module in WORKER_MODULES:
         if _available(module):
             importlib.import_module(module)
-    if _has("assistant.assist.careplan_templates", "load_templates"):
-        importlib.import_module("assistant.assist.careplan_templates").load_templates()  # cached
+    if _has("assistant.assist.careplan.templates", "load_templates"):
+        importlib.import_module("assistant.assist.careplan.templates").load_templates()  # cached
 
 
 def warm_reference_tables() -> None:

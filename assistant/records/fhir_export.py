@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from .model import (
+from assistant.records.domain import (
     Allergy,
     CarePlan,
     Coding,
@@ -22,6 +22,7 @@ from .model import (
     Patient,
     Procedure,
 )
+
 from .record import PatientRecord
 
 _NS = uuid.UUID("5b0a1f0e-6c1e-4d8e-9a53-2c1f3b8d7e10")

@@ -15,10 +15,10 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from assistant.errors import BadInputError
+from assistant.records.domain import Entry, Patient
 
 from .fhir_map import Context, coding, map_resource
 from .fhir_read import CONTEXT_TYPES, MAPPED_TYPES, SKIPPED_TYPES, RawFile, read_file
-from .model import Entry, Patient
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone
 from typing import Any
 
-from .model import (
+from assistant.records.domain import (
     ICD10,
     LOINC,
     RXNORM,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from .model import (
+from assistant.records.domain import (
     Allergy,
     CarePlan,
     Condition,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from .model import ENTRY_TYPE_BY_NAME, Entry, Patient
+from assistant.records.domain import ENTRY_TYPE_BY_NAME, Entry, Patient
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -19,7 +19,7 @@ def render_careplan_pdf(doc: Any, record: Any, *, status: str = "draft", version
                         cancel: Callable[[], bool] | None = None) -> bytes:
     """A care plan (CarePlanDocument or its dict) as PDF. `signed_by` is the account name; pass
     `signer_name`/`signer_role` to print the display name and role instead."""
-    from assistant.assist.careplan_model import CarePlanDocument
+    from assistant.assist.careplan.document import CarePlanDocument
 
     from .careplan_pdf import Signature, render_careplan
 
@@ -36,7 +36,8 @@ def render_summary_pdf(summary: Any, record: Any, *, risk: Any = None, document_
                        cancel: Callable[[], bool] | None = None) -> bytes:
     """A summary with its flags table as PDF; the flags are evaluated from the record when `risk`
     is not given (and the flags engine is in this build)."""
-    from .print_support import evaluate_risk
+    from assistant.services.documents import evaluate_risk
+
     from .summary_pdf import render_summary
 
     if risk is None:

@@ -10,7 +10,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
 
 from . import styles as st
 from .citations import Endnotes, observation_value, plain_text, text_with_marks

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.assist.careplan_model import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
 from assistant.config import resources_dir
 
 from .careplan_pdf import Signature, render_careplan
@@ -47,7 +47,7 @@ def _fallback_plan(record: Any) -> CarePlanDocument:
 def demo_plan(record: Any) -> CarePlanDocument:
     """The deterministic draft the app itself would make (the fallback plan when it can't)."""
     try:
-        from assistant.assist.careplan import draft_careplan
+        from assistant.assist.careplan.drafting import draft_careplan
     except ImportError:
         return _fallback_plan(record)
     try:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import BadInputError
+from assistant.records.domain import Entry, Note, Patient
 from assistant.records.fhir_import import ParsedFile
-from assistant.records.model import Entry, Note, Patient
 from assistant.records.record import PatientRecord
 from assistant.records.serde import entry_from_row, patient_from_row, to_jsonable
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from assistant.gui import services
 
 pytestmark = pytest.mark.skipif(not services.careplan_available(),
-                                reason="assistant.assist.careplan not in this build")
+                                reason="assistant.assist.careplan.drafting not in this build")
 
 
 def draft(qtbot, view):

@@ -134,7 +134,7 @@ def test_sign_out_from_lock_screen(qtbot, signed_in):
 
 
 def test_cli_registers_gui_command():
-    from assistant.cli import build_parser
+    from assistant.cli.main import build_parser
 
     args = build_parser().parse_args(["gui", "--db", str(Path("x.db"))])
     assert args.command == "gui" and callable(args.func)

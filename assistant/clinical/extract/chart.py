@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from assistant.errors import BadInputError
-from assistant.records.model import Allergy, Condition, Immunization, Medication, Observation
+from assistant.records.domain import Allergy, Condition, Immunization, Medication, Observation
 from assistant.records.record import PatientRecord
 
 from .codes import Analyte, analyte, analyte_by_loinc, concept_index, history_concepts

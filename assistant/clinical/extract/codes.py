@@ -13,7 +13,7 @@ from assistant.clinical.knowledge import (
     split_list,
 )
 from assistant.errors import BadInputError
-from assistant.records.model import ICD10, SNOMED, Coding
+from assistant.records.domain import ICD10, SNOMED, Coding
 
 
 @dataclass(frozen=True)

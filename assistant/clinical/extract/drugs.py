@@ -13,7 +13,7 @@ from assistant.clinical.knowledge import (
     register_cache,
     split_list,
 )
-from assistant.records.model import RXNORM, Medication
+from assistant.records.domain import RXNORM, Medication
 
 
 @dataclass(frozen=True)

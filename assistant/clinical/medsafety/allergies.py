@@ -14,7 +14,7 @@ from assistant.clinical.extract import (
 )
 from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, split_list
 from assistant.clinical.rules.base import SEVERITIES, Flag, rank
-from assistant.records.model import Allergy
+from assistant.records.domain import Allergy
 
 from .common import med_text
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from assistant.clinical.extract import Chart, Measurement, analyte, fmt, key_label
 from assistant.clinical.extract.codes import _norm
 from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, read_toml
-from assistant.records.model import Observation
+from assistant.records.domain import Observation
 
 from .base import SEVERITIES, Flag
 

@@ -1,0 +1,1 @@
+"""Care-plan drafts: templates, sections, the document, drafting and FHIR export."""

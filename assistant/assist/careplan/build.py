@@ -1,0 +1,354 @@
+"""Deterministic care-plan sections: templates filled with the patient's own values, cited to the chart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from assistant.assist.careplan.document import Item
+from assistant.assist.careplan.templates import GoalSpec, MedSpec, MonitorSpec, TemplateMatch
+from assistant.records.domain import Medication, Observation
+from assistant.records.record import PatientRecord
+
+_BAD_STATUS = ("entered-in-error", "cancelled")
+STATE_WORDS = {"at-target": "at target", "above-target": "above target", "below-target": "below target",
+               "not-at-target": "not at target", "missing": "no result on record",
+               "unassessed": "not assessed automatically", "overdue": "overdue", "due": "due now",
+               "due-soon": "due soon", "up-to-date": "up to date"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every section builder needs: the chart, the date values are judged against, and the
+    fact-sheet index (record ref -> fact id) used to add [F7] markers."""
+
+    record: PatientRecord
+    as_of: date
+    fact_by_ref: Mapping[str, str]
+    active_meds: tuple[Medication, ...]
+
+    def cite(self, refs: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """(citations, fact ids, text marker) for some record entries."""
+        refs = tuple(dict.fromkeys(r for r in refs if r))
+        ids = tuple(dict.fromkeys(self.fact_by_ref[r] for r in refs if r in self.fact_by_ref))
+        return refs, ids, "".join(f" [{i}]" for i in ids)
+
+    def on_meds(self, names: tuple[str, ...]) -> tuple[Medication, ...]:
+        return tuple(m for m in self.active_meds if any(n in med_text(m) for n in names))
+
+
+def med_text(m: Medication) -> str:
+    return f"{m.name} {m.code.display}".lower()
+
+
+def fmt_num(v: float) -> str:
+    """8.9 -> '8.9', 130.0 -> '130', 0.1234 -> '0.123' (3 significant digits are enough to read)."""
+    return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+
+
+def fmt_date(dt: datetime | date | None) -> str:
+    if dt is None:
+        return "undated"
+    return (dt.date() if isinstance(dt, datetime) else dt).isoformat()
+
+
+def _norm_unit(u: str) -> str:
+    # UCUM annotations ({score}, {beats}) and brackets (mm[Hg]) do not change the unit's meaning.
+    return re.sub(r"\{[^}]*\}|[\[\]\s]", "", u or "").lower()
+
+
+def unit_display(u: str) -> str:
+    """UCUM for reading: 'mm[Hg]' -> 'mmHg', '{INR}' -> '' (an annotation alone is no unit)."""
+    u = (u or "").strip()
+    if re.fullmatch(r"\{[^}]*\}", u):
+        return ""
+    # Inside a unit an annotation carries meaning: mL/min/{1.73_m2} -> mL/min/1.73 m2.
+    return re.sub(r"\{([^}]*)\}", r"\1", u).replace("_", " ").replace("[", "").replace("]", "")
+
+
+def obs_display(o: Observation, codes: tuple[str, ...]) -> str:
+    """The value a reader expects: '148/88 mmHg' for a blood-pressure panel, else value and unit
+    (or the coded answer, e.g. 'Ex-smoker')."""
+    sbp, dbp = o.component("8480-6"), o.component("8462-4")
+    if sbp and dbp and sbp.value is not None and dbp.value is not None:
+        return f"{fmt_num(sbp.value)}/{fmt_num(dbp.value)} mmHg"
+    for code in codes:
+        v, unit, text = _value(o, code)
+        if v is not None:
+            return f"{fmt_num(v)} {unit_display(unit)}".strip()
+        if text:
+            return text
+    return ""
+
+
+def _value(o: Observation, code: str) -> tuple[float | None, str, str]:
+    """(value, unit, text) of `code` in an observation, itself or as a component."""
+    if o.code.code == code:
+        return o.value, o.unit, o.value_text
+    c = o.component(code)
+    return (c.value, c.unit, c.value_text) if c else (None, "", "")
+
+
+def latest_value(record: PatientRecord, codes: tuple[str, ...], text_ok: bool = False
+                 ) -> tuple[Observation, float | None, str, str] | None:
+    """Newest observation carrying a value for any of `codes`: (obs, value, unit, text)."""
+    for o in record.observations_for(*codes):
+        if o.status in _BAD_STATUS:
+            continue
+        for code in codes:
+            v, unit, text = _value(o, code)
+            if v is not None or (text_ok and text):
+                return o, v, unit, text
+    return None
+
+
+def convert(goal: GoalSpec, v: float, unit: str) -> float | None:
+    """`v` in the goal's unit, or None when the units differ and no factor is known."""
+    g, u = _norm_unit(goal.unit), _norm_unit(unit)
+    if not g or not u or g == u:
+        return v
+    for name, factor in goal.convert:
+        if _norm_unit(name) == u:
+            return v * factor
+    return None
+
+
+def _meets(goal: GoalSpec, v: float, limit: float | None = None) -> str:
+    lim = goal.value if limit is None else limit
+    if goal.op == "between" and goal.low is not None and goal.high is not None:
+        return "below-target" if v < goal.low else "above-target" if v > goal.high else "at-target"
+    if lim is None:
+        return "unassessed"
+    ok = {"<": v < lim, "<=": v <= lim, ">": v > lim, ">=": v >= lim}.get(goal.op)
+    if ok is None:
+        return "unassessed"
+    return "at-target" if ok else ("above-target" if goal.op in ("<", "<=") else "below-target")
+
+
+def _assess(ctx: Context, goal: GoalSpec) -> tuple[str, str, tuple[str, ...]]:
+    """(latest text, state, cited refs) for one goal."""
+    rec = ctx.record
+    if goal.parts:  # several numbers read together, e.g. 142/88 mmHg
+        found = [(code, lim, latest_value(rec, (code,))) for code, lim in goal.parts]
+        if any(f is None for _, _, f in found):
+            return "", "missing", ()
+        states, values, refs, when = [], [], [], None
+        for _code, lim, f in found:
+            assert f is not None
+            o, v, unit, _ = f
+            vv = convert(goal, v, unit) if v is not None else None
+            values.append(fmt_num(v) if v is not None else "?")
+            states.append(_meets(goal, vv, lim) if vv is not None else "unassessed")
+            refs.append(o.ref)
+            when = when or o.when
+        bad = [s for s in states if s not in ("at-target", "unassessed")]
+        state = bad[0] if bad else ("unassessed" if "unassessed" in states else "at-target")
+        return f"{'/'.join(values)} {unit_display(goal.unit)} on {fmt_date(when)}", state, tuple(refs)
+    if goal.op == "text":
+        f = latest_value(rec, goal.codes, text_ok=True)
+        if f is None:
+            return "", "missing", ()
+        o, _, _, text = f
+        ok = any(s in text.lower() for s in goal.ok)
+        return f"{text} on {fmt_date(o.when)}", "at-target" if ok else "not-at-target", (o.ref,)
+    f = latest_value(rec, goal.codes)
+    if f is None:
+        return "", "missing", ()
+    o, v, unit, _ = f
+    assert v is not None
+    shown = f"{fmt_num(v)} {unit_display(unit or goal.unit)}".strip() + f" on {fmt_date(o.when)}"
+    vv = convert(goal, v, unit)
+    if goal.op in ("loss%", "stable"):
+        return _trend(ctx, goal, o, v, unit, shown)
+    if vv is None or not goal.op:
+        return shown, "unassessed", (o.ref,)
+    return shown, _meets(goal, vv), (o.ref,)
+
+
+def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str, shown: str
+           ) -> tuple[str, str, tuple[str, ...]]:
+    """Weight goals judged against an earlier value: the first on record (loss%), or one within
+    the last 7 days (stable: a gain of more than `value` kg in days is decompensation)."""
+    series = [o for o in ctx.record.observations_for(*goal.codes)
+              if o.status not in _BAD_STATUS and o.value is not None and o.ref != last.ref and o.when]
+    if not series or last.when is None:
+        return shown, "unassessed", (last.ref,)
+    if goal.op == "loss%":
+        base = series[-1]  # oldest
+        assert base.value is not None
+        pct = (base.value - v) / base.value * 100 if base.value else 0.0
+        text = f"{shown} ({-pct:+.1f} % since {fmt_num(base.value)} {unit_display(base.unit or unit)} on {fmt_date(base.when)})"
+        state = "at-target" if goal.value is not None and pct >= goal.value else "not-at-target"
+        return text, state, (last.ref, base.ref)
+    recent = [o for o in series if o.when and timedelta(0) < last.when - o.when <= timedelta(days=7)]
+    if not recent:
+        return shown, "unassessed", (last.ref,)
+    prev = recent[-1]
+    assert prev.value is not None
+    change = v - prev.value
+    state = "above-target" if goal.value is not None and change > goal.value else "at-target"
+    return (f"{shown} ({change:+.1f} {unit_display(unit)} since {fmt_date(prev.when)})", state,
+            (last.ref, prev.ref))
+
+
+def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    """One item per measure; the highest-priority template's target wins, the others are named."""
+    chosen: dict[str, tuple[GoalSpec, list[TemplateMatch]]] = {}
+    for m in matches:
+        for g in m.template.goals:
+            if g.only_with_meds and not ctx.on_meds(g.only_with_meds):
+                continue
+            chosen.setdefault(g.key, (g, []))[1].append(m)
+    items = []
+    for key, (g, ms) in chosen.items():
+        latest, state, refs = _assess(ctx, g) if g.op else ("", "unassessed", ())
+        refs = refs + (ctx.on_meds(g.only_with_meds)[0].ref,) if g.only_with_meds else refs
+        cites, fids, marker = ctx.cite(refs)
+        text = f"{g.measure} target {g.target}"
+        if latest:
+            text += f"; latest {latest}{marker} ({STATE_WORDS[state]})"
+        elif g.op:
+            text += "; no result on record: measure it"
+        if g.note:
+            text += f". {g.note}"
+        items.append(Item(text=text, kind="goal", citations=cites, fact_ids=fids, target=g.target,
+                          latest=latest, key=f"goal:{key}", conditions=tuple(m.template.id for m in ms),
+                          source=ms[0].template.source, loinc=g.codes[0] if g.codes else "",
+                          state=state))
+    return items
+
+
+def _add_months(d: date, months: float) -> date:
+    return d + timedelta(days=round(months * 30.44))
+
+
+def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    """One item per test; when templates disagree the shortest interval wins (the stricter)."""
+    chosen: dict[str, tuple[MonitorSpec, list[TemplateMatch]]] = {}
+    for m in matches:
+        for spec in m.template.monitoring:
+            if spec.only_with_meds and not ctx.on_meds(spec.only_with_meds):
+                continue
+            if spec.key in chosen:
+                old, ms = chosen[spec.key]
+                ms.append(m)
+                if 0 < spec.months < old.months or old.months == 0 < spec.months:
+                    chosen[spec.key] = (spec, ms)
+            else:
+                chosen[spec.key] = (spec, [m])
+    # A test whose codes other items already schedule at least as often adds nothing but noise
+    # ("potassium" beside "potassium and creatinine"); its conditions join the covering items.
+    for key in list(chosen)[::-1]:
+        spec, ms = chosen[key]
+        others = [s for k, (s, _) in chosen.items() if k != key and (0 < s.months <= spec.months or spec.months == 0)]
+        if set(spec.loinc) <= {c for s in others for c in s.loinc}:
+            del chosen[key]
+    items = []
+    for key, (spec, ms) in chosen.items():
+        found = next((o for o in ctx.record.observations_for(*spec.loinc) if o.status not in _BAD_STATUS), None)
+        refs: tuple[str, ...] = ()
+        if found is None or found.when is None:
+            state, last = "due", ""
+            text = f"{spec.test}: {spec.interval}. No result on record: due now."
+        else:
+            last_date = found.when.date()
+            refs = (found.ref,)
+            cites, fids, marker = ctx.cite(refs)
+            value = obs_display(found, spec.loinc)
+            if value and " and " in spec.test:
+                # A combined test ("potassium and creatinine"): say which one was last measured.
+                analyte = re.split(r" ?[\[/]", found.name)[0]
+                value = f"{analyte} {value}"
+            last = f"{value} on {last_date.isoformat()}" if value else last_date.isoformat()
+            if spec.months <= 0:
+                state, due_text = "up-to-date", "done"
+            else:
+                due = _add_months(last_date, spec.months)
+                state = ("overdue" if due < ctx.as_of else
+                         "due-soon" if due <= ctx.as_of + timedelta(days=31) else "up-to-date")
+                due_text = f"next due {due.isoformat()} ({STATE_WORDS[state]})"
+            text = f"{spec.test}: {spec.interval}. Last {last}{marker}; {due_text}."
+        cites, fids, _ = ctx.cite(refs)
+        items.append(Item(text=text, kind="monitoring", citations=cites, fact_ids=fids,
+                          interval=spec.interval, latest=last, key=f"monitor:{key}",
+                          conditions=tuple(m.template.id for m in ms), source=ms[0].template.source,
+                          loinc=spec.loinc[0], state=state))
+    return items
+
+
+def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None,
+                     flagged: frozenset[str] = frozenset()) -> list[Item]:
+    """Current medications (with the plan's condition they serve; those a safety flag cites are
+    marked for review first), then drug classes the guidelines recommend that the chart does not
+    show, marked 'consider' for the clinician. A class marked `only_if_off` is suggested only
+    while that goal is off target or unmeasured."""
+    goal_state = {g.key.removeprefix("goal:"): g.state for g in goals or ()}
+    items: list[Item] = []
+    covered: set[str] = set()
+    for med in ctx.active_meds:
+        roles = [(m, spec) for m in matches for spec in m.template.medications
+                 if any(s in med_text(med) for s in spec.match)]
+        for m, spec in roles:
+            covered.add(spec.key)
+            covered.add(f"{m.template.id}:{spec.key}")
+        cites, fids, marker = ctx.cite((med.ref,))
+        text = med.name or med.code.display or "medication"
+        if med.dose_text:
+            # Dose instructions often end with their own full stop; the item adds one after the marker.
+            text += f", {med.dose_text.rstrip().rstrip('.')}"
+        if roles:
+            classes = dict.fromkeys(spec.drug_class for _, spec in roles)
+            titles = dict.fromkeys(m.template.title for m, _ in roles)
+            text += f" ({' / '.join(classes)} for {', '.join(titles)})"
+        lead = "Review now (safety flag)" if med.ref in flagged else "Continue or review"
+        items.append(Item(text=f"{lead}: {text}{marker}.", kind="medication",
+                          citations=cites, fact_ids=fids, key=f"med:{med.id}",
+                          conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
+                          source=roles[0][0].template.source if roles else "",
+                          state="flagged" if med.ref in flagged else "on-record"))
+    # Flagged medications first: they are what the clinician must act on.
+    items.sort(key=lambda i: i.state != "flagged")
+    seen: dict[str, Item] = {}
+    for m in matches:
+        for spec in m.template.medications:
+            if spec.key in covered or f"{m.template.id}:{spec.key}" in covered:
+                continue
+            if spec.only_if_off and goal_state.get(spec.only_if_off, "missing") in ("at-target", "unassessed"):
+                continue
+            if spec.key in seen:  # same class from another template: name both conditions
+                old = seen[spec.key]
+                seen[spec.key] = replace(old, conditions=old.conditions + (m.template.id,))
+                continue
+            seen[spec.key] = _consider(ctx, m, spec)
+    return items + list(seen.values())
+
+
+def _consider(ctx: Context, m: TemplateMatch, spec: MedSpec) -> Item:
+    text = f"Consider {spec.drug_class}: {spec.consider}"
+    refs: tuple[str, ...] = ()
+    # A suggested class the patient is allergic to must say so where the suggestion is read.
+    allergic = [a for a in ctx.record.active_allergies
+                if any(s in f"{a.substance} {a.code.display}".lower() for s in spec.match)]
+    if allergic:
+        refs = tuple(a.ref for a in allergic)
+        text += f" CAUTION: allergy to {allergic[0].substance or allergic[0].code.display} on record."
+    cites, fids, marker = ctx.cite(refs)
+    return Item(text=text + marker, kind="medication", citations=cites, fact_ids=fids,
+                key=f"consider:{spec.key}", conditions=(m.template.id,), source=m.template.source,
+                state="consider")
+
+
+def ref_text(reference: Any) -> str:
+    """A flag's published source as one line, whatever shape the clinical engine gives it."""
+    if reference is None:
+        return ""
+    if isinstance(reference, str):
+        return reference
+    for attr in ("short", "citation", "text", "title"):
+        v = getattr(reference, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    return str(reference)

@@ -1,0 +1,208 @@
+"""Care-plan drafting and its document life cycle: draft, edit, sign, new version (the public API)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from assistant.assist.careplan.build import Context, goal_items, medication_items, monitoring_items
+from assistant.assist.careplan.document import (
+    SECTION_TITLES,
+    CarePlanDocument,
+    ConditionCoverage,
+    Item,
+    Section,
+    mark_edits,
+)
+from assistant.assist.careplan.fhir import to_fhir_careplan
+from assistant.assist.careplan.sections import (
+    deterministic_rationale,
+    flag_items,
+    followup_items,
+    intervention_items,
+    ordered_flags,
+    patient_items,
+    problem_items,
+)
+from assistant.assist.careplan.templates import TemplateMatch, match_templates
+from assistant.errors import BadInputError
+from assistant.records.record import PatientRecord
+
+log = logging.getLogger(__name__)
+KIND = "careplan"
+Cancel = threading.Event | Callable[[], bool] | None
+
+__all__ = ["CarePlanDocument", "ConditionCoverage", "Item", "Section", "draft_careplan", "save_draft",
+           "edit", "sign", "versions", "latest", "load", "new_version", "to_fhir_careplan", "KIND"]
+
+
+def _as_of(as_of: date | datetime | None, risk: Any | None) -> datetime:
+    """The date due tests and flags are judged against: the given one, else the one the risk
+    report used (so the plan and its flags agree), else now. A plan is for going forward: a chart
+    last updated years ago has its monitoring overdue, as the flags say."""
+    as_of = as_of or getattr(risk, "as_of", None)
+    if isinstance(as_of, datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    if isinstance(as_of, date):
+        return datetime(as_of.year, as_of.month, as_of.day, 23, 59, tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _evaluate_risk(record: PatientRecord, as_of: datetime) -> tuple[Any | None, str]:
+    try:
+        from assistant.clinical.flags import evaluate
+    except ImportError:  # an older build without the risk engine: the plan still drafts
+        return None, "risk flags unavailable in this build: no safety items were added"
+    return evaluate(record, as_of=as_of), ""
+
+
+def _fact_sheet(record: PatientRecord, risk: Any | None, as_of: datetime) -> Any:
+    from assistant.assist.facts import build_fact_sheet
+
+    return build_fact_sheet(record, risk, as_of=as_of)
+
+
+def _fact_index(sheet: Any | None) -> dict[str, str]:
+    """Record ref -> the fact id to cite for it: the fact the entry is the first evidence of,
+    else the first fact that mentions it."""
+    index: dict[str, str] = {}
+    if sheet is None:
+        return index
+    for f in sheet.lines:
+        if f.refs:
+            index.setdefault(f.refs[0], f.id)
+    for f in sheet.lines:
+        for r in f.refs:
+            index.setdefault(r, f.id)
+    return index
+
+
+def _coverage(matches: list[TemplateMatch]) -> tuple[ConditionCoverage, ...]:
+    return tuple(ConditionCoverage(m.template.id, m.template.title, m.template.guideline,
+                                   m.template.year, m.template.citation, m.refs) for m in matches)
+
+
+def _flagged_refs(flags: list[Item]) -> frozenset[str]:
+    return frozenset(r for f in flags for r in f.citations)
+
+
+def _section(key: str, items: list[Item]) -> Section:
+    return Section(key, SECTION_TITLES[key], tuple(items))
+
+
+def _cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any | None = None, *,
+                   use_model: bool = True, cancel: Cancel = None,
+                   on_text: Callable[[str], None] | None = None,
+                   as_of: date | datetime | None = None) -> CarePlanDocument:
+    """Draft a plan: templates for the active conditions filled with the chart's values, an item
+    per active flag, and a rationale and patient section (model-written and verified when an
+    engine is given and `use_model`, deterministic otherwise). Nothing is stored."""
+    when = _as_of(as_of, risk)
+    warnings: list[str] = []
+    if risk is None:
+        risk, warning = _evaluate_risk(record, when)
+        if warning:
+            warnings.append(warning)
+    sheet = _fact_sheet(record, risk, when)
+    ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications)
+    matches = match_templates(record)
+
+    flags = flag_items(ctx, risk)
+    goals = goal_items(ctx, matches)
+    monitoring = monitoring_items(ctx, matches)
+    followup = followup_items(ctx, matches, flags)
+    titles = [str(getattr(f, "title", "") or getattr(f, "id", "")) for f in ordered_flags(risk)]
+    rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)
+    patient = patient_items(ctx, matches, goals, flags, followup)
+    sections = {
+        "problems": problem_items(ctx, matches), "flags": flags, "goals": goals,
+        "interventions": intervention_items(matches),
+        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags)),
+        "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
+    }
+    source, model_name = "deterministic", ""
+    if engine is not None and use_model and not _cancelled(cancel):
+        from assistant.assist.careplan.text import write_prose
+
+        prose = write_prose(engine, sheet, sections, cancel=cancel, on_text=on_text)
+        if prose.rationale or prose.patient:
+            source, model_name = "model", prose.model
+            if prose.rationale:
+                sections["rationale"] = prose.rationale
+            # The model's plain-language summary leads; the deterministic goals and education stay.
+            sections["patient"] = prose.patient + [i for i in patient if i.key != "patient:about"]
+        warnings += prose.warnings
+    elif use_model and engine is None:
+        warnings.append("no language model: rationale and patient section are deterministic text")
+    title = "Care plan" + (f": {', '.join(m.template.title for m in matches)}" if matches else "")
+    return CarePlanDocument(
+        patient_id=record.patient.id, title=title,
+        created=datetime.now(UTC).isoformat(timespec="seconds"), source=source, model=model_name,
+        sections=tuple(_section(k, v) for k, v in sections.items() if k in SECTION_TITLES),
+        conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings))
+
+
+# --- the stored document's life cycle --------------------------------------------------------
+def _check(stored: Any, patient_id: str | None = None) -> Any:
+    if stored.kind != KIND:
+        raise BadInputError(f"document {stored.id} is a {stored.kind}, not a care plan")
+    if patient_id is not None and stored.patient_id != patient_id:
+        raise BadInputError(f"document {stored.id} belongs to another patient")
+    return stored
+
+
+def save_draft(store: Any, doc: CarePlanDocument, series: str | None = None) -> Any:
+    """Store `doc` as a new draft (version n+1 of `series`, superseding the previous version)."""
+    if series:
+        previous = [d for d in store.list_documents(doc.patient_id, KIND) if d.series == series]
+        if not previous:
+            raise BadInputError(f"no care plan series {series} for this patient")
+    return store.save_document(doc.patient_id, KIND, doc.to_dict(), series=series)
+
+
+def load(store: Any, doc_id: str) -> tuple[Any, CarePlanDocument]:
+    stored = _check(store.get_document(doc_id))
+    return stored, CarePlanDocument.from_dict(stored.data)
+
+
+def edit(store: Any, doc_id: str, doc: CarePlanDocument) -> Any:
+    """Replace a draft's content with the clinician's version; changed items are marked "edited".
+    A signed or superseded version is read-only: edit a new version instead."""
+    stored, before = load(store, doc_id)
+    if doc.patient_id != stored.patient_id:
+        raise BadInputError("the edited plan is for another patient")
+    return store.update_draft(doc_id, mark_edits(before, doc).to_dict())
+
+
+def sign(store: Any, doc_id: str) -> Any:
+    """Sign a draft as the logged-in user; that version becomes read-only."""
+    _check(store.get_document(doc_id))
+    return store.sign_document(doc_id)
+
+
+def new_version(store: Any, doc_id: str, doc: CarePlanDocument | None = None) -> Any:
+    """Start version n+1 of a plan (from `doc`, or a copy of the given version), superseding it."""
+    stored, current = load(store, doc_id)
+    base = doc if doc is not None else current
+    if doc is not None:
+        base = mark_edits(current, doc)
+    return store.save_document(stored.patient_id, KIND, base.to_dict(), series=stored.series)
+
+
+def versions(store: Any, patient_id: str) -> list[Any]:
+    """Every stored care-plan version of a patient, newest first."""
+    return [d for d in store.list_documents(patient_id, KIND)]
+
+
+def latest(store: Any, patient_id: str) -> Any | None:
+    """The current version: the newest draft or signed one that nothing superseded."""
+    return next((d for d in versions(store, patient_id) if d.status != "superseded"), None)

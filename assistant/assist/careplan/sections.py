@@ -1,0 +1,203 @@
+"""Deterministic care-plan sections that need no measurement: problems, flags, interventions, follow-up,
+the rationale and the patient's plain-language section when no model writes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.assist.careplan.build import STATE_WORDS, Context, fmt_date, ref_text
+from assistant.assist.careplan.document import Item
+from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
+
+SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
+VERBS = {"critical": "Resolve now", "high": "Resolve", "moderate": "Address", "low": "Review", "info": "Review"}
+
+
+def problem_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    items = []
+    covered: set[str] = set()
+    for m in matches:
+        t = m.template
+        covered.update(m.refs)
+        names = ", ".join(dict.fromkeys(c.display for c in m.conditions))
+        onset = min((c.when for c in m.conditions if c.when), default=None)
+        cites, fids, marker = ctx.cite(m.refs)
+        since = f", since {fmt_date(onset)}" if onset else ""
+        items.append(Item(text=f"{t.title} ({names}{since}){marker}. Plan follows {t.source}.",
+                          kind="problem", citations=cites, fact_ids=fids, key=f"problem:{t.id}",
+                          conditions=(t.id,), source=t.source, state="template"))
+    for c in ctx.record.active_conditions:
+        if c.ref in covered:
+            continue
+        cites, fids, marker = ctx.cite((c.ref,))
+        items.append(Item(text=f"{c.display}{marker}: no care-plan template; add plan items if needed.",
+                          kind="problem", citations=cites, fact_ids=fids, key=f"problem:{c.id}",
+                          state="no-template"))
+    return items
+
+
+def ordered_flags(risk: Any | None) -> list[Any]:
+    flags = list(getattr(risk, "flags", ()) or ())
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return sorted(flags, key=lambda f: rank.get(str(getattr(f, "severity", "info")).lower(), 9))
+
+
+def _evidence(flag: Any) -> tuple[str, ...]:
+    raw = getattr(flag, "evidence", None) or getattr(flag, "evidence_refs", None) or ()
+    return tuple(x if isinstance(x, str) else str(getattr(x, "ref", x)) for x in raw)
+
+
+def flag_items(ctx: Context, risk: Any | None) -> list[Item]:
+    """One item per active flag: what to resolve, its evidence and its published source."""
+    items = []
+    for f in ordered_flags(risk):
+        severity = str(getattr(f, "severity", "info")).lower()
+        title = str(getattr(f, "title", "") or getattr(f, "id", "flag"))
+        explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
+        action = " ".join(str(getattr(f, "action", "") or getattr(f, "recommendation", "") or "").split())
+        missing = tuple(str(m) for m in (getattr(f, "missing", ()) or ()))
+        cites, fids, marker = ctx.cite(_evidence(f))
+        verb = VERBS.get(severity, "Review")
+        text = f"{verb} ({severity}): {title}{marker}."
+        if explanation:
+            text += f" {explanation.rstrip('.')}."
+        if action:
+            text += f" Action: {action.rstrip('.')}."
+        if missing:
+            text += f" Missing inputs: {', '.join(missing)}."
+        items.append(Item(text=text, kind="flag", citations=cites, fact_ids=fids,
+                          key=f"flag:{getattr(f, 'id', title)}", source=ref_text(getattr(f, "reference", None)),
+                          state=severity))
+    return items
+
+
+def intervention_items(matches: list[TemplateMatch]) -> list[Item]:
+    return [Item(text=f"{m.template.title}: {text}", kind="intervention",
+                 key=f"intervention:{m.template.id}:{key}", conditions=(m.template.id,),
+                 source=m.template.source, citations=m.refs)
+            for m in matches for key, text in m.template.interventions]
+
+
+def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]) -> list[Item]:
+    items: list[Item] = []
+    severities = {f.state for f in flags}
+    if severities & {"critical", "high"}:
+        urgent = "critical" in severities
+        when = "today" if urgent else "within 1 week"
+        refs = tuple(r for f in flags if f.state in ("critical", "high") for r in f.citations)
+        cites, fids, _ = ctx.cite(refs)
+        items.append(Item(text=f"Contact the patient {when} to resolve the "
+                               f"{'critical' if urgent else 'high-severity'} safety issue(s) above.",
+                          kind="followup", citations=cites, fact_ids=fids, key="followup:safety",
+                          interval="today" if urgent else "1 week", state="urgent"))
+    if matches:
+        first = min(matches, key=lambda m: (m.template.followup_months, m.template.priority))
+        t = first.template
+        items.append(Item(text=f"Next routine review in {t.followup_interval} (the shortest interval "
+                               f"among the conditions: {t.title}).", kind="followup",
+                          key="followup:next", interval=t.followup_interval, conditions=(t.id,),
+                          source=t.source))
+        for m in matches:
+            items.append(Item(text=f"{m.template.title}: {m.template.followup_text}", kind="followup",
+                              key=f"followup:{m.template.id}", interval=m.template.followup_interval,
+                              conditions=(m.template.id,), source=m.template.source))
+    return items
+
+
+def deterministic_rationale(matches: list[TemplateMatch], goals: list[Item], flags: list[Item],
+                            flag_titles: list[str], monitoring: list[Item]) -> list[Item]:
+    items = []
+    measures = {f"goal:{g.key}": g.measure for m in matches for g in m.template.goals}
+    tests = {f"monitor:{s.key}": s.test for m in matches for s in m.template.monitoring}
+    if matches:
+        refs = tuple(r for m in matches for r in m.refs)
+        names = "; ".join(f"{m.template.title} ({m.template.source})" for m in matches)
+        items.append(Item(text=f"The plan follows current guidelines for: {names}.", kind="rationale",
+                          citations=refs, key="rationale:scope"))
+    if flags:
+        titles = "; ".join(flag_titles[:3]) + ("; ..." if len(flag_titles) > 3 else "")
+        items.append(Item(text=f"Safety first: {len(flags)} active flag(s) to resolve ({titles}).",
+                          kind="rationale", citations=tuple(r for f in flags for r in f.citations),
+                          fact_ids=tuple(i for f in flags for i in f.fact_ids), key="rationale:flags"))
+    off = [g for g in goals if g.state in ("above-target", "below-target", "not-at-target")]
+    for g in off:
+        measure = measures.get(g.key, "A goal")
+        items.append(Item(text=f"{measure} is {STATE_WORDS[g.state]}: latest {g.latest}, target {g.target}.",
+                          kind="rationale", citations=g.citations, fact_ids=g.fact_ids,
+                          key=f"rationale:{g.key}"))
+    late = [m for m in monitoring if m.state in ("overdue", "due")]
+    if late:
+        names = ", ".join(tests.get(m.key, m.key) for m in late)
+        items.append(Item(text=f"Tests due or overdue: {names}.", kind="rationale",
+                          citations=tuple(r for m in late for r in m.citations), key="rationale:due"))
+    if not items:
+        items.append(Item(text="No condition with a care-plan template is active on the chart; "
+                               "write the plan by hand.", kind="rationale", key="rationale:none"))
+    return items
+
+
+def _n(v: float | None, decimals: int = 0) -> str:
+    return "" if v is None else f"{v:.{decimals}f}"
+
+
+def _decimals(*values: float | None) -> int:
+    # 7.0 % reads as the guideline writes it; 3.5-5.0 keeps one decimal on both ends.
+    return 1 if any(v is not None and v != int(v) for v in values) else 0
+
+
+def plain_target(g: GoalSpec) -> str:
+    unit = f" {g.unit}" if g.unit and not g.unit.startswith("{") else ""
+    if g.parts:
+        return f"below {'/'.join(f'{v:g}' for _, v in g.parts)}{unit}"
+    if g.op == "between":
+        d = 1 if max(abs(g.low or 0), abs(g.high or 0)) < 10 else _decimals(g.low, g.high)
+        return f"between {_n(g.low, d)} and {_n(g.high, d)}{unit}"
+    if g.op == "text":
+        return "no smoking or tobacco"
+    if g.op == "loss%":
+        return f"lose at least {g.value:g} % of your weight"
+    if g.op == "stable":
+        return f"a steady weight (tell us about a gain of more than {g.value:g} kg in 3 days)"
+    words = {"<": "below", "<=": "at or below", ">": "above", ">=": "at least"}
+    if g.op in words and g.value is not None:
+        d = 1 if g.unit == "%" and abs(g.value) < 20 else _decimals(g.value)
+        return f"{words[g.op]} {_n(g.value, d)}{unit}"
+    return g.target
+
+
+def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
+                  flags: list[Item], followup: list[Item]) -> list[Item]:
+    """The patient's section in plain words: what the plan is about, goals, what to do, when to come back."""
+    items: list[Item] = []
+    if matches:
+        names = ", ".join(m.template.plain for m in matches)
+        items.append(Item(text=f"This plan is about your {names}.", kind="text", key="patient:about",
+                          citations=tuple(r for m in matches for r in m.refs)))
+    if flags:
+        items.append(Item(text="Your care team found something in your medicines or test results that "
+                               "needs sorting out soon. They will talk to you about it.", kind="text",
+                          key="patient:safety", citations=tuple(r for f in flags for r in f.citations)))
+    specs = {f"goal:{g.key}": g for m in matches for g in m.template.goals}
+    for item in goals:
+        spec = specs.get(item.key)
+        if spec is None:
+            continue
+        text = f"Your goal for your {spec.plain}: {plain_target(spec)}."
+        if item.latest and spec.op not in ("text",):
+            # "98.1 kg on 2026-10-27 (+1.8 % since ...)": the patient needs the value and the date.
+            text += f" Your last result was {item.latest.split(' (')[0]}."
+        items.append(Item(text=text, kind="goal", key=f"patient:{item.key}", citations=item.citations,
+                          fact_ids=item.fact_ids, target=item.target, latest=item.latest))
+    seen: set[str] = set()
+    for m in matches:
+        for n, text in enumerate(m.template.education):
+            if text not in seen:
+                seen.add(text)
+                items.append(Item(text=text, kind="education", key=f"education:{m.template.id}:{n}",
+                                  conditions=(m.template.id,), source=m.template.source))
+    nxt = next((f for f in followup if f.key == "followup:next"), None)
+    if nxt is not None:
+        items.append(Item(text=f"Your next check-up: in {nxt.interval}. Bring your medicines and any "
+                               "home readings.", kind="followup", key="patient:followup",
+                          interval=nxt.interval))
+    return items

@@ -1,0 +1,245 @@
+"""Care-plan templates (one TOML file per condition in resources/knowledge/careplans) and matching them to a chart."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant.clinical.knowledge import KnowledgeError, knowledge_dir, read_csv
+from assistant.records.domain import ICD10, SNOMED, Condition
+from assistant.records.record import PatientRecord
+
+TEMPLATE_DIR = "careplans"
+GOAL_OPS = ("<", "<=", ">", ">=", "between", "text", "loss%", "stable", "")
+ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
+
+
+@dataclass(frozen=True)
+class GoalSpec:
+    """A measurable goal. `loinc` codes are alternatives for one measure; `parts` pair a code with
+    an upper/lower limit for measures with several numbers (blood pressure: systolic, diastolic)."""
+
+    key: str
+    measure: str
+    plain: str
+    target: str
+    op: str = ""
+    loinc: tuple[str, ...] = ()
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    parts: tuple[tuple[str, float], ...] = ()
+    convert: tuple[tuple[str, float], ...] = ()  # (observed unit, factor to the goal's unit)
+    ok: tuple[str, ...] = ()  # op "text": substrings of an acceptable coded answer
+    note: str = ""
+    only_with_meds: tuple[str, ...] = ()  # shown only when an active medication name contains one
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.loinc or tuple(code for code, _ in self.parts)
+
+
+@dataclass(frozen=True)
+class MonitorSpec:
+    key: str
+    test: str
+    loinc: tuple[str, ...]
+    interval: str
+    months: float  # 0: once (baseline) only
+    only_with_meds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MedSpec:
+    key: str
+    drug_class: str
+    match: tuple[str, ...]  # lower-case substrings of a medication name
+    consider: str
+    only_if_off: str = ""  # suggest only while this goal key is off target (add-on therapy)
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    plain: str
+    priority: int  # lower comes first, and wins when two templates set a goal on the same measure
+    guideline: str
+    year: int
+    citation: str
+    snomed: frozenset[str]
+    icd10: tuple[str, ...]  # prefixes, without dots
+    concept: str  # concept in the shared condition_map.csv whose codes also match, or ""
+    superseded_by: tuple[str, ...]
+    goals: tuple[GoalSpec, ...]
+    interventions: tuple[tuple[str, str], ...]  # (key, text)
+    medications: tuple[MedSpec, ...]
+    monitoring: tuple[MonitorSpec, ...]
+    education: tuple[str, ...]
+    followup_interval: str
+    followup_months: float
+    followup_text: str
+
+    @property
+    def source(self) -> str:
+        return f"{self.guideline} {self.year}"
+
+
+@dataclass(frozen=True)
+class TemplateMatch:
+    template: Template
+    conditions: tuple[Condition, ...]  # the active conditions that matched, newest first
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return tuple(c.ref for c in self.conditions)
+
+
+def templates_dir() -> Path:
+    return knowledge_dir() / TEMPLATE_DIR
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _strs(v: Any) -> tuple[str, ...]:
+    return tuple(str(x) for x in (v or ()))
+
+
+def _parse(path: Path, d: dict[str, Any]) -> Template:
+    """Build a Template, naming the file and field in the error when something is missing."""
+    try:
+        g, codes, fu = d["guideline"], d["codes"], d["followup"]
+        goals = []
+        for raw in d.get("goals", ()):
+            goal = GoalSpec(
+                key=raw["key"], measure=raw["measure"], plain=raw.get("plain", raw["measure"]),
+                target=raw["target"], op=raw.get("op", ""), loinc=_strs(raw.get("loinc")),
+                value=_num(raw.get("value")), low=_num(raw.get("low")), high=_num(raw.get("high")),
+                unit=raw.get("unit", ""),
+                parts=tuple((p["loinc"], float(p["value"])) for p in raw.get("parts", ())),
+                convert=tuple((u, float(f)) for u, f in raw.get("convert", {}).items()),
+                ok=tuple(s.lower() for s in raw.get("ok", ())), note=raw.get("note", ""),
+                only_with_meds=tuple(s.lower() for s in raw.get("only_with_meds", ())))
+            if goal.op not in GOAL_OPS:
+                raise KnowledgeError(f"{path}: goal {goal.key!r} has unknown op {goal.op!r}")
+            if goal.op and not goal.codes:
+                raise KnowledgeError(f"{path}: goal {goal.key!r} has an op but no LOINC code")
+            goals.append(goal)
+        return Template(
+            id=d["id"], title=d["title"], plain=d.get("plain", d["title"]),
+            priority=int(d.get("priority", 50)), guideline=g["short"], year=int(g["year"]),
+            citation=g["citation"], snomed=frozenset(_strs(codes.get("snomed"))),
+            icd10=tuple(c.replace(".", "").upper() for c in _strs(codes.get("icd10"))),
+            concept=codes.get("concept", ""), superseded_by=_strs(codes.get("superseded_by")),
+            goals=tuple(goals),
+            interventions=tuple((i["key"], i["text"]) for i in d.get("interventions", ())),
+            medications=tuple(MedSpec(m["key"], m["drug_class"], tuple(s.lower() for s in m["match"]),
+                                      m["consider"], m.get("only_if_off", ""))
+                              for m in d.get("medications", ())),
+            monitoring=tuple(MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"],
+                                         float(m["months"]),
+                                         tuple(s.lower() for s in m.get("only_with_meds", ())))
+                             for m in d.get("monitoring", ())),
+            education=tuple(e["text"] for e in d.get("education", ())),
+            followup_interval=fu["interval"], followup_months=float(fu["months"]),
+            followup_text=fu["text"])
+    except KeyError as e:
+        raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> tuple[Template, ...]:
+    out = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            with path.open("rb") as f:
+                data = tomllib.load(f)
+        except tomllib.TOMLDecodeError as e:
+            raise KnowledgeError(f"care-plan template {path} is not valid TOML: {e}") from None
+        out.append(_parse(path, data))
+    if not out:
+        raise KnowledgeError(f"no care-plan templates in {folder}; reinstall the application")
+    ids = [t.id for t in out]
+    if len(set(ids)) != len(ids):
+        raise KnowledgeError(f"duplicate care-plan template ids in {folder}")
+    return tuple(sorted(out, key=lambda t: (t.priority, t.id)))
+
+
+def load_templates() -> tuple[Template, ...]:
+    """Every template, in priority order (cached per folder)."""
+    return _load(str(templates_dir()))
+
+
+def template(template_id: str) -> Template:
+    for t in load_templates():
+        if t.id == template_id:
+            return t
+    raise KeyError(template_id)
+
+
+def _concept_codes() -> dict[str, tuple[set[str], list[str]]]:
+    """Shared condition_map.csv as concept -> (SNOMED codes, ICD-10 prefixes), following
+    'concept' rows, so templates and the risk rules agree on what counts as e.g. CKD."""
+    direct: dict[str, tuple[set[str], list[str], list[str]]] = {}
+    try:
+        rows = read_csv("condition_map.csv")
+    except KnowledgeError:
+        return {}  # the templates' own codes still work without the shared table
+    for r in rows:
+        snomed, icd, includes = direct.setdefault(r["concept"], (set(), [], []))
+        if r["system"] == "snomed":
+            snomed.add(r["code"])
+        elif r["system"] == "icd10":
+            icd.append(r["code"].replace(".", "").upper())
+        elif r["system"] == "concept":
+            includes.append(r["code"])
+    out: dict[str, tuple[set[str], list[str]]] = {}
+    for name in direct:
+        snomed_all: set[str] = set()
+        icd_all: list[str] = []
+        stack, seen = [name], set()
+        while stack:
+            c = stack.pop()
+            if c in seen or c not in direct:
+                continue
+            seen.add(c)
+            s, i, inc = direct[c]
+            snomed_all |= s
+            icd_all += i
+            stack += inc
+        out[name] = (snomed_all, icd_all)
+    return out
+
+
+def condition_matches(t: Template, cond: Condition, shared: dict[str, tuple[set[str], list[str]]]) -> bool:
+    snomed, icd = set(t.snomed), list(t.icd10)
+    if t.concept and t.concept in shared:
+        snomed |= shared[t.concept][0]
+        icd += shared[t.concept][1]
+    for coding in (cond.code, *cond.codes):
+        if coding.system == SNOMED and coding.code in snomed:
+            return True
+        if coding.system in ICD10_SYSTEMS:
+            code = coding.code.replace(".", "").upper()
+            if any(code.startswith(p) for p in icd):
+                return True
+    return False
+
+
+def match_templates(record: PatientRecord, templates: tuple[Template, ...] | None = None) -> list[TemplateMatch]:
+    """Templates whose condition is active in the chart, in priority order. A template listing
+    `superseded_by` is dropped when one of those matched too (prediabetes under diabetes)."""
+    shared = _concept_codes()
+    found: list[TemplateMatch] = []
+    for t in templates or load_templates():
+        conds = tuple(c for c in record.active_conditions if condition_matches(t, c, shared))
+        if conds:
+            found.append(TemplateMatch(t, conds))
+    ids = {m.template.id for m in found}
+    return [m for m in found if not ids.intersection(m.template.superseded_by)]

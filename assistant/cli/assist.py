@@ -1,0 +1,147 @@
+"""`assistant summarize`, `assistant risk-review` and `assistant eval`: the summary jobs from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.assist.generation import evaluate_risk, load_engine
+from assistant.cli.credentials import add_db_args, open_store
+from assistant.errors import BadInputError
+
+
+def _engine(args: argparse.Namespace) -> Any | None:
+    return None if args.no_model else load_engine(args.model)
+
+
+def _unverified_setting() -> str:
+    from assistant.config import load_settings
+
+    return str(load_settings()["summary.unverified"])
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from assistant.assist.summary import generate_summary
+
+    engine = _engine(args)
+    with open_store(args) as store:
+        pid = store.resolve_patient(args.patient)
+        record = store.load_record(pid)
+        summary = generate_summary(record, evaluate_risk(record), engine, use_model=engine is not None,
+                                   unverified=_unverified_setting())
+        if args.no_model and summary.reason == "no model pack installed":
+            summary = _requested(summary)
+        unverified = sum(s.status == "unverified" for s in summary.all_sentences)
+        # Counts only: the audit detail never holds chart text.
+        store.audit("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
+                                             f"unverified={unverified}")
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+        return 0
+    how = (f"language model {summary.model}, every sentence checked against the record"
+           if summary.source == "model" else f"deterministic ({summary.reason})")
+    print(f"Summary: {how}")
+    print(summary.text())
+    t = summary.timing
+    if summary.source == "model":
+        print(f"\n{t.get('total_s', 0):.1f} s (first text {t.get('ttft_s', 0):.1f} s, "
+              f"{t.get('tokens_per_s', 0):.0f} tokens/s)")
+    return 0
+
+
+def _requested(summary: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(summary, reason="deterministic summary requested")
+
+
+def _risk_review(args: argparse.Namespace) -> int:
+    from assistant.assist.risk_review import risk_review
+
+    engine = _engine(args)
+    with open_store(args) as store:
+        pid = store.resolve_patient(args.patient)
+        record = store.load_record(pid)
+        review = risk_review(record, None, engine, use_model=engine is not None, unverified=_unverified_setting())
+        store.audit("risk.review", pid, f"flags={len(review.flags)} source={review.source}")
+    if args.json:
+        print(json.dumps(review.to_dict(), indent=1, ensure_ascii=False))
+        return 0
+    if not review.flags:
+        print("No risk flags.")
+    for n, f in enumerate(review.flags, start=1):
+        print(f"{n}. [{f.severity}] {f.title}")
+        if f.explanation:
+            print(f"   {f.explanation}")
+        if f.evidence:
+            print(f"   evidence: {', '.join(f.evidence)}")
+        if f.missing:
+            print(f"   missing: {', '.join(f.missing)}")
+        if f.reference:
+            print(f"   source: {f.reference}")
+    if review.explanation:
+        print(f"\nExplanation (language model {review.model}, checked against the record):")
+        for s in review.explanation:
+            mark = f"  [UNVERIFIED: {', '.join(s.unsupported) or 'not traceable'}]" if s.status == "unverified" else ""
+            print(f"  {s.text} [{', '.join(s.fact_ids)}]{mark}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from assistant.assist.evaluate import evaluate_folder, format_report
+
+    folder = Path(args.folder).expanduser()
+    if not folder.is_dir():
+        raise BadInputError(f"{folder} is not a folder of FHIR bundles")
+    engine = _engine(args)
+    runs = [("constrained", True), ("unconstrained", False)] if args.compare_constraint and engine else [
+        ("constrained" if not args.no_constraint else "unconstrained", not args.no_constraint)]
+    out: dict[str, Any] = {}
+    for name, constrain in runs:
+        def progress(p: Any) -> None:
+            if not args.json:
+                print(f"  {p.patient}: {p.summary_s:.2f} s", file=sys.stderr, flush=True)
+
+        report = evaluate_folder(folder, engine, use_model=engine is not None, constrain_numbers=constrain,
+                                 with_careplan=not args.no_careplan, limit=args.limit, progress=progress)
+        out[name] = report
+        if not args.json:
+            label = f"model {getattr(getattr(engine, 'pack', None), 'name', '')}, numbers {name}" if engine else "no model"
+            print(f"\n== {folder} ({label}) ==")
+            print(format_report(report))
+    if args.json:
+        print(json.dumps({k: v.to_dict() for k, v in out.items()}, indent=1))
+    bad = sum(r.overall()["unsupported_shown_as_fact"] for r in out.values())
+    return 1 if bad else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    def model_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", metavar="DIR", help="model pack folder (default: the installed pack)")
+        p.add_argument("--no-model", action="store_true", help="deterministic text only")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("summarize", help="cited summary of a patient (model prose, verified; or deterministic)")
+    add_db_args(p)
+    p.add_argument("patient", metavar="PATIENT")
+    model_args(p)
+    p.set_defaults(func=_summarize)
+
+    p = sub.add_parser("risk-review", help="a patient's risk flags with evidence and a verified explanation")
+    add_db_args(p)
+    p.add_argument("patient", metavar="PATIENT")
+    model_args(p)
+    p.set_defaults(func=_risk_review)
+
+    p = sub.add_parser("eval", help="evaluate summaries and care plans over a folder of FHIR bundles")
+    p.add_argument("folder", metavar="DIR")
+    model_args(p)
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N patients")
+    p.add_argument("--no-careplan", action="store_true", help="summaries only")
+    p.add_argument("--no-constraint", action="store_true", help="let the model write any number")
+    p.add_argument("--compare-constraint", action="store_true",
+                   help="run with and without the number constraint and report both")
+    p.set_defaults(func=_eval)

@@ -1,0 +1,44 @@
+"""CLI: `assistant export PATIENT --format pdf --document careplan|summary --out FILE`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.cli.credentials import open_store
+from assistant.errors import BadInputError
+from assistant.fileio import write_private
+from assistant.services.documents import (
+    Rendered,
+    audit_output,
+    careplan_for_output,
+    load_engine,
+    summary_for_output,
+)
+
+
+def export_pdf(args: argparse.Namespace) -> int:
+    """Export the patient's latest care plan (drafting one if none) or a fresh summary as PDF."""
+    out = Path(args.out).expanduser()
+    kind = getattr(args, "document", "careplan") or "careplan"
+    with open_store(args) as store:
+        pid = store.resolve_patient(args.patient)
+        record = store.load_record(pid)
+        rendered: Rendered
+        if kind == "careplan":
+            rendered = careplan_for_output(store, pid, record=record)
+        elif kind == "summary":
+            rendered = summary_for_output(store, pid, record=record, engine=load_engine(args))
+        else:
+            raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
+        write_private(out, rendered.pdf)
+        audit_output(store, rendered, "export")
+    what = (f"care plan version {rendered.version} ({rendered.status})" if kind == "careplan"
+            else "summary")
+    print(f"Exported the {what} to {out}.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """The CLI loads this module for its subcommands: it adds none (`export` lives with the records
+    commands and calls `export_pdf` for `--format pdf`)."""

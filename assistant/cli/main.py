@@ -1,0 +1,73 @@
+"""`assistant` command line: one argparse tree built from the subcommand modules of this package."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+import sqlcipher3
+
+from assistant import __version__
+from assistant.errors import AssistantError
+
+# Each module defines `register(subparsers)` adding its subcommands; a handler is stored as
+# `func` on the parsed namespace and returns an exit code. Imported as the parser is built so that
+# `assistant --version` stays cheap.
+COMMAND_MODULES = (
+    "assistant.cli.database",
+    "assistant.cli.records",
+    "assistant.cli.calculators",
+    "assistant.cli.risks",
+    "assistant.cli.models",
+    "assistant.cli.assist",
+    "assistant.cli.careplans",
+    "assistant.cli.export",
+    "assistant.cli.deploy",
+    "assistant.cli.gui",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Clinician Assistant: offline records, summaries, risks, care plans."
+    )
+    parser.add_argument("--version", action="version", version=f"clinician-assistant {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    from assistant.cli.credentials import add_db_args
+
+    add_db_args(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except sqlcipher3.Error as e:
+        # Anything the database layer did not already explain: damaged file, disk full, lock held.
+        print(f"error: database: {e}; run `assistant doctor`, or restore from a backup", file=sys.stderr)
+        return 4
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

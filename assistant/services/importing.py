@@ -1,0 +1,102 @@
+"""Import many FHIR files into a store: parse in worker processes, store each file in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.records.fhir_import import FileOutcome, parse_many
+
+if TYPE_CHECKING:
+    from assistant.store.database import Store
+
+
+@dataclass
+class FileReport:
+    path: str
+    ok: bool
+    error: str = ""
+    patients: int = 0
+    entries: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """Per-file results and totals for one import run."""
+
+    files: list[FileReport] = field(default_factory=list)
+    patients_new: int = 0
+    patients_updated: int = 0
+    entries_new: int = 0
+    entries_updated: int = 0
+    resources: int = 0
+    unknown: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if not f.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.__dict__ for f in self.files], "patients_new": self.patients_new,
+                "patients_updated": self.patients_updated, "entries_new": self.entries_new,
+                "entries_updated": self.entries_updated, "resources": self.resources,
+                "unknown_types": dict(self.unknown), "failed": len(self.failed),
+                "seconds": round(self.seconds, 3), "cancelled": self.cancelled}
+
+    def summary_line(self) -> str:
+        ok = len(self.files) - len(self.failed)
+        line = (f"Imported {ok} of {len(self.files)} files: {self.patients_new} new and "
+                f"{self.patients_updated} updated patients, {self.entries_new} new and "
+                f"{self.entries_updated} updated entries from {self.resources} resources "
+                f"in {self.seconds:.1f} s")
+        if self.unknown:
+            line += "; not imported: " + ", ".join(f"{k} {v}" for k, v in self.unknown.most_common())
+        if self.failed:
+            line += f"; {len(self.failed)} file(s) failed"
+        if self.cancelled:
+            line += "; cancelled (files before the cancel are stored whole)"
+        return line
+
+
+def import_files(store: Store, files: Iterable[Path], on_file: Callable[[FileOutcome], None] | None = None,
+                 cancelled: Callable[[], bool] = lambda: False, workers: int | None = None) -> ImportReport:
+    """Import files one transaction each; a bad file is reported and the rest continue."""
+    report = ImportReport()
+    start = time.perf_counter()
+    for outcome in parse_many(list(files), workers=workers, cancelled=cancelled):
+        if outcome.parsed is None:
+            report.files.append(FileReport(str(outcome.path), False, outcome.error))
+        else:
+            parsed = outcome.parsed
+            try:
+                stats = store.import_parsed(parsed, source=outcome.path.name)
+            except Exception as e:  # a store failure for one file must not lose the report of others
+                from assistant.errors import AssistantError
+
+                if not isinstance(e, AssistantError):
+                    raise
+                report.files.append(FileReport(str(outcome.path), False, e.message))
+            else:
+                report.patients_new += stats.patients_new
+                report.patients_updated += stats.patients_updated
+                report.entries_new += stats.entries_new
+                report.entries_updated += stats.entries_updated
+                report.resources += sum(parsed.counts.values())
+                report.unknown.update(parsed.unknown)
+                report.files.append(FileReport(str(outcome.path), True, "", len(parsed.patients),
+                                               len(parsed.entries), dict(parsed.counts), dict(parsed.unknown)))
+        if on_file is not None:
+            on_file(outcome)
+        if cancelled():
+            report.cancelled = True
+            break
+    report.seconds = time.perf_counter() - start
+    return report
