@@ -6,18 +6,7 @@ import json
 
 import pytest
 
-import assistant.cli.main as cli
 from assistant.cli.main import main
-
-FULL_COMMAND_MODULES = cli.COMMAND_MODULES
-
-
-@pytest.fixture(autouse=True)
-def only_calc_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    # These tests are about the calc subcommand; an unrelated subcommand module that fails to import
-    # (for instance one still being written) must not fail them. cli.main builds its parser from
-    # COMMAND_MODULES, so the list is narrowed to this module.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("assistant.cli.calculators",))
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
@@ -25,9 +14,8 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
     return json.loads(capsys.readouterr().out)
 
 
-def test_real_cli_wires_calc(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_cli_wires_calc(capsys: pytest.CaptureFixture[str]) -> None:
     # The full command tree, as `assistant` builds it, reaches the calc command.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", FULL_COMMAND_MODULES)
     d = run_json(capsys, "bmi", "--set", "weight=70", "--set", "height=175")
     assert isinstance(d, dict) and d["id"] == "bmi" and d["value"] == pytest.approx(22.9)  # 70 / 1.75^2
 

@@ -14,7 +14,7 @@ from assistant.clinical.flags import SEVERITIES, RiskReport, evaluate
 from assistant.records.fhir_import import parse_file, parse_many
 from assistant.records.record import PatientRecord
 
-DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 
 
 def _newest(record: PatientRecord):

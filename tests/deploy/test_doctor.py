@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from deploy_support import make_pack
 
-from assistant.deploy import commands, doctor
+from assistant.cli import deploy as commands
+from assistant.deploy import doctor
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from assistant import config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = ROOT / "installer"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.llm import Engine, GenerationConfig, ModelPack
 
-PACK = Path(__file__).resolve().parents[1] / "models" / "default"
+PACK = Path(__file__).resolve().parents[2] / "models" / "default"
 MESSAGES = [{"role": "user", "content": "List three symptoms of anaemia."}]
 PROMPT_IDS = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712,
               8182, 2, 198, 1, 4093, 198, 6106, 1296, 2336, 282, 46014, 30, 2, 198, 1, 520, 9531, 198]

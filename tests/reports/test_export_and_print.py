@@ -13,7 +13,7 @@ from assistant.services.documents import Rendered, latest_careplan, page_count, 
 from assistant.store.database import Store
 from support import PASSWORD
 
-DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 ZOE = DEMO / "05_zoe_muller_lukasiewicz_penicillin_allergy.json"
 ZOE_ID_HINT = "DEMO-100005"
 

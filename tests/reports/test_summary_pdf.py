@@ -101,7 +101,8 @@ def test_real_summary_result_shape():
 def test_public_api_evaluates_flags_when_not_given(monkeypatch):
     from pypdf import PdfReader
 
-    from assistant.reports import print_support, render_summary_pdf
+    from assistant.reports import render_summary_pdf
+    from assistant.services import documents as print_support
 
     seen = []
     monkeypatch.setattr(print_support, "evaluate_risk", lambda record: seen.append(record) or make_risk())
