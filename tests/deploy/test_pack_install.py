@@ -15,8 +15,8 @@ pytest.importorskip("assistant.llm.pack")
 
 from deploy_support import make_pack  # noqa: E402
 
-from assistant.config import DEFAULT_PACK_FILE, load_settings  # noqa: E402
 from assistant.cli import deploy as commands  # noqa: E402
+from assistant.config import DEFAULT_PACK_FILE, load_settings  # noqa: E402
 from assistant.deploy import packs as models  # noqa: E402
 from assistant.errors import ModelPackError  # noqa: E402
 
