@@ -37,7 +37,7 @@ test: sysdeps $(STAMP) model
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check assistant tests models
+	$(VENV)/bin/ruff check assistant tests models benchmarks tools
 	$(VENV)/bin/mypy
 
 bench: $(STAMP) model
