@@ -8,10 +8,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.config import resources_dir
 from assistant.errors import AssistantError, BadInputError, DatabaseError
+
+if TYPE_CHECKING:
+    from assistant.store.keyring import KdfParams
 
 # ---- DEMO ONLY ------------------------------------------------------------------------------------
 # Well-known credentials of the demo database, which holds fictional patients only. They are printed
@@ -64,7 +67,7 @@ def is_demo_database(path: Path) -> bool:
         return False
 
 
-def _build(path: Path, files: list[Path], kdf: dict[str, Any] | None) -> tuple[str, int]:
+def _build(path: Path, files: list[Path], kdf: KdfParams | None) -> tuple[str, int]:
     """Create the demo database at `path` (which must be free); return (recovery key, patient count)."""
     from assistant.records.fhir_import import parse_file
     from assistant.store.database import Store
@@ -74,19 +77,19 @@ def _build(path: Path, files: list[Path], kdf: dict[str, Any] | None) -> tuple[s
     try:
         with store.transaction():
             store.conn.execute("INSERT INTO meta(key, value) VALUES (?, '1')", (DEMO_MARKER,))
-            store.audit("demo.create", detail="fictional demo database with DEMO ONLY accounts")
-        store.add_user(DEMO_CLINICIAN, DEMO_CLINICIAN_PASSWORD, "clinician",
-                       display_name="Demo clinician (DEMO ONLY)", kdf=kdf)
+            store.audit.record("demo.create", detail="fictional demo database with DEMO ONLY accounts")
+        store.accounts.add(DEMO_CLINICIAN, DEMO_CLINICIAN_PASSWORD, "clinician",
+                           display_name="Demo clinician (DEMO ONLY)", kdf=kdf)
         for f in files:
-            store.import_parsed(parse_file(f), source=f"demo:{f.name}")
-        count = store.count_patients()
+            store.patients.import_parsed(parse_file(f), source=f"demo:{f.name}")
+        count = store.patients.count()
     finally:
         store.close()
     return recovery, count
 
 
 def create_demo_database(path: Path, force: bool = False, source: Path = DEMO_DIR,
-                         kdf: dict[str, Any] | None = None) -> tuple[str, int] | None:
+                         kdf: KdfParams | None = None) -> tuple[str, int] | None:
     """Create the demo database at `path`; None if a database is already there and not replaced.
 
     It is built in a temporary folder beside `path` and moved into place whole, so an interrupted

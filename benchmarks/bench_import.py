@@ -33,7 +33,7 @@ def main() -> None:
         times = []
         for _ in range(7):
             t = time.perf_counter()
-            store.load_record(rows[0], audit=False)
+            store.patients.load_record(rows[0], audit=False)
             times.append(time.perf_counter() - t)
         med = statistics.median(times) * 1000
         print(f"open largest record ({rows[1]} entries): median {med:.1f} ms over 7 runs "

@@ -105,7 +105,7 @@ def make_db(folder: Path, records: list[Path], extra_patients: int) -> Path:
     store, _ = Store.create(path, USER, PASSWORD, kdf=FAST_KDF)
     for outcome in parse_many(records):
         if outcome.parsed is not None:
-            store.import_parsed(outcome.parsed, source="bench")
+            store.patients.import_parsed(outcome.parsed, source="bench")
     rng = random.Random(7)
     given = ["Ada", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lena"]
     family = ["Smith", "Okafor", "Nguyen", "Garcia", "Kowalski", "Haddad", "Larsen", "Moreau", "Tanaka"]
@@ -119,7 +119,7 @@ def make_db(folder: Path, records: list[Path], extra_patients: int) -> Path:
                                        identifiers=(Identifier("urn:bench", f"B{i:06d}", "MR"),)))
         parsed.entries.append(Note(f"note-{i}", pid, title="Visit", date=datetime(2024, 1, 1, tzinfo=UTC),
                                    text=f"Seen for {rng.choice(words)} and {rng.choice(words)}."))
-    store.import_parsed(parsed, source="bench")
+    store.patients.import_parsed(parsed, source="bench")
     store.close()
     return path
 
@@ -130,8 +130,8 @@ def largest_patient(db: Path) -> tuple[str, int]:
 
     store = Store.open(db, USER, PASSWORD)
     try:
-        counts = {p.id: sum(store.load_record(p.id, audit=False).counts().values())
-                  for p in store.list_patients(limit=1_000_000) if not p.id.startswith("bench-")}
+        counts = {p.id: sum(store.patients.load_record(p.id, audit=False).counts().values())
+                  for p in store.patients.list(limit=1_000_000) if not p.id.startswith("bench-")}
     finally:
         store.close()
     best = max(counts, key=lambda pid: counts[pid])

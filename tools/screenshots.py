@@ -38,7 +38,7 @@ def _make_db(folder: Path) -> Path:
     store, _ = Store.create(path, USER, PASSWORD, display_name="Dr Demo", kdf=FAST_KDF)
     for outcome in parse_many(_records(), workers=1):
         if outcome.parsed is not None:
-            store.import_parsed(outcome.parsed, source=outcome.path.name)
+            store.patients.import_parsed(outcome.parsed, source=outcome.path.name)
     store.close()
     return path
 
@@ -132,7 +132,7 @@ def _richest(app: Any, ws: Any, rows: list[Any]) -> Any:
     """The patient with the most lab and vital results (the best trend chart), found via the DB."""
     counts: dict[str, int] = {}
     done = []
-    ws.ctx.db.submit(lambda s: {r.id: len(s.load_record(r.id, audit=False).observations) for r in rows},
+    ws.ctx.db.submit(lambda s: {r.id: len(s.patients.load_record(r.id, audit=False).observations) for r in rows},
                      lambda c: (counts.update(c), done.append(1)))
     wait_until(app, lambda: bool(done), 60)
     return max(rows, key=lambda r: counts.get(r.id, 0))

@@ -28,16 +28,16 @@ def _summarize(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        record = store.load_record(pid)
+        pid = store.patients.resolve(args.patient)
+        record = store.patients.load_record(pid)
         summary = generate_summary(record, evaluate_risk(record), engine, use_model=engine is not None,
                                    unverified=_unverified_setting())
         if args.no_model and summary.reason == "no model pack installed":
             summary = _requested(summary)
         unverified = sum(s.status == "unverified" for s in summary.all_sentences)
         # Counts only: the audit detail never holds chart text.
-        store.audit("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
-                                             f"unverified={unverified}")
+        store.audit.record("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
+                                                    f"unverified={unverified}")
     if args.json:
         print(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
         return 0
@@ -63,10 +63,10 @@ def _risk_review(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        record = store.load_record(pid)
+        pid = store.patients.resolve(args.patient)
+        record = store.patients.load_record(pid)
         review = risk_review(record, None, engine, use_model=engine is not None, unverified=_unverified_setting())
-        store.audit("risk.review", pid, f"flags={len(review.flags)} source={review.source}")
+        store.audit.record("risk.review", pid, f"flags={len(review.flags)} source={review.source}")
     if args.json:
         print(json.dumps(review.to_dict(), indent=1, ensure_ascii=False))
         return 0

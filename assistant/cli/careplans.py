@@ -12,6 +12,7 @@ from assistant.assist.careplan import drafting as cp
 from assistant.assist.careplan.document import CarePlanDocument
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import AssistantError, BadInputError
+from assistant.services import careplans
 
 STATUS_MARK = {"verified": "", "deterministic": "", "edited": " (edited)", "unverified": " (UNVERIFIED)"}
 
@@ -78,30 +79,30 @@ def _read_plan(path: str) -> CarePlanDocument:
 def _draft(args: argparse.Namespace) -> int:
     engine = _engine(args)
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        record = store.load_record(pid)
+        pid = store.patients.resolve(args.patient)
+        record = store.patients.load_record(pid)
         on_text = (lambda t: print(t, end="", file=sys.stderr, flush=True)) if args.stream else None
         doc = cp.draft_careplan(record, engine=engine, use_model=engine is not None, on_text=on_text)
         series = None
         if args.revise:
-            stored_prev, _ = cp.load(store, args.revise)
+            stored_prev, _ = careplans.load(store, args.revise)
             series = stored_prev.series
-        stored = cp.save_draft(store, doc, series=series)
+        stored = careplans.save_draft(store, doc, series=series)
     _emit(args, stored, doc)
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        stored, doc = cp.load(store, args.plan_id)
-        store.audit("careplan.view", stored.patient_id, stored.id)
+        stored, doc = careplans.load(store, args.plan_id)
+        store.audit.record("careplan.view", stored.patient_id, stored.id)
     _emit(args, stored, doc)
     return 0
 
 
 def _sign(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        stored = cp.sign(store, args.plan_id)
+        stored = careplans.sign(store, args.plan_id)
     print(f"Signed care plan {stored.id} (version {stored.version}) as {stored.signed_by} at "
           f"{stored.signed_at}; this version is now read-only.")
     return 0
@@ -109,9 +110,9 @@ def _sign(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        rows = cp.versions(store, pid)
-        store.audit("careplan.list", pid, f"{len(rows)} versions")
+        pid = store.patients.resolve(args.patient)
+        rows = careplans.versions(store, pid)
+        store.audit.record("careplan.list", pid, f"{len(rows)} versions")
     if args.json:
         print(json.dumps([{k: v for k, v in stored_json(d, CarePlanDocument.from_dict(d.data)).items()
                            if k != "plan"} | {"title": d.data.get("title", "")} for d in rows], indent=1))
@@ -126,7 +127,7 @@ def _list(args: argparse.Namespace) -> int:
 def _edit(args: argparse.Namespace) -> int:
     doc = _read_plan(args.file)
     with open_store(args) as store:
-        stored = cp.edit(store, args.plan_id, doc)
+        stored = careplans.edit(store, args.plan_id, doc)
     print(f"Updated draft {stored.id} (version {stored.version}).")
     return 0
 
@@ -134,16 +135,16 @@ def _edit(args: argparse.Namespace) -> int:
 def _revise(args: argparse.Namespace) -> int:
     doc = _read_plan(args.file) if args.file else None
     with open_store(args) as store:
-        stored = cp.new_version(store, args.plan_id, doc)
+        stored = careplans.new_version(store, args.plan_id, doc)
     print(f"New draft {stored.id} (version {stored.version}) supersedes {stored.supersedes}.")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        stored, doc = cp.load(store, args.plan_id)
+        stored, doc = careplans.load(store, args.plan_id)
         resource = cp.to_fhir_careplan(doc, stored)
-        store.audit("careplan.export", stored.patient_id, f"{stored.id} fhir")
+        store.audit.record("careplan.export", stored.patient_id, f"{stored.id} fhir")
     text = json.dumps(resource, indent=1, ensure_ascii=False)
     if args.out:
         Path(args.out).write_text(text + "\n", "utf-8")

@@ -38,7 +38,7 @@ def _env_password() -> bool:
 def _user(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if args.user_cmd == "list":
-            users = store.list_users()
+            users = store.accounts.list()
             if args.json:
                 print(json.dumps([{"name": u.name, "role": u.role, "display_name": u.display_name,
                                    "disabled": u.disabled} for u in users], indent=2))
@@ -49,7 +49,7 @@ def _user(args: argparse.Namespace) -> int:
         if args.user_cmd == "add":
             pw = read_secret(args, f"Password for {args.name}: ", env="ASSISTANT_NEW_PASSWORD",
                              file_attr="new_password_file")
-            store.add_user(args.name, pw, role=args.role, display_name=args.display_name or "")
+            store.accounts.add(args.name, pw, role=args.role, display_name=args.display_name or "")
             print(f"Added {args.role} {args.name!r}.")
         elif args.user_cmd == "passwd":
             target = args.name or store.account.name
@@ -57,10 +57,10 @@ def _user(args: argparse.Namespace) -> int:
                              file_attr="new_password_file")
             # Changing one's own password proves the old one: it is the one the store was opened with.
             old = read_secret(args) if target == store.account.name else None
-            store.change_password(target, pw, old_password=old)
+            store.accounts.change_password(target, pw, old_password=old)
             print(f"Password changed for {target!r}.")
         elif args.user_cmd == "disable":
-            store.disable_user(args.name)
+            store.accounts.disable(args.name)
             print(f"Disabled {args.name!r}; its password no longer opens the database.")
     return 0
 
@@ -69,8 +69,8 @@ def _audit(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if args.audit_cmd == "verify":
             store.require_admin()
-            check = store.verify_audit()
-            store.audit("audit.verify", detail="ok" if check.ok else "FAILED")
+            check = store.audit.verify()
+            store.audit.record("audit.verify", detail="ok" if check.ok else "FAILED")
             if args.json:
                 print(json.dumps({"ok": check.ok, "rows": check.rows, "problems": list(check.problems)}))
             else:
@@ -78,8 +78,8 @@ def _audit(args: argparse.Namespace) -> int:
                 for p in check.problems:
                     print(f"  {p}")
             return 0 if check.ok else 4
-        patient = store.resolve_patient(args.patient) if args.patient else None
-        events = store.audit_events(patient, limit=args.limit)
+        patient = store.patients.resolve(args.patient) if args.patient else None
+        events = store.audit.events(patient, limit=args.limit)
         if args.json:
             print(json.dumps([e.to_dict() for e in events], indent=2, ensure_ascii=False))
         else:
@@ -96,7 +96,7 @@ def _db(args: argparse.Namespace) -> int:
             store = restore(Path(args.file), path, None, None, recovery_key=key, force=args.force)
         else:
             store = restore(Path(args.file), path, user_name(args), read_secret(args), force=args.force)
-        n = store.count_patients()
+        n = store.patients.count()
         store.close()
         print(f"Restored {args.file} to {path} ({n} patients).")
         return 0
@@ -116,7 +116,7 @@ def _recover(args: argparse.Namespace) -> int:
     with Store.open_with_recovery(db_path(args), key) as store:
         pw = read_secret(args, f"New password for {args.name}: ", env="ASSISTANT_NEW_PASSWORD",
                          file_attr="new_password_file")
-        store.change_password(args.name, pw)
+        store.accounts.change_password(args.name, pw)
         print(f"Password reset for {args.name!r} with the recovery key.")
     return 0
 

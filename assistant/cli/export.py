@@ -22,8 +22,8 @@ def export_pdf(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser()
     kind = getattr(args, "document", "careplan") or "careplan"
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        record = store.load_record(pid)
+        pid = store.patients.resolve(args.patient)
+        record = store.patients.load_record(pid)
         rendered: Rendered
         if kind == "careplan":
             rendered = careplan_for_output(store, pid, record=record)

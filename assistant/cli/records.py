@@ -48,8 +48,8 @@ def _import(args: argparse.Namespace) -> int:
 
 def _patients(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        rows = store.list_patients(args.search or "", limit=args.limit)
-        store.audit("patients.list", detail=f"{len(rows)} rows" + (" (search)" if args.search else ""))
+        rows = store.patients.list(args.search or "", limit=args.limit)
+        store.audit.record("patients.list", detail=f"{len(rows)} rows" + (" (search)" if args.search else ""))
     if args.json:
         print(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
         return 0
@@ -73,7 +73,7 @@ def record_to_json(record: PatientRecord) -> dict[str, Any]:
 
 def _show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        record = store.load_record(store.resolve_patient(args.patient))
+        record = store.patients.load_record(store.patients.resolve(args.patient))
     if args.json:
         print(json.dumps(record_to_json(record), indent=1, ensure_ascii=False))
         return 0
@@ -112,12 +112,12 @@ def _export(args: argparse.Namespace) -> int:
             raise BadInputError("PDF export is not available in this build") from None
         return int(export_pdf(args))
     with open_store(args) as store:
-        pid = store.resolve_patient(args.patient)
-        record = store.load_record(pid)
+        pid = store.patients.resolve(args.patient)
+        record = store.patients.load_record(pid)
         bundle = export_bundle(record)
         out = Path(args.out)
         write_private(out, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
-        store.audit("chart.export", pid, f"fhir {len(bundle['entry'])} resources")
+        store.audit.record("chart.export", pid, f"fhir {len(bundle['entry'])} resources")
     print(f"Exported {len(bundle['entry'])} resources to {out}.")
     return 0
 

@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInputError("risks: give a patient id, MRN or name")
     store = open_store(args)
     try:
-        record = store.load_record(store.resolve_patient(args.patient.strip()))
+        record = store.patients.load_record(store.patients.resolve(args.patient.strip()))
     finally:
         store.close()
     report = evaluate(record, as_of)

@@ -164,7 +164,7 @@ class DbWorker(QObject):
                 st.store.close()
                 st.store = None
             st.store = Store.open(path, user, password)
-            st.store.audit("auth.signin", detail="gui")
+            st.store.audit.record("auth.signin", detail="gui")
             return st.store.account
 
         def ok(account: Any) -> None:
@@ -178,7 +178,7 @@ class DbWorker(QObject):
         def op(st: _State) -> None:
             if st.store is not None:
                 try:
-                    st.store.audit("auth.signout", detail="gui")
+                    st.store.audit.record("auth.signout", detail="gui")
                 finally:
                     st.store.close()
                     st.store = None

@@ -101,7 +101,7 @@ class HomePage(QWidget):
 
     def refresh(self) -> None:
         def fetch(s: Any) -> tuple[list[Any], int]:
-            return s.recent_patients(limit=15), s.count_patients()
+            return s.patients.recent(limit=15), s.patients.count()
 
         self.db.submit(fetch, self._show, lambda e: self.stats.setText(describe_error(e)), context=self,
                        key="home")

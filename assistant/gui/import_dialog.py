@@ -56,7 +56,7 @@ def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int |
                 row = FileReport(str(outcome.path), False, outcome.error)
             else:
                 try:
-                    stats = db.call(lambda s, p=parsed, n=outcome.path.name: s.import_parsed(p, source=n))
+                    stats = db.call(lambda s, p=parsed, n=outcome.path.name: s.patients.import_parsed(p, source=n))
                 except AssistantError as e:
                     row = FileReport(str(outcome.path), False, e.message)
                 else:

@@ -132,7 +132,7 @@ class NotesTab(QWidget):
             self.status.setText(f"Not saved: {describe_error(error)}")
             self._changed()
 
-        self.db.submit(lambda s: s.add_note(note), ok, failed, context=self)
+        self.db.submit(lambda s: s.patients.add_note(note), ok, failed, context=self)
 
     def select_ref(self, ref: str) -> bool:
         return self.reader.select_ref(ref)

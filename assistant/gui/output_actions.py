@@ -99,7 +99,7 @@ class OutputActions(QObject):
         pid = view.record.patient.id
         doc = view.careplan.doc if kind == "careplan" else None
         what = f"{doc.id} v{doc.version} {detail}" if doc is not None else detail
-        self.ctx.db.submit(lambda s: s.audit(f"{kind}.{action}", pid, what))
+        self.ctx.db.submit(lambda s: s.audit.record(f"{kind}.{action}", pid, what))
 
     def _failed(self, what: str, error: BaseException) -> None:
         self.task = None

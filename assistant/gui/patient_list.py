@@ -140,7 +140,7 @@ class PatientListPanel(QWidget):
         """Ask the DB thread for the list matching the current text; stale answers are dropped."""
         self._seq += 1
         seq, text = self._seq, self.search.text()
-        self.db.submit(lambda s: s.list_patients(text, limit=500),
+        self.db.submit(lambda s: s.patients.list(text, limit=500),
                        lambda rows: self._show(seq, text, rows),
                        lambda e: self._failed(seq, e), context=self, key="patient-search")
 

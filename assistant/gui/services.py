@@ -288,32 +288,40 @@ def _plan(data: dict[str, Any]) -> Any:
 
 def plan_save_new(store: Any, patient_id: str, data: dict[str, Any], series: str | None = None) -> Any:
     if careplan_available():
-        return _careplan().save_draft(store, _plan(data), series=series)
-    return store.save_document(patient_id, CAREPLAN_KIND, data, series=series)
+        from assistant.services import careplans
+
+        return careplans.save_draft(store, _plan(data), series=series)
+    return store.documents.save(patient_id, CAREPLAN_KIND, data, series=series)
 
 
 def plan_edit(store: Any, doc_id: str, data: dict[str, Any]) -> Any:
     """Save the clinician's edits to a draft; the core marks changed items "edited"."""
     if careplan_available():
-        return _careplan().edit(store, doc_id, _plan(data))
-    return store.update_draft(doc_id, data)
+        from assistant.services import careplans
+
+        return careplans.edit(store, doc_id, _plan(data))
+    return store.documents.update_draft(doc_id, data)
 
 
 def plan_sign(store: Any, doc_id: str) -> Any:
     if careplan_available():
-        return _careplan().sign(store, doc_id)
-    return store.sign_document(doc_id)
+        from assistant.services import careplans
+
+        return careplans.sign(store, doc_id)
+    return store.documents.sign(doc_id)
 
 
 def plan_new_version(store: Any, doc_id: str) -> Any:
     if careplan_available():
-        return _careplan().new_version(store, doc_id)
-    doc = store.get_document(doc_id)
-    return store.save_document(doc.patient_id, doc.kind, doc.data, series=doc.series)
+        from assistant.services import careplans
+
+        return careplans.new_version(store, doc_id)
+    doc = store.documents.get(doc_id)
+    return store.documents.save(doc.patient_id, doc.kind, doc.data, series=doc.series)
 
 
 def plan_versions(store: Any, patient_id: str) -> list[Any]:
-    return list(store.list_documents(patient_id, CAREPLAN_KIND))
+    return list(store.documents.list(patient_id, CAREPLAN_KIND))
 
 
 # --- reports --------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ def _check_password(store: Any, password: str) -> None:
     try:
         keyring.unlock(store.account.name, password.encode())
     except AuthenticationError:
-        store.audit("auth.unlock_failed", detail="gui")
+        store.audit.record("auth.unlock_failed", detail="gui")
         raise AuthenticationError("wrong password") from None
-    store.audit("auth.unlock", detail="gui")
+    store.audit.record("auth.unlock", detail="gui")
 
 
 class Session(QObject):
@@ -94,7 +94,7 @@ class Session(QObject):
             return
         self.is_locked = True
         self.idle.set_enabled(False)
-        self.db.submit(lambda s: s.audit("auth.lock", detail="idle or manual"), context=self)
+        self.db.submit(lambda s: s.audit.record("auth.lock", detail="idle or manual"), context=self)
         self.locked.emit()
 
     def unlock(self, password: str) -> None:

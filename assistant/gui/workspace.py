@@ -82,7 +82,7 @@ class Workspace(QSplitter):
         self._opening = patient_id
         if self.view is None:
             self.right.setCurrentWidget(self.loading)
-        self.ctx.db.submit(lambda s: s.load_record(patient_id),
+        self.ctx.db.submit(lambda s: s.patients.load_record(patient_id),
                            lambda rec: self._loaded(patient_id, rec),
                            self._load_failed, context=self, key="open-patient")
 

@@ -44,13 +44,13 @@ class Rendered:
 
 def audit_output(store: Any, rendered: Rendered, action: str, how: str = "pdf") -> None:
     """Record an export or print ('export' | 'print') as '<kind>.<action>' with the document id."""
-    store.audit(f"{rendered.kind}.{action}", rendered.patient_id, rendered.audit_detail(how))
+    store.audit.record(f"{rendered.kind}.{action}", rendered.patient_id, rendered.audit_detail(how))
 
 
 # --- care plans -------------------------------------------------------------------------------
 def latest_careplan(store: Any, patient_id: str) -> Any | None:
     """The newest care-plan version that is not superseded (the store lists newest first)."""
-    docs = store.list_documents(patient_id, "careplan")
+    docs = store.documents.list(patient_id, "careplan")
     current = [d for d in docs if d.status != "superseded"]
     return (current or docs or [None])[0]
 
@@ -59,7 +59,7 @@ def signature_for(store: Any, doc: Any) -> Signature | None:
     """The signer's display name and role for a signed document (None for a draft)."""
     if not getattr(doc, "signed_by", None):
         return None
-    account = next((u for u in store.list_users() if u.name == doc.signed_by), None)
+    account = next((u for u in store.accounts.list() if u.name == doc.signed_by), None)
     if account is None:  # an account removed since: the stored name is all we have
         return Signature(doc.signed_by, "", doc.signed_at or "")
     return Signature(account.display_name or account.name, ROLE_LABELS.get(account.role, account.role),
@@ -84,10 +84,12 @@ def evaluate_risk(record: Any) -> Any:
 
 def draft_and_save_careplan(store: Any, record: Any) -> Any:
     """Draft a deterministic care plan, save it as an unsigned draft; returns the StoredDocument."""
+    from assistant.services import careplans
+
     api = _careplan_api()
     # risk=None: the drafter evaluates the flags itself, against the plan's own as-of date.
     plan = api.draft_careplan(record, None, None, use_model=False)
-    return api.save_draft(store, plan)
+    return careplans.save_draft(store, plan)
 
 
 def careplan_for_output(store: Any, patient_id: str, document_id: str | None = None, *,
@@ -99,8 +101,8 @@ def careplan_for_output(store: Any, patient_id: str, document_id: str | None = N
     from assistant.assist.careplan.document import CarePlanDocument
     from assistant.reports.careplan_pdf import render_careplan
 
-    record = record if record is not None else store.load_record(patient_id)
-    doc = store.get_document(document_id) if document_id else latest_careplan(store, patient_id)
+    record = record if record is not None else store.patients.load_record(patient_id)
+    doc = store.documents.get(document_id) if document_id else latest_careplan(store, patient_id)
     if doc is None:
         if not draft_if_missing:
             raise BadInputError("this patient has no care plan yet: draft one first")
@@ -146,7 +148,7 @@ def summary_for_output(store: Any, patient_id: str, *, record: Any = None, summa
     in the footer and the audit log."""
     from assistant.reports.summary_pdf import render_summary
 
-    record = record if record is not None else store.load_record(patient_id)
+    record = record if record is not None else store.patients.load_record(patient_id)
     risk = risk if risk is not None else evaluate_risk(record)
     summary = summary if summary is not None else generate_summary(record, risk, engine)
     doc_id = uuid.uuid4().hex

@@ -77,7 +77,7 @@ def import_files(store: Store, files: Iterable[Path], on_file: Callable[[FileOut
         else:
             parsed = outcome.parsed
             try:
-                stats = store.import_parsed(parsed, source=outcome.path.name)
+                stats = store.patients.import_parsed(parsed, source=outcome.path.name)
             except Exception as e:  # a store failure for one file must not lose the report of others
                 from assistant.errors import AssistantError
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from assistant.errors import AuthenticationError, BadInputError
 
-from .keyring import DEFAULT_KDF, RECOVERY_SLOT, Slot
-
-if TYPE_CHECKING:
-    from .database import Account
+from .audit import AuditLog
+from .keyring import DEFAULT_KDF, RECOVERY_SLOT, KdfParams, Keyring, Slot
+from .types import Account, StoreContext, account_from_row, one, utcnow
 
 ROLES = ("clinician", "admin")
 MIN_PASSWORD_LENGTH = 10
@@ -33,60 +32,58 @@ def check_password_policy(password: str, min_length: int | None = None) -> None:
         raise BadInputError("password must not start or end with spaces")
 
 
-class AccountsMixin:
-    conn: Any
-    keyring: Any
-    account: Account
-    _data_key: bytes
-    _key_id: str
+class Accounts:
+    """`store.accounts`: the database's users. Changes need an admin, except one's own password."""
 
-    def list_users(self) -> list[Account]:
-        from .database import Account
+    check_user_name = staticmethod(check_user_name)
+    check_password_policy = staticmethod(check_password_policy)
 
-        rows = self.conn.execute("SELECT name, role, display_name, disabled FROM users ORDER BY name")
-        return [Account(r[0], r[1], r[2], bool(r[3])) for r in rows]
+    def __init__(self, ctx: StoreContext, audit: AuditLog, keyring: Keyring,
+                 seal: Callable[[Slot], None], via_recovery: bool) -> None:
+        self._ctx = ctx
+        self._audit = audit
+        self._keyring = keyring
+        self._seal = seal  # seals the current data key into a slot
+        self._via_recovery = via_recovery  # unlocked with the recovery key: may reset any password
 
-    def add_user(self, name: str, password: str, role: str = "clinician", display_name: str = "",
-                 kdf: dict[str, Any] | None = None) -> Account:
-        from .database import Account, utcnow
-
-        self.require_admin()  # type: ignore[attr-defined]
+    def add(self, name: str, password: str, role: str = "clinician", display_name: str = "",
+            kdf: KdfParams | None = None) -> Account:
+        conn, keyring = self._ctx.conn, self._keyring
+        self._ctx.account.require_admin()
         check_user_name(name)
         check_password_policy(password)
         if role not in ROLES:
             raise BadInputError(f"role must be one of {', '.join(ROLES)}")
-        if name in self.keyring.slots or self.conn.execute(
-                "SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+        if name in keyring.slots or conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise BadInputError(f"user {name!r} already exists")
         slot, _ = Slot.create(name, password.encode(), kdf or DEFAULT_KDF)
-        slot.seal(self._key_id, self._data_key)
+        self._seal(slot)
         now = utcnow()
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("INSERT INTO users(name, display_name, role, created, password_changed) "
-                              "VALUES (?, ?, ?, ?, ?)", (name, display_name, role, now, now))
-            self.audit("user.add", detail=f"{name} ({role})")  # type: ignore[attr-defined]
+        with self._ctx.transaction():
+            conn.execute("INSERT INTO users(name, display_name, role, created, password_changed) "
+                         "VALUES (?, ?, ?, ?, ?)", (name, display_name, role, now, now))
+            self._audit.record("user.add", detail=f"{name} ({role})")
             # The key file is written inside the transaction: if it fails, the row rolls back.
-            self.keyring.slots[name] = slot
+            keyring.slots[name] = slot
             try:
-                self.keyring.save()
+                keyring.save()
             except OSError:
-                del self.keyring.slots[name]
+                del keyring.slots[name]
                 raise
         return Account(name, role, display_name)
 
     def change_password(self, name: str, new_password: str, old_password: str | None = None) -> None:
         """Re-wrap one account's private key. Users give their old password; admins may reset others."""
-        from .database import utcnow
-
+        conn, keyring = self._ctx.conn, self._keyring
         check_password_policy(new_password)
-        is_self = name == self.account.name
+        is_self = name == self._ctx.account.name
         if not is_self:
-            self.require_admin()  # type: ignore[attr-defined]
-        row = self.conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+            self._ctx.account.require_admin()
+        row = conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise BadInputError(f"no user {name!r}")
-        slot = self.keyring.slots.get(name)
-        if slot is not None and is_self and not getattr(self, "via_recovery", False):
+        slot = keyring.slots.get(name)
+        if slot is not None and is_self and not self._via_recovery:
             if old_password is None:
                 raise AuthenticationError("give the current password to change it")
             private = slot.unwrap_private(old_password.encode())
@@ -94,33 +91,40 @@ class AccountsMixin:
         else:
             # Admin reset (or re-enabling an account): a fresh key pair sealed with the current key.
             slot, _ = Slot.create(name, new_password.encode(), DEFAULT_KDF)
-            slot.seal(self._key_id, self._data_key)
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("UPDATE users SET password_changed = ?, disabled = 0 WHERE name = ?",
-                              (utcnow(), name))
-            self.audit("user.passwd", detail=name)  # type: ignore[attr-defined]
-            self.keyring.slots[name] = slot
-            self.keyring.save()
+            self._seal(slot)
+        with self._ctx.transaction():
+            conn.execute("UPDATE users SET password_changed = ?, disabled = 0 WHERE name = ?",
+                         (utcnow(), name))
+            self._audit.record("user.passwd", detail=name)
+            keyring.slots[name] = slot
+            keyring.save()
 
-    def disable_user(self, name: str) -> None:
+    def disable(self, name: str) -> None:
         """Disable an account and destroy its key copy, so its password no longer opens the file."""
-        self.require_admin()  # type: ignore[attr-defined]
-        if name == self.account.name:
+        conn, keyring = self._ctx.conn, self._keyring
+        self._ctx.account.require_admin()
+        if name == self._ctx.account.name:
             raise BadInputError("you cannot disable your own account")
-        row = self.conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
+        row = conn.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise BadInputError(f"no user {name!r}")
-        admins = self.conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 "
-                                   "AND name <> ?", (name,)).fetchone()[0]
+        admins = one(conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 "
+                                  "AND name <> ?", (name,)))[0]
         if row[0] == "admin" and admins == 0:
             raise BadInputError("cannot disable the last enabled admin")
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("UPDATE users SET disabled = 1 WHERE name = ?", (name,))
-            self.audit("user.disable", detail=name)  # type: ignore[attr-defined]
-            removed = self.keyring.slots.pop(name, None)
+        with self._ctx.transaction():
+            conn.execute("UPDATE users SET disabled = 1 WHERE name = ?", (name,))
+            self._audit.record("user.disable", detail=name)
+            removed = keyring.slots.pop(name, None)
             try:
-                self.keyring.save()
+                keyring.save()
             except OSError:
                 if removed is not None:
-                    self.keyring.slots[name] = removed
+                    keyring.slots[name] = removed
                 raise
+
+    # Last in the class: below it, `list` would name this method rather than the type.
+    def list(self) -> list[Account]:
+        """Every account (disabled ones too), by name."""
+        rows = self._ctx.conn.execute("SELECT name, role, display_name, disabled FROM users ORDER BY name")
+        return [account_from_row(r) for r in rows]

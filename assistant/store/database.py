@@ -6,23 +6,21 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlcipher3
 
 from assistant.errors import AuthenticationError, BadInputError, DatabaseError
 
 from . import schema
-from .accounts import AccountsMixin
-from .audit import AuditMixin
-from .documents import DocumentsMixin
+from .accounts import Accounts, check_password_policy, check_user_name
+from .audit import AuditLog
+from .documents import Documents
 from .keyring import (
     DEFAULT_KDF,
     RECOVERY_KDF,
     RECOVERY_SLOT,
+    KdfParams,
     Keyring,
     Slot,
     file_mode_for,
@@ -30,30 +28,15 @@ from .keyring import (
     new_recovery_key,
     normalise_recovery_key,
 )
-from .patients import PatientsMixin
+from .patients import Patients
+from .types import Account, Connection, StoreContext, account_from_row, as_text, utcnow
 
 log = logging.getLogger(__name__)
 
 
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class Account:
-    name: str
-    role: str
-    display_name: str = ""
-    disabled: bool = False
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-def _connect(path: Path, data_key: bytes) -> Any:
+def _connect(path: Path, data_key: bytes) -> Connection:
     try:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
+        conn: Connection = sqlcipher3.connect(str(path), isolation_level=None, timeout=5.0)
     except sqlcipher3.Error as e:
         raise DatabaseError(f"{path}: cannot open database ({e})") from None
     # A wrong key is an expected event (interrupted rekey): keep SQLCipher from logging it to stderr.
@@ -77,7 +60,7 @@ def _connect(path: Path, data_key: bytes) -> Any:
     return conn
 
 
-def _connect_any(path: Path, candidates: list[tuple[bytes, str]]) -> tuple[Any, bytes, str]:
+def _connect_any(path: Path, candidates: list[tuple[bytes, str]]) -> tuple[Connection, bytes, str]:
     """Open with the first candidate key the file accepts (current, else pending after a cut rekey)."""
     for i, (data_key, key_id) in enumerate(candidates):
         try:
@@ -88,11 +71,12 @@ def _connect_any(path: Path, candidates: list[tuple[bytes, str]]) -> tuple[Any, 
     raise DatabaseError(f"{path}: no key to try")
 
 
-class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
-    """One unlocked database and the account using it. Use from a single thread."""
+class Store:
+    """One unlocked database and the account using it, with its parts as attributes (`store.accounts`,
+    `store.patients`, `store.documents`, `store.audit`). Use from a single thread."""
 
-    def __init__(self, path: Path, conn: Any, keyring: Keyring, account: Account, data_key: bytes,
-                 key_id: str) -> None:
+    def __init__(self, path: Path, conn: Connection, keyring: Keyring, account: Account, data_key: bytes,
+                 key_id: str, via_recovery: bool = False) -> None:
         self.path = path
         self.conn = conn
         self.keyring = keyring
@@ -100,19 +84,23 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
         self._data_key = data_key
         self._key_id = key_id
         self._in_tx = False
-        self.via_recovery = False  # unlocked with the recovery key: may reset any password
+        self._closed = False
+        self.via_recovery = via_recovery  # unlocked with the recovery key: may reset any password
+        ctx = StoreContext(conn, self.transaction, account)
+        self.audit = AuditLog(ctx)
+        self.accounts = Accounts(ctx, self.audit, keyring, self._seal, via_recovery)
+        self.patients = Patients(ctx, self.audit)
+        self.documents = Documents(ctx, self.audit)
 
     # --- opening ---------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, admin: str, password: str, display_name: str = "",
-               kdf: dict[str, Any] | None = None) -> tuple[Store, str]:
+               kdf: KdfParams | None = None) -> tuple[Store, str]:
         """Create a new database with its first admin; return the store and the recovery key."""
         path = Path(path)
         keys_path = Keyring.path_for(path)
         if path.exists() or keys_path.exists():
             raise BadInputError(f"{path}: a database already exists here; choose another path")
-        from .accounts import check_password_policy, check_user_name
-
         check_user_name(admin)
         check_password_policy(password)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +125,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
         keyring.save()
         os.chmod(path, file_mode_for(path.parent))
         store = cls(path, conn, keyring, Account(admin, "admin", display_name), data_key, key_id)
-        store.audit("db.init", detail=f"schema {schema.SCHEMA_VERSION}")
+        store.audit.record("db.init", detail=f"schema {schema.SCHEMA_VERSION}")
         return store, recovery
 
     @classmethod
@@ -183,28 +171,28 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
             if row is None:
                 conn.close()
                 raise DatabaseError("no enabled admin account left to act as; contact support")
-            account = Account(row[0], row[1], row[2], bool(row[3]))
+            account = account_from_row(row)
         else:
             row = conn.execute("SELECT name, role, display_name, disabled FROM users WHERE name = ?",
                                (user,)).fetchone()
             if row is None:
                 conn.close()
                 raise AuthenticationError("wrong user name or password")
-            account = Account(row[0], row[1], row[2], bool(row[3]))
-        store = cls(path, conn, keyring, account, data_key, key_id)
+            account = account_from_row(row)
+        store = cls(path, conn, keyring, account, data_key, key_id, via_recovery=user is None)
         if user is None:
-            store.via_recovery = True
-            store.audit("auth.recovery", detail="unlocked with the recovery key")
+            store.audit.record("auth.recovery", detail="unlocked with the recovery key")
         return store
 
     def close(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlcipher3.Error:
-                pass
-            self.conn.close()
-            self.conn = None
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlcipher3.Error:
+            pass
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -214,7 +202,7 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
 
     # --- transactions ----------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self) -> Iterator[Connection]:
         """One atomic unit: everything inside lands, or nothing does. Nested calls join the outer."""
         if self._in_tx:
             yield self.conn
@@ -235,9 +223,12 @@ class Store(AccountsMixin, PatientsMixin, DocumentsMixin, AuditMixin):
             self._in_tx = False
 
     def require_admin(self) -> None:
-        if not self.account.is_admin:
-            raise AuthenticationError(f"{self.account.name} is not an admin; this needs an admin account")
+        self.account.require_admin()
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return as_text(row[0]) if row else None
+
+    def _seal(self, slot: Slot) -> None:
+        """Seal the data key in use into a new or reset account's slot."""
+        slot.seal(self._key_id, self._data_key)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from assistant.errors import BadInputError
+
+from .audit import AuditLog
+from .types import JSONObject, Row, StoreContext, as_int, as_text, as_text_or_none, utcnow
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class StoredDocument:
     series: str  # all versions of one document share a series id
     version: int
     status: str  # draft, signed, superseded
-    data: dict[str, Any]
+    data: JSONObject
     created: str
     created_by: str
     signed_by: str | None = None
@@ -30,72 +32,75 @@ _COLS = ("id, patient_id, kind, series, version, status, data, created, created_
          "signed_at, supersedes")
 
 
-def _row(r: Any) -> StoredDocument:
-    return StoredDocument(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8], r[9],
-                          r[10], r[11])
+def _row(r: Row) -> StoredDocument:
+    return StoredDocument(as_text(r[0]), as_text(r[1]), as_text(r[2]), as_text(r[3]), as_int(r[4]),
+                          as_text(r[5]), json.loads(as_text(r[6])), as_text(r[7]), as_text(r[8]),
+                          as_text_or_none(r[9]), as_text_or_none(r[10]), as_text_or_none(r[11]))
 
 
-class DocumentsMixin:
-    conn: Any
-    account: Any
+class Documents:
+    """`store.documents`: save versions, edit drafts, sign, read back; every change is audited."""
 
-    def save_document(self, patient_id: str, kind: str, data: dict[str, Any],
-                      series: str | None = None) -> StoredDocument:
+    def __init__(self, ctx: StoreContext, audit: AuditLog) -> None:
+        self._ctx = ctx
+        self._audit = audit
+
+    def save(self, patient_id: str, kind: str, data: JSONObject,
+             series: str | None = None) -> StoredDocument:
         """Save a new draft version (of `series`, or of a new series). Older drafts stay as history."""
-        from .database import utcnow
-
-        with self.transaction():  # type: ignore[attr-defined]
+        with self._ctx.transaction() as conn:
             version = 1
             supersedes = None
             if series:
-                last = self.conn.execute("SELECT id, version FROM documents WHERE series = ? "
-                                         "ORDER BY version DESC LIMIT 1", (series,)).fetchone()
+                last = conn.execute("SELECT id, version FROM documents WHERE series = ? "
+                                    "ORDER BY version DESC LIMIT 1", (series,)).fetchone()
                 if last:
-                    supersedes, version = last[0], last[1] + 1
+                    supersedes, version = as_text(last[0]), as_int(last[1]) + 1
             series = series or uuid.uuid4().hex
             doc_id = uuid.uuid4().hex
-            self.conn.execute(f"INSERT INTO documents({_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                              (doc_id, patient_id, kind, series, version, "draft",
-                               json.dumps(data, ensure_ascii=False), utcnow(), self.account.name,
-                               None, None, supersedes))
+            conn.execute(f"INSERT INTO documents({_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                         (doc_id, patient_id, kind, series, version, "draft",
+                          json.dumps(data, ensure_ascii=False), utcnow(), self._ctx.account.name,
+                          None, None, supersedes))
             if supersedes:
-                self.conn.execute("UPDATE documents SET status = 'superseded' WHERE id = ? AND "
-                                  "status IN ('signed', 'draft')", (supersedes,))
-            self.audit(f"{kind}.save", patient_id, f"{doc_id} v{version}")  # type: ignore[attr-defined]
-        return self.get_document(doc_id)
+                conn.execute("UPDATE documents SET status = 'superseded' WHERE id = ? AND "
+                             "status IN ('signed', 'draft')", (supersedes,))
+            self._audit.record(f"{kind}.save", patient_id, f"{doc_id} v{version}")
+        return self.get(doc_id)
 
-    def update_draft(self, doc_id: str, data: dict[str, Any]) -> StoredDocument:
-        doc = self.get_document(doc_id)
+    def update_draft(self, doc_id: str, data: JSONObject) -> StoredDocument:
+        doc = self.get(doc_id)
         if doc.status != "draft":
             raise BadInputError(f"document {doc_id} is {doc.status}; edit a new version instead")
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("UPDATE documents SET data = ? WHERE id = ?",
-                              (json.dumps(data, ensure_ascii=False), doc_id))
-            self.audit(f"{doc.kind}.edit", doc.patient_id, doc_id)  # type: ignore[attr-defined]
-        return self.get_document(doc_id)
+        with self._ctx.transaction() as conn:
+            conn.execute("UPDATE documents SET data = ? WHERE id = ?",
+                         (json.dumps(data, ensure_ascii=False), doc_id))
+            self._audit.record(f"{doc.kind}.edit", doc.patient_id, doc_id)
+        return self.get(doc_id)
 
-    def sign_document(self, doc_id: str) -> StoredDocument:
-        from .database import utcnow
-
-        doc = self.get_document(doc_id)
+    def sign(self, doc_id: str) -> StoredDocument:
+        """Sign a draft as the signed-in account; the version becomes read-only."""
+        doc = self.get(doc_id)
         if doc.status != "draft":
             raise BadInputError(f"document {doc_id} is {doc.status}; only a draft can be signed")
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("UPDATE documents SET status = 'signed', signed_by = ?, signed_at = ? "
-                              "WHERE id = ?", (self.account.name, utcnow(), doc_id))
-            self.audit(f"{doc.kind}.sign", doc.patient_id, doc_id)  # type: ignore[attr-defined]
-        return self.get_document(doc_id)
+        with self._ctx.transaction() as conn:
+            conn.execute("UPDATE documents SET status = 'signed', signed_by = ?, signed_at = ? "
+                         "WHERE id = ?", (self._ctx.account.name, utcnow(), doc_id))
+            self._audit.record(f"{doc.kind}.sign", doc.patient_id, doc_id)
+        return self.get(doc_id)
 
-    def get_document(self, doc_id: str) -> StoredDocument:
-        r = self.conn.execute(f"SELECT {_COLS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    def get(self, doc_id: str) -> StoredDocument:
+        r = self._ctx.conn.execute(f"SELECT {_COLS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if r is None:
             raise BadInputError(f"no document {doc_id!r}")
         return _row(r)
 
-    def list_documents(self, patient_id: str, kind: str | None = None) -> list[StoredDocument]:
+    # Last in the class: below it, `list` would name this method rather than the type.
+    def list(self, patient_id: str, kind: str | None = None) -> list[StoredDocument]:
+        """A patient's documents (of one kind, if given), newest first."""
         sql = f"SELECT {_COLS} FROM documents WHERE patient_id = ?"
-        args: list[Any] = [patient_id]
+        args: list[object] = [patient_id]
         if kind:
             sql += " AND kind = ?"
             args.append(kind)
-        return [_row(r) for r in self.conn.execute(sql + " ORDER BY created DESC, version DESC", args)]
+        return [_row(r) for r in self._ctx.conn.execute(sql + " ORDER BY created DESC, version DESC", args)]

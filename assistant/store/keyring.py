@@ -15,7 +15,7 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal, TypedDict
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -28,8 +28,26 @@ from assistant.errors import AuthenticationError, DatabaseError
 
 KEYRING_VERSION = 1
 RECOVERY_SLOT = "__recovery__"
+
+
+class Argon2Params(TypedDict):
+    """Password slots: Argon2id with its cost settings."""
+
+    name: Literal["argon2id"]
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+
+class HkdfParams(TypedDict):
+    """The recovery slot: HKDF-SHA256 (the recovery key has full entropy already)."""
+
+    name: Literal["hkdf-sha256"]
+
+
+KdfParams = Argon2Params | HkdfParams
 # OWASP 2023 minimum for Argon2id is m=19 MiB, t=2, p=1; we use 64 MiB, t=3 (about 0.3 s here).
-DEFAULT_KDF = {"name": "argon2id", "time_cost": 3, "memory_kib": 65536, "parallelism": 2}
+DEFAULT_KDF: Argon2Params = {"name": "argon2id", "time_cost": 3, "memory_kib": 65536, "parallelism": 2}
 _B32 = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: the recovery key is typed from paper
 
 
@@ -41,7 +59,7 @@ def _unb64(s: str) -> bytes:
     return base64.b64decode(s.encode())
 
 
-def derive_kek(secret: bytes, salt: bytes, kdf: dict[str, Any]) -> bytes:
+def derive_kek(secret: bytes, salt: bytes, kdf: KdfParams) -> bytes:
     if kdf["name"] == "argon2id":
         return hash_secret_raw(secret, salt, time_cost=kdf["time_cost"], memory_cost=kdf["memory_kib"],
                                parallelism=kdf["parallelism"], hash_len=32, type=Type.ID)
@@ -70,16 +88,16 @@ class Slot:
     """One way to unlock: an account's (or the recovery key's) wrapped private key and sealed data keys."""
 
     name: str
-    kdf: dict[str, Any]
+    kdf: KdfParams
     salt: str
     public_key: str
     wrapped_private: dict[str, str]
     sealed: dict[str, dict[str, str]] = field(default_factory=dict)  # key id -> sealed data key
 
     @classmethod
-    def create(cls, name: str, secret: bytes, kdf: dict[str, Any]) -> tuple[Slot, X25519PrivateKey]:
+    def create(cls, name: str, secret: bytes, kdf: KdfParams) -> tuple[Slot, X25519PrivateKey]:
         private = X25519PrivateKey.generate()
-        slot = cls(name, dict(kdf), "", _b64(private.public_key().public_bytes_raw()), {})
+        slot = cls(name, kdf.copy(), "", _b64(private.public_key().public_bytes_raw()), {})
         slot.wrap_private(private, secret)
         return slot, private
 
@@ -202,4 +220,4 @@ def normalise_recovery_key(text: str) -> bytes:
     return cleaned.encode()
 
 
-RECOVERY_KDF = {"name": "hkdf-sha256"}
+RECOVERY_KDF: HkdfParams = {"name": "hkdf-sha256"}

@@ -32,7 +32,7 @@ def rekey(store: Store) -> str:
         slot.sealed.pop(old, None)
     ring.save()
     store._data_key, store._key_id = data_key, key_id
-    store.audit("db.rekey", detail=f"key {old} -> {key_id}")
+    store.audit.record("db.rekey", detail=f"key {old} -> {key_id}")
     return key_id
 
 
@@ -66,7 +66,7 @@ def backup(store: Store, dest: Path) -> int:
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_out.unlink(missing_ok=True)
-    store.audit("db.backup", detail=str(dest))
+    store.audit.record("db.backup", detail=str(dest))
     return dest.stat().st_size
 
 
@@ -96,7 +96,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         # Prove the backup opens with these credentials before touching the live database.
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))
-        check = probe.verify_audit()
+        check = probe.audit.verify()
         probe.close()
         if not check.ok:
             raise DatabaseError(f"{backup_file}: audit log in the backup fails verification: "
@@ -127,6 +127,6 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     os.replace(staged, db_path)
     store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
              else Store.open(db_path, user or "", password or ""))
-    store.audit("db.restore", detail=str(backup_file))
+    store.audit.record("db.restore", detail=str(backup_file))
     return store
 

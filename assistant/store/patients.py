@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from assistant.errors import BadInputError
 from assistant.records.domain import Entry, Note, Patient
 from assistant.records.fhir_import import ParsedFile
 from assistant.records.record import PatientRecord
 from assistant.records.serde import entry_from_row, patient_from_row, to_jsonable
+
+from .audit import AuditLog
+from .types import Connection, Row, StoreContext, as_int, as_text, as_text_or_none, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class PatientSummary:
     sex: str
     snippet: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "mrn": self.mrn, "name": self.name, "birth_date": self.birth_date,
                 "sex": self.sex}
 
@@ -56,28 +58,52 @@ def _when(e: Entry) -> str | None:
     return w.isoformat() if w else None
 
 
-class PatientsMixin:
-    conn: Any
-    account: Any
+def _summary(r: Row, snippet: str = "") -> PatientSummary:
+    """A list row from `SELECT id, mrn, name, birth_date, sex ...`."""
+    return PatientSummary(as_text(r[0]), as_text(r[1]), as_text(r[2]), as_text_or_none(r[3]),
+                          as_text(r[4]), snippet)
+
+
+def _put_patient(conn: Connection, p: Patient, now: str) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO patients(id, mrn, name, birth_date, sex, data, updated) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (p.id, p.mrn, p.name, p.birth_date.isoformat() if p.birth_date else None, p.sex,
+         json.dumps(to_jsonable(p)), now))
+    conn.execute("DELETE FROM search WHERE ref = ?", (p.ref,))
+    conn.execute("INSERT INTO search(patient_id, ref, kind, text) VALUES (?, ?, 'patient', ?)",
+                 (p.id, p.ref, " ".join([p.name, p.mrn, *(i.value for i in p.identifiers)])))
+
+
+def _index_note(conn: Connection, n: Note) -> None:
+    conn.execute("DELETE FROM search WHERE ref = ?", (n.ref,))
+    conn.execute("INSERT INTO search(patient_id, ref, kind, text) VALUES (?, ?, 'note', ?)",
+                 (n.patient_id, n.ref, f"{n.title}\n{n.text}"))
+
+
+class Patients:
+    """`store.patients`: import charts, find patients, open a chart (audited), add notes."""
+
+    def __init__(self, ctx: StoreContext, audit: AuditLog) -> None:
+        self._ctx = ctx
+        self._audit = audit
 
     def import_parsed(self, parsed: ParsedFile, source: str = "") -> ImportStats:
         """Store one parsed file in one transaction: it lands whole or not at all."""
-        from .database import utcnow
-
         stats = ImportStats()
         now = utcnow()
-        with self.transaction():  # type: ignore[attr-defined]
+        with self._ctx.transaction() as conn:
             for p in parsed.patients:
-                existed = self.conn.execute("SELECT 1 FROM patients WHERE id = ?", (p.id,)).fetchone()
-                self._put_patient(p, now)
+                existed = conn.execute("SELECT 1 FROM patients WHERE id = ?", (p.id,)).fetchone()
+                _put_patient(conn, p, now)
                 if existed:
                     stats.patients_updated += 1
                 else:
                     stats.patients_new += 1
             for e in parsed.entries:
-                existed = self.conn.execute("SELECT 1 FROM entries WHERE ref = ?", (e.ref,)).fetchone()
+                existed = conn.execute("SELECT 1 FROM entries WHERE ref = ?", (e.ref,)).fetchone()
                 # Same FHIR id means the same entry: re-import replaces it, never duplicates it.
-                self.conn.execute(
+                conn.execute(
                     "INSERT OR REPLACE INTO entries(ref, patient_id, type, when_ts, data) VALUES (?, ?, ?, ?, ?)",
                     (e.ref, e.patient_id, e.resource_type, _when(e), json.dumps(to_jsonable(e))))
                 if existed:
@@ -86,107 +112,90 @@ class PatientsMixin:
                     stats.entries_new += 1
                 stats.by_type[e.resource_type] += 1
                 if isinstance(e, Note):
-                    self._index_note(e)
+                    _index_note(conn, e)
             patient_ids = sorted({p.id for p in parsed.patients} | {e.patient_id for e in parsed.entries})
             for pid in patient_ids:
-                self.audit("chart.import", pid, f"{source} {len(parsed.entries)} entries")  # type: ignore[attr-defined]
+                self._audit.record("chart.import", pid, f"{source} {len(parsed.entries)} entries")
         return stats
 
-    def _put_patient(self, p: Patient, now: str) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO patients(id, mrn, name, birth_date, sex, data, updated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (p.id, p.mrn, p.name, p.birth_date.isoformat() if p.birth_date else None, p.sex,
-             json.dumps(to_jsonable(p)), now))
-        self.conn.execute("DELETE FROM search WHERE ref = ?", (p.ref,))
-        self.conn.execute("INSERT INTO search(patient_id, ref, kind, text) VALUES (?, ?, 'patient', ?)",
-                          (p.id, p.ref, " ".join([p.name, p.mrn, *(i.value for i in p.identifiers)])))
-
-    def _index_note(self, n: Note) -> None:
-        self.conn.execute("DELETE FROM search WHERE ref = ?", (n.ref,))
-        self.conn.execute("INSERT INTO search(patient_id, ref, kind, text) VALUES (?, ?, 'note', ?)",
-                          (n.patient_id, n.ref, f"{n.title}\n{n.text}"))
-
     # --- finding patients ------------------------------------------------------------------
-    def count_patients(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM patients").fetchone()[0])
+    def count(self) -> int:
+        return as_int(one(self._ctx.conn.execute("SELECT count(*) FROM patients"))[0])
 
-    def list_patients(self, search: str = "", limit: int = 500) -> list[PatientSummary]:
-        """All patients by name, or those whose name, MRN, identifiers or note text match `search`."""
-        cols = "p.id, p.mrn, p.name, p.birth_date, p.sex"
-        query = fts_query(search)
-        if not query:
-            rows = self.conn.execute(f"SELECT {cols}, '' FROM patients p ORDER BY p.name LIMIT ?", (limit,))
-            return [PatientSummary(*r) for r in rows]
-        hits = self.conn.execute(
-            "SELECT patient_id, kind, snippet(search, 3, '[', ']', '…', 8) FROM search "
-            "WHERE search MATCH ? ORDER BY rank LIMIT ?", (f"text : ({query})", limit * 4)).fetchall()
-        # Name/MRN hits first, then patients found through their notes (with the matching words).
-        best: dict[str, str] = {}
-        for pid, kind, snip in sorted(hits, key=lambda h: h[1] != "patient"):
-            best.setdefault(pid, "" if kind == "patient" else snip)
-        if not best:
-            return []
-        marks = ",".join("?" * len(best))
-        rows = {r[0]: r for r in self.conn.execute(
-            f"SELECT {cols} FROM patients p WHERE p.id IN ({marks})", list(best))}
-        ordered = sorted(rows, key=lambda pid: (best[pid] != "", rows[pid][2].lower()))
-        return [PatientSummary(rows[pid][0], rows[pid][1], rows[pid][2], rows[pid][3], rows[pid][4],
-                               snippet=best[pid]) for pid in ordered[:limit]]
-
-    def resolve_patient(self, key: str) -> str:
+    def resolve(self, key: str) -> str:
         """A patient id from an id, an MRN, or a name that matches exactly one patient."""
-        row = self.conn.execute("SELECT id FROM patients WHERE id = ? OR mrn = ?", (key, key)).fetchall()
+        conn = self._ctx.conn
+        row = conn.execute("SELECT id FROM patients WHERE id = ? OR mrn = ?", (key, key)).fetchall()
         if len(row) == 1:
-            return str(row[0][0])
-        rows = self.conn.execute("SELECT id FROM patients WHERE lower(name) = lower(?)", (key,)).fetchall()
+            return as_text(row[0][0])
+        rows = conn.execute("SELECT id FROM patients WHERE lower(name) = lower(?)", (key,)).fetchall()
         if len(rows) == 1:
-            return str(rows[0][0])
+            return as_text(rows[0][0])
         if len(rows) > 1:
             raise BadInputError(f"{len(rows)} patients are named {key!r}; use the id or MRN")
         raise BadInputError(f"no patient with id, MRN or name {key!r}; see `assistant patients`")
 
+    def recent(self, limit: int = 10) -> list[PatientSummary]:
+        """The patients this account opened last, newest first."""
+        rows = self._ctx.conn.execute(
+            "SELECT p.id, p.mrn, p.name, p.birth_date, p.sex FROM recent r JOIN patients p "
+            "ON p.id = r.patient_id WHERE r.user = ? ORDER BY r.opened DESC LIMIT ?",
+            (self._ctx.account.name, limit))
+        return [_summary(r) for r in rows]
+
+    # --- charts ----------------------------------------------------------------------------
     def load_patient(self, patient_id: str) -> Patient:
-        row = self.conn.execute("SELECT data FROM patients WHERE id = ?", (patient_id,)).fetchone()
+        row = self._ctx.conn.execute("SELECT data FROM patients WHERE id = ?", (patient_id,)).fetchone()
         if row is None:
             raise BadInputError(f"no patient {patient_id!r}")
-        return patient_from_row(json.loads(row[0]))
+        return patient_from_row(json.loads(as_text(row[0])))
 
     def load_record(self, patient_id: str, audit: bool = True) -> PatientRecord:
         """The whole chart as one object; every open is audited."""
         patient = self.load_patient(patient_id)
-        rows = self.conn.execute("SELECT type, data FROM entries WHERE patient_id = ?", (patient_id,))
-        entries = [entry_from_row(t, json.loads(d)) for t, d in rows]
+        rows = self._ctx.conn.execute("SELECT type, data FROM entries WHERE patient_id = ?", (patient_id,))
+        entries = [entry_from_row(as_text(t), json.loads(as_text(d))) for t, d in rows]
         if audit:
-            with self.transaction():  # type: ignore[attr-defined]
-                self.audit("chart.open", patient_id)  # type: ignore[attr-defined]
-                self.conn.execute("INSERT OR REPLACE INTO recent(user, patient_id, opened) VALUES (?, ?, ?)",
-                                  (self.account.name, patient_id, _now()))
+            with self._ctx.transaction() as conn:
+                self._audit.record("chart.open", patient_id)
+                conn.execute("INSERT OR REPLACE INTO recent(user, patient_id, opened) VALUES (?, ?, ?)",
+                             (self._ctx.account.name, patient_id, utcnow()))
         return PatientRecord.build(patient, entries)
-
-    def recent_patients(self, limit: int = 10) -> list[PatientSummary]:
-        rows = self.conn.execute(
-            "SELECT p.id, p.mrn, p.name, p.birth_date, p.sex FROM recent r JOIN patients p "
-            "ON p.id = r.patient_id WHERE r.user = ? ORDER BY r.opened DESC LIMIT ?",
-            (self.account.name, limit))
-        return [PatientSummary(*r) for r in rows]
 
     def add_note(self, note: Note) -> Note:
         """Save a note written in the app (encrypted like everything else, indexed, audited)."""
         if not note.text.strip():
             raise BadInputError("a note needs some text")
         self.load_patient(note.patient_id)
-        with self.transaction():  # type: ignore[attr-defined]
-            self.conn.execute("INSERT OR REPLACE INTO entries(ref, patient_id, type, when_ts, data, origin) "
-                              "VALUES (?, ?, ?, ?, ?, 'app')",
-                              (note.ref, note.patient_id, note.resource_type, _when(note),
-                               json.dumps(to_jsonable(note))))
-            self._index_note(note)
-            self.audit("note.add", note.patient_id, note.ref)  # type: ignore[attr-defined]
+        with self._ctx.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO entries(ref, patient_id, type, when_ts, data, origin) "
+                         "VALUES (?, ?, ?, ?, ?, 'app')",
+                         (note.ref, note.patient_id, note.resource_type, _when(note),
+                          json.dumps(to_jsonable(note))))
+            _index_note(conn, note)
+            self._audit.record("note.add", note.patient_id, note.ref)
         return note
 
-
-def _now() -> str:
-    from .database import utcnow
-
-    return utcnow()
+    # Last in the class: below it, `list` would name this method rather than the type.
+    def list(self, search: str = "", limit: int = 500) -> list[PatientSummary]:
+        """All patients by name, or those whose name, MRN, identifiers or note text match `search`."""
+        conn = self._ctx.conn
+        cols = "p.id, p.mrn, p.name, p.birth_date, p.sex"
+        query = fts_query(search)
+        if not query:
+            rows = conn.execute(f"SELECT {cols}, '' FROM patients p ORDER BY p.name LIMIT ?", (limit,))
+            return [_summary(r, as_text(r[5])) for r in rows]
+        hits = conn.execute(
+            "SELECT patient_id, kind, snippet(search, 3, '[', ']', '…', 8) FROM search "
+            "WHERE search MATCH ? ORDER BY rank LIMIT ?", (f"text : ({query})", limit * 4)).fetchall()
+        # Name/MRN hits first, then patients found through their notes (with the matching words).
+        best: dict[str, str] = {}
+        for pid, kind, snip in sorted(hits, key=lambda h: h[1] != "patient"):
+            best.setdefault(as_text(pid), "" if kind == "patient" else as_text(snip))
+        if not best:
+            return []
+        marks = ",".join("?" * len(best))
+        found = {s.id: s for s in map(_summary, conn.execute(
+            f"SELECT {cols} FROM patients p WHERE p.id IN ({marks})", list(best)))}
+        ordered = sorted(found, key=lambda pid: (best[pid] != "", found[pid].name.lower()))
+        return [replace(found[pid], snippet=best[pid]) for pid in ordered[:limit]]

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from assistant.errors import DatabaseError
 
+from .types import Connection, as_text
+
 # Each migration runs once, in order, inside the transaction that bumps schema_version.
 # Never edit a released migration: append a new one.
-MIGRATIONS: list[str | Callable[..., None]] = [
+MIGRATIONS: list[str | Callable[[Connection], None]] = [
     # 1: accounts, patients, entries, search index, audit log
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -97,15 +99,15 @@ MIGRATIONS: list[str | Callable[..., None]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def current_version(conn) -> int:  # type: ignore[no-untyped-def]
+def current_version(conn: Connection) -> int:
     row = conn.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone()
     if row is None:
         return 0
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    return int(as_text(row[0])) if row else 0
 
 
-def migrate(conn) -> int:  # type: ignore[no-untyped-def]
+def migrate(conn: Connection) -> int:
     """Apply pending migrations; refuse a file written by a newer version of the app."""
     version = current_version(conn)
     if version > SCHEMA_VERSION:

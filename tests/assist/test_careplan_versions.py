@@ -13,29 +13,30 @@ from sqlcipher3 import dbapi2 as sqlcipher
 from assistant.assist.careplan import drafting as cp
 from assistant.errors import BadInputError
 from assistant.records.fhir_import import parse_file
+from assistant.services import careplans
 
 
 @pytest.fixture
 def stored_plan(store):
     """A demo patient imported into a fresh store, with one saved draft plan."""
     (path,) = sorted(DEMO.glob("01_*.json"))
-    store.import_parsed(parse_file(path))
-    record = store.load_record(demo_record("01").patient.id)
+    store.patients.import_parsed(parse_file(path))
+    record = store.patients.load_record(demo_record("01").patient.id)
     doc = cp.draft_careplan(record, FakeRisk(), use_model=False)
-    return store, doc, cp.save_draft(store, doc)
+    return store, doc, careplans.save_draft(store, doc)
 
 
 def actions(store, patient_id: str) -> list[str]:
-    return [e.action for e in store.audit_events(patient_id, limit=100)]
+    return [e.action for e in store.audit.events(patient_id, limit=100)]
 
 
 def test_save_load_round_trip(stored_plan) -> None:
     store, doc, saved = stored_plan
     assert saved.kind == "careplan" and saved.version == 1 and saved.status == "draft"
-    again, loaded = cp.load(store, saved.id)
+    again, loaded = careplans.load(store, saved.id)
     assert loaded == doc and again.id == saved.id
-    assert [d.id for d in cp.versions(store, doc.patient_id)] == [saved.id]
-    assert cp.latest(store, doc.patient_id).id == saved.id
+    assert [d.id for d in careplans.versions(store, doc.patient_id)] == [saved.id]
+    assert careplans.latest(store, doc.patient_id).id == saved.id
     assert "careplan.save" in actions(store, doc.patient_id)
 
 
@@ -44,8 +45,8 @@ def test_edit_marks_changed_items_and_audits(stored_plan) -> None:
     goals = doc.section("goals")
     first = replace(goals.items[0], text="HbA1c target < 7.5 % agreed with the patient")
     edited = doc.with_section(replace(goals, items=(first,) + goals.items[1:]))
-    after = cp.edit(store, saved.id, edited)
-    _, loaded = cp.load(store, after.id)
+    after = careplans.edit(store, saved.id, edited)
+    _, loaded = careplans.load(store, after.id)
     items = loaded.items("goals")
     assert items[0].status == "edited" and items[0].text.endswith("agreed with the patient")
     assert items[0].citations == goals.items[0].citations  # the evidence link survives the edit
@@ -59,58 +60,58 @@ def test_any_section_can_be_edited(stored_plan) -> None:
         sec = doc.section(key)
         doc = doc.with_section(replace(sec, items=sec.items + (cp.Item(text=f"Clinician note for {key}.",
                                                                       kind="text"),)))
-    cp.edit(store, saved.id, doc)
-    _, loaded = cp.load(store, saved.id)
+    careplans.edit(store, saved.id, doc)
+    _, loaded = careplans.load(store, saved.id)
     for key in ("patient", "rationale", "followup"):
         assert loaded.items(key)[-1].status == "edited"
 
 
 def test_sign_makes_the_version_read_only(stored_plan) -> None:
     store, doc, saved = stored_plan
-    signed = cp.sign(store, saved.id)
+    signed = careplans.sign(store, saved.id)
     assert signed.status == "signed" and signed.signed_by == "admin" and signed.signed_at
     with pytest.raises(BadInputError, match="signed"):
-        cp.edit(store, saved.id, doc)
+        careplans.edit(store, saved.id, doc)
     with pytest.raises(BadInputError, match="only a draft"):
-        cp.sign(store, saved.id)
+        careplans.sign(store, saved.id)
     # The database itself refuses to change a signed row, whatever the caller.
     with pytest.raises(sqlcipher.IntegrityError, match="read-only"):
         store.conn.execute("UPDATE documents SET data = '{}' WHERE id = ?", (saved.id,))
     with pytest.raises(sqlcipher.IntegrityError, match="cannot be deleted"):
         store.conn.execute("DELETE FROM documents WHERE id = ?", (saved.id,))
-    assert cp.load(store, saved.id)[1] == doc
+    assert careplans.load(store, saved.id)[1] == doc
     assert "careplan.sign" in actions(store, doc.patient_id)
 
 
 def test_new_version_supersedes_the_signed_one(stored_plan) -> None:
     store, doc, saved = stored_plan
-    cp.sign(store, saved.id)
+    careplans.sign(store, saved.id)
     fu = doc.section("followup")
     revised = doc.with_section(replace(fu, items=(cp.Item(text="Review in 2 weeks.", kind="followup"),)
                                        + fu.items))
-    v2 = cp.new_version(store, saved.id, revised)
+    v2 = careplans.new_version(store, saved.id, revised)
     assert v2.version == 2 and v2.series == saved.series and v2.supersedes == saved.id
     assert v2.status == "draft"
-    old = store.get_document(saved.id)
+    old = store.documents.get(saved.id)
     assert old.status == "superseded" and old.signed_by == "admin"  # the signature is kept
-    _, loaded = cp.load(store, v2.id)
+    _, loaded = careplans.load(store, v2.id)
     assert loaded.items("followup")[0].status == "edited"
-    assert [d.version for d in cp.versions(store, doc.patient_id)] == [2, 1]
-    assert cp.latest(store, doc.patient_id).id == v2.id
+    assert [d.version for d in careplans.versions(store, doc.patient_id)] == [2, 1]
+    assert careplans.latest(store, doc.patient_id).id == v2.id
     # A fresh draft can also join the series.
-    v3 = cp.save_draft(store, doc, series=saved.series)
-    assert v3.version == 3 and store.get_document(v2.id).status == "superseded"
+    v3 = careplans.save_draft(store, doc, series=saved.series)
+    assert v3.version == 3 and store.documents.get(v2.id).status == "superseded"
     with pytest.raises(BadInputError):
-        cp.save_draft(store, doc, series="no-such-series")
+        careplans.save_draft(store, doc, series="no-such-series")
 
 
 def test_careplan_functions_refuse_other_documents(stored_plan) -> None:
     store, doc, _ = stored_plan
-    other = store.save_document(doc.patient_id, "summary", {"text": "x"})
+    other = store.documents.save(doc.patient_id, "summary", {"text": "x"})
     with pytest.raises(BadInputError, match="not a care plan"):
-        cp.load(store, other.id)
+        careplans.load(store, other.id)
     with pytest.raises(BadInputError, match="not a care plan"):
-        cp.sign(store, other.id)
+        careplans.sign(store, other.id)
 
 
 def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) -> None:
@@ -128,14 +129,14 @@ def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) ->
     assert {a["reference"] for a in draft["addresses"]} >= set(doc.conditions[0].refs)
     refs = [a["reference"]["reference"] for a in draft["activity"] if "reference" in a]
     assert any(r.startswith("MedicationRequest/") for r in refs)
-    signed = cp.sign(store, saved.id)
+    signed = careplans.sign(store, saved.id)
     res = cp.to_fhir_careplan(doc, signed)
     CarePlan.model_validate(res)
     assert res["status"] == "active" and any("Signed by admin" in n["text"] for n in res["note"])
-    v2 = cp.new_version(store, saved.id)
+    v2 = careplans.new_version(store, saved.id)
     res2 = cp.to_fhir_careplan(doc, v2)
     CarePlan.model_validate(res2)
     assert res2["replaces"] == [{"reference": f"CarePlan/{saved.id}"}] and res2["meta"]["versionId"] == "2"
-    old = cp.to_fhir_careplan(doc, store.get_document(saved.id))
+    old = cp.to_fhir_careplan(doc, store.documents.get(saved.id))
     CarePlan.model_validate(old)
     assert old["status"] == "revoked"

@@ -29,7 +29,7 @@ def demo_db(cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     store, _ = Store.create(cli_env, "admin", PASSWORD, kdf=FAST_KDF)
     with store:
         for path in sorted(DEMO.glob("0*.json")):
-            store.import_parsed(parse_file(path))
+            store.patients.import_parsed(parse_file(path))
     return cli_env
 
 

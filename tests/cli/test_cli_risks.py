@@ -67,7 +67,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     bundle.write_text(json.dumps(_bundle()), encoding="utf-8")
     store, _ = Store.create(path, "admin", PASSWORD, kdf=FAST_KDF)
     try:
-        store.import_parsed(parse_file(bundle))
+        store.patients.import_parsed(parse_file(bundle))
     finally:
         store.close()
     monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)

@@ -188,11 +188,11 @@ def test_unicode_name_round_trips(records: dict[str, PatientRecord], store: Stor
     patient = records["DEMO-100005"].patient
     assert patient.name == UNICODE_NAME
     path = next(DEMO_DIR.glob("05_*.json"))
-    store.import_parsed(parse_file(path))
-    assert store.load_patient(patient.id).name == UNICODE_NAME
-    assert [p.name for p in store.list_patients()] == [UNICODE_NAME]
-    assert [p.name for p in store.list_patients(search="Müller")] == [UNICODE_NAME]
-    loaded = store.load_record(patient.id)
+    store.patients.import_parsed(parse_file(path))
+    assert store.patients.load_patient(patient.id).name == UNICODE_NAME
+    assert [p.name for p in store.patients.list()] == [UNICODE_NAME]
+    assert [p.name for p in store.patients.list(search="Müller")] == [UNICODE_NAME]
+    loaded = store.patients.load_record(patient.id)
     assert any("Zoë" in n.text for n in loaded.notes)
 
 
@@ -207,7 +207,7 @@ def test_demo_creates_a_database_that_opens_with_demo_credentials(
 
     with Store.open(db, demo.DEMO_CLINICIAN, demo.DEMO_CLINICIAN_PASSWORD) as s:
         assert s.account.role == "clinician"
-        patients = s.list_patients()
+        patients = s.patients.list()
         assert len(patients) == 5
         assert {p.mrn for p in patients} == {f"DEMO-10000{i}" for i in range(1, 6)}
         assert UNICODE_NAME in {p.name for p in patients}
@@ -226,7 +226,7 @@ def test_demo_creates_a_database_that_opens_with_demo_credentials(
     assert demo.main(["--db", str(db), "--force"]) == 0
     assert "Demo database created" in capsys.readouterr().out
     with Store.open(db, demo.DEMO_CLINICIAN, demo.DEMO_CLINICIAN_PASSWORD) as s:
-        assert s.count_patients() == 5
+        assert s.patients.count() == 5
 
 
 def test_force_never_replaces_a_real_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,7 +240,7 @@ def test_force_never_replaces_a_real_database(tmp_path: Path, capsys: pytest.Cap
     assert "not a demo database" in capsys.readouterr().err
     assert db.read_bytes() == before
     with Store.open(db, "admin", PASSWORD) as s:
-        assert s.count_patients() == 0
+        assert s.patients.count() == 0
 
 
 def test_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = [shared_file(n) for n in (SMALL, SECOND, LARGEST)]
     for outcome in parse_many(files, workers=1):
         assert outcome.parsed is not None, outcome.error
-        store.import_parsed(outcome.parsed, source=outcome.path.name)
+        store.patients.import_parsed(outcome.parsed, source=outcome.path.name)
     store.close()
     return path
 

@@ -139,7 +139,7 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
     assert printed.exists() and printed.stat().st_size > 1000
     got = []
     pid = view.patient_id
-    window.ctx.db.submit(lambda s: [e.action for e in s.audit_events(pid, limit=30)], got.append)
+    window.ctx.db.submit(lambda s: [e.action for e in s.audit.events(pid, limit=30)], got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     assert "careplan.export" in got[0] and "careplan.print" in got[0]
     assert plan.doc is not None

@@ -80,7 +80,7 @@ def test_cancel_stops_between_files_and_keeps_whole_files(qtbot, make_window, em
     stored = dialog.results.rowCount()
     assert 1 <= stored < 4
     got = []
-    window.ctx.db.submit(lambda s: s.count_patients(), got.append)
+    window.ctx.db.submit(lambda s: s.patients.count(), got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     assert got[0] == sum(1 for r in _rows(dialog) if r.ok)
 

@@ -154,8 +154,8 @@ def test_write_a_note_saves_it_encrypted_and_audited(qtbot, signed_in, gui):
     assert saved.title == "Phone call" and saved.author == "admin"
     got = []
     pid = view.patient_id
-    window.ctx.db.submit(lambda s: ([n.text for n in s.load_record(pid, audit=False).notes],
-                                    [e.action for e in s.audit_events(pid, limit=20)]), got.append)
+    window.ctx.db.submit(lambda s: ([n.text for n in s.patients.load_record(pid, audit=False).notes],
+                                    [e.action for e in s.audit.events(pid, limit=20)]), got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     texts, actions = got[0]
     assert "Called about results; will repeat potassium in a week." in texts

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 def _audit_actions(qtbot, window) -> list[str]:
     got = []
-    window.ctx.db.submit(lambda s: [e.action for e in s.audit_events(limit=50)], got.append)
+    window.ctx.db.submit(lambda s: [e.action for e in s.audit.events(limit=50)], got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=5000)
     return got[0]
 
@@ -61,7 +61,7 @@ def test_sign_out_returns_to_sign_in_and_closes_the_database(qtbot, signed_in, g
     assert window.signin.password.text() == ""
     assert not window.act_export.isEnabled()
     errors = []
-    window.ctx.db.submit(lambda s: s.count_patients(), failure=errors.append)
+    window.ctx.db.submit(lambda s: s.patients.count(), failure=errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert "not signed in" in str(errors[0])
 

@@ -30,7 +30,7 @@ def test_every_op_runs_on_one_thread_and_results_arrive_on_main(qtbot, db):
 
     def op(store):
         seen_threads.add(threading.get_ident())
-        return store.count_patients()
+        return store.patients.count()
 
     results = []
     for _ in range(5):
@@ -43,7 +43,7 @@ def test_every_op_runs_on_one_thread_and_results_arrive_on_main(qtbot, db):
 
 def test_errors_go_to_failure_callback(qtbot, db):
     errors = []
-    db.submit(lambda s: s.load_patient("no-such-id"), failure=errors.append)
+    db.submit(lambda s: s.patients.load_patient("no-such-id"), failure=errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert isinstance(errors[0], BadInputError)
 
@@ -81,7 +81,7 @@ def test_call_refuses_main_thread(db):
 
 def test_call_from_worker_thread_blocks_for_result(qtbot, db):
     results = []
-    task = tasks.run_task(lambda c: db.call(lambda s: s.count_patients()), on_result=results.append)
+    task = tasks.run_task(lambda c: db.call(lambda s: s.patients.count()), on_result=results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
     assert results == [3] and not task.running
 

@@ -130,17 +130,17 @@ def test_bad_file_lands_nothing_and_folder_import_continues(tmp_path: Path, stor
     report = import_files(store, [folder / n for n in sorted(p.name for p in folder.iterdir())], workers=1)
     assert [f.ok for f in report.files] == [True, False, True]
     assert "entry 1" in report.files[1].error
-    assert store.count_patients() == 1
+    assert store.patients.count() == 1
     assert store.conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
 
 
 def test_reimport_updates_never_duplicates(tmp_path: Path, store) -> None:
     p = _write(tmp_path, "b.json", _bundle(_patient(), _obs("o1", 5.1)))
-    store.import_parsed(parse_file(p))
+    store.patients.import_parsed(parse_file(p))
     p2 = _write(tmp_path, "b2.json", _bundle(_patient(family="Renamed"), _obs("o1", 5.9)))
-    stats = store.import_parsed(parse_file(p2))
+    stats = store.patients.import_parsed(parse_file(p2))
     assert (stats.patients_new, stats.patients_updated, stats.entries_new, stats.entries_updated) == (0, 1, 0, 1)
-    rec = store.load_record(PID)
+    rec = store.patients.load_record(PID)
     assert rec.patient.family == "Renamed"
     assert [o.value for o in rec.observations] == [5.9]
 
@@ -162,7 +162,7 @@ def test_every_shared_bundle_imports_with_matching_counts(shared_fhir: Path, sto
                 table_type = "MedicationRequest" if r["resourceType"] == "MedicationStatement" else r["resourceType"]
                 assert store.conn.execute("SELECT type FROM entries WHERE ref = ?",
                                           (f"{table_type}/{r['id']}",)).fetchone() == (table_type,)
-    assert store.count_patients() == patients == 38
+    assert store.patients.count() == patients == 38
     stored = Counter(dict(store.conn.execute("SELECT type, count(*) FROM entries GROUP BY type").fetchall()))
     expected: Counter[str] = Counter()
     for f in files:

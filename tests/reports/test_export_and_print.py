@@ -42,15 +42,15 @@ def _open(db: Path) -> Store:
 
 def _actions(db: Path) -> list[tuple[str, str]]:
     with _open(db) as store:
-        return [(e.action, e.detail) for e in store.audit_events(limit=200)]
+        return [(e.action, e.detail) for e in store.audit.events(limit=200)]
 
 
 def test_export_signed_careplan(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     with _open(demo_db) as store:
-        pid = store.resolve_patient(ZOE_ID_HINT)
-        record = store.load_record(pid)
-        doc = store.save_document(pid, "careplan", make_plan(record).to_dict())
-        signed = store.sign_document(doc.id)
+        pid = store.patients.resolve(ZOE_ID_HINT)
+        record = store.patients.load_record(pid)
+        doc = store.documents.save(pid, "careplan", make_plan(record).to_dict())
+        signed = store.documents.sign(doc.id)
     out = tmp_path / "plan.pdf"
     code = main(["export", ZOE_ID_HINT, "--format", "pdf", "--document", "careplan", "--out", str(out)])
     assert code == 0
@@ -88,8 +88,8 @@ def test_export_summary(demo_db: Path, tmp_path: Path, monkeypatch: pytest.Monke
 def test_export_to_a_missing_folder_fails_cleanly(demo_db: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]):
     with _open(demo_db) as store:
-        pid = store.resolve_patient(ZOE_ID_HINT)
-        store.save_document(pid, "careplan", make_plan(store.load_record(pid)).to_dict())
+        pid = store.patients.resolve(ZOE_ID_HINT)
+        store.documents.save(pid, "careplan", make_plan(store.patients.load_record(pid)).to_dict())
     code = main(["export", ZOE_ID_HINT, "--format", "pdf", "--out", str(tmp_path / "no" / "plan.pdf")])
     assert code == 2 and "no such folder" in capsys.readouterr().err
     assert not any(a == "careplan.export" for a, _ in _actions(demo_db))
@@ -97,9 +97,9 @@ def test_export_to_a_missing_folder_fails_cleanly(demo_db: Path, tmp_path: Path,
 
 def test_latest_careplan_skips_superseded(store: Store):
     record = make_record()
-    first = store.save_document(record.patient.id, "careplan", make_plan(record).to_dict())
-    second = store.save_document(record.patient.id, "careplan", make_plan(record).to_dict(),
-                                 series=first.series)
+    first = store.documents.save(record.patient.id, "careplan", make_plan(record).to_dict())
+    second = store.documents.save(record.patient.id, "careplan", make_plan(record).to_dict(),
+                                   series=first.series)
     assert latest_careplan(store, record.patient.id).id == second.id
     assert latest_careplan(store, "nobody") is None
 

@@ -32,7 +32,7 @@ def test_kill_during_folder_import_leaves_only_whole_files(tmp_path: Path, share
                 store = Store.open(db, "admin", PASSWORD)
             except Exception:
                 continue
-            n = store.count_patients()
+            n = store.patients.count()
             store.close()
             store = None
             if n >= 3 or proc.poll() is not None:
@@ -46,7 +46,7 @@ def test_kill_during_folder_import_leaves_only_whole_files(tmp_path: Path, share
     try:
         stored = Counter(dict(store.conn.execute(
             "SELECT patient_id, count(*) FROM entries GROUP BY patient_id").fetchall()))
-        assert store.count_patients() >= 3
+        assert store.patients.count() >= 3
         # Every patient that landed has exactly the entries of its file: no half file.
         for f in shared_fhir.glob("*.json"):
             entries = json.loads(f.read_text("utf-8"))["entry"]
@@ -56,6 +56,6 @@ def test_kill_during_folder_import_leaves_only_whole_files(tmp_path: Path, share
             expected = sum(1 for e in entries if e["resource"]["resourceType"] in MAPPED_TYPES - {"Patient"})
             landed = store.conn.execute("SELECT 1 FROM patients WHERE id = ?", (pids[0],)).fetchone()
             assert stored.get(pids[0], 0) == (expected if landed else 0), f.name
-        assert store.verify_audit().ok
+        assert store.audit.verify().ok
     finally:
         store.close()

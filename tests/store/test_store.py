@@ -58,10 +58,10 @@ def test_missing_database_and_missing_key_file(tmp_path: Path, store: Store) -> 
 
 
 def test_no_plaintext_on_disk_after_import(tmp_path: Path, store: Store) -> None:
-    store.import_parsed(parse_file(_bundle(tmp_path)))
-    assert [p.name for p in store.list_patients("zoë")] == [NAME]
-    assert [p.name for p in store.list_patients("bisoprolol")] == [NAME]  # FTS over note text
-    assert [p.name for p in store.list_patients("MRN-773")] == [NAME]     # MRN prefix
+    store.patients.import_parsed(parse_file(_bundle(tmp_path)))
+    assert [p.name for p in store.patients.list("zoë")] == [NAME]
+    assert [p.name for p in store.patients.list("bisoprolol")] == [NAME]  # FTS over note text
+    assert [p.name for p in store.patients.list("MRN-773")] == [NAME]     # MRN prefix
     needles = [s.encode(enc) for s in ("Quillfeather", "MRN-77341", "bisoprolol") for enc in ("utf-8", "utf-16-le")]
     written = [p for p in tmp_path.iterdir() if p.name != "zoe.json"]
     assert any(p.name.endswith("-wal") for p in written) or written  # the WAL is scanned too when present
@@ -77,43 +77,42 @@ def test_no_plaintext_on_disk_after_import(tmp_path: Path, store: Store) -> None
 
 
 def test_accounts_roles_password_change_and_disable(store: Store) -> None:
-    store.add_user("nurse1", "first password", kdf=FAST_KDF)
+    store.accounts.add("nurse1", "first password", kdf=FAST_KDF)
     with pytest.raises(BadInputError, match="already exists"):
-        store.add_user("nurse1", "first password", kdf=FAST_KDF)
+        store.accounts.add("nurse1", "first password", kdf=FAST_KDF)
     with pytest.raises(BadInputError, match="too short"):
-        store.add_user("nurse2", "short", kdf=FAST_KDF)
+        store.accounts.add("nurse2", "short", kdf=FAST_KDF)
     path = store.path
     store.close()
     clin = Store.open(path, "nurse1", "first password")
     with pytest.raises(AuthenticationError, match="not an admin"):
-        clin.add_user("x1", "some long password")
-    clin.change_password("nurse1", "second password", old_password="first password")
+        clin.accounts.add("x1", "some long password")
+    clin.accounts.change_password("nurse1", "second password", old_password="first password")
     clin.close()
     with pytest.raises(AuthenticationError):
         Store.open(path, "nurse1", "first password")
     admin = Store.open(path, "admin", PASSWORD)
-    admin.disable_user("nurse1")
+    admin.accounts.disable("nurse1")
     with pytest.raises(BadInputError, match="your own account"):
-        admin.disable_user("admin")
+        admin.accounts.disable("admin")
     admin.close()
     with pytest.raises(AuthenticationError):
         Store.open(path, "nurse1", "second password")  # its key copy is gone
 
 
 def test_last_enabled_admin_cannot_be_disabled(store: Store) -> None:
-    store.add_user("admin2", "another long one", role="admin", kdf=FAST_KDF)
+    store.accounts.add("admin2", "another long one", role="admin", kdf=FAST_KDF)
     other = Store.open(store.path, "admin2", "another long one")
-    other.disable_user("admin")  # fine: admin2 remains
+    other.accounts.disable("admin")  # fine: admin2 remains
     store.close()
     with pytest.raises(AuthenticationError):
         Store.open(store.path, "admin", PASSWORD)
-    store.conn = None
     # Disabling admin2 from a still-open stale session of another admin is refused by the count.
     other.conn.execute("UPDATE users SET disabled = 0 WHERE name = 'admin'")
-    other.disable_user("admin")
+    other.accounts.disable("admin")
     with pytest.raises(BadInputError, match="your own account"):
-        other.disable_user("admin2")
-    other.add_user("clin", "clinician password", kdf=FAST_KDF)
+        other.accounts.disable("admin2")
+    other.accounts.add("clin", "clinician password", kdf=FAST_KDF)
     clin_only = other.conn.execute("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0").fetchone()
     assert clin_only == (1,)
     other.close()
@@ -121,18 +120,18 @@ def test_last_enabled_admin_cannot_be_disabled(store: Store) -> None:
 
 def test_disabling_the_last_admin_is_refused(tmp_path: Path) -> None:
     store, _ = Store.create(tmp_path / "a.db", "root", PASSWORD, kdf=FAST_KDF)
-    store.add_user("helper", "helper password", role="admin", kdf=FAST_KDF)
+    store.accounts.add("helper", "helper password", role="admin", kdf=FAST_KDF)
     helper = Store.open(tmp_path / "a.db", "helper", "helper password")
-    store.disable_user("helper")
+    store.accounts.disable("helper")
     # helper's session predates its disabling; the rule is enforced on the data, not the session.
     with pytest.raises(BadInputError, match="last enabled admin"):
-        helper.disable_user("root")
+        helper.accounts.disable("root")
     helper.close()
     store.close()
 
 
 def test_rekey_keeps_every_account_working_and_changes_the_key(store: Store) -> None:
-    store.add_user("doc", "doctor password", kdf=FAST_KDF)
+    store.accounts.add("doc", "doctor password", kdf=FAST_KDF)
     old_key = store._data_key
     maintenance.rekey(store)
     assert store._data_key != old_key
@@ -162,17 +161,16 @@ def test_rekey_interrupted_after_database_changed_is_completed_on_open(store: St
         maintenance.rekey(store)
     monkeypatch.setattr(Keyring, "save", real_save)
     store.conn.close()
-    store.conn = None
     reopened = Store.open(store.path, "admin", PASSWORD)
     assert reopened.keyring.pending == ""
-    assert reopened.verify_audit().ok
+    assert reopened.audit.verify().ok
     reopened.close()
 
 
 def test_audit_chain_detects_edit_delete_and_truncation(tmp_path: Path, store: Store) -> None:
-    store.import_parsed(parse_file(_bundle(tmp_path)))
-    store.load_record(store.resolve_patient("MRN-77341"))
-    check = store.verify_audit()
+    store.patients.import_parsed(parse_file(_bundle(tmp_path)))
+    store.patients.load_record(store.patients.resolve("MRN-77341"))
+    check = store.audit.verify()
     assert check.ok and check.rows >= 3
     with pytest.raises(sqlcipher3.IntegrityError, match="append-only"):
         store.conn.execute("UPDATE audit SET user = 'mallory' WHERE seq = 2")
@@ -180,29 +178,29 @@ def test_audit_chain_detects_edit_delete_and_truncation(tmp_path: Path, store: S
     store.conn.execute("DROP TRIGGER audit_no_update")
     store.conn.execute("DROP TRIGGER audit_no_delete")
     store.conn.execute("UPDATE audit SET user = 'mallory' WHERE seq = 2")
-    assert any("row 2: contents changed" in p for p in store.verify_audit().problems)
+    assert any("row 2: contents changed" in p for p in store.audit.verify().problems)
     store.conn.execute("UPDATE audit SET user = 'admin' WHERE seq = 2")
-    assert store.verify_audit().ok
+    assert store.audit.verify().ok
     store.conn.execute("DELETE FROM audit WHERE seq = 2")
-    assert not store.verify_audit().ok
+    assert not store.audit.verify().ok
     last = store.conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
     store.conn.execute("DELETE FROM audit WHERE seq = ?", (last,))
-    assert any("newest rows missing" in p for p in store.verify_audit().problems)
+    assert any("newest rows missing" in p for p in store.audit.verify().problems)
 
 
 def test_every_chart_access_is_audited(tmp_path: Path, store: Store) -> None:
-    store.import_parsed(parse_file(_bundle(tmp_path)))
-    pid = store.resolve_patient("MRN-77341")
-    store.load_record(pid)
-    store.add_note(Note(id="new1", patient_id=pid, text="Seen today, stable.", author="admin"))
-    actions = [e.action for e in store.audit_events(pid)]
+    store.patients.import_parsed(parse_file(_bundle(tmp_path)))
+    pid = store.patients.resolve("MRN-77341")
+    store.patients.load_record(pid)
+    store.patients.add_note(Note(id="new1", patient_id=pid, text="Seen today, stable.", author="admin"))
+    actions = [e.action for e in store.audit.events(pid)]
     assert actions[:3] == ["note.add", "chart.open", "chart.import"]
-    assert store.recent_patients()[0].id == pid
-    assert "new1" in [n.id for n in store.load_record(pid).notes]
+    assert store.patients.recent()[0].id == pid
+    assert "new1" in [n.id for n in store.patients.load_record(pid).notes]
 
 
 def test_backup_and_restore_round_trip(tmp_path: Path, store: Store) -> None:
-    store.import_parsed(parse_file(_bundle(tmp_path)))
+    store.patients.import_parsed(parse_file(_bundle(tmp_path)))
     bak = tmp_path / "backup.cab"
     maintenance.backup(store, bak)
     assert b"Quillfeather" not in bak.read_bytes()
@@ -212,8 +210,8 @@ def test_backup_and_restore_round_trip(tmp_path: Path, store: Store) -> None:
         maintenance.restore(bak, tmp_path / "restored.db", "admin", "wrong password")
     assert not (tmp_path / "restored.db").exists()
     restored = maintenance.restore(bak, tmp_path / "restored.db", "admin", PASSWORD)
-    assert [p.name for p in restored.list_patients()] == [NAME]
-    assert restored.verify_audit().ok
+    assert [p.name for p in restored.patients.list()] == [NAME]
+    assert restored.audit.verify().ok
     restored.close()
     with pytest.raises(BadInputError, match="--force"):
         maintenance.restore(bak, tmp_path / "restored.db", "admin", PASSWORD)
@@ -230,26 +228,26 @@ def test_recovery_key_opens_and_resets_a_password(tmp_path: Path) -> None:
         Store.open_with_recovery(tmp_path / "r.db", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
     rec = Store.open_with_recovery(tmp_path / "r.db", recovery.lower().replace("-", " "))
     assert rec.account.name == "admin"
-    rec.change_password("admin", "brand new password")
+    rec.accounts.change_password("admin", "brand new password")
     rec.close()
     Store.open(tmp_path / "r.db", "admin", "brand new password").close()
 
 
 def test_signed_documents_are_read_only(store: Store, tmp_path: Path) -> None:
-    store.import_parsed(parse_file(_bundle(tmp_path)))
-    pid = store.resolve_patient("MRN-77341")
-    d1 = store.save_document(pid, "careplan", {"goals": ["HbA1c < 7 %"]})
-    d1 = store.update_draft(d1.id, {"goals": ["HbA1c < 7.5 %"]})
-    signed = store.sign_document(d1.id)
+    store.patients.import_parsed(parse_file(_bundle(tmp_path)))
+    pid = store.patients.resolve("MRN-77341")
+    d1 = store.documents.save(pid, "careplan", {"goals": ["HbA1c < 7 %"]})
+    d1 = store.documents.update_draft(d1.id, {"goals": ["HbA1c < 7.5 %"]})
+    signed = store.documents.sign(d1.id)
     assert signed.status == "signed" and signed.signed_by == "admin"
     with pytest.raises(BadInputError, match="signed"):
-        store.update_draft(d1.id, {"goals": []})
+        store.documents.update_draft(d1.id, {"goals": []})
     with pytest.raises(sqlcipher3.IntegrityError, match="read-only"):
         store.conn.execute("UPDATE documents SET data = '{}' WHERE id = ?", (d1.id,))
-    d2 = store.save_document(pid, "careplan", {"goals": ["HbA1c < 7 %"]}, series=d1.series)
+    d2 = store.documents.save(pid, "careplan", {"goals": ["HbA1c < 7 %"]}, series=d1.series)
     assert d2.version == 2 and d2.supersedes == d1.id
-    assert store.get_document(d1.id).status == "superseded"
-    assert store.get_document(d1.id).data == {"goals": ["HbA1c < 7.5 %"]}
+    assert store.documents.get(d1.id).status == "superseded"
+    assert store.documents.get(d1.id).data == {"goals": ["HbA1c < 7.5 %"]}
 
 
 def test_newer_schema_is_refused(store: Store) -> None:
@@ -270,7 +268,7 @@ def test_files_are_private_unless_the_folder_is_shared(tmp_path: Path) -> None:
     shared.mkdir()
     shared.chmod(0o2770)  # what the installer creates for a shared workstation database
     store, _ = Store.create(shared / "s.db", "admin", PASSWORD, kdf=FAST_KDF)
-    store.add_user("nurse", "nurse password", kdf=FAST_KDF)  # rewrites the key file
+    store.accounts.add("nurse", "nurse password", kdf=FAST_KDF)  # rewrites the key file
     store.close()
     assert (shared / "s.db").stat().st_mode & 0o777 == 0o660
     assert (shared / "s.db.keys").stat().st_mode & 0o777 == 0o660

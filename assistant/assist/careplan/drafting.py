@@ -1,4 +1,4 @@
-"""Care-plan drafting and its document life cycle: draft, edit, sign, new version (the public API)."""
+"""Care-plan drafting: templates, chart values and flags into a plan document (nothing is stored)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from assistant.assist.careplan.document import (
     ConditionCoverage,
     Item,
     Section,
-    mark_edits,
 )
 from assistant.assist.careplan.fhir import to_fhir_careplan
 from assistant.assist.careplan.sections import (
@@ -28,15 +27,12 @@ from assistant.assist.careplan.sections import (
     problem_items,
 )
 from assistant.assist.careplan.templates import TemplateMatch, match_templates
-from assistant.errors import BadInputError
 from assistant.records.record import PatientRecord
 
 log = logging.getLogger(__name__)
-KIND = "careplan"
 Cancel = threading.Event | Callable[[], bool] | None
 
-__all__ = ["CarePlanDocument", "ConditionCoverage", "Item", "Section", "draft_careplan", "save_draft",
-           "edit", "sign", "versions", "latest", "load", "new_version", "to_fhir_careplan", "KIND"]
+__all__ = ["CarePlanDocument", "ConditionCoverage", "Item", "Section", "draft_careplan", "to_fhir_careplan"]
 
 
 def _as_of(as_of: date | datetime | None, risk: Any | None) -> datetime:
@@ -149,60 +145,3 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         created=datetime.now(UTC).isoformat(timespec="seconds"), source=source, model=model_name,
         sections=tuple(_section(k, v) for k, v in sections.items() if k in SECTION_TITLES),
         conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings))
-
-
-# --- the stored document's life cycle --------------------------------------------------------
-def _check(stored: Any, patient_id: str | None = None) -> Any:
-    if stored.kind != KIND:
-        raise BadInputError(f"document {stored.id} is a {stored.kind}, not a care plan")
-    if patient_id is not None and stored.patient_id != patient_id:
-        raise BadInputError(f"document {stored.id} belongs to another patient")
-    return stored
-
-
-def save_draft(store: Any, doc: CarePlanDocument, series: str | None = None) -> Any:
-    """Store `doc` as a new draft (version n+1 of `series`, superseding the previous version)."""
-    if series:
-        previous = [d for d in store.list_documents(doc.patient_id, KIND) if d.series == series]
-        if not previous:
-            raise BadInputError(f"no care plan series {series} for this patient")
-    return store.save_document(doc.patient_id, KIND, doc.to_dict(), series=series)
-
-
-def load(store: Any, doc_id: str) -> tuple[Any, CarePlanDocument]:
-    stored = _check(store.get_document(doc_id))
-    return stored, CarePlanDocument.from_dict(stored.data)
-
-
-def edit(store: Any, doc_id: str, doc: CarePlanDocument) -> Any:
-    """Replace a draft's content with the clinician's version; changed items are marked "edited".
-    A signed or superseded version is read-only: edit a new version instead."""
-    stored, before = load(store, doc_id)
-    if doc.patient_id != stored.patient_id:
-        raise BadInputError("the edited plan is for another patient")
-    return store.update_draft(doc_id, mark_edits(before, doc).to_dict())
-
-
-def sign(store: Any, doc_id: str) -> Any:
-    """Sign a draft as the logged-in user; that version becomes read-only."""
-    _check(store.get_document(doc_id))
-    return store.sign_document(doc_id)
-
-
-def new_version(store: Any, doc_id: str, doc: CarePlanDocument | None = None) -> Any:
-    """Start version n+1 of a plan (from `doc`, or a copy of the given version), superseding it."""
-    stored, current = load(store, doc_id)
-    base = doc if doc is not None else current
-    if doc is not None:
-        base = mark_edits(current, doc)
-    return store.save_document(stored.patient_id, KIND, base.to_dict(), series=stored.series)
-
-
-def versions(store: Any, patient_id: str) -> list[Any]:
-    """Every stored care-plan version of a patient, newest first."""
-    return [d for d in store.list_documents(patient_id, KIND)]
-
-
-def latest(store: Any, patient_id: str) -> Any | None:
-    """The current version: the newest draft or signed one that nothing superseded."""
-    return next((d for d in versions(store, patient_id) if d.status != "superseded"), None)

@@ -1,0 +1,70 @@
+"""Stored care plans' life cycle: save a draft, load, edit, sign, start a new version, list versions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.assist.careplan.document import CarePlanDocument, mark_edits
+from assistant.errors import BadInputError
+
+if TYPE_CHECKING:
+    from assistant.store.database import Store
+    from assistant.store.documents import StoredDocument
+
+KIND = "careplan"  # the stored documents' kind (and the prefix of their audit actions)
+
+
+def _check(stored: StoredDocument, patient_id: str | None = None) -> StoredDocument:
+    if stored.kind != KIND:
+        raise BadInputError(f"document {stored.id} is a {stored.kind}, not a care plan")
+    if patient_id is not None and stored.patient_id != patient_id:
+        raise BadInputError(f"document {stored.id} belongs to another patient")
+    return stored
+
+
+def save_draft(store: Store, doc: CarePlanDocument, series: str | None = None) -> StoredDocument:
+    """Store `doc` as a new draft (version n+1 of `series`, superseding the previous version)."""
+    if series:
+        previous = [d for d in store.documents.list(doc.patient_id, KIND) if d.series == series]
+        if not previous:
+            raise BadInputError(f"no care plan series {series} for this patient")
+    return store.documents.save(doc.patient_id, KIND, doc.to_dict(), series=series)
+
+
+def load(store: Store, doc_id: str) -> tuple[StoredDocument, CarePlanDocument]:
+    stored = _check(store.documents.get(doc_id))
+    return stored, CarePlanDocument.from_dict(stored.data)
+
+
+def edit(store: Store, doc_id: str, doc: CarePlanDocument) -> StoredDocument:
+    """Replace a draft's content with the clinician's version; changed items are marked "edited".
+    A signed or superseded version is read-only: edit a new version instead."""
+    stored, before = load(store, doc_id)
+    if doc.patient_id != stored.patient_id:
+        raise BadInputError("the edited plan is for another patient")
+    return store.documents.update_draft(doc_id, mark_edits(before, doc).to_dict())
+
+
+def sign(store: Store, doc_id: str) -> StoredDocument:
+    """Sign a draft as the logged-in user; that version becomes read-only."""
+    _check(store.documents.get(doc_id))
+    return store.documents.sign(doc_id)
+
+
+def new_version(store: Store, doc_id: str, doc: CarePlanDocument | None = None) -> StoredDocument:
+    """Start version n+1 of a plan (from `doc`, or a copy of the given version), superseding it."""
+    stored, current = load(store, doc_id)
+    base = doc if doc is not None else current
+    if doc is not None:
+        base = mark_edits(current, doc)
+    return store.documents.save(stored.patient_id, KIND, base.to_dict(), series=stored.series)
+
+
+def versions(store: Store, patient_id: str) -> list[StoredDocument]:
+    """Every stored care-plan version of a patient, newest first."""
+    return [d for d in store.documents.list(patient_id, KIND)]
+
+
+def latest(store: Store, patient_id: str) -> StoredDocument | None:
+    """The current version: the newest draft or signed one that nothing superseded."""
+    return next((d for d in versions(store, patient_id) if d.status != "superseded"), None)
