@@ -224,7 +224,7 @@ class CarePlanTab(QWidget):
     def _update_buttons(self) -> None:
         busy = self._task is not None
         draft = self.doc is not None and self.doc.status == "draft"
-        self.generate.setEnabled(not busy and services.careplan_available())
+        self.generate.setEnabled(not busy)
         self.generate.setVisible(not busy)
         self.cancel_button.setVisible(busy)
         self.save.setEnabled(draft and self.dirty and not busy)
@@ -234,9 +234,6 @@ class CarePlanTab(QWidget):
         self.print_button.setEnabled(self.doc is not None and not busy)
         self.add_item.setEnabled(draft and not busy)
         self.remove_item.setEnabled(draft and not busy)
-        if not services.careplan_available():
-            self.generate.setToolTip("Care-plan drafting is not available in this build yet "
-                                     "(assistant.assist is missing)")
 
     def set_risk(self, risk: services.RiskView | None) -> None:
         self.risk = risk
@@ -253,7 +250,7 @@ class CarePlanTab(QWidget):
 
     # --- generate --------------------------------------------------------------------------
     def generate_draft(self) -> None:
-        if self._task is not None or not services.careplan_available():
+        if self._task is not None:
             return
         if self.dirty:
             self.notice.setText("Save your edits first: a new draft becomes a new version.")
@@ -263,7 +260,7 @@ class CarePlanTab(QWidget):
 
         def work(c: Any) -> dict[str, Any]:
             r = risk  # the overview's flags, or evaluated here when the draft comes first
-            if r is None and services.flags_available():
+            if r is None:
                 r = services.evaluate_risk(record)
             while not models.generation_lock.acquire(timeout=0.1):
                 c.check()
@@ -287,10 +284,9 @@ class CarePlanTab(QWidget):
 
     def _drafted(self, data: dict[str, Any]) -> None:
         self._task = None
-        pid = self.record.patient.id
         series = self.docs[0].series if self.docs else None
         self.notice.setText("Draft saved as a new version. Edit any section, save, then sign.")
-        self.ctx.db.submit(lambda s: services.plan_save_new(s, pid, data, series),
+        self.ctx.db.submit(lambda s: services.plan_save_new(s, data, series),
                            self._saved_new, self._store_failed, context=self)
 
     def _saved_new(self, doc: Any) -> None:

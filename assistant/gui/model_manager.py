@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
+
+from assistant.errors import AssistantError, ModelPackError
 
 from .session import describe_error
 from .tasks import Task, run_task
@@ -68,12 +69,7 @@ class ModelManager(QObject):
         self.handle = None
         self.state = "none"
         self.device = ""
-        from . import services
-
-        if isinstance(error, services.ServiceUnavailable):
-            self.message = "No model engine in this build: deterministic text"
-        else:
-            self.message = f"No model: deterministic text ({describe_error(error)})"
+        self.message = f"No model: deterministic text ({describe_error(error)})"
         self._release()
 
     def _release(self) -> None:
@@ -113,7 +109,7 @@ def preload_tokenizer(settings: Any) -> bool:
     try:
         # settings.pack_dir, as services.pack_dir (not imported here: it would slow the launch).
         file = Path(settings.pack_dir) / "tokenizer.json"
-        if not file.is_file() or importlib.util.find_spec("assistant.llm.tokenizer") is None:
+        if not file.is_file():
             return False
         from assistant.llm.tokenizer import load_tokenizer
 
@@ -130,10 +126,8 @@ def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:
 
     try:
         return services.load_engine(settings, cancel)
-    except services.ServiceUnavailable:
+    except AssistantError:
         raise
     except Exception as e:
         # Keep the message readable; the details are the pack's, not the patient's.
-        if isinstance(e, services.AssistantError):
-            raise
-        raise services.ModelPackError(f"the model could not be loaded ({type(e).__name__}: {e})") from None
+        raise ModelPackError(f"the model could not be loaded ({type(e).__name__}: {e})") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +14,12 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from . import output, services
 from .context import AppContext
-from .formatting import fmt_date
-from .plan_data import plan_html
+from .output import Render
 from .session import describe_error
-from .summary_view import source_line, summary_html
 from .tasks import Task, run_task
+
+# What the print queue shows to everyone on the network: never a patient identifier.
+JOB_NAMES = {"careplan": "Clinician Assistant care plan", "summary": "Clinician Assistant summary"}
 
 
 class OutputActions(QObject):
@@ -60,40 +60,26 @@ class OutputActions(QObject):
     def _flash(self, text: str) -> None:
         self.window.status.flash(text)
 
-    def _patient_line(self, view: Any) -> str:
-        p = view.record.patient
-        return f"{p.name} · born {fmt_date(p.birth_date)} · MRN {p.mrn}"
-
     # --- what to render ----------------------------------------------------------------------
-    def _job_inputs(self, kind: str, view: Any, then: Callable[[Any, str], None]) -> None:
-        """Collect (render, html) for the document, fetching signer details on the DB thread first."""
+    def _job_inputs(self, kind: str, view: Any, then: Callable[[Render], None]) -> None:
+        """Hand the document's renderer to `then`, fetching signer details on the DB thread first."""
         record, settings = view.record, self.ctx.settings
         if kind == "careplan":
-            plan = view.careplan
-            doc, data = plan.doc, plan.current_data()
-            status = (f"Version {doc.version}, signed by {doc.signed_by} on {(doc.signed_at or '')[:10]}"
-                      if doc.status == "signed" else f"Version {doc.version}, {doc.status.upper()}: not signed")
-            html = plan_html(data, self._patient_line(view), status, plan.label_for)
-            if not services.reports_available():
-                then(None, html)
-                return
+            doc, data = view.careplan.doc, view.careplan.current_data()
 
             def signed(signer: services.SignerInfo) -> None:
-                then(lambda cancel: services.careplan_pdf(data, record, doc, signer, settings, cancel), html)
+                then(lambda cancel: services.careplan_pdf(data, record, doc, signer, settings, cancel))
 
             self.ctx.db.submit(lambda s: services.signer_info(s, doc), signed,
                                lambda e: self._failed("Export", e), context=self)
             return
         summary, risk = view.overview.summary, view.overview.risk
-        html = (f"<h2>Summary</h2><p><b>{escape(self._patient_line(view))}</b><br>"
-                f"<span style='color:#475467'>{escape(source_line(summary))}</span></p>"
-                + summary_html(summary, view.overview.label_for))
         doc_id = uuid.uuid4().hex
-        render = None
-        if services.reports_available():
-            def render(cancel: threading.Event) -> bytes:
-                return services.summary_pdf(summary, risk, record, doc_id, settings, cancel)
-        then(render, html)
+
+        def render(cancel: threading.Event) -> bytes:
+            return services.summary_pdf(summary, risk, record, doc_id, settings, cancel)
+
+        then(render)
 
     def _audit(self, kind: str, view: Any, action: str, detail: str) -> None:
         pid = view.record.patient.id
@@ -131,7 +117,7 @@ class OutputActions(QObject):
         if path is None:
             return
 
-        def start(render: Any, html: str) -> None:
+        def start(render: Render) -> None:
             def done(how: str) -> None:
                 self.task = None
                 self.last_export, self.last_how = path, how
@@ -139,7 +125,7 @@ class OutputActions(QObject):
                 self._audit(kind, view, "export", f"pdf {how}")
 
             self._preparing = False
-            self.task = run_task(output.export_job(render, html, path), name="export-pdf",
+            self.task = run_task(output.export_job(render, path), name="export-pdf",
                                  on_result=done, on_error=lambda e: self._failed("Export", e),
                                  on_cancelled=self._cancelled, context=self)
 
@@ -174,7 +160,7 @@ class OutputActions(QObject):
             return
         self._printer = printer  # kept alive while the worker paints on it
 
-        def start(render: Any, html: str) -> None:
+        def start(render: Render) -> None:
             def done(how: str) -> None:
                 self.task = None
                 self.last_how = how
@@ -182,7 +168,7 @@ class OutputActions(QObject):
                 self._audit(kind, view, "print", how)
 
             self._preparing = False
-            self.task = run_task(output.print_job(render, html, printer), name="print", on_result=done,
+            self.task = run_task(output.print_job(render, printer, JOB_NAMES[kind]), name="print", on_result=done,
                                  on_error=lambda e: self._failed("Printing", e),
                                  on_cancelled=self._cancelled, context=self)
 
