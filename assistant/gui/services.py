@@ -154,7 +154,7 @@ def load_engine(settings: Settings, cancel: threading.Event | None = None) -> En
     device = {"dml": "directml"}.get(engine.device, engine.device)
     info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,
                     info.licence_text)
-    return EngineHandle(engine, info, device, engine.warning)
+    return EngineHandle(engine, info, device, engine.warning or "")
 
 
 def _warm_token_texts(engine: Engine) -> None:
