@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -15,6 +15,8 @@ from .session import describe_error
 from .tasks import Task, run_task
 
 if TYPE_CHECKING:  # services pulls in the record model: imported when first needed, not at launch
+    from assistant.config import Settings
+
     from . import services
 
 
@@ -42,7 +44,7 @@ class ModelManager(QObject):
     def engine(self) -> services.EngineHandle | None:
         return self.handle if self.state == "loaded" else None
 
-    def load(self, settings: Any) -> None:
+    def load(self, settings: Settings) -> None:
         """Start loading the configured pack; a missing pack is a normal state, not an error."""
         if self._task is not None:
             self._task.cancel()
@@ -99,7 +101,7 @@ class ModelManager(QObject):
         self._waiting.clear()
 
 
-def preload_tokenizer(settings: Any) -> bool:
+def preload_tokenizer(settings: Settings) -> bool:
     """Parse the configured pack's tokenizer.json now (the core caches it); False if there is none.
 
     For start-up, before the first window shows: the parse runs inside the `tokenizers` library
@@ -121,7 +123,7 @@ def preload_tokenizer(settings: Any) -> bool:
         return False
 
 
-def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:
+def _load(settings: Settings, cancel: threading.Event) -> services.EngineHandle:
     from . import services
 
     try:

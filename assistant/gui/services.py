@@ -55,7 +55,7 @@ def _text(value: Any) -> str:
     # A structured reference (title, url...) prints as its citation.
     for attr in ("citation", "text", "title"):
         if hasattr(value, attr) and isinstance(getattr(value, attr), str):
-            return getattr(value, attr)
+            return str(getattr(value, attr))
     return str(value)
 
 
@@ -240,11 +240,14 @@ def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineH
 
 
 # The document life cycle. These take the Store: call them only inside DbWorker.submit().
+# The drafting module (in assist, which does not import the store) returns the store's
+# StoredDocument untyped; each result is named with its type here.
 def plan_save_new(store: Store, data: dict[str, Any], series: str | None = None) -> StoredDocument:
     from assistant.assist.careplan.document import CarePlanDocument
     from assistant.assist.careplan.drafting import save_draft
 
-    return save_draft(store, CarePlanDocument.from_dict(data), series=series)
+    saved: StoredDocument = save_draft(store, CarePlanDocument.from_dict(data), series=series)
+    return saved
 
 
 def plan_edit(store: Store, doc_id: str, data: dict[str, Any]) -> StoredDocument:
@@ -252,19 +255,22 @@ def plan_edit(store: Store, doc_id: str, data: dict[str, Any]) -> StoredDocument
     from assistant.assist.careplan.document import CarePlanDocument
     from assistant.assist.careplan.drafting import edit
 
-    return edit(store, doc_id, CarePlanDocument.from_dict(data))
+    edited: StoredDocument = edit(store, doc_id, CarePlanDocument.from_dict(data))
+    return edited
 
 
 def plan_sign(store: Store, doc_id: str) -> StoredDocument:
     from assistant.assist.careplan.drafting import sign
 
-    return sign(store, doc_id)
+    signed: StoredDocument = sign(store, doc_id)
+    return signed
 
 
 def plan_new_version(store: Store, doc_id: str) -> StoredDocument:
     from assistant.assist.careplan.drafting import new_version
 
-    return new_version(store, doc_id)
+    version: StoredDocument = new_version(store, doc_id)
+    return version
 
 
 def plan_versions(store: Store, patient_id: str) -> list[StoredDocument]:
