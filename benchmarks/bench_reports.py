@@ -45,6 +45,9 @@ def main() -> None:
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} not present")
         return
+    from assistant.assist.careplan.drafting import draft_careplan
+    from assistant.assist.summary import generate_summary
+    from assistant.clinical.flags import evaluate
     from assistant.reports.careplan_pdf import render_careplan
     from assistant.reports.layout import Letterhead
     from assistant.reports.summary_pdf import render_summary
@@ -54,26 +57,12 @@ def main() -> None:
     print(f"record: {entries} entries, {len(record.active_conditions)} active problems")
     letterhead = Letterhead("Benchmark Hospital", "1 Example Road\nSampletown")
 
-    try:
-        from assistant.clinical.flags import evaluate
+    risk, first, med = _timed(lambda: evaluate(record))
+    print(f"flags: {len(risk.flags)} in {med * 1000:.0f} ms (first {first * 1000:.0f} ms)")
 
-        risk, first, med = _timed(lambda: evaluate(record))
-        print(f"flags: {len(risk.flags)} in {med * 1000:.0f} ms (first {first * 1000:.0f} ms)")
-    except ImportError:
-        risk = None
-        print("flags: not in this build")
-
-    try:
-        from assistant.assist.careplan.drafting import draft_careplan
-    except ImportError:
-        from assistant.reports.sample import _fallback_plan as fallback
-
-        plan, draft_s = fallback(record), 0.0
-        print("care-plan draft: drafter not in this build, using problems and medications only")
-    else:
-        plan, first, draft_s = _timed(lambda: draft_careplan(record, risk, None, use_model=False))
-        print(f"care-plan draft (deterministic): {draft_s * 1000:.0f} ms (first {first * 1000:.0f} ms), "
-              f"{len(plan.items())} items")
+    plan, first, draft_s = _timed(lambda: draft_careplan(record, risk, None, use_model=False))
+    print(f"care-plan draft (deterministic): {draft_s * 1000:.0f} ms (first {first * 1000:.0f} ms), "
+          f"{len(plan.items())} items")
 
     pdf, first, render_s = _timed(lambda: render_careplan(plan, record, document_id="b" * 32, version=1,
                                                           letterhead=letterhead))
@@ -86,11 +75,6 @@ def main() -> None:
     print(f"care plan, draft + PDF: {total * 1000:.0f} ms "
           f"(target < {TARGET_S * 1000:.0f} ms: {'OK' if total < TARGET_S else 'OVER TARGET'})")
 
-    try:
-        from assistant.assist.summary import generate_summary
-    except ImportError:
-        print("summary: generator not in this build")
-        return
     summary, first, gen_s = _timed(lambda: generate_summary(record, risk, None, use_model=False))
     pdf, first, sum_s = _timed(lambda: render_summary(summary, risk, record, letterhead=letterhead))
     print(f"summary: generate {gen_s * 1000:.0f} ms, PDF median {sum_s * 1000:.0f} ms "

@@ -131,10 +131,8 @@ def evaluate_record(record: PatientRecord, engine: Any | None, *, use_model: boo
 
 def _careplan(result: PatientResult, record: PatientRecord, risk: Any, engine: Any, use_model: bool,
               as_of: Any) -> None:
-    try:
-        from assistant.assist.careplan.drafting import draft_careplan
-    except ImportError:
-        return
+    from assistant.assist.careplan.drafting import draft_careplan
+
     start = time.perf_counter()
     doc = draft_careplan(record, risk, engine, use_model=use_model, as_of=as_of)
     result.careplan_s = time.perf_counter() - start

@@ -7,14 +7,21 @@ import re
 import threading
 import tomllib
 from collections.abc import Generator
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import resources_dir
 from assistant.errors import AssistantError
+from assistant.records.record import PatientRecord
 
 from .facts import FactSheet
+
+if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
+    from assistant.llm.engine import Engine
+    from assistant.llm.sampling import GenerationConfig, LogitsProcessor
 
 # The fact sheet is capped below what the context allows: prompt length drives time to first
 # token on a CPU (about 1.1 s per 600 tokens for the default pack), and a 135M model loses track
@@ -59,13 +66,9 @@ def model_label(engine: Any) -> str:
     return f"{name} {version}".strip() if name else type(engine).__name__
 
 
-def _config(max_new_tokens: int) -> Any:
-    try:
-        from assistant.llm.sampling import GenerationConfig
-    except ImportError:  # an engine double in tests: any object with the same fields will do
-        from types import SimpleNamespace
+def _config(max_new_tokens: int) -> GenerationConfig:
+    from assistant.llm.sampling import GenerationConfig
 
-        return SimpleNamespace(max_new_tokens=max_new_tokens, temperature=0.0)
     # Greedy: the same chart gives the same summary. No repetition penalty: the model must copy
     # the facts' numbers and names, which are all "already in the prompt".
     return GenerationConfig(max_new_tokens=max_new_tokens, temperature=0.0, overflow="truncate")
@@ -109,15 +112,13 @@ def allowed_numbers(sheet: FactSheet) -> set[str]:
     return {n for n in out if n}
 
 
-def number_constraint(engine: Any, sheet: FactSheet) -> Any | None:
-    """The engine's logits hook that forbids numbers not on the sheet, or None without one."""
+def number_constraint(engine: Any, sheet: FactSheet) -> LogitsProcessor | None:
+    """The engine's logits hook that forbids numbers not on the sheet, or None without a tokenizer."""
     tokenizer = getattr(engine, "tokenizer", None)
     if tokenizer is None:
         return None
-    try:
-        from assistant.llm.constraints import allowed_numbers_processor
-    except ImportError:
-        return None
+    from assistant.llm.constraints import allowed_numbers_processor
+
     return allowed_numbers_processor(tokenizer, allowed_numbers(sheet))
 
 
@@ -151,34 +152,25 @@ def cleanup_sentence(text: str) -> str:
     return _LABEL.sub("", text, count=1).strip(" -*•#")
 
 
-def load_engine(model_dir: str | Path | None = None) -> Any | None:
+def load_engine(model_dir: str | Path | None = None) -> Engine | None:
     """The engine for `model_dir`, else for the configured or installed default pack; None when no
     pack is installed (the caller then writes deterministic text). A named pack that cannot be
     loaded raises ModelPackError, which says what to do."""
     from assistant.config import load_settings
-    from assistant.errors import ModelPackError
+    from assistant.llm.engine import Engine
+    from assistant.llm.pack import ModelPack
 
     settings = load_settings()
     path = Path(model_dir).expanduser() if model_dir else Path(settings.pack_dir)
     if model_dir is None and not (path / "manifest.json").is_file():
         return None
-    try:
-        import assistant.llm as llm
-    except ImportError:
-        llm = None  # type: ignore[assignment]
-    if llm is None or not hasattr(llm, "Engine") or not hasattr(llm, "ModelPack"):
-        if model_dir is not None:
-            raise ModelPackError("this build has no inference engine; run without --model")
-        return None
-    pack = llm.ModelPack.load(path)  # type: ignore[attr-defined]
-    return llm.Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None,
+    pack = ModelPack.load(path)
+    return Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None,
                       spin=settings["models.spin"])
 
 
-def evaluate_risk(record: Any, as_of: Any = None) -> Any | None:
-    """The clinical engine's RiskReport, or None in a build without it (the summary then has no flags)."""
-    try:
-        from assistant.clinical.flags import evaluate
-    except ImportError:
-        return None
+def evaluate_risk(record: PatientRecord, as_of: datetime | None = None) -> RiskReport:
+    """The clinical engine's RiskReport (imported when first needed: it is slow to import)."""
+    from assistant.clinical.flags import evaluate
+
     return evaluate(record, as_of=as_of)

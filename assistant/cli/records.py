@@ -106,11 +106,9 @@ def _show(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     if args.format == "pdf":
-        try:
-            from assistant.cli.export import export_pdf
-        except ModuleNotFoundError:
-            raise BadInputError("PDF export is not available in this build") from None
-        return int(export_pdf(args))
+        from assistant.cli.export import export_pdf
+
+        return export_pdf(args)
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,7 +30,10 @@ from .plan_editor import PlanEditor
 from .section_tab import make_table
 from .session import describe_error
 from .style import icon, set_primary
-from .tasks import Task, run_task
+from .tasks import Task, TaskControl, run_task
+
+if TYPE_CHECKING:
+    from assistant.store.documents import StoredDocument
 
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
@@ -48,8 +52,8 @@ class CarePlanTab(QWidget):
         self.ctx = ctx
         self.record = record
         self.risk: services.RiskView | None = None
-        self.doc: Any = None  # the StoredDocument shown
-        self.docs: list[Any] = []
+        self.doc: StoredDocument | None = None  # the version shown
+        self.docs: list[StoredDocument] = []
         self.dirty = False
         self._task: Task | None = None
         lay = QVBoxLayout(self)
@@ -150,7 +154,7 @@ class CarePlanTab(QWidget):
                            lambda e: self._show_empty(f"Care plans could not be loaded: "
                                                       f"{describe_error(e)}"), context=self)
 
-    def _listed(self, docs: list[Any], select: str | None = None) -> None:
+    def _listed(self, docs: list[StoredDocument], select: str | None = None) -> None:
         self.docs = docs
         self.version_model.set_rows(docs)
         if not docs:
@@ -164,14 +168,14 @@ class CarePlanTab(QWidget):
             target = next((d for d in docs if d.status == "draft"), docs[0])
         self._show_doc(target)
 
-    def _select_row_of(self, doc: Any) -> None:
+    def _select_row_of(self, doc: StoredDocument) -> None:
         row = self.version_proxy.proxy_row_of(lambda d: d.id == doc.id)
         if row >= 0:
             self.versions.blockSignals(True)
             self.versions.selectRow(row)
             self.versions.blockSignals(False)
 
-    def _show_doc(self, doc: Any) -> None:
+    def _show_doc(self, doc: StoredDocument) -> None:
         self.doc = doc
         editable = doc.status == "draft"
         self.editor.load(read_sections(doc.data), self.label_for, editable)
@@ -186,7 +190,7 @@ class CarePlanTab(QWidget):
         self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
 
     @staticmethod
-    def _status_text(doc: Any) -> str:
+    def _status_text(doc: StoredDocument) -> str:
         if doc.status == "signed":
             return f"signed by {doc.signed_by} on {(doc.signed_at or '')[:16].replace('T', ' ')}"
         if doc.status == "superseded":
@@ -199,11 +203,11 @@ class CarePlanTab(QWidget):
         self.title.setText("Care plan")
         self.status.setText("")
 
-    def _version_selected(self, current: Any, _prev: Any) -> None:
+    def _version_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         doc = self.version_proxy.object_at(current)
         if doc is None or (self.doc is not None and doc.id == self.doc.id):
             return
-        if self.dirty:
+        if self.dirty and self.doc is not None:
             self.notice.setText("Save or discard your edits before opening another version.")
             self._select_row_of(self.doc)
             return
@@ -224,7 +228,7 @@ class CarePlanTab(QWidget):
     def _update_buttons(self) -> None:
         busy = self._task is not None
         draft = self.doc is not None and self.doc.status == "draft"
-        self.generate.setEnabled(not busy and services.careplan_available())
+        self.generate.setEnabled(not busy)
         self.generate.setVisible(not busy)
         self.cancel_button.setVisible(busy)
         self.save.setEnabled(draft and self.dirty and not busy)
@@ -234,9 +238,6 @@ class CarePlanTab(QWidget):
         self.print_button.setEnabled(self.doc is not None and not busy)
         self.add_item.setEnabled(draft and not busy)
         self.remove_item.setEnabled(draft and not busy)
-        if not services.careplan_available():
-            self.generate.setToolTip("Care-plan drafting is not available in this build yet "
-                                     "(assistant.assist is missing)")
 
     def set_risk(self, risk: services.RiskView | None) -> None:
         self.risk = risk
@@ -245,15 +246,17 @@ class CarePlanTab(QWidget):
         return entry_label(self.record.entry(ref), ref)
 
     def current_data(self) -> dict[str, Any] | None:
-        if self.doc is None:
-            return None
-        if self.doc.status != "draft":
-            return dict(self.doc.data)
-        return write_sections(self.doc.data, self.editor.value())
+        return self.data_of(self.doc) if self.doc is not None else None
+
+    def data_of(self, doc: StoredDocument) -> dict[str, Any]:
+        """A version's content: as stored, or for the draft on screen, with the edits made to it."""
+        if doc.status != "draft" or self.doc is None or doc.id != self.doc.id:
+            return dict(doc.data)
+        return write_sections(doc.data, self.editor.value())
 
     # --- generate --------------------------------------------------------------------------
     def generate_draft(self) -> None:
-        if self._task is not None or not services.careplan_available():
+        if self._task is not None:
             return
         if self.dirty:
             self.notice.setText("Save your edits first: a new draft becomes a new version.")
@@ -261,9 +264,9 @@ class CarePlanTab(QWidget):
         engine = self.ctx.models.engine
         record, risk, models = self.record, self.risk, self.ctx.models
 
-        def work(c: Any) -> dict[str, Any]:
+        def work(c: TaskControl) -> dict[str, Any]:
             r = risk  # the overview's flags, or evaluated here when the draft comes first
-            if r is None and services.flags_available():
+            if r is None:
                 r = services.evaluate_risk(record)
             while not models.generation_lock.acquire(timeout=0.1):
                 c.check()
@@ -287,13 +290,12 @@ class CarePlanTab(QWidget):
 
     def _drafted(self, data: dict[str, Any]) -> None:
         self._task = None
-        pid = self.record.patient.id
         series = self.docs[0].series if self.docs else None
         self.notice.setText("Draft saved as a new version. Edit any section, save, then sign.")
-        self.ctx.db.submit(lambda s: services.plan_save_new(s, pid, data, series),
+        self.ctx.db.submit(lambda s: services.plan_save_new(s, data, series),
                            self._saved_new, self._store_failed, context=self)
 
-    def _saved_new(self, doc: Any) -> None:
+    def _saved_new(self, doc: StoredDocument) -> None:
         pid = self.record.patient.id
         self.ctx.db.submit(lambda s: services.plan_versions(s, pid),
                            lambda docs: self._listed(docs, select=doc.id), self._store_failed, context=self)
@@ -332,14 +334,14 @@ class CarePlanTab(QWidget):
             self._task.cancel()
 
     # --- save / sign / new version ---------------------------------------------------------
-    def save_draft(self, then: Any = None) -> None:
+    def save_draft(self, then: Callable[[], None] | None = None) -> None:
         if self.doc is None or self.doc.status != "draft":
             return
         data = self.current_data()
         assert data is not None
         doc_id = self.doc.id
 
-        def ok(doc: Any) -> None:
+        def ok(doc: StoredDocument) -> None:
             self._replace_doc(doc)
             if self.current_data() == data:
                 self._show_doc(doc)  # shows the statuses the core set (edited items marked)
@@ -353,7 +355,7 @@ class CarePlanTab(QWidget):
         self.ctx.db.submit(lambda s: services.plan_edit(s, doc_id, data), ok, self._store_failed,
                            context=self)
 
-    def _replace_doc(self, doc: Any) -> None:
+    def _replace_doc(self, doc: StoredDocument) -> None:
         self.docs = [doc if d.id == doc.id else d for d in self.docs]
         self.version_model.set_rows(self.docs)
         self._select_row_of(doc)
@@ -361,9 +363,9 @@ class CarePlanTab(QWidget):
     def sign_plan(self) -> None:
         if self.doc is None or self.doc.status != "draft":
             return
+        doc_id = self.doc.id  # saving the edits first keeps the draft's id
 
         def do_sign() -> None:
-            doc_id = self.doc.id
             self.ctx.db.submit(lambda s: services.plan_sign(s, doc_id), self._signed, self._store_failed,
                                context=self)
 
@@ -372,7 +374,7 @@ class CarePlanTab(QWidget):
         else:
             do_sign()
 
-    def _signed(self, doc: Any) -> None:
+    def _signed(self, doc: StoredDocument) -> None:
         self._replace_doc(doc)
         self._show_doc(doc)
         self.notice.setText("Signed. The signed version is read-only; “New version” starts a new draft.")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .dbworker import DbWorker
 from .model_manager import ModelManager
 from .session import Session
 
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
 
 @dataclass
 class AppContext:
     session: Session
-    settings: Any
+    settings: Settings
     models: ModelManager
 
     @property

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from assistant.store.database import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -131,13 +132,14 @@ class DbWorker(QObject):
         with self._lock:
             return self._latest.get(op.key) == op.id
 
-    def submit(self, fn: Callable[[Store], Any], success: Callable[[Any], None] | None = None,
-               failure: Callable[[BaseException], None] | None = None, *,
+    def submit(self, fn: Callable[[Store], T], success: Callable[[T], object] | None = None,
+               failure: Callable[[BaseException], object] | None = None, *,
                context: QObject | None = None, key: str = "") -> int:
         """Queue `fn(store)`. With `key`, a later op of the same key makes this one skip if not started."""
         return self._submit_state(lambda st: fn(st.require()), success, failure, context, key)
 
-    def _submit_state(self, fn: Callable[[_State], Any], success: Any, failure: Any,
+    def _submit_state(self, fn: Callable[[_State], T], success: Callable[[T], object] | None,
+                      failure: Callable[[BaseException], object] | None,
                       context: QObject | None, key: str = "") -> int:
         op = self._new_op(fn, key, None)
         self._callbacks[op.id] = (success, failure, context)
@@ -145,11 +147,11 @@ class DbWorker(QObject):
         self._queue.put(op)
         return op.id
 
-    def call(self, fn: Callable[[Store], Any], timeout: float | None = None) -> Any:
+    def call(self, fn: Callable[[Store], T], timeout: float | None = None) -> T:
         """Run `fn(store)` and wait for it. For other worker threads only: never the main thread."""
         if threading.current_thread() is threading.main_thread():
             raise RuntimeError("DbWorker.call() would block the main thread; use submit()")
-        future: Future[Any] = Future()
+        future: Future[T] = Future()
         self.start()
         self._queue.put(self._new_op(lambda st: fn(st.require()), "", future))
         return future.result(timeout)

@@ -6,7 +6,7 @@ import dataclasses
 from html import escape
 from typing import Any
 
-from assistant.records.domain import Component, Entry, Identifier, Note, Observation
+from assistant.records.domain import Coding, Component, Entry, Identifier, Note, Observation
 
 from .formatting import obs_value, plain
 
@@ -100,7 +100,7 @@ def entry_label(entry: Entry | None, ref: str = "") -> str:
         if not name:
             for attr in ("code", "type"):
                 c = getattr(entry, attr, None)
-                if c is not None and getattr(c, "display", ""):
+                if isinstance(c, Coding) and c.display:
                     name = c.display
                     break
         text = f"{_KIND.get(entry.resource_type, entry.resource_type)}: {name or entry.id}"

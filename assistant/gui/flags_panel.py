@@ -143,7 +143,7 @@ class FlagsPanel(QWidget):
     def _clear(self) -> None:
         while self.list.count() > 1:
             item = self.list.takeAt(0)
-            w = item.widget()
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.cards = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from assistant.records.domain import Observation, Patient
+from assistant.records.domain import Coding, Observation, Patient
 
 SEX_LABEL = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Unknown"}
 
@@ -114,6 +114,6 @@ def plain(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple):
         return ", ".join(t for t in (plain(v) for v in value) if t)
-    if hasattr(value, "display") and hasattr(value, "code") and hasattr(value, "system"):
+    if isinstance(value, Coding):
         return value.display or value.code
     return str(value)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,12 @@ from .session import describe_error
 from .style import set_primary
 from .tasks import Progress, Task, TaskControl, run_task
 
+if TYPE_CHECKING:
+    from assistant.records.fhir_import import ParsedFile
+    from assistant.services.importing import ImportReport
+    from assistant.store.database import Store
+    from assistant.store.patients import ImportStats
+
 RESULT_COLUMNS = (
     Column("File", lambda r: Path(r.path).name, width=260),
     Column("Result", lambda r: "Imported" if r.ok else "Failed", width=70),
@@ -36,7 +43,12 @@ RESULT_COLUMNS = (
 )
 
 
-def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int | None = None) -> Any:
+def _storing(parsed: ParsedFile, source: str) -> Callable[[Store], ImportStats]:
+    """The DB-thread operation that stores one parsed file."""
+    return lambda store: store.patients.import_parsed(parsed, source=source)
+
+
+def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int | None = None) -> ImportReport:
     """Worker-thread body: parse in processes, store each file in its own transaction on the DB thread."""
     from assistant.records.fhir_import import parse_many
     from assistant.records.fhir_read import iter_fhir_files
@@ -56,7 +68,7 @@ def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int |
                 row = FileReport(str(outcome.path), False, outcome.error)
             else:
                 try:
-                    stats = db.call(lambda s, p=parsed, n=outcome.path.name: s.patients.import_parsed(p, source=n))
+                    stats = db.call(_storing(parsed, outcome.path.name))
                 except AssistantError as e:
                     row = FileReport(str(outcome.path), False, e.message)
                 else:

@@ -93,7 +93,7 @@ class LabsTab(QWidget):
         if self._results is None:
             results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
                                  emphasis=_abnormal, detail_beside=True)
-            results.layout().setContentsMargins(0, 4, 0, 0)
+            results.box.setContentsMargins(0, 4, 0, 0)
             results.view.setColumnHidden(1, True)  # the measure's name: it is the chart's title
             self._right.addWidget(results)
             self._right.setSizes([360, 260])
@@ -199,14 +199,14 @@ class LabsTab(QWidget):
 
     def select_ref(self, ref: str) -> bool:
         """Show the measure holding this observation and select it (citations and chart clicks)."""
-        for m in self.measures:
-            if any(o.ref == ref or o.id == ref for o in m.observations):
-                if m is not self._current:
-                    self.filter.clear()
-                    row = self.measure_proxy.proxy_row_of(lambda x, m=m: x is m)
-                    self._select_measure_row(row)
-                return self.results.select_ref(ref)
-        return False
+        measure = next((m for m in self.measures
+                        if any(o.ref == ref or o.id == ref for o in m.observations)), None)
+        if measure is None:
+            return False
+        if measure is not self._current:
+            self.filter.clear()
+            self._select_measure_row(self.measure_proxy.proxy_row_of(lambda x: x is measure))
+        return self.results.select_ref(ref)
 
     def _entry_selected(self, entry: Any) -> None:
         if self.chart is not None:

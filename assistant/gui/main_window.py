@@ -26,6 +26,8 @@ from .status import StatusBar
 from .style import icon
 
 if TYPE_CHECKING:
+    from assistant.config import Settings
+
     from .import_dialog import ImportDialog
     from .output_actions import OutputActions
     from .workspace import Workspace
@@ -54,7 +56,7 @@ def _freeze_startup_objects() -> None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Before anything is on screen: parsing the tokenizer holds the interpreter lock for
         # ~140 ms, which on the model-loading worker would freeze the sign-in page.
@@ -336,7 +338,7 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(self._settings_saved)
         dialog.open()
 
-    def _settings_saved(self, settings: Any) -> None:
+    def _settings_saved(self, settings: Settings) -> None:
         old = self.settings
         self.settings = self.ctx.settings = settings
         self.session.set_idle_minutes(settings["session.idle_lock_minutes"])

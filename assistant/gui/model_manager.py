@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+from assistant.errors import AssistantError, ModelPackError
 
 from .session import describe_error
 from .tasks import Task, run_task
 
 if TYPE_CHECKING:  # services pulls in the record model: imported when first needed, not at launch
+    from assistant.config import Settings
+
     from . import services
 
 
@@ -41,7 +44,7 @@ class ModelManager(QObject):
     def engine(self) -> services.EngineHandle | None:
         return self.handle if self.state == "loaded" else None
 
-    def load(self, settings: Any) -> None:
+    def load(self, settings: Settings) -> None:
         """Start loading the configured pack; a missing pack is a normal state, not an error."""
         if self._task is not None:
             self._task.cancel()
@@ -68,12 +71,7 @@ class ModelManager(QObject):
         self.handle = None
         self.state = "none"
         self.device = ""
-        from . import services
-
-        if isinstance(error, services.ServiceUnavailable):
-            self.message = "No model engine in this build: deterministic text"
-        else:
-            self.message = f"No model: deterministic text ({describe_error(error)})"
+        self.message = f"No model: deterministic text ({describe_error(error)})"
         self._release()
 
     def _release(self) -> None:
@@ -103,7 +101,7 @@ class ModelManager(QObject):
         self._waiting.clear()
 
 
-def preload_tokenizer(settings: Any) -> bool:
+def preload_tokenizer(settings: Settings) -> bool:
     """Parse the configured pack's tokenizer.json now (the core caches it); False if there is none.
 
     For start-up, before the first window shows: the parse runs inside the `tokenizers` library
@@ -113,7 +111,7 @@ def preload_tokenizer(settings: Any) -> bool:
     try:
         # settings.pack_dir, as services.pack_dir (not imported here: it would slow the launch).
         file = Path(settings.pack_dir) / "tokenizer.json"
-        if not file.is_file() or importlib.util.find_spec("assistant.llm.tokenizer") is None:
+        if not file.is_file():
             return False
         from assistant.llm.tokenizer import load_tokenizer
 
@@ -125,15 +123,13 @@ def preload_tokenizer(settings: Any) -> bool:
         return False
 
 
-def _load(settings: Any, cancel: threading.Event) -> services.EngineHandle:
+def _load(settings: Settings, cancel: threading.Event) -> services.EngineHandle:
     from . import services
 
     try:
         return services.load_engine(settings, cancel)
-    except services.ServiceUnavailable:
+    except AssistantError:
         raise
     except Exception as e:
         # Keep the message readable; the details are the pack's, not the patient's.
-        if isinstance(e, services.AssistantError):
-            raise
-        raise services.ModelPackError(f"the model could not be loaded ({type(e).__name__}: {e})") from None
+        raise ModelPackError(f"the model could not be loaded ({type(e).__name__}: {e})") from None

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -15,17 +14,27 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from . import output, services
 from .context import AppContext
-from .formatting import fmt_date
-from .plan_data import plan_html
+from .output import Render
 from .session import describe_error
-from .summary_view import source_line, summary_html
 from .tasks import Task, run_task
+
+if TYPE_CHECKING:
+    from assistant.store.documents import StoredDocument
+
+    from .main_window import MainWindow
+    from .patient_view import PatientView
+
+    # What Ctrl+E / Ctrl+P puts out: a stored care-plan version, or the summary on screen.
+    Document = StoredDocument | services.SummaryView
+
+# What the print queue shows to everyone on the network: never a patient identifier.
+JOB_NAMES = {"careplan": "Clinician Assistant care plan", "summary": "Clinician Assistant summary"}
 
 
 class OutputActions(QObject):
     """The path and printer choosers are attributes so tests can answer them without a dialog."""
 
-    def __init__(self, ctx: AppContext, window: Any) -> None:
+    def __init__(self, ctx: AppContext, window: MainWindow) -> None:
         super().__init__(window)
         self.ctx = ctx
         self.window = window
@@ -41,64 +50,48 @@ class OutputActions(QObject):
     def busy(self) -> bool:
         return self.task is not None or self._preparing
 
-    def _view(self) -> Any:
-        ws = self.window.workspace
-        return ws.view if ws is not None else None
-
-    def _target(self) -> tuple[str, Any]:
+    def _target(self) -> tuple[PatientView, Document] | None:
         """The care plan on its tab (or when there is no summary), else the summary."""
-        view = self._view()
+        ws = self.window.workspace
+        view = ws.view if ws is not None else None
         if view is None:
-            return "", None
-        plan, summary = view.careplan, view.overview.summary
-        if plan.doc is not None and (view.current_key() == "careplan" or summary is None):
-            return "careplan", view
+            return None
+        plan, summary = view.careplan.doc, view.overview.summary
+        if plan is not None and (view.current_key() == "careplan" or summary is None):
+            return view, plan
         if summary is not None:
-            return "summary", view
-        return "", view
+            return view, summary
+        return None
 
     def _flash(self, text: str) -> None:
         self.window.status.flash(text)
 
-    def _patient_line(self, view: Any) -> str:
-        p = view.record.patient
-        return f"{p.name} · born {fmt_date(p.birth_date)} · MRN {p.mrn}"
-
     # --- what to render ----------------------------------------------------------------------
-    def _job_inputs(self, kind: str, view: Any, then: Callable[[Any, str], None]) -> None:
-        """Collect (render, html) for the document, fetching signer details on the DB thread first."""
+    def _job_inputs(self, view: PatientView, doc: Document, then: Callable[[Render], None]) -> None:
+        """Hand the document's renderer to `then`, fetching signer details on the DB thread first."""
         record, settings = view.record, self.ctx.settings
-        if kind == "careplan":
-            plan = view.careplan
-            doc, data = plan.doc, plan.current_data()
-            status = (f"Version {doc.version}, signed by {doc.signed_by} on {(doc.signed_at or '')[:10]}"
-                      if doc.status == "signed" else f"Version {doc.version}, {doc.status.upper()}: not signed")
-            html = plan_html(data, self._patient_line(view), status, plan.label_for)
-            if not services.reports_available():
-                then(None, html)
-                return
+        if isinstance(doc, services.SummaryView):
+            risk, doc_id = view.overview.risk, uuid.uuid4().hex
 
-            def signed(signer: services.SignerInfo) -> None:
-                then(lambda cancel: services.careplan_pdf(data, record, doc, signer, settings, cancel), html)
-
-            self.ctx.db.submit(lambda s: services.signer_info(s, doc), signed,
-                               lambda e: self._failed("Export", e), context=self)
-            return
-        summary, risk = view.overview.summary, view.overview.risk
-        html = (f"<h2>Summary</h2><p><b>{escape(self._patient_line(view))}</b><br>"
-                f"<span style='color:#475467'>{escape(source_line(summary))}</span></p>"
-                + summary_html(summary, view.overview.label_for))
-        doc_id = uuid.uuid4().hex
-        render = None
-        if services.reports_available():
             def render(cancel: threading.Event) -> bytes:
-                return services.summary_pdf(summary, risk, record, doc_id, settings, cancel)
-        then(render, html)
+                return services.summary_pdf(doc, risk, record, doc_id, settings, cancel)
 
-    def _audit(self, kind: str, view: Any, action: str, detail: str) -> None:
+            then(render)
+            return
+        plan, data = doc, view.careplan.data_of(doc)
+
+        def signed(signer: services.SignerInfo) -> None:
+            then(lambda cancel: services.careplan_pdf(data, record, plan, signer, settings, cancel))
+
+        self.ctx.db.submit(lambda s: services.signer_info(s, plan), signed,
+                           lambda e: self._failed("Export", e), context=self)
+
+    def _audit(self, view: PatientView, doc: Document, action: str, detail: str) -> None:
         pid = view.record.patient.id
-        doc = view.careplan.doc if kind == "careplan" else None
-        what = f"{doc.id} v{doc.version} {detail}" if doc is not None else detail
+        if isinstance(doc, services.SummaryView):
+            kind, what = "summary", detail
+        else:
+            kind, what = "careplan", f"{doc.id} v{doc.version} {detail}"
         self.ctx.db.submit(lambda s: s.audit.record(f"{kind}.{action}", pid, what))
 
     def _failed(self, what: str, error: BaseException) -> None:
@@ -106,15 +99,16 @@ class OutputActions(QObject):
         self._preparing = False
         self._flash(f"{what} failed: {describe_error(error)}")
 
-    def _ready(self, kind: str, view: Any, go: Callable[[], None]) -> bool:
-        if not kind:
+    def _ready(self, target: tuple[PatientView, Document] | None, go: Callable[[], None]) -> bool:
+        if target is None:
             self._flash("Nothing to print or export yet: open a patient and wait for the summary, "
                         "or draft a care plan.")
             return False
         if self.busy:
             self._flash("Still working on the previous export or print.")
             return False
-        if kind == "careplan" and view.careplan.dirty:
+        view, doc = target
+        if not isinstance(doc, services.SummaryView) and view.careplan.dirty:
             # Output shows what is stored: save the draft first, then continue.
             view.careplan.save_draft(then=go)
             return False
@@ -122,30 +116,34 @@ class OutputActions(QObject):
 
     # --- export ----------------------------------------------------------------------------------
     def export(self) -> None:
-        kind, view = self._target()
-        if not self._ready(kind, view, self.export):
+        target = self._target()
+        if not self._ready(target, self.export) or target is None:
             return
-        default = (f"care-plan-v{view.careplan.doc.version}{'-draft' if view.careplan.doc.status == 'draft' else ''}.pdf"
-                   if kind == "careplan" else "summary.pdf")  # never a patient identifier in a file name
+        view, doc = target
+        if isinstance(doc, services.SummaryView):
+            default, what = "summary.pdf", "summary"
+        else:  # never a patient identifier in a file name
+            default = f"care-plan-v{doc.version}{'-draft' if doc.status == 'draft' else ''}.pdf"
+            what = "care plan"
         path = self.ask_path(default)
         if path is None:
             return
 
-        def start(render: Any, html: str) -> None:
+        def start(render: Render) -> None:
             def done(how: str) -> None:
                 self.task = None
                 self.last_export, self.last_how = path, how
-                self._flash(f"Exported the {'care plan' if kind == 'careplan' else 'summary'} to {path}")
-                self._audit(kind, view, "export", f"pdf {how}")
+                self._flash(f"Exported the {what} to {path}")
+                self._audit(view, doc, "export", f"pdf {how}")
 
             self._preparing = False
-            self.task = run_task(output.export_job(render, html, path), name="export-pdf",
+            self.task = run_task(output.export_job(render, path), name="export-pdf",
                                  on_result=done, on_error=lambda e: self._failed("Export", e),
                                  on_cancelled=self._cancelled, context=self)
 
         self._flash("Exporting…")
         self._preparing = True
-        self._job_inputs(kind, view, start)
+        self._job_inputs(view, doc, start)
 
     def _ask_path(self, default: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.window, "Export PDF", str(Path.home() / default),
@@ -166,29 +164,31 @@ class OutputActions(QObject):
 
     # --- print -----------------------------------------------------------------------------------
     def print(self) -> None:
-        kind, view = self._target()
-        if not self._ready(kind, view, self.print):
+        target = self._target()
+        if not self._ready(target, self.print) or target is None:
             return
+        view, doc = target
         printer = self.choose_printer()
         if printer is None:
             return
         self._printer = printer  # kept alive while the worker paints on it
+        job_name = JOB_NAMES["summary" if isinstance(doc, services.SummaryView) else "careplan"]
 
-        def start(render: Any, html: str) -> None:
+        def start(render: Render) -> None:
             def done(how: str) -> None:
                 self.task = None
                 self.last_how = how
                 self._flash("Sent to the printer.")
-                self._audit(kind, view, "print", how)
+                self._audit(view, doc, "print", how)
 
             self._preparing = False
-            self.task = run_task(output.print_job(render, html, printer), name="print", on_result=done,
-                                 on_error=lambda e: self._failed("Printing", e),
+            self.task = run_task(output.print_job(render, printer, job_name), name="print",
+                                 on_result=done, on_error=lambda e: self._failed("Printing", e),
                                  on_cancelled=self._cancelled, context=self)
 
         self._flash("Preparing to print…")
         self._preparing = True
-        self._job_inputs(kind, view, start)
+        self._job_inputs(view, doc, start)
 
     def _choose_printer(self) -> QPrinter | None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -91,11 +91,6 @@ class OverviewTab(QWidget):
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         """Flags first (fast, deterministic), then the summary that cites them."""
-        if not services.flags_available():
-            self.flags.set_message("Risk flags are not available in this build yet "
-                                   "(assistant.clinical.flags is missing).")
-            self._after_risk()
-            return
         record = self.record
         self._risk_task = run_task(lambda _c: services.evaluate_risk(record), name="flags",
                                    on_result=self._risk_done, on_error=self._risk_failed,
@@ -114,12 +109,6 @@ class OverviewTab(QWidget):
         self._after_risk()
 
     def _after_risk(self) -> None:
-        if not services.summary_available():
-            self.source.setText("")
-            self.browser.setHtml("<p>Summaries are not available in this build yet "
-                                 "(assistant.assist is missing). The chart tabs have the whole record.</p>")
-            self.regenerate.setEnabled(False)
-            return
         self.browser.setHtml("<p style='color:#667085'>Waiting for the language model to load…</p>")
         self.ctx.models.when_settled(self._start_if_alive)
 

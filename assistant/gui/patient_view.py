@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QW
 from assistant.records.domain import Note
 from assistant.records.record import PatientRecord
 
+from . import services
 from .banner import Banner
 from .careplan_tab import CarePlanTab
 from .context import AppContext
@@ -20,8 +22,10 @@ from .labs_tab import LabsTab
 from .notes_tab import NotesTab
 from .overview_tab import OverviewTab
 from .section_tab import SectionTab
-from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS
+from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS, Section
 from .tasks import active_tasks, call_timed
+
+TabT = TypeVar("TabT", bound=QWidget)
 
 BUILD_GAP_MS = 15  # between two tabs built in the background
 USER_TAB_QUIET_S = 0.5  # no background building this soon after the user opened a tab
@@ -49,6 +53,7 @@ class PatientView(QWidget):
         lay.addWidget(self.tabs, 1)
         self._built: dict[str, QWidget] = {}
         self._pages: dict[str, QWidget] = {}
+        self._boxes: dict[str, QVBoxLayout] = {}  # each page's layout, which takes the built tab
         self._factories: dict[str, Callable[[], QWidget]] = {}
         # Only the overview is built now: the rest are built one per event-loop turn after it has
         # painted (or at once when the user opens one), so opening a chart never stalls the UI.
@@ -57,7 +62,7 @@ class PatientView(QWidget):
         for section in TABLE_SECTIONS:
             n = len(getattr(record, section.field))
             self._page(section.key, f"{section.title} ({n})" if n else section.title,
-                       lambda section=section: self._section_tab(section))
+                       partial(self._section_tab, section))
         self._page(LABS_KEY, "Labs && vitals", self._labs_tab)
         self._page(NOTES_KEY, "Notes", self._notes_tab)
         self._page("careplan", "Care plan", self._careplan_tab)
@@ -74,8 +79,10 @@ class PatientView(QWidget):
     def _page(self, key: str, title: str, factory: Callable[[], QWidget]) -> None:
         page = QWidget()
         page.setObjectName(f"page_{key}")
-        QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
         self._pages[key] = page
+        self._boxes[key] = box
         self._factories[key] = factory
         self.tabs.addTab(page, title)
 
@@ -83,14 +90,20 @@ class PatientView(QWidget):
         page = self.tabs.widget(index)
         return next((k for k, p in self._pages.items() if p is page), "")
 
-    def ensure(self, key: str) -> Any:
-        """The tab's widget, built now if it was not yet."""
+    def ensure(self, key: str) -> QWidget | None:
+        """The tab's widget, built now if it was not yet (None for a key with no tab)."""
         widget = self._built.get(key)
         if widget is None and key in self._factories:
             widget = self._factories[key]()
             widget.setObjectName(f"tab_{key}")
-            self._pages[key].layout().addWidget(widget)
+            self._boxes[key].addWidget(widget)
             self._built[key] = widget
+        return widget
+
+    def _tab(self, key: str, kind: type[TabT]) -> TabT:
+        widget = self.ensure(key)
+        if not isinstance(widget, kind):
+            raise TypeError(f"tab {key!r} is a {type(widget).__name__}, not a {kind.__name__}")
         return widget
 
     def _tab_changed(self, index: int) -> None:
@@ -122,17 +135,17 @@ class PatientView(QWidget):
 
     @property
     def labs(self) -> LabsTab:
-        return self.ensure(LABS_KEY)
+        return self._tab(LABS_KEY, LabsTab)
 
     @property
     def notes(self) -> NotesTab:
-        return self.ensure(NOTES_KEY)
+        return self._tab(NOTES_KEY, NotesTab)
 
     @property
     def careplan(self) -> CarePlanTab:
-        return self.ensure("careplan")
+        return self._tab("careplan", CarePlanTab)
 
-    def _section_tab(self, section: Any) -> SectionTab:
+    def _section_tab(self, section: Section) -> SectionTab:
         tab = SectionTab(section.key, section.columns, section.empty, section.emphasis)
         tab.set_entries(getattr(self.record, section.field))
         return tab
@@ -158,7 +171,7 @@ class PatientView(QWidget):
             plan.load()
         return plan
 
-    def _risk_ready(self, risk: Any) -> None:
+    def _risk_ready(self, risk: services.RiskView | None) -> None:
         if "careplan" in self._built:
             self.careplan.set_risk(risk)
 
@@ -174,27 +187,30 @@ class PatientView(QWidget):
     def patient_id(self) -> str:
         return self.record.patient.id
 
-    def _built_tab(self, key: str) -> Any:
-        return self._built.get(key)
+    def _built_plan(self) -> CarePlanTab | None:
+        """The care-plan tab if it has been built (nothing is built just to ask)."""
+        plan = self._built.get("careplan")
+        return plan if isinstance(plan, CarePlanTab) else None
 
     def has_unsaved(self) -> bool:
-        notes, plan = self._built_tab(NOTES_KEY), self._built_tab("careplan")
-        return bool((notes and notes.has_unsaved()) or (plan and plan.has_unsaved()))
+        notes, plan = self._built.get(NOTES_KEY), self._built_plan()
+        return ((isinstance(notes, NotesTab) and notes.has_unsaved())
+                or (plan is not None and plan.has_unsaved()))
 
     @property
     def generating(self) -> bool:
-        plan = self._built_tab("careplan")
-        return self.overview.generating or bool(plan and plan.generating)
+        plan = self._built_plan()
+        return self.overview.generating or (plan is not None and plan.generating)
 
     def cancel_generation(self) -> bool:
         """Esc: stop whatever generation is running here."""
-        plan = self._built_tab("careplan")
-        return self.overview.cancel() | bool(plan and plan.cancel())
+        plan = self._built_plan()
+        return self.overview.cancel() | (plan is not None and plan.cancel())
 
     def shutdown(self) -> None:
         self._pending.clear()
         self.overview.shutdown()
-        plan = self._built_tab("careplan")
+        plan = self._built_plan()
         if plan is not None:
             plan.shutdown()
 
@@ -209,8 +225,8 @@ class PatientView(QWidget):
         """Follow a citation: open the tab holding the entry and select it there."""
         self.cite_followed.emit(ref)
         key = TAB_FOR_TYPE.get(ref.split("/", 1)[0], "")
-        tab: Any = self.ensure(key) if key else None
-        if tab is not None and tab.select_ref(ref):
+        tab = self.ensure(key) if key else None
+        if isinstance(tab, SectionTab | LabsTab | NotesTab) and tab.select_ref(ref):
             self.tabs.setCurrentWidget(self._pages[key])
             return True
         entry: Any = self.record.entry(ref)
@@ -234,6 +250,6 @@ class PatientView(QWidget):
         self.record = self.record.with_entries(note)
         self.notes.set_notes(self.record.notes)
         self.overview.record = self.record
-        plan = self._built_tab("careplan")
+        plan = self._built_plan()
         if plan is not None:
             plan.record = self.record

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 
@@ -59,20 +58,3 @@ def write_sections(data: dict[str, Any], sections: list[PlanSection]) -> dict[st
 def plan_title(data: dict[str, Any]) -> str:
     return str(data.get("title") or "Care plan")
 
-
-def plan_html(data: dict[str, Any], patient_line: str, status_line: str,
-              label_for: Any = None) -> str:
-    """Printable HTML of a plan (Qt's printing path; the PDF export uses assistant.reports)."""
-    parts = [f"<h2>{escape(plan_title(data))}</h2>", f"<p><b>{escape(patient_line)}</b><br>"
-             f"<span style='color:#475467'>{escape(status_line)}</span></p>"]
-    for s in read_sections(data):
-        parts.append(f"<h3>{escape(s.title)}</h3><ul>")
-        for it in s.items:
-            cites = ""
-            if it.citations and label_for is not None:
-                cites = " <span style='color:#475467;font-size:8pt'>(" + "; ".join(
-                    escape(label_for(c)) for c in it.citations) + ")</span>"
-            mark = " <i>[unverified]</i>" if it.status == "unverified" else ""
-            parts.append(f"<li>{escape(it.text)}{mark}{cites}</li>")
-        parts.append("</ul>")
-    return "".join(parts)

@@ -80,7 +80,7 @@ class SectionTab(QWidget):
         self.empty_text = empty
         self.model = RowTableModel(columns, self, emphasis=emphasis)
         self.proxy = TableProxy(self.model, self)
-        lay = QVBoxLayout(self)
+        lay = self.box = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
         self.count = QLabel("")

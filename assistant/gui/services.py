@@ -7,35 +7,25 @@ so a change in a core signature is a change in this one module.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, ModelPackError
 from assistant.records.record import PatientRecord
 
+if TYPE_CHECKING:  # the core modules themselves are imported where used: workers import them
+    from assistant.config import Settings
+    from assistant.llm.engine import Engine
+    from assistant.records.domain import Observation
+    from assistant.services.documents import PageImage
+    from assistant.store.database import Store
+    from assistant.store.documents import StoredDocument
+
 SEVERITIES = ("critical", "high", "moderate", "info")
-
-
-class ServiceUnavailable(AssistantError):
-    """A core feature this build does not have yet (or that failed to import)."""
-
-
-def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _need(module: str, what: str) -> Any:
-    if not _available(module):
-        raise ServiceUnavailable(f"{what} is not available in this build ({module} is missing)")
-    return importlib.import_module(module)
 
 
 # --- risk flags -----------------------------------------------------------------------------
@@ -65,17 +55,14 @@ def _text(value: Any) -> str:
     # A structured reference (title, url...) prints as its citation.
     for attr in ("citation", "text", "title"):
         if hasattr(value, attr) and isinstance(getattr(value, attr), str):
-            return getattr(value, attr)
+            return str(getattr(value, attr))
     return str(value)
 
 
-def flags_available() -> bool:
-    return _available("assistant.clinical.flags")
-
-
 def evaluate_risk(record: PatientRecord) -> RiskView:
-    flags_mod = _need("assistant.clinical.flags", "Risk flags")
-    report = flags_mod.evaluate(record)
+    from assistant.clinical.flags import evaluate
+
+    report = evaluate(record)
     views = [FlagView(str(getattr(f, "id", "")), str(getattr(f, "title", "")),
                       str(getattr(f, "severity", "info")).lower(), str(getattr(f, "category", "")),
                       tuple(str(r) for r in getattr(f, "evidence", ()) or ()),
@@ -101,7 +88,7 @@ class PackInfo:
     licence_text: str = ""
 
 
-def pack_dir(settings: Any) -> Path:
+def pack_dir(settings: Settings) -> Path:
     """The pack to run: the configured folder, else the site default, else the one shipped."""
     return Path(settings.pack_dir)
 
@@ -128,19 +115,15 @@ def read_pack_info(path: Path) -> PackInfo:
                     str(data.get("source", "")), text)
 
 
-def engine_available() -> bool:
-    return _available("assistant.llm.engine") and _available("assistant.llm.pack")
-
-
 @dataclass
 class EngineHandle:
-    engine: Any
+    engine: Engine
     info: PackInfo
     device: str  # cpu, cuda, directml, coreml
     warning: str = ""  # e.g. a GPU was asked for and is not used
 
 
-def gui_threads(settings: Any) -> int:
+def gui_threads(settings: Settings) -> int:
     """Inference threads in the app: as configured, else all physical cores but one.
 
     ONNX Runtime's threads spin while they wait; on a two-core workstation two of them left the
@@ -153,18 +136,17 @@ def gui_threads(settings: Any) -> int:
     return max(1, physical_cores() - 1)
 
 
-def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineHandle:
+def load_engine(settings: Settings, cancel: threading.Event | None = None) -> EngineHandle:
     """Verify the pack (hashes every file) and start an inference session. Slow: call on a worker."""
     path = pack_dir(settings)
     info = read_pack_info(path)
-    if not engine_available():
-        raise ServiceUnavailable("the language-model engine is not available in this build")
     from assistant.llm.engine import Engine
     from assistant.llm.pack import ModelPack
 
     pack = ModelPack.load(path)
     if cancel is not None and cancel.is_set():
-        raise ServiceUnavailable("model loading cancelled")
+        # The task that asked is cancelled: it reports the cancel, whatever is raised here.
+        raise AssistantError("model loading cancelled")
     engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings),
                     spin=bool(settings["models.spin"]))
     _warm_token_texts(engine)
@@ -172,20 +154,16 @@ def load_engine(settings: Any, cancel: threading.Event | None = None) -> EngineH
     device = {"dml": "directml"}.get(engine.device, engine.device)
     info = PackInfo(path, pack.name, pack.version, pack.licence or info.licence, pack.source,
                     info.licence_text)
-    return EngineHandle(engine, info, device, str(getattr(engine, "warning", "") or ""))
+    return EngineHandle(engine, info, device, engine.warning or "")
 
 
-def _warm_token_texts(engine: Any) -> None:
+def _warm_token_texts(engine: Engine) -> None:
     """Decode every token once now (cached per tokenizer), not in the first summary: the batch
     decode holds the interpreter lock for tens of ms, best spent while nothing is on screen yet."""
+    from assistant.llm.constraints import token_texts
+
     try:
-        from assistant.llm.constraints import token_texts
-    except ImportError:
-        return
-    tokenizer = getattr(engine, "tokenizer", None)
-    try:
-        if tokenizer is not None:
-            token_texts(tokenizer)
+        token_texts(engine.tokenizer)
     except Exception:  # noqa: BLE001 - only a head start: the first summary builds it otherwise
         pass
 
@@ -215,14 +193,6 @@ class SummaryView:
     raw: Any = field(default=None, compare=False)
 
 
-def summary_available() -> bool:
-    return _available("assistant.assist.summary")
-
-
-def _has(module: str, name: str) -> bool:
-    return _available(module) and hasattr(importlib.import_module(module), name)
-
-
 def _stats(obj: Any, engine: EngineHandle | None = None) -> GenStats | None:
     s = getattr(obj, "stats", None)
     if s is None:
@@ -245,141 +215,112 @@ def generate_summary(record: PatientRecord, risk: RiskView | None, engine: Engin
                      on_text: Callable[[str], None], cancel: threading.Event,
                      unverified: str = "mark") -> SummaryView:
     """Stream checked sentences through `on_text`; return them with citations and status."""
-    mod = _need("assistant.assist.summary", "Summaries")
-    summary = mod.generate_summary(record, risk.raw if risk else None, engine.engine if engine else None,
-                                   use_model=engine is not None, on_text=on_text, cancel=cancel,
-                                   unverified=unverified)
-    sentences = tuple(SentenceView(str(s.text), tuple(str(c) for c in getattr(s, "citations", ()) or ()),
-                                   str(getattr(s, "status", "verified")),
-                                   tuple(str(w) for w in getattr(s, "unsupported", ()) or ()))
-                      for s in summary.all_sentences if str(s.text).strip())
-    return SummaryView(sentences, str(getattr(summary, "source", "deterministic")),
-                       str(getattr(summary, "reason", "") or ""), _stats(summary, engine), summary)
+    from assistant.assist.summary import generate_summary as generate
+
+    summary = generate(record, risk.raw if risk else None, engine.engine if engine else None,
+                       use_model=engine is not None, on_text=on_text, cancel=cancel,
+                       unverified=unverified)
+    sentences = tuple(SentenceView(s.text, s.citations, s.status, s.unsupported)
+                      for s in summary.all_sentences if s.text.strip())
+    return SummaryView(sentences, summary.source, summary.reason, _stats(summary, engine), summary)
 
 
 # --- care plan ------------------------------------------------------------------------------
-CAREPLAN_MODULE = "assistant.assist.careplan.drafting"
 CAREPLAN_KIND = "careplan"
-
-
-def careplan_available() -> bool:
-    return _available(CAREPLAN_MODULE)
-
-
-def _careplan() -> Any:
-    return _need(CAREPLAN_MODULE, "Care-plan drafting")
 
 
 def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
                    on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
     """A new draft (nothing stored) as the plain dict the store keeps. Slow: call on a worker."""
-    doc = _careplan().draft_careplan(record, risk.raw if risk else None,
-                                     engine.engine if engine else None, use_model=engine is not None,
-                                     cancel=cancel, on_text=on_text)
-    return dict(doc.to_dict())
+    from assistant.assist.careplan.drafting import draft_careplan as draft
+
+    doc = draft(record, risk.raw if risk else None, engine.engine if engine else None,
+                use_model=engine is not None, cancel=cancel, on_text=on_text)
+    return doc.to_dict()
 
 
 # The document life cycle. These take the Store: call them only inside DbWorker.submit().
-def _plan(data: dict[str, Any]) -> Any:
+def plan_save_new(store: Store, data: dict[str, Any], series: str | None = None) -> StoredDocument:
     from assistant.assist.careplan.document import CarePlanDocument
+    from assistant.services import careplans
 
-    return CarePlanDocument.from_dict(data)
-
-
-def plan_save_new(store: Any, patient_id: str, data: dict[str, Any], series: str | None = None) -> Any:
-    if careplan_available():
-        from assistant.services import careplans
-
-        return careplans.save_draft(store, _plan(data), series=series)
-    return store.documents.save(patient_id, CAREPLAN_KIND, data, series=series)
+    return careplans.save_draft(store, CarePlanDocument.from_dict(data), series=series)
 
 
-def plan_edit(store: Any, doc_id: str, data: dict[str, Any]) -> Any:
+def plan_edit(store: Store, doc_id: str, data: dict[str, Any]) -> StoredDocument:
     """Save the clinician's edits to a draft; the core marks changed items "edited"."""
-    if careplan_available():
-        from assistant.services import careplans
+    from assistant.assist.careplan.document import CarePlanDocument
+    from assistant.services import careplans
 
-        return careplans.edit(store, doc_id, _plan(data))
-    return store.documents.update_draft(doc_id, data)
-
-
-def plan_sign(store: Any, doc_id: str) -> Any:
-    if careplan_available():
-        from assistant.services import careplans
-
-        return careplans.sign(store, doc_id)
-    return store.documents.sign(doc_id)
+    return careplans.edit(store, doc_id, CarePlanDocument.from_dict(data))
 
 
-def plan_new_version(store: Any, doc_id: str) -> Any:
-    if careplan_available():
-        from assistant.services import careplans
+def plan_sign(store: Store, doc_id: str) -> StoredDocument:
+    from assistant.services import careplans
 
-        return careplans.new_version(store, doc_id)
-    doc = store.documents.get(doc_id)
-    return store.documents.save(doc.patient_id, doc.kind, doc.data, series=doc.series)
+    return careplans.sign(store, doc_id)
 
 
-def plan_versions(store: Any, patient_id: str) -> list[Any]:
+def plan_new_version(store: Store, doc_id: str) -> StoredDocument:
+    from assistant.services import careplans
+
+    return careplans.new_version(store, doc_id)
+
+
+def plan_versions(store: Store, patient_id: str) -> list[StoredDocument]:
     return list(store.documents.list(patient_id, CAREPLAN_KIND))
 
 
 # --- reports --------------------------------------------------------------------------------
-def reports_available() -> bool:
-    return _has("assistant.reports", "render_careplan_pdf")
-
-
 @dataclass(frozen=True)
 class SignerInfo:
     name: str = ""
     role: str = ""
 
 
-def signer_info(store: Any, doc: Any) -> SignerInfo:
+def signer_info(store: Store, doc: StoredDocument) -> SignerInfo:
     """The signer's display name and role (DB thread); empty for a draft."""
-    if not _available("assistant.services.documents") or not getattr(doc, "signed_by", None):
-        return SignerInfo()
-    sig = importlib.import_module("assistant.services.documents").signature_for(store, doc)
-    return SignerInfo(getattr(sig, "name", "") or "", getattr(sig, "role", "") or "") if sig else SignerInfo()
+    from assistant.services.documents import signature_for
+
+    sig = signature_for(store, doc)
+    return SignerInfo(sig.name, sig.role) if sig else SignerInfo()
 
 
-def _letterhead(settings: Any) -> Any:
-    layout = importlib.import_module("assistant.reports.layout")
-    return layout.Letterhead.from_settings(settings)
-
-
-def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: Any, signer: SignerInfo,
-                 settings: Any, cancel: threading.Event | None = None) -> bytes:
+def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: StoredDocument, signer: SignerInfo,
+                 settings: Settings, cancel: threading.Event | None = None) -> bytes:
     """The care-plan PDF (DRAFT watermark until signed). Worker thread."""
-    reports = _need("assistant.reports", "PDF reports")
-    return bytes(reports.render_careplan_pdf(
+    from assistant.reports import render_careplan_pdf
+    from assistant.reports.layout import Letterhead
+
+    return render_careplan_pdf(
         data, record, status=doc.status, version=doc.version, signed_by=doc.signed_by,
         signed_at=doc.signed_at, document_id=doc.id, signer_name=signer.name, signer_role=signer.role,
-        letterhead=_letterhead(settings), cancel=cancel.is_set if cancel else None))
+        letterhead=Letterhead.from_settings(settings), cancel=cancel.is_set if cancel else None)
 
 
 def summary_pdf(summary: SummaryView, risk: RiskView | None, record: PatientRecord, document_id: str,
-                settings: Any, cancel: threading.Event | None = None) -> bytes:
-    reports = _need("assistant.reports", "PDF reports")
-    return bytes(reports.render_summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
-                                            document_id=document_id, letterhead=_letterhead(settings),
-                                            cancel=cancel.is_set if cancel else None))
+                settings: Settings, cancel: threading.Event | None = None) -> bytes:
+    from assistant.reports import render_summary_pdf
+    from assistant.reports.layout import Letterhead
+
+    return render_summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
+                              document_id=document_id, letterhead=Letterhead.from_settings(settings),
+                              cancel=cancel.is_set if cancel else None)
 
 
-def pdf_pages(pdf: bytes, dpi: int, cancel: threading.Event | None = None) -> Any:
-    """Page images of a PDF for a printer (pypdfium2 or poppler); AssistantError if neither."""
-    support = _need("assistant.services.documents", "Printing")
-    return support.page_images(pdf, dpi=dpi, cancel=cancel.is_set if cancel else None)
+def pdf_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
+    """Page images of a PDF for a printer, rendered one at a time as they are asked for."""
+    from assistant.services.documents import page_images
+
+    return page_images(pdf, dpi=dpi, cancel=cancel)
 
 
 # --- reference intervals for the trend chart ------------------------------------------------
-def reference_band(obs: Any, sex: str) -> tuple[float | None, float | None, str] | None:
+def reference_band(obs: Observation, sex: str) -> tuple[float | None, float | None, str] | None:
     """The interval to shade behind a measure: the result's own, else the knowledge table's adult
     interval (the same one the summary judges values by), with where it came from."""
     if obs.reference_low is not None or obs.reference_high is not None:
         return obs.reference_low, obs.reference_high, "record"
-    if not (_available("assistant.assist.labranges") and _available("assistant.assist.vocabulary")):
-        return None
     from assistant.assist.labranges import reference_range
     from assistant.assist.vocabulary import vocabulary
 
@@ -392,26 +333,24 @@ def reference_band(obs: Any, sex: str) -> tuple[float | None, float | None, str]
     return found[0], found[1], "adult reference interval, not the laboratory's own"
 
 
-WORKER_MODULES = ("assistant.clinical.flags", "assistant.assist.summary", CAREPLAN_MODULE)
+WORKER_MODULES = ("assistant.clinical.flags", "assistant.assist.summary",
+                  "assistant.assist.careplan.drafting")
 
 
 def warm_core_modules() -> None:
     """Import what the flags, summary and care-plan workers run, before a patient is opened: an
     import on a worker holds the interpreter lock in long stretches, stalling the interface."""
     for module in WORKER_MODULES:
-        if _available(module):
-            importlib.import_module(module)
-    if _has("assistant.assist.careplan.templates", "load_templates"):
-        importlib.import_module("assistant.assist.careplan.templates").load_templates()  # cached
+        importlib.import_module(module)
+    from assistant.assist.careplan.templates import load_templates
+
+    load_templates()  # cached
 
 
 def warm_reference_tables() -> None:
     """Read the vocabulary and interval tables once on a worker, so the first chart does not."""
-    if _available("assistant.assist.vocabulary"):
-        from assistant.assist.vocabulary import vocabulary
+    from assistant.assist import labranges
+    from assistant.assist.vocabulary import vocabulary
 
-        vocabulary()
-    if _available("assistant.assist.labranges"):
-        from assistant.assist import labranges
-
-        labranges._table()
+    vocabulary()
+    labranges._table()

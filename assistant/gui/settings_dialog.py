@@ -38,7 +38,7 @@ class SettingsDialog(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, settings: Any, model_state: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, settings: config.Settings, model_state: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")

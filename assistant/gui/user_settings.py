@@ -35,7 +35,7 @@ def dump_toml(flat: dict[str, Any]) -> str:
         "\n".join(lines).lstrip("\n") + "\n"
 
 
-def save_user_settings(changes: dict[str, Any], settings: Any) -> Path:
+def save_user_settings(changes: dict[str, Any], settings: config.Settings) -> Path:
     """Validate and merge `changes` into the user file; settings fixed by the site are refused."""
     path = config.user_config_path()
     flat: dict[str, Any] = {}

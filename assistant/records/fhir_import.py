@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +118,7 @@ def _parse_safely(path: Path) -> FileOutcome:
 
 
 def parse_many(paths: Iterable[Path], workers: int | None = None,
-               cancelled: Callable[[], bool] = lambda: False) -> Iterator[FileOutcome]:
+               cancelled: Callable[[], bool] = lambda: False) -> Generator[FileOutcome, None, None]:
     """Parse files in worker processes (validation is CPU-bound), yielding outcomes in order.
 
     Workers only parse; the caller stores each outcome in its own transaction, so a cancel or a

@@ -35,7 +35,7 @@ def render_summary_pdf(summary: Any, record: Any, *, risk: Any = None, document_
                        letterhead: Any = None, generated_at: datetime | None = None,
                        cancel: Callable[[], bool] | None = None) -> bytes:
     """A summary with its flags table as PDF; the flags are evaluated from the record when `risk`
-    is not given (and the flags engine is in this build)."""
+    is not given."""
     from assistant.services.documents import evaluate_risk
 
     from .summary_pdf import render_summary

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.assist.careplan.document import CarePlanDocument
 from assistant.config import resources_dir
 
 from .careplan_pdf import Signature, render_careplan
@@ -34,29 +34,12 @@ def demo_record(name: str = DEFAULT_PATIENT) -> Any:
     return PatientRecord.build(parsed.patients[0], parsed.entries)
 
 
-def _fallback_plan(record: Any) -> CarePlanDocument:
-    # Only for builds without the drafter: problems and medications straight from the chart.
-    problems = tuple(Item(c.display, "problem", citations=(c.ref,)) for c in record.active_conditions)
-    meds = tuple(Item(" ".join(x for x in (m.name, m.dose_text) if x), "medication", citations=(m.ref,))
-                 for m in record.active_medications)
-    return CarePlanDocument(record.patient.id, "Care plan", FIXED_TIME.isoformat(),
-                            sections=(Section("problems", SECTION_TITLES["problems"], problems),
-                                      Section("medications", SECTION_TITLES["medications"], meds)))
-
-
 def demo_plan(record: Any) -> CarePlanDocument:
-    """The deterministic draft the app itself would make (the fallback plan when it can't)."""
-    try:
-        from assistant.assist.careplan.drafting import draft_careplan
-    except ImportError:
-        return _fallback_plan(record)
-    try:
-        from assistant.clinical.flags import evaluate
+    """The deterministic draft the app itself would make."""
+    from assistant.assist.careplan.drafting import draft_careplan
+    from assistant.clinical.flags import evaluate
 
-        risk = evaluate(record)
-    except ImportError:
-        risk = None
-    return draft_careplan(record, risk, None, use_model=False)
+    return draft_careplan(record, evaluate(record), None, use_model=False)
 
 
 def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = False,

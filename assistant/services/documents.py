@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from assistant.errors import AssistantError, BadInputError
+from assistant.errors import BadInputError
 from assistant.reports.careplan_pdf import Signature
 
 ROLE_LABELS = {"clinician": "Clinician", "admin": "Administrator", "nurse": "Nurse"}
@@ -66,29 +63,19 @@ def signature_for(store: Any, doc: Any) -> Signature | None:
                      doc.signed_at or "")
 
 
-def _careplan_api() -> Any:
-    try:
-        from assistant.assist.careplan import drafting as careplan
-    except ImportError:
-        raise AssistantError("care-plan drafting is not available in this build") from None
-    return careplan
-
-
 def evaluate_risk(record: Any) -> Any:
-    try:
-        from assistant.clinical.flags import evaluate
-    except ImportError:  # flags not in this build: plans and summaries are drafted without them
-        return None
+    from assistant.clinical.flags import evaluate
+
     return evaluate(record)
 
 
 def draft_and_save_careplan(store: Any, record: Any) -> Any:
     """Draft a deterministic care plan, save it as an unsigned draft; returns the StoredDocument."""
+    from assistant.assist.careplan.drafting import draft_careplan
     from assistant.services import careplans
 
-    api = _careplan_api()
     # risk=None: the drafter evaluates the flags itself, against the plan's own as-of date.
-    plan = api.draft_careplan(record, None, None, use_model=False)
+    plan = draft_careplan(record, None, None, use_model=False)
     return careplans.save_draft(store, plan)
 
 
@@ -119,12 +106,9 @@ def careplan_for_output(store: Any, patient_id: str, document_id: str | None = N
 def generate_summary(record: Any, risk: Any = None, engine: Any = None) -> Any:
     """A fresh summary (deterministic unless an engine is given), unverified sentences marked or
     dropped as the site's `summary.unverified` setting says."""
+    from assistant.assist.summary import generate_summary as generate
     from assistant.config import load_settings
 
-    try:
-        from assistant.assist.summary import generate_summary as generate
-    except ImportError:
-        raise AssistantError("summaries are not available in this build") from None
     return generate(record, risk, engine, use_model=engine is not None,
                     unverified=str(load_settings()["summary.unverified"]))
 
@@ -132,11 +116,9 @@ def generate_summary(record: Any, risk: Any = None, engine: Any = None) -> Any:
 def load_engine(args: Any = None) -> Any | None:
     """The installed model pack's engine (None without a pack, or with `--no-model` where the
     command has that option), as `assistant summarize` picks it."""
+    from assistant.assist.generation import load_engine as load
+
     if getattr(args, "no_model", False):
-        return None
-    try:
-        from assistant.assist.generation import load_engine as load
-    except ImportError:
         return None
     return load(getattr(args, "model", None))
 
@@ -173,8 +155,9 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
-def _pdfium_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> Iterator[PageImage]:
-    import pypdfium2 as pdfium  # optional dependency (Apache-2.0 / BSD-3-Clause)
+def page_images(pdf: bytes, dpi: int = 300, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
+    """Rasterise the PDF page by page with pypdfium2 (for QPrinter, which cannot take a PDF)."""
+    import pypdfium2 as pdfium  # Apache-2.0 / BSD-3-Clause; imported when printing, not at start-up
 
     doc = pdfium.PdfDocument(pdf)
     try:
@@ -186,74 +169,3 @@ def _pdfium_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> It
             yield PageImage(image.width, image.height, image.tobytes(), dpi)
     finally:
         doc.close()
-
-
-def _read_token(stream: Any) -> bytes:
-    token = b""
-    while True:
-        ch = stream.read(1)
-        if not ch:
-            return token
-        if ch == b"#" and not token:  # a comment runs to the end of the line
-            stream.readline()
-            continue
-        if ch.isspace():
-            if token:
-                return token
-            continue
-        token += ch
-
-
-def _poppler_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> Iterator[PageImage]:
-    # PDF in on stdin, binary PPM pages out on stdout: nothing of the report touches the disk.
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        raise FileNotFoundError("pdftoppm")
-    proc = subprocess.Popen([exe, "-r", str(dpi), "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    stdin, stdout = proc.stdin, proc.stdout
-    assert stdin is not None and stdout is not None
-
-    def feed() -> None:
-        # A separate writer: pdftoppm may start answering before it has read the whole input.
-        try:
-            stdin.write(pdf)
-            stdin.close()
-        except OSError:  # it was stopped early (cancel)
-            pass
-
-    feeder = threading.Thread(target=feed, name="pdftoppm-feed", daemon=True)
-    feeder.start()
-    try:
-        while True:
-            magic = _read_token(stdout)
-            if not magic:
-                break
-            if magic != b"P6":
-                raise AssistantError("printing failed: unexpected output from pdftoppm")
-            w, h, _maxval = (int(_read_token(stdout)) for _ in range(3))
-            rgb = stdout.read(w * h * 3)
-            yield PageImage(w, h, rgb, dpi)
-            if cancel is not None and cancel():
-                break
-    finally:
-        proc.kill()
-        proc.wait()
-        feeder.join(timeout=5)
-
-
-def page_images(pdf: bytes, dpi: int = 300, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
-    """Rasterise the PDF page by page (for QPrinter, which cannot take a PDF). Uses pypdfium2 where
-    installed, else poppler's pdftoppm; raises AssistantError when neither is there."""
-    try:
-        import pypdfium2  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        yield from _pdfium_pages(pdf, dpi, cancel)
-        return
-    try:
-        yield from _poppler_pages(pdf, dpi, cancel)
-    except FileNotFoundError:
-        raise AssistantError("printing needs pypdfium2 (pip install pypdfium2) or poppler-utils "
-                             "(pdftoppm); export the PDF and print it from a PDF viewer meanwhile") from None

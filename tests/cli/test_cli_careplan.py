@@ -90,7 +90,6 @@ def test_draft_show_sign_revise_export(demo_db: Path, tmp_path: Path, capsys: py
 
 
 def test_af_patient_draft_lists_the_interaction(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("assistant.clinical.flags")
     code, out, err = run(capsys, "careplan", "draft", "DEMO-100002", "--json")
     assert code == 0, err
     plan = json.loads(out)["plan"]

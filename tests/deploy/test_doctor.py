@@ -87,7 +87,6 @@ def test_missing_key_file_and_missing_database(env: Path, tmp_path: Path, store,
 
 
 def test_model_pack_checked_with_the_engine_verifier(env: Path, tmp_path: Path, capsys) -> None:
-    pytest.importorskip("assistant.llm.pack")
     pack = make_pack(tmp_path / "pack")
     env.write_text(f'[models]\npack_dir = "{pack}"\n')
     code, report = _doctor_json(["--db", str(tmp_path / "none.db")], capsys)

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import zipfile
 from pathlib import Path
 
 import pytest
+from deploy_support import make_pack
 
-pytest.importorskip("assistant.llm.pack")
-
-from deploy_support import make_pack  # noqa: E402
-
-from assistant.cli import deploy as commands  # noqa: E402
-from assistant.config import DEFAULT_PACK_FILE, load_settings  # noqa: E402
-from assistant.deploy import packs as models  # noqa: E402
-from assistant.errors import ModelPackError  # noqa: E402
+from assistant.cli import deploy as commands
+from assistant.cli import models as llm_commands
+from assistant.config import DEFAULT_PACK_FILE, load_settings
+from assistant.deploy import packs as models
+from assistant.errors import ModelPackError
 
 
 @pytest.fixture
@@ -34,12 +31,7 @@ def run_cli(argv: list[str]) -> int:
     """The deployment commands on a parser of their own (as cli.py builds them, llm group first)."""
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
-    try:
-        llm_commands = importlib.import_module("assistant.cli.models")
-    except ModuleNotFoundError:
-        pass
-    else:
-        llm_commands.register(sub)
+    llm_commands.register(sub)
     commands.register(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))

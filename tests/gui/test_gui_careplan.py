@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
-
-from assistant.gui import services
-
-pytestmark = pytest.mark.skipif(not services.careplan_available(),
-                                reason="assistant.assist.careplan.drafting not in this build")
 
 
 def draft(qtbot, view):
@@ -121,15 +115,16 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
     assert asked == ["care-plan-v1-draft.pdf"]  # no patient identifier in the suggested name
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and (out.stat().st_mode & 0o077) == 0
-    if services.reports_available():
-        assert window.output.last_how == "reports"
+    assert window.output.last_how == "reports"
     # Print to a PDF "printer" so the test can look at what was printed.
     printed = tmp_path / "printed.pdf"
+    printers: list[QPrinter] = []
 
     def choose():
         p = QPrinter(QPrinter.PrinterMode.ScreenResolution)
         p.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         p.setOutputFileName(str(printed))
+        printers.append(p)
         return p
 
     window.output.choose_printer = choose
@@ -137,6 +132,11 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
     qtbot.waitUntil(lambda: not window.output.busy, timeout=60000)
     assert window.status.message.text() == "Sent to the printer."
     assert printed.exists() and printed.stat().st_size > 1000
+    # The print queue, seen by everyone on the network, names the document but not the patient.
+    patient = view.record.patient
+    job = printers[0].docName()
+    assert job == "Clinician Assistant care plan"
+    assert not any(x and x.lower() in job.lower() for x in (*patient.name.split(), patient.mrn, patient.id))
     got = []
     pid = view.patient_id
     window.ctx.db.submit(lambda s: [e.action for e in s.audit.events(pid, limit=30)], got.append)

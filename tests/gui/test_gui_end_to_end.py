@@ -9,12 +9,6 @@ import pytest
 from gui_support import LARGEST, shared_file
 from PySide6.QtCore import Qt, QUrl
 
-from assistant.gui import services
-
-pytestmark = pytest.mark.skipif(
-    not (services.summary_available() and services.careplan_available()),
-    reason="assistant.assist summary and care plan are needed end to end")
-
 
 def run_clinician_journey(qtbot, window, gui, folder: Path, out: Path, timeout: int = 60000) -> None:
     gui.sign_in(window)
@@ -85,7 +79,7 @@ def test_clinician_journey_with_the_model_pack(qtbot, make_window, empty_db, gui
     from assistant.config import bundled_pack_dir
 
     pack = Path(os.environ.get("ASSISTANT_TEST_PACK", bundled_pack_dir()))
-    if not (pack / "manifest.json").exists() or not services.engine_available():
+    if not (pack / "manifest.json").exists():
         pytest.skip("no model pack (make model)")
     monkeypatch.setenv("ASSISTANT_MODEL", str(pack))
     window = make_window(empty_db)

@@ -10,16 +10,12 @@ from PySide6.QtCore import Qt, QUrl
 
 from assistant.gui import services
 
-needs_summary = pytest.mark.skipif(not services.summary_available(), reason="assistant.assist.summary missing")
-needs_flags = pytest.mark.skipif(not services.flags_available(), reason="assistant.clinical.flags missing")
-
 
 def wait_summary(qtbot, view, timeout=60000):
     qtbot.waitUntil(lambda: view.overview.summary is not None, timeout=timeout)
     return view.overview.summary
 
 
-@needs_summary
 def test_missing_model_still_summarises_and_says_so(qtbot, signed_in, gui):
     window = signed_in
     qtbot.waitUntil(lambda: window.models.state == "none", timeout=10000)
@@ -34,7 +30,6 @@ def test_missing_model_still_summarises_and_says_so(qtbot, signed_in, gui):
     assert "cite:" in html and "Sources in the record" in view.overview.browser.toPlainText()
 
 
-@needs_flags
 def test_flags_ordered_by_severity_and_expand_to_evidence(qtbot, signed_in, gui):
     view = gui.open_patient(signed_in, "Beatriz")
     panel = view.overview.flags
@@ -57,7 +52,6 @@ def test_flags_ordered_by_severity_and_expand_to_evidence(qtbot, signed_in, gui)
     assert view.current_key() != "overview"
 
 
-@needs_summary
 def test_summary_citation_click_opens_entry(qtbot, signed_in, gui):
     view = gui.open_patient(signed_in, "Beatriz")
     wait_summary(qtbot, view)
@@ -88,7 +82,6 @@ def slow_summary(monkeypatch):
         return services.SummaryView(tuple(sentences), "model", "", services.GenStats(10, 42.0, 0.1))
 
     monkeypatch.setattr(services, "generate_summary", fake)
-    monkeypatch.setattr(services, "summary_available", lambda: True)
     return state
 
 
@@ -130,7 +123,6 @@ def test_generation_speed_in_status_bar(qtbot, signed_in, gui, monkeypatch):
                                     services.GenStats(50, 37.5, 0.2))
 
     monkeypatch.setattr(services, "generate_summary", quick)
-    monkeypatch.setattr(services, "summary_available", lambda: True)
     view = gui.open_patient(signed_in, "Zachary")
     wait_summary(qtbot, view)
     assert "37.5 tokens/s" in signed_in.status.speed.text()
@@ -144,7 +136,6 @@ def test_unverified_sentences_are_marked(qtbot, signed_in, gui, monkeypatch):
                                                            ("900 mg", "warfarin"))), "model", "")
 
     monkeypatch.setattr(services, "generate_summary", mixed)
-    monkeypatch.setattr(services, "summary_available", lambda: True)
     view = gui.open_patient(signed_in, "Zachary")
     wait_summary(qtbot, view)
     html = view.overview.browser.toHtml()

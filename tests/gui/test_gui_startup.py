@@ -103,6 +103,7 @@ def test_load_engine_passes_the_spin_setting(tmp_path, monkeypatch, spin):
         device = "cpu"
         provider = "CPUExecutionProvider"
         tokenizer = None
+        warning = ""
 
         def __init__(self, _pack: Any, **kwargs: Any) -> None:
             made.append(kwargs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from support import PASSWORD
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 ZOE = DEMO / "05_zoe_muller_lukasiewicz_penicillin_allergy.json"
 ZOE_ID_HINT = "DEMO-100005"
-
-
-def _have_rasteriser() -> bool:
-    try:
-        import pypdfium2  # noqa: F401
-        return True
-    except ImportError:
-        return shutil.which("pdftoppm") is not None
 
 
 @pytest.fixture
@@ -65,7 +56,6 @@ def test_export_signed_careplan(demo_db: Path, tmp_path: Path, capsys: pytest.Ca
 
 
 def test_export_drafts_a_plan_when_there_is_none(demo_db: Path, tmp_path: Path):
-    pytest.importorskip("assistant.assist.careplan.drafting")
     out = tmp_path / "draft.pdf"
     assert main(["export", ZOE_ID_HINT, "--format", "pdf", "--out", str(out)]) == 0
     pages = [squash(t) for t in pages_text(out.read_bytes())]
@@ -76,7 +66,6 @@ def test_export_drafts_a_plan_when_there_is_none(demo_db: Path, tmp_path: Path):
 
 
 def test_export_summary(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    pytest.importorskip("assistant.assist.summary")
     monkeypatch.setenv("ASSISTANT_MODEL", str(tmp_path / "no-pack"))  # deterministic: no model here
     out = tmp_path / "summary.pdf"
     assert main(["export", ZOE_ID_HINT, "--format", "pdf", "--document", "summary", "--out", str(out)]) == 0
@@ -110,7 +99,6 @@ def test_default_file_names_carry_no_identifiers():
     assert Rendered("summary", b"", "p-unicode", "abc").filename.startswith("summary-")
 
 
-@pytest.mark.skipif(not _have_rasteriser(), reason="neither pypdfium2 nor pdftoppm installed")
 def test_page_images_for_the_printer():
     from test_report_builders import LETTERHEAD
 

@@ -47,14 +47,6 @@ def _as_of(as_of: date | datetime | None, risk: Any | None) -> datetime:
     return datetime.now(UTC)
 
 
-def _evaluate_risk(record: PatientRecord, as_of: datetime) -> tuple[Any | None, str]:
-    try:
-        from assistant.clinical.flags import evaluate
-    except ImportError:  # an older build without the risk engine: the plan still drafts
-        return None, "risk flags unavailable in this build: no safety items were added"
-    return evaluate(record, as_of=as_of), ""
-
-
 def _fact_sheet(record: PatientRecord, risk: Any | None, as_of: datetime) -> Any:
     from assistant.assist.facts import build_fact_sheet
 
@@ -105,9 +97,10 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     when = _as_of(as_of, risk)
     warnings: list[str] = []
     if risk is None:
-        risk, warning = _evaluate_risk(record, when)
-        if warning:
-            warnings.append(warning)
+        # Imported here, not with this module: that keeps the CLI's start-up short.
+        from assistant.clinical.flags import evaluate
+
+        risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
     ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications)
     matches = match_templates(record)
