@@ -6,6 +6,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from assistant.clinical.flags import RiskReport
+from assistant.clinical.rules.base import Flag, rank
 from assistant.records.domain import Observation
 from assistant.records.record import PatientRecord
 
@@ -298,29 +300,18 @@ def procedures(record: PatientRecord, anchor: datetime, limit: int = 5) -> list[
     return out
 
 
-_SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
+def ordered_flags(risk: RiskReport | None) -> list[Flag]:
+    """The report's flags, most severe first (the engine orders them so; the stable sort keeps it)."""
+    return sorted(risk.flags, key=lambda f: rank(f.severity)) if risk is not None else []
 
 
-def flag_refs(flag: Any) -> tuple[str, ...]:
-    """Evidence entry refs of a clinical flag (strings, or objects with a `ref`)."""
-    raw = getattr(flag, "evidence", None) or getattr(flag, "evidence_refs", None) or ()
-    return tuple(dict.fromkeys(x if isinstance(x, str) else getattr(x, "ref", str(x)) for x in raw))
-
-
-def ordered_flags(risk: Any | None) -> list[Any]:
-    flags = list(getattr(risk, "flags", ()) or ())
-    rank = {s: i for i, s in enumerate(_SEVERITY_ORDER)}
-    return sorted(flags, key=lambda f: rank.get(str(getattr(f, "severity", "info")).lower(), 9))
-
-
-def flags(risk: Any | None) -> list[Line]:
+def flags(risk: RiskReport | None) -> list[Line]:
     out: list[Line] = []
     for n, f in enumerate(ordered_flags(risk)):
-        severity = str(getattr(f, "severity", "info")).lower()
-        text = f"Risk flag ({severity}): {getattr(f, 'title', '')}"
-        explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
+        text = f"Risk flag ({f.severity}): {f.title}"
+        explanation = " ".join(f.explanation.split())
         if explanation:
             text += f": {explanation if len(explanation) <= 200 else explanation[:197].rsplit(' ', 1)[0] + '...'}"
-        out.append(("flag", text, flag_refs(f), P_FLAG.get(severity, 46) - min(n, 5),
-                    {"title": str(getattr(f, "title", "")), "severity": severity}))
+        out.append(("flag", text, f.evidence, P_FLAG[f.severity] - min(n, 5),
+                    {"title": f.title, "severity": f.severity}))
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
@@ -31,6 +31,9 @@ from .session import describe_error
 from .style import icon, set_primary
 from .tasks import Task, run_task
 
+if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
+
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
@@ -47,7 +50,7 @@ class CarePlanTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record = record
-        self.risk: services.RiskView | None = None
+        self.risk: RiskReport | None = None
         self.doc: Any = None  # the StoredDocument shown
         self.docs: list[Any] = []
         self.dirty = False
@@ -238,7 +241,7 @@ class CarePlanTab(QWidget):
             self.generate.setToolTip("Care-plan drafting is not available in this build yet "
                                      "(assistant.assist is missing)")
 
-    def set_risk(self, risk: services.RiskView | None) -> None:
+    def set_risk(self, risk: RiskReport | None) -> None:
         self.risk = risk
 
     def label_for(self, ref: str) -> str:
