@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from assistant.clinical.rules.base import Flag
 from assistant.records.domain import (
     LOINC,
     Allergy,
@@ -88,36 +89,29 @@ def sample_record() -> PatientRecord:
     return PatientRecord.build(p, entries)
 
 
-@dataclass(frozen=True)
-class FakeFlag:
-    """The clinical engine's Flag shape (id, title, severity, category, evidence, explanation...)."""
-
-    id: str
-    title: str
-    severity: str
-    category: str = "medication"
-    evidence: tuple[str, ...] = ()
-    explanation: str = ""
-    missing: tuple[str, ...] = ()
-    reference: str = ""
+def make_flag(fid: str, title: str, severity: str, category: str = "medication",
+              evidence: tuple[str, ...] = (), explanation: str = "", missing: tuple[str, ...] = (),
+              reference: str = "") -> Flag:
+    """The clinical engine's Flag, with the fields a test does not care about left empty."""
+    return Flag(fid, title, severity, category, evidence, explanation, missing, reference)
 
 
 @dataclass(frozen=True)
 class FakeRisk:
     """The clinical engine's RiskReport shape."""
 
-    flags: tuple[FakeFlag, ...] = ()
+    flags: tuple[Flag, ...] = ()
     scores: tuple = ()
     as_of: datetime | None = None
 
 
 def sample_risk() -> FakeRisk:
     return FakeRisk((
-        FakeFlag("inr-high", "INR above therapeutic range on warfarin", "high",
+        make_flag("inr-high", "INR above therapeutic range on warfarin", "high",
                  evidence=("Observation/o-inr2", "MedicationRequest/m-warf"),
                  explanation="INR 3.8 on 2026-11-12 above the target 2.0-3.0."),
-        FakeFlag("info-x", "Annual review due", "info", category="care"),
-        FakeFlag("crit", "Penicillin allergy", "critical", category="allergy",
+        make_flag("info-x", "Annual review due", "info", category="care gap"),
+        make_flag("crit", "Penicillin allergy", "critical", category="allergy",
                  evidence=("AllergyIntolerance/a-pen",), explanation="Anaphylaxis recorded."),
     ))
 

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.clinical.knowledge import register_cache
+from assistant.clinical.units import prose_units
+
 from .vocabulary import Diagnosis, ingredients, term_in, term_pattern, vocabulary
 
 log = logging.getLogger(__name__)
@@ -90,26 +93,17 @@ def date_matches(claim: tuple[tuple[int, int, int], ...], fact: tuple[tuple[int,
     return False
 
 
-# Units: spelling -> canonical. Anything else after a number is not treated as a unit.
-_UNITS = {
-    "%": "%", "percent": "%", "per cent": "%", "mg": "mg", "milligrams": "mg", "milligram": "mg",
-    "mcg": "mcg", "µg": "mcg", "μg": "mcg", "ug": "mcg", "micrograms": "mcg", "microgram": "mcg",
-    "g": "g", "grams": "g", "kg": "kg", "kilograms": "kg", "ml": "ml", "l": "l", "units": "units",
-    "unit": "units", "iu": "units", "mmol/l": "mmol/l", "meq/l": "mmol/l", "mg/dl": "mg/dl",
-    "g/dl": "g/dl", "g/l": "g/l", "mmhg": "mmhg", "mm hg": "mmhg", "/min": "/min", "bpm": "/min",
-    "beats/min": "/min", "breaths/min": "/min", "°c": "°c", "c": "°c", "degrees": "°c", "°f": "°f",
-    "u/l": "u/l", "iu/l": "u/l", "mg/g": "mg/g", "pg/ml": "pg/ml", "ng/ml": "ng/ml", "ng/l": "ng/l",
-    "miu/l": "miu/l", "ml/min/1.73 m2": "ml/min", "ml/min/1.73m2": "ml/min", "ml/min": "ml/min",
-    "kg/m2": "kg/m2", "kg/m²": "kg/m2", "10^3/ul": "10^3/ul", "10^9/l": "10^3/ul",
-    "x10^9/l": "10^3/ul", "k/ul": "10^3/ul", "years": "year", "year": "year", "-year-old": "year",
-    "year-old": "year", "yo": "year", "days": "day", "day": "day", "weeks": "week", "week": "week",
-    "months": "month", "month": "month", "hours": "hour", "hour": "hour", "tablets": "tablet",
-    "tablet": "tablet", "capsules": "capsule", "capsule": "capsule", "puffs": "puff", "puff": "puff",
-}
-_UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_NUMBER = re.compile(
-    rf"(?<![\w.])(?:(type|stage|grade|class|gold|nyha|g)\s*)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)"
-    rf"(?:\s?({_UNIT_RE})(?![a-zA-Z]))?", re.IGNORECASE)
+@register_cache
+@lru_cache(maxsize=1)
+def _number_re() -> re.Pattern[str]:
+    """A number, an optional qualifier before it and an optional unit after it. The units are the
+    prose spellings of the unit table (units.csv); anything else after a number is not a unit."""
+    units = "|".join(sorted((re.escape(u) for u in prose_units()), key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w.])(?:(type|stage|grade|class|gold|nyha|g)\s*)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)"
+        rf"(?:\s?({units})(?![a-zA-Z]))?", re.IGNORECASE)
+
+
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 _ROMAN_RE = re.compile(r"\b(type|stage|class|grade)\s+(i{1,3}|iv|v)\b", re.IGNORECASE)
 
@@ -121,13 +115,13 @@ def find_numbers(text: str) -> list[Claim]:
     for m in _ROMAN_RE.finditer(text):
         out.append(Claim("number", m.group(0), (float(_ROMAN[m.group(2).lower()]), m.group(1).lower(), ""),
                          m.start()))
-    for m in _NUMBER.finditer(text):
+    for m in _number_re().finditer(text):
         qualifier, digits, unit = m.group(1), m.group(2), m.group(3)
         value = float(digits.replace(",", ""))
         if qualifier:
             canon = "stage" if qualifier.lower() == "g" else qualifier.lower()
         else:
-            canon = _UNITS.get((unit or "").lower(), "")
+            canon = prose_units().get((unit or "").lower(), "")
         out.append(Claim("number", m.group(0).strip(), (value, canon, analyte_before(text, m.start())),
                          m.start()))
     return sorted(out, key=lambda c: c.start)

@@ -6,6 +6,10 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from assistant.clinical.flags import RiskReport
+from assistant.clinical.rules.base import Flag, rank
+from assistant.clinical.units import display_unit
+from assistant.clinical.values import format_number, with_unit
 from assistant.records.domain import Observation
 from assistant.records.record import PatientRecord
 
@@ -43,20 +47,6 @@ _SEX = {"male": "man", "female": "woman"}
 
 def day(when: datetime | None) -> str:
     return when.date().isoformat() if when else "undated"
-
-
-def num(value: float, decimals: int) -> str:
-    text = f"{value:.{decimals}f}"
-    return "0" if text in ("-0", "-0.0") else text
-
-
-def display_unit(unit: str) -> str:
-    unit = (unit or "").strip()
-    if unit not in ("{score}",):
-        unit = re.sub(r"\{([^}]*)\}", r"\1", unit).replace("_", " ")  # UCUM annotations: {1.73_m2}
-    return {"Cel": "°C", "degC": "°C", "{score}": "", "mm[Hg]": "mmHg", "10*3/uL": "10^3/uL",
-            "10*6/uL": "10^6/uL", "/min": "/min", "{beats}/min": "/min", "{breaths}/min": "/min",
-            "kg/m2": "kg/m2", "%": "%"}.get(unit, unit)
 
 
 def demographics(record: PatientRecord, anchor: datetime) -> list[Line]:
@@ -143,6 +133,14 @@ def _value(o: Observation, spec: LabSpec, code: str) -> float | None:
     return comp.value if comp else None
 
 
+def _unit_of(o: Observation, code: str) -> str:
+    """The unit of `code`'s value in an observation (itself or a component)."""
+    if o.code.code == code:
+        return o.unit
+    comp = o.component(code)
+    return comp.unit if comp else ""
+
+
 def vitals(by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line]:
     out: list[Line] = []
     for spec in vocabulary().vitals:
@@ -151,17 +149,16 @@ def vitals(by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line
             if line:
                 out.append(line)
             continue
-        found = [(o, v) for code in spec.loinc for o in by_code.get(code, ())
+        found = [(o, v, code) for code in spec.loinc for o in by_code.get(code, ())
                  if (v := _value(o, spec, code)) is not None]
         if not found or (spec.analyte == "sbp" and any(
                 c in by_code for c in ("85354-9", "55284-4"))):
             continue
-        o, v = max(found, key=lambda ov: ov[0].when or datetime.min.replace(tzinfo=anchor.tzinfo))
-        unit = spec.unit or display_unit(o.unit)
-        text = f"{spec.label} {num(v, spec.decimals)}{'' if unit in ('%', '°C') else ' '}{unit}".rstrip()
-        text += f" ({day(o.when)})"
+        o, v, code = max(found, key=lambda ovc: ovc[0].when or datetime.min.replace(tzinfo=anchor.tzinfo))
+        unit = _unit_of(o, code) or spec.unit
+        value = with_unit(format_number(v, unit, code), display_unit(unit))
+        text = f"{spec.label} {value} ({day(o.when)})"
         prio = _vital_priority(spec.analyte, v, o.when, anchor)
-        value = f"{num(v, spec.decimals)}{'' if unit in ('%', '°C') else ' '}{unit}".rstrip()
         out.append(("vital", text, (o.ref,), prio, {"analyte": spec.analyte, "label": spec.label,
                                                      "value": value, "date": day(o.when), "state": ""}))
     return out
@@ -181,41 +178,46 @@ def _blood_pressure(by_code: dict[str, list[Observation]], spec: LabSpec, anchor
         for o in by_code.get(code, ()):
             s, d = o.component("8480-6"), o.component("8462-4")
             if s and d and s.value is not None and d.value is not None:
-                text = f"Blood pressure {num(s.value, 0)}/{num(d.value, 0)} mmHg ({day(o.when)})"
+                value = _pressure(s.value, d.value)
+                text = f"Blood pressure {value} ({day(o.when)})"
                 prio = _vital_priority("sbp", s.value, o.when, anchor)
                 if prio == P_VITAL and (s.value >= 160 or d.value >= 100):
                     prio = P_VITAL_ABNORMAL  # stage 2 hypertension range (ACC/AHA 2017)
                 return ("vital", text, (o.ref,), prio + 1,
                         {"analyte": "bp", "label": "Blood pressure", "date": day(o.when), "state": "",
-                         "value": f"{num(s.value, 0)}/{num(d.value, 0)} mmHg"})
+                         "value": value})
     return None
+
+
+def _pressure(sbp: float, dbp: float) -> str:
+    return f"{format_number(sbp, 'mmHg', '8480-6')}/{format_number(dbp, 'mmHg', '8462-4')} mmHg"
 
 
 def labs(record: PatientRecord, by_code: dict[str, list[Observation]], anchor: datetime) -> list[Line]:
     out: list[tuple[int, Line]] = []
     for spec in vocabulary().labs:
-        series = sorted({o.ref: (o, v) for code in spec.loinc for o in by_code.get(code, ())
-                         if (v := _value(o, spec, code)) is not None}.values(),
-                        key=lambda ov: ov[0].when or datetime.min.replace(tzinfo=anchor.tzinfo),
+        found = {o.ref: (o, v, code) for code in spec.loinc for o in by_code.get(code, ())
+                 if (v := _value(o, spec, code)) is not None}
+        series = sorted(found.values(), key=lambda ovc: ovc[0].when or datetime.min.replace(tzinfo=anchor.tzinfo),
                         reverse=True)
         if not series:
             continue
-        latest, value = series[0]
+        latest, value, code = series[0]
         unit = display_unit(latest.unit)
         if unit.lower() in (spec.label.lower(), "ratio", "1"):
             unit = ""  # 'INR 3.8', not 'INR 3.8 INR'
-        text = f"{spec.label} {num(value, spec.decimals)}{'' if unit == '%' else ' '}{unit}".rstrip()
-        text += f" ({day(latest.when)})"
+        shown = with_unit(format_number(value, latest.unit, code), unit)
+        text = f"{spec.label} {shown} ({day(latest.when)})"
         rng = reference_range(spec, latest, record.patient.sex)
         state = abnormal(value, rng, latest.interpretation)
         if state:
             text += f", {state}"
             if rng:
-                text += f" ({_range_text(rng, spec.decimals)})"
+                text += f" ({_range_text(rng, latest.unit, code)})"
         earlier = series[1:3]
         if earlier:
-            text += "; earlier " + ", ".join(f"{num(v, spec.decimals)} ({day(o.when)})" for o, v in earlier)
-            text += f"; {_trend([v for _, v in series[:3]])}"
+            text += "; earlier " + ", ".join(f"{format_number(v, o.unit, c)} ({day(o.when)})" for o, v, c in earlier)
+            text += f"; {_trend([v for _, v, _ in series[:3]])}"
         recent = latest.when is not None and anchor - latest.when <= RECENT
         if critical(spec.analyte, value, latest, record.patient.sex):
             prio = P_LAB_CRITICAL
@@ -223,21 +225,23 @@ def labs(record: PatientRecord, by_code: dict[str, list[Observation]], anchor: d
             prio = P_LAB_ABNORMAL + spec.importance if recent else P_LAB_ABNORMAL_OLD + spec.importance // 3
         else:
             prio = P_LAB_RECENT + spec.importance // 2 if recent else P_LAB_OLD + spec.importance // 3
-        refs = (latest.ref, *(o.ref for o, _ in earlier))
+        refs = (latest.ref, *(o.ref for o, _, _ in earlier))
         detail = {"analyte": spec.analyte, "label": spec.label, "date": day(latest.when), "state": state,
-                  "value": f"{num(value, spec.decimals)}{'' if unit == '%' else ' '}{unit}".rstrip(),
-                  "trend": _trend([v for _, v in series[:3]]) if earlier else ""}
+                  "value": shown,
+                  "trend": _trend([v for _, v, _ in series[:3]]) if earlier else ""}
         out.append((spec.importance, ("lab", text, refs, prio, detail)))
     # Abnormal first, then by clinical importance: the order a reader scans labs in.
     out.sort(key=lambda il: (-il[1][3], -il[0]))
     return [line for _, line in out]
 
 
-def _range_text(rng: tuple[float | None, float | None], decimals: int) -> str:
+def _range_text(rng: tuple[float | None, float | None], unit: str, code: str) -> str:
     low, high = rng
     if low is not None and high is not None:
-        return f"normal {num(low, decimals)}-{num(high, decimals)}"
-    return f"normal <= {num(high, decimals)}" if high is not None else f"normal >= {num(low or 0, decimals)}"
+        return f"normal {format_number(low, unit, code)}-{format_number(high, unit, code)}"
+    if high is not None:
+        return f"normal <= {format_number(high, unit, code)}"
+    return f"normal >= {format_number(low or 0, unit, code)}"
 
 
 def _trend(newest_first: list[float]) -> str:
@@ -298,29 +302,18 @@ def procedures(record: PatientRecord, anchor: datetime, limit: int = 5) -> list[
     return out
 
 
-_SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
+def ordered_flags(risk: RiskReport | None) -> list[Flag]:
+    """The report's flags, most severe first (the engine orders them so; the stable sort keeps it)."""
+    return sorted(risk.flags, key=lambda f: rank(f.severity)) if risk is not None else []
 
 
-def flag_refs(flag: Any) -> tuple[str, ...]:
-    """Evidence entry refs of a clinical flag (strings, or objects with a `ref`)."""
-    raw = getattr(flag, "evidence", None) or getattr(flag, "evidence_refs", None) or ()
-    return tuple(dict.fromkeys(x if isinstance(x, str) else getattr(x, "ref", str(x)) for x in raw))
-
-
-def ordered_flags(risk: Any | None) -> list[Any]:
-    flags = list(getattr(risk, "flags", ()) or ())
-    rank = {s: i for i, s in enumerate(_SEVERITY_ORDER)}
-    return sorted(flags, key=lambda f: rank.get(str(getattr(f, "severity", "info")).lower(), 9))
-
-
-def flags(risk: Any | None) -> list[Line]:
+def flags(risk: RiskReport | None) -> list[Line]:
     out: list[Line] = []
     for n, f in enumerate(ordered_flags(risk)):
-        severity = str(getattr(f, "severity", "info")).lower()
-        text = f"Risk flag ({severity}): {getattr(f, 'title', '')}"
-        explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
+        text = f"Risk flag ({f.severity}): {f.title}"
+        explanation = " ".join(f.explanation.split())
         if explanation:
             text += f": {explanation if len(explanation) <= 200 else explanation[:197].rsplit(' ', 1)[0] + '...'}"
-        out.append(("flag", text, flag_refs(f), P_FLAG.get(severity, 46) - min(n, 5),
-                    {"title": str(getattr(f, "title", "")), "severity": severity}))
+        out.append(("flag", text, f.evidence, P_FLAG[f.severity] - min(n, 5),
+                    {"title": f.title, "severity": f.severity}))
     return out

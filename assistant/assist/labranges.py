@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from assistant.clinical.knowledge import KnowledgeError, register_cache
+from assistant.clinical.reference_ranges import LabRange, general_range, lab_ranges
 from assistant.records.domain import Observation
 
 from .vocabulary import LabSpec
@@ -13,38 +15,25 @@ log = logging.getLogger(__name__)
 Range = tuple[float | None, float | None]
 
 
+@register_cache
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, str], ...]:
-    # The clinical engine owns lab_reference_ranges.csv (with its sources); we only read the rows
-    # that apply without a medication context. If the table cannot be read, results fall back to
-    # their own reference range and interpretation code, which is what the laboratory said.
-    try:
-        from assistant.clinical.knowledge import read_csv
+def _table() -> bool:
+    """Whether the clinical engine's table (lab_reference_ranges.csv, with its sources) can be read.
 
-        return tuple(r for r in read_csv("lab_reference_ranges.csv") if not r.get("context"))
-    except Exception as e:  # noqa: BLE001 - a broken optional table must not break the summary
+    If it cannot, results fall back to their own reference range and interpretation code, which is
+    what the laboratory said: a broken table must not break the summary (the risk review reports it).
+    """
+    try:
+        lab_ranges()
+    except KnowledgeError as e:
         log.warning("lab reference table unavailable, using result ranges only: %s", e)
-        return ()
+        return False
+    return True
 
 
-def _float(cell: str | None) -> float | None:
-    try:
-        return float(cell) if cell not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _units_match(table_unit: str, unit: str) -> bool:
-    same = {"10^9/l": "10*3/ul", "k/ul": "10*3/ul", "meq/l": "mmol/l"}
-    a, b = table_unit.strip().lower(), unit.strip().lower()
-    return not a or a == b or same.get(a, a) == same.get(b, b)
-
-
-def _row(analyte: str, obs: Observation, sex: str) -> dict[str, str] | None:
-    rows = [r for r in _table() if r.get("analyte") == analyte and r.get("sex", "") in ("", sex)
-            and _units_match(r.get("unit", ""), obs.unit)]
-    rows.sort(key=lambda r: r.get("sex", "") == "")  # a sex-specific interval wins
-    return rows[0] if rows else None
+def _row(analyte: str, obs: Observation, sex: str) -> LabRange | None:
+    """The table's row without a medication context for the result's analyte, sex and unit."""
+    return general_range(analyte, sex, obs.unit) if _table() else None
 
 
 def reference_range(spec: LabSpec, obs: Observation, sex: str) -> Range | None:
@@ -53,7 +42,7 @@ def reference_range(spec: LabSpec, obs: Observation, sex: str) -> Range | None:
         return (obs.reference_low, obs.reference_high)
     row = _row(spec.analyte, obs, sex)
     if row is not None:
-        return (_float(row.get("low")), _float(row.get("high")))
+        return (row.low, row.high)
     if spec.low is not None or spec.high is not None:
         return (spec.low, spec.high)
     return None
@@ -84,5 +73,5 @@ def critical(analyte: str, value: float, obs: Observation, sex: str) -> bool:
     row = _row(analyte, obs, sex)
     if row is None:
         return False
-    lo, hi = _float(row.get("critical_low")), _float(row.get("critical_high"))
+    lo, hi = row.critical_low, row.critical_high
     return (lo is not None and value <= lo) or (hi is not None and value >= hi)

@@ -5,17 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.llm.stats import GenerationStats
+
 from .facts import FactSheet
 from .verify import Sentence
 
 MODEL, DETERMINISTIC_SOURCE = "model", "deterministic"
-
-
-@dataclass(frozen=True)
-class GenerationStats:
-    tokens: int = 0
-    tokens_per_s: float = 0.0
-    ttft_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -51,11 +46,14 @@ class Summary:
 
     @property
     def stats(self) -> GenerationStats | None:
+        """The model's generation statistics (from `timing`); None for deterministic text."""
         if self.source != MODEL:
             return None
         t = self.timing
-        return GenerationStats(int(t.get("new_tokens", 0)), float(t.get("tokens_per_s", 0.0)),
-                               float(t.get("ttft_s", 0.0)))
+        return GenerationStats(new_tokens=int(t.get("new_tokens", 0)),
+                               decode_tokens_per_s=float(t.get("tokens_per_s", 0.0)),
+                               ttft_s=float(t.get("ttft_s", 0.0)), total_s=float(t.get("total_s", 0.0)),
+                               prompt_tokens=int(t.get("prompt_tokens", 0)))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: {patient, source, model, reason, synopsis, sentences, timing, cancelled,

@@ -9,9 +9,14 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from .fact_lines import flag_refs, ordered_flags
+from assistant.clinical.flags import RiskReport
+from assistant.clinical.rules.base import Flag
+from assistant.records.record import PatientRecord
+
+from .fact_lines import ordered_flags
 from .facts import FactSheet, build_fact_sheet
 from .generation import (
     evaluate_risk,
@@ -28,28 +33,11 @@ MAX_NEW_TOKENS = 160
 
 
 @dataclass(frozen=True)
-class FlagItem:
-    """One flag as the review shows it; `evidence` are record entry refs."""
-
-    id: str
-    title: str
-    severity: str
-    category: str
-    evidence: tuple[str, ...]
-    explanation: str
-    missing: tuple[str, ...] = ()
-    reference: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "severity": self.severity, "category": self.category,
-                "evidence": list(self.evidence), "explanation": self.explanation,
-                "missing": list(self.missing), "reference": self.reference}
-
-
-@dataclass(frozen=True)
 class RiskReview:
+    """The clinical engine's flags, most severe first, with the model's verified explanation if any."""
+
     patient_id: str
-    flags: tuple[FlagItem, ...]
+    flags: tuple[Flag, ...]
     explanation: tuple[Sentence, ...] = ()  # model-written and verified; empty without a model
     source: str = "deterministic"  # "model" when the explanation was written by the model
     model: str = ""
@@ -64,13 +52,6 @@ class RiskReview:
                 "timing": {k: round(v, 4) for k, v in self.timing.items()}, "cancelled": self.cancelled}
 
 
-def _item(flag: Any) -> FlagItem:
-    return FlagItem(str(getattr(flag, "id", "")), str(getattr(flag, "title", "")),
-                    str(getattr(flag, "severity", "info")), str(getattr(flag, "category", "")),
-                    flag_refs(flag), str(getattr(flag, "explanation", "") or ""),
-                    tuple(getattr(flag, "missing", ()) or ()), str(getattr(flag, "reference", "") or ""))
-
-
 def explanation_sheet(sheet: FactSheet, top: int) -> FactSheet:
     """The top flag lines, the facts that share their evidence, and the demographics line: a small
     sheet (same ids) so that the model sees only what the explanation needs."""
@@ -81,14 +62,15 @@ def explanation_sheet(sheet: FactSheet, top: int) -> FactSheet:
     return FactSheet(sheet.patient_id, tuple(f for f in sheet.lines if f.id in keep), (), sheet.as_of)
 
 
-def risk_review(record: Any, risk: Any | None = None, engine: Any | None = None, *, use_model: bool = True,
-                top: int = 3, on_text: Callable[[str], None] | None = None,
-                cancel: threading.Event | None = None, unverified: str = "mark", as_of: Any = None) -> RiskReview:
+def risk_review(record: PatientRecord, risk: RiskReport | None = None, engine: Any | None = None, *,
+                use_model: bool = True, top: int = 3, on_text: Callable[[str], None] | None = None,
+                cancel: threading.Event | None = None, unverified: str = "mark",
+                as_of: datetime | None = None) -> RiskReview:
     """Flags most severe first, each with its evidence; with an engine, a verified explanation."""
     start = time.perf_counter()
     if risk is None:
         risk = evaluate_risk(record, as_of)
-    items = tuple(_item(f) for f in ordered_flags(risk))
+    items = tuple(ordered_flags(risk))
     reason = "no model pack installed" if engine is None else ("explanation not requested" if not use_model else "")
     if engine is None or not use_model or not any(i.severity != "info" for i in items):
         reason = reason or "no flags to explain"

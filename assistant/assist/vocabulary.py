@@ -21,7 +21,6 @@ class LabSpec:
     analyte: str
     label: str
     loinc: tuple[str, ...]
-    decimals: int
     importance: int = 5
     unit: str = ""
     vital: bool = False
@@ -57,9 +56,8 @@ class Vocabulary:
 
 
 def _spec(row: dict[str, Any], vital: bool) -> LabSpec:
-    return LabSpec(row["analyte"], row["label"], tuple(row["loinc"]), int(row.get("decimals", 1)),
-                   int(row.get("importance", 5)), row.get("unit", ""), vital, row.get("low"),
-                   row.get("high"))
+    return LabSpec(row["analyte"], row["label"], tuple(row["loinc"]), int(row.get("importance", 5)),
+                   row.get("unit", ""), vital, row.get("low"), row.get("high"))
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,9 @@ from .tasks import Task, TaskControl, run_task
 if TYPE_CHECKING:
     from assistant.store.documents import StoredDocument
 
+if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
+
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
@@ -51,7 +54,7 @@ class CarePlanTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record = record
-        self.risk: services.RiskView | None = None
+        self.risk: RiskReport | None = None
         self.doc: StoredDocument | None = None  # the version shown
         self.docs: list[StoredDocument] = []
         self.dirty = False
@@ -186,7 +189,8 @@ class CarePlanTab(QWidget):
         self.title.setText(self.title.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, 560))
         self.title.setToolTip(title)
         self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
-        warnings = [str(w) for w in doc.data.get("warnings") or ()]
+        stored = doc.data.get("warnings")
+        warnings = [str(w) for w in stored] if isinstance(stored, list) else []
         self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
 
     @staticmethod
@@ -239,7 +243,7 @@ class CarePlanTab(QWidget):
         self.add_item.setEnabled(draft and not busy)
         self.remove_item.setEnabled(draft and not busy)
 
-    def set_risk(self, risk: services.RiskView | None) -> None:
+    def set_risk(self, risk: RiskReport | None) -> None:
         self.risk = risk
 
     def label_for(self, ref: str) -> str:

@@ -10,7 +10,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from .formatting import fmt_number, obs_range
+from assistant.clinical.units import display_unit
+from assistant.clinical.values import format_value
+
+from .formatting import obs_range
 from .measures import Measure
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#344054")
@@ -69,7 +72,8 @@ class TrendChart(QWidget):
         unit = measure.unit
         # One series is named by the title; a legend is only needed to tell several apart.
         self.legend.setVisible(sum(1 for s in measure.series.values() if s.points) > 1)
-        self.title.setText(f"{measure.name}" + (f"  ({unit})" if unit else ""))
+        shown = display_unit(unit)
+        self.title.setText(f"{measure.name}" + (f"  ({shown})" if shown else ""))
         lows: list[float] = []
         highs: list[float] = []
         for i, series in enumerate(measure.series.values()):
@@ -84,7 +88,7 @@ class TrendChart(QWidget):
             scatter = pg.ScatterPlotItem(
                 xs, ys, data=[p.ref for p in series.points], size=9, brush=pg.mkBrush(color),
                 pen=pg.mkPen("w", width=1), hoverable=True, hoverSize=12, name=series.name,
-                tip=lambda x, y, data: f"{fmt_number(y)} {unit}".strip())
+                tip=lambda x, y, data, s=series: format_value(y, s.unit, s.code))
             scatter.sigClicked.connect(self._clicked)
             self.plot.addItem(scatter)
             self._scatters.append(scatter)
@@ -98,7 +102,8 @@ class TrendChart(QWidget):
             lows.append(low)
             highs.append(high)
             src = "from the record" if measure.range_source == "record" else measure.range_source
-            self.caption.setText(f"Green band: reference range {obs_range(measure.low, measure.high, unit)}"
+            self.caption.setText(f"Green band: reference range "
+                                 f"{obs_range(measure.low, measure.high, unit, measure.latest.code.code)}"
                                  f" ({src}). Click a point to open its entry.")
         else:
             self.caption.setText("No reference range is recorded for this measure. Click a point to "

@@ -6,9 +6,10 @@ import dataclasses
 from html import escape
 from typing import Any
 
+from assistant.clinical.values import observation_value
 from assistant.records.domain import Coding, Component, Entry, Identifier, Note, Observation
 
-from .formatting import obs_value, plain
+from .formatting import plain
 
 _SKIP = {"id", "patient_id"}
 _LABELS = {"code": "Code", "codes": "All codes", "clinical_status": "Clinical status",
@@ -49,7 +50,7 @@ def entry_html(entry: Entry, heading: str = "") -> str:
     """A two-column table of the entry's fields; notes show their full text."""
     rows: list[str] = []
     if isinstance(entry, Observation):
-        rows.append(f"<tr><th>Result</th><td><b>{escape(obs_value(entry))}</b></td></tr>")
+        rows.append(f"<tr><th>Result</th><td><b>{escape(observation_value(entry))}</b></td></tr>")
     for f in dataclasses.fields(entry):
         if f.name in _SKIP or f.name.startswith("_") or (isinstance(entry, Note) and f.name == "text"):
             continue
@@ -87,7 +88,7 @@ def entry_label(entry: Entry | None, ref: str = "") -> str:
 
     when = fmt_date(entry.when)
     if isinstance(entry, Observation):
-        text = f"{entry.name} {obs_value(entry)}"
+        text = f"{entry.name} {observation_value(entry)}"
     elif isinstance(entry, Note):
         text = entry.title or entry.note_type or "Note"
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .services import FlagView
+if TYPE_CHECKING:
+    from assistant.clinical.rules.base import Flag
 
 SEVERITY_LABEL = {"critical": "CRITICAL", "high": "HIGH", "moderate": "MODERATE", "info": "INFO"}
 
@@ -35,7 +37,7 @@ class _ClickLabel(QLabel):
 class FlagCard(QFrame):
     cite = Signal(str)
 
-    def __init__(self, flag: FlagView, label_for: Callable[[str], str], parent: QWidget | None = None) -> None:
+    def __init__(self, flag: Flag, label_for: Callable[[str], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.flag = flag
         self.setObjectName("flagCard")
@@ -156,7 +158,7 @@ class FlagsPanel(QWidget):
         self.list.insertWidget(0, label)
         self.count.setText("")
 
-    def set_flags(self, flags: Sequence[FlagView], label_for: Callable[[str], str]) -> None:
+    def set_flags(self, flags: Sequence[Flag], label_for: Callable[[str], str]) -> None:
         self._clear()
         if not flags:
             self.set_message("No risk flags for this record. Flags cover only the rules the app "

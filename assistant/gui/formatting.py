@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from assistant.clinical.units import display_unit
+from assistant.clinical.values import format_number, with_unit
 from assistant.records.domain import Coding, Observation, Patient
 
 SEX_LABEL = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Unknown"}
@@ -33,41 +35,18 @@ def sort_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def fmt_number(value: float | None) -> str:
-    """As recorded, without float noise: 7.2, 132, 0.015 (never 7.199999 or 1.3e+02)."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    if abs(value) < 1:
-        return f"{value:.3g}"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def obs_value(o: Observation) -> str:
-    """The value of an observation as read: '7.2 %', '132/84 mm[Hg]', or its text."""
-    if o.value is not None:
-        return f"{fmt_number(o.value)} {o.unit}".strip()
-    if o.components:
-        nums = [c for c in o.components if c.value is not None]
-        if nums:
-            unit = nums[0].unit if all(c.unit == nums[0].unit for c in nums) else ""
-            text = "/".join(fmt_number(c.value) for c in nums)
-            return f"{text} {unit}".strip()
-        return "; ".join(c.value_text for c in o.components if c.value_text)
-    return o.value_text
-
-
-def obs_range(low: float | None, high: float | None, unit: str = "") -> str:
+def obs_range(low: float | None, high: float | None, unit: str = "", code: str = "") -> str:
+    """'3.5–5.1 mmol/L', '≥ 60 mL/min/1.73 m2': limits printed as the values they bound."""
     if low is None and high is None:
         return ""
     if low is not None and high is not None:
-        text = f"{fmt_number(low)}–{fmt_number(high)}"
+        text = f"{format_number(low, unit, code)}–{format_number(high, unit, code)}"
     elif low is not None:
-        text = f"≥ {fmt_number(low)}"
+        text = f"≥ {format_number(low, unit, code)}"
     else:
-        text = f"≤ {fmt_number(high)}"
-    return f"{text} {unit}".strip()
+        assert high is not None
+        text = f"≤ {format_number(high, unit, code)}"
+    return with_unit(text, display_unit(unit))
 
 
 INTERPRETATION = {"H": "High", "HH": "Critical high", "L": "Low", "LL": "Critical low", "N": "Normal",
@@ -109,7 +88,7 @@ def plain(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return fmt_number(value)
+        return format_number(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):

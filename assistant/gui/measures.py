@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from assistant.clinical.values import observation_value
 from assistant.records.domain import Observation
 
-from .formatting import fmt_date, obs_value, title_case
+from .formatting import fmt_date, title_case
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Point:
 class Series:
     name: str
     unit: str
+    code: str = ""  # the LOINC (or other) code its values carry, for their printed precision
     points: list[Point] = field(default_factory=list)
 
 
@@ -53,7 +55,7 @@ class Measure:
         return ""
 
     def latest_text(self) -> str:
-        return obs_value(self.latest)
+        return observation_value(self.latest)
 
     def latest_date(self) -> str:
         return fmt_date(self.latest.effective)
@@ -91,12 +93,12 @@ def build_measures(observations: Iterable[Observation], band: Band | None = None
             continue
         t = o.effective.timestamp()
         if o.value is not None:
-            s = m.series.setdefault(m.name, Series(m.name, o.unit))
+            s = m.series.setdefault(m.name, Series(m.name, o.unit, o.code.code))
             s.points.append(Point(t, float(o.value), o.ref))
         for c in o.components:
             if c.value is not None:
                 name = c.code.display or c.code.code
-                s = m.series.setdefault(name, Series(name, c.unit))
+                s = m.series.setdefault(name, Series(name, c.unit, c.code.code))
                 s.points.append(Point(t, float(c.value), o.ref))
     for m in measures.values():
         for s in m.series.values():

@@ -16,6 +16,7 @@ from .tasks import Task, run_task
 
 if TYPE_CHECKING:  # services pulls in the record model: imported when first needed, not at launch
     from assistant.config import Settings
+    from assistant.llm.stats import GenerationStats
 
     from . import services
 
@@ -87,10 +88,10 @@ class ModelManager(QObject):
         else:
             callback()
 
-    def note_stats(self, stats: services.GenStats | None) -> None:
+    def note_stats(self, stats: GenerationStats | None) -> None:
         if stats and stats.tokens_per_s:
             self.last_speed = stats.tokens_per_s
-            self.last_tokens = stats.tokens
+            self.last_tokens = stats.new_tokens
             self.changed.emit()
 
     def shutdown(self) -> None:

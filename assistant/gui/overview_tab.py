@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -29,6 +29,9 @@ from .style import icon
 from .summary_view import SUMMARY_CSS, source_line, summary_html
 from .tasks import Task, run_task
 
+if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
+
 
 class OverviewTab(QWidget):
     """`cite(ref)` when a citation or evidence link is clicked; `summary_done` after each summary."""
@@ -42,7 +45,7 @@ class OverviewTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record = record
-        self.risk: services.RiskView | None = None
+        self.risk: RiskReport | None = None
         self.summary: services.SummaryView | None = None
         self._task: Task | None = None
         self._risk_task: Task | None = None
@@ -96,7 +99,7 @@ class OverviewTab(QWidget):
                                    on_result=self._risk_done, on_error=self._risk_failed,
                                    context=self)
 
-    def _risk_done(self, risk: services.RiskView) -> None:
+    def _risk_done(self, risk: RiskReport) -> None:
         self._risk_task = None
         self.risk = risk
         self.flags.set_flags(risk.flags, self.label_for)

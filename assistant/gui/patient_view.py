@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QW
 from assistant.records.domain import Note
 from assistant.records.record import PatientRecord
 
-from . import services
 from .banner import Banner
 from .careplan_tab import CarePlanTab
 from .context import AppContext
@@ -24,6 +23,9 @@ from .overview_tab import OverviewTab
 from .section_tab import SectionTab
 from .sections import LABS_KEY, NOTES_KEY, TAB_FOR_TYPE, TABLE_SECTIONS, Section
 from .tasks import active_tasks, call_timed
+
+if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
 
 TabT = TypeVar("TabT", bound=QWidget)
 
@@ -171,7 +173,7 @@ class PatientView(QWidget):
             plan.load()
         return plan
 
-    def _risk_ready(self, risk: services.RiskView | None) -> None:
+    def _risk_ready(self, risk: RiskReport | None) -> None:
         if "careplan" in self._built:
             self.careplan.set_risk(risk)
 

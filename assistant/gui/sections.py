@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.clinical.values import observation_value
 from assistant.gui.table_models import Column
 from assistant.records.domain import (
     Allergy,
@@ -23,7 +24,6 @@ from .formatting import (
     fmt_datetime,
     interpretation,
     obs_range,
-    obs_value,
     sort_date,
     title_case,
 )
@@ -96,8 +96,8 @@ IMMUNIZATION_COLUMNS = (
 OBSERVATION_COLUMNS = (
     Column("Date", lambda o: fmt_datetime(o.effective), sort=lambda o: sort_date(o.effective), width=130),
     Column("Measure", lambda o: o.name, width=280),
-    Column("Value", obs_value, sort=lambda o: o.value, numeric=True),
-    Column("Reference", lambda o: obs_range(o.reference_low, o.reference_high, o.unit)),
+    Column("Value", observation_value, sort=lambda o: o.value, numeric=True),
+    Column("Reference", lambda o: obs_range(o.reference_low, o.reference_high, o.unit, o.code.code)),
     Column("Flag", interpretation),
     Column("Category", lambda o: title_case(o.category.replace("-", " "))),
 )

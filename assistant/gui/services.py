@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, ModelPackError
+from assistant.llm.stats import GenerationStats
 from assistant.records.record import PatientRecord
 
 if TYPE_CHECKING:  # the core modules themselves are imported where used: workers import them
+    from assistant.assist.result import Summary
+    from assistant.clinical.flags import RiskReport
     from assistant.config import Settings
     from assistant.llm.engine import Engine
     from assistant.records.domain import Observation
@@ -25,56 +28,14 @@ if TYPE_CHECKING:  # the core modules themselves are imported where used: worker
     from assistant.store.database import Store
     from assistant.store.documents import StoredDocument
 
-SEVERITIES = ("critical", "high", "moderate", "info")
-
 
 # --- risk flags -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FlagView:
-    id: str
-    title: str
-    severity: str
-    category: str
-    evidence: tuple[str, ...]
-    explanation: str
-    missing: tuple[str, ...]
-    reference: str
-
-
-@dataclass(frozen=True)
-class RiskView:
-    flags: tuple[FlagView, ...]
-    raw: Any = None  # the core RiskReport, handed back to the summary and care-plan drafts
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    # A structured reference (title, url...) prints as its citation.
-    for attr in ("citation", "text", "title"):
-        if hasattr(value, attr) and isinstance(getattr(value, attr), str):
-            return str(getattr(value, attr))
-    return str(value)
-
-
-def evaluate_risk(record: PatientRecord) -> RiskView:
+def evaluate_risk(record: PatientRecord) -> RiskReport:
+    """The clinical engine's report: its flags (most severe first) go to the panel, the summary and
+    the care-plan draft as they are."""
     from assistant.clinical.flags import evaluate
 
-    report = evaluate(record)
-    views = [FlagView(str(getattr(f, "id", "")), str(getattr(f, "title", "")),
-                      str(getattr(f, "severity", "info")).lower(), str(getattr(f, "category", "")),
-                      tuple(str(r) for r in getattr(f, "evidence", ()) or ()),
-                      _text(getattr(f, "explanation", "")),
-                      tuple(_text(m) for m in getattr(f, "missing", ()) or ()),
-                      _text(getattr(f, "reference", "")))
-             for f in report.flags]
-    # The core already orders flags (severity, then category, then title); a stable sort by
-    # severity only guards that order without changing it.
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    views.sort(key=lambda v: order.get(v.severity, len(order)))
-    return RiskView(tuple(views), report)
+    return evaluate(record)
 
 
 # --- model packs and the engine -------------------------------------------------------------
@@ -178,46 +139,34 @@ class SentenceView:
 
 
 @dataclass(frozen=True)
-class GenStats:
-    tokens: int = 0
-    tokens_per_s: float = 0.0
-    ttft_s: float = 0.0
-
-
-@dataclass(frozen=True)
 class SummaryView:
     sentences: tuple[SentenceView, ...]
     source: str  # model | deterministic
     note: str = ""  # why deterministic, when it is
-    stats: GenStats | None = None
+    stats: GenerationStats | None = None
     raw: Any = field(default=None, compare=False)
 
 
-def _stats(obj: Any, engine: EngineHandle | None = None) -> GenStats | None:
-    s = getattr(obj, "stats", None)
-    if s is None:
-        return None
-    stats = GenStats(int(getattr(s, "tokens", 0) or 0), float(getattr(s, "tokens_per_s", 0.0) or 0.0),
-                     float(getattr(s, "ttft_s", getattr(s, "ttft", 0.0)) or 0.0))
-    if stats.tokens_per_s or engine is None:
+def _stats(summary: Summary, engine: EngineHandle | None = None) -> GenerationStats | None:
+    stats = summary.stats
+    if stats is None or stats.tokens_per_s or engine is None:
         return stats
     # The engine did not report its speed: estimate it from the text and the decode time.
-    timing = getattr(obj, "timing", {}) or {}
-    decode_s = float(timing.get("total_s", 0.0)) - stats.ttft_s
+    decode_s = float(summary.timing.get("total_s", 0.0)) - stats.ttft_s
     count = getattr(engine.engine, "count_tokens", None)
     if decode_s <= 0 or count is None:
         return stats
-    tokens = int(count(" ".join(str(x.text) for x in getattr(obj, "all_sentences", ()))))
-    return GenStats(tokens, tokens / decode_s, stats.ttft_s)
+    tokens = int(count(" ".join(s.text for s in summary.all_sentences)))
+    return GenerationStats(new_tokens=tokens, decode_tokens_per_s=tokens / decode_s, ttft_s=stats.ttft_s)
 
 
-def generate_summary(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
+def generate_summary(record: PatientRecord, risk: RiskReport | None, engine: EngineHandle | None,
                      on_text: Callable[[str], None], cancel: threading.Event,
                      unverified: str = "mark") -> SummaryView:
     """Stream checked sentences through `on_text`; return them with citations and status."""
     from assistant.assist.summary import generate_summary as generate
 
-    summary = generate(record, risk.raw if risk else None, engine.engine if engine else None,
+    summary = generate(record, risk, engine.engine if engine else None,
                        use_model=engine is not None, on_text=on_text, cancel=cancel,
                        unverified=unverified)
     sentences = tuple(SentenceView(s.text, s.citations, s.status, s.unsupported)
@@ -229,12 +178,12 @@ def generate_summary(record: PatientRecord, risk: RiskView | None, engine: Engin
 CAREPLAN_KIND = "careplan"
 
 
-def draft_careplan(record: PatientRecord, risk: RiskView | None, engine: EngineHandle | None,
+def draft_careplan(record: PatientRecord, risk: RiskReport | None, engine: EngineHandle | None,
                    on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
     """A new draft (nothing stored) as the plain dict the store keeps. Slow: call on a worker."""
     from assistant.assist.careplan.drafting import draft_careplan as draft
 
-    doc = draft(record, risk.raw if risk else None, engine.engine if engine else None,
+    doc = draft(record, risk, engine.engine if engine else None,
                 use_model=engine is not None, cancel=cancel, on_text=on_text)
     return doc.to_dict()
 
@@ -298,12 +247,12 @@ def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: StoredDocumen
         letterhead=Letterhead.from_settings(settings), cancel=cancel.is_set if cancel else None)
 
 
-def summary_pdf(summary: SummaryView, risk: RiskView | None, record: PatientRecord, document_id: str,
+def summary_pdf(summary: SummaryView, risk: RiskReport | None, record: PatientRecord, document_id: str,
                 settings: Settings, cancel: threading.Event | None = None) -> bytes:
     from assistant.reports import render_summary_pdf
     from assistant.reports.layout import Letterhead
 
-    return render_summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
+    return render_summary_pdf(summary.raw, record, risk=risk,
                               document_id=document_id, letterhead=Letterhead.from_settings(settings),
                               cancel=cancel.is_set if cancel else None)
 

@@ -11,9 +11,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.clinical.values import observation_value
 
 from . import styles as st
-from .citations import Endnotes, observation_value, plain_text, text_with_marks
+from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
 

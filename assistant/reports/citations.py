@@ -8,6 +8,8 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
+from assistant.clinical.values import observation_value
+
 from . import styles as st
 from .fonts import markup
 
@@ -28,23 +30,6 @@ ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 def plain_text(text: str) -> str:
     """Item text for print: fact-sheet markers removed, ISO dates as '12 Sep 2026'."""
     return ISO_DATE.sub(lambda m: st.fmt_date(m.group(1)), FACT_MARKERS.sub("", text))
-
-
-def _num(value: float) -> str:
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
-
-
-def observation_value(o: Any) -> str:
-    """'8.9 %', 'Never smoker' or '128/82 mm[Hg]' style value of an observation."""
-    if o.value is not None:
-        return f"{_num(o.value)} {o.unit}".strip()
-    if o.value_text:
-        return str(o.value_text)
-    parts = [f"{_num(c.value)}" for c in o.components if c.value is not None]
-    units = {c.unit for c in o.components if c.value is not None}
-    if parts:
-        return "/".join(parts) + (f" {units.pop()}" if len(units) == 1 else "")
-    return ""
 
 
 def entry_value(e: Any) -> str:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from reportlab.platypus import Flowable
 
+from assistant.clinical.flags import RiskReport
+from assistant.clinical.rules.base import Flag, rank
+
 from . import styles as st
 from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
-
-SEVERITY_ORDER = {"critical": 0, "high": 1, "moderate": 2, "info": 3}
 
 
 def _refs(values: Iterable[Any]) -> list[str]:
@@ -39,40 +40,25 @@ def _sentence(s: Any, notes: Endnotes) -> Flowable:
     return st.para(text, "bullet", raw=True)
 
 
-def _text(value: Any) -> str:
-    # References and missing inputs may be plain text or structured (a citation, a title...).
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    for attr in ("citation", "text", "title", "name"):
-        if isinstance(getattr(value, attr, None), str) and getattr(value, attr):
-            return str(getattr(value, attr))
-    return str(value)
-
-
-def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
+def _flags_table(flags: Sequence[Flag], notes: Endnotes) -> list[Flowable]:
     out: list[Flowable] = st.heading("Risk flags")
     if not flags:
         return out + [st.para("No risk flags were raised from the record.", "small")]
-    flags = sorted(flags, key=lambda f: SEVERITY_ORDER.get(getattr(f, "severity", ""), 9))
     rows = []
-    for f in flags:
-        sev = str(getattr(f, "severity", "") or "")
-        colour = st.SEVERITY_COLOR.get(sev)
+    for f in sorted(flags, key=lambda f: rank(f.severity)):
+        colour = st.SEVERITY_COLOR.get(f.severity)
         hexcol = colour.hexval()[2:] if colour is not None else "1f2933"
-        severity = st.para(f"<font color='#{hexcol}'><b>{markup(sev.upper())}</b></font>", "cell", raw=True)
-        what = f"<b>{markup(getattr(f, 'title', ''))}</b>"
-        if getattr(f, "explanation", ""):
+        severity = st.para(f"<font color='#{hexcol}'><b>{markup(f.severity.upper())}</b></font>", "cell",
+                           raw=True)
+        what = f"<b>{markup(f.title)}</b>"
+        if f.explanation:
             what += f"<br/>{markup(f.explanation)}"
-        missing = [_text(m) for m in getattr(f, "missing", ()) or ()]
-        if missing:
-            what += f"<br/><font color='#52606d'>Missing inputs: {markup(', '.join(missing))}</font>"
-        refs = _refs(getattr(f, "evidence", ()))
+        if f.missing:
+            what += f"<br/><font color='#52606d'>Missing inputs: {markup(', '.join(f.missing))}</font>"
         evidence = "<br/>".join(
-            f"[{notes.number(r)}] {markup(notes.describe(r)[2])}" for r in refs) or "none cited"
+            f"[{notes.number(r)}] {markup(notes.describe(r)[2])}" for r in f.evidence) or "none cited"
         rows.append([severity, st.para(what, "cell", raw=True), st.para(evidence, "cell", raw=True),
-                     st.cell(_text(getattr(f, "reference", "")), "cell_muted")])
+                     st.cell(f.reference, "cell_muted")])
     return out + [st.data_table(["Severity", "Flag", "Evidence", "Reference"], rows,
                                 [1.55, 3.9, 2.9, 2.2])]
 
@@ -120,7 +106,7 @@ def generation_details(summary: Any) -> list[list[str]]:
     return rows
 
 
-def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
+def summary_story(summary: Any, risk: RiskReport | None, record: Any) -> list[Flowable]:
     notes = Endnotes(record)
     story: list[Flowable] = [st.para("Summary", "h2")]
     sentences = _all_sentences(summary)
@@ -128,14 +114,14 @@ def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
         story.append(_sentence(s, notes))
     if not sentences:
         story.append(st.para("No summary text.", "small"))
-    story += _flags_table(list(getattr(risk, "flags", ()) or ()), notes)
+    story += _flags_table(risk.flags if risk is not None else (), notes)
     story += [*st.heading("How this summary was generated"),
               st.data_table(["Item", "Detail"], generation_details(summary), [2, 8])]
     story += notes.flowables("Citations")
     return story
 
 
-def render_summary(summary: Any, risk: Any, record: Any, *, letterhead: Letterhead | None = None,
+def render_summary(summary: Any, risk: RiskReport | None, record: Any, *, letterhead: Letterhead | None = None,
                    document_id: str = "", generated_at: datetime | None = None,
                    cancel: Callable[[], bool] | None = None) -> bytes:
     """The summary and flags as PDF bytes (never a draft: no watermark, no signature)."""

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from assist_fixtures import FakeFlag, FakeRisk
+from assist_fixtures import FakeRisk, make_flag
 from careplan_support import FakeEngine, demo_record, synthea_records
 
 from assistant.assist.careplan.document import SECTION_KEYS, CarePlanDocument
@@ -70,10 +70,10 @@ def test_af_nsaid_patient_gets_a_flag_item_and_the_nsaid_is_marked() -> None:
     rec = demo_record("02")
     warfarin = next(m for m in rec.active_medications if "warfarin" in m.name.lower())
     nsaid = next(m for m in rec.active_medications if "ibuprofen" in m.name.lower())
-    risk = FakeRisk((FakeFlag("interaction.warfarin_nsaid", "Warfarin + NSAID: bleeding risk", "high",
-                              category="interaction", evidence=(warfarin.ref, nsaid.ref),
-                              explanation="NSAIDs raise the bleeding risk of warfarin",
-                              reference="Lexicomp / BNF interaction"),))
+    risk = FakeRisk((make_flag("interaction.warfarin_nsaid", "Warfarin + NSAID: bleeding risk", "high",
+                               category="medication", evidence=(warfarin.ref, nsaid.ref),
+                               explanation="NSAIDs raise the bleeding risk of warfarin",
+                               reference="Lexicomp / BNF interaction"),))
     doc = plan("02", risk=risk)
     (flag,) = doc.items("flags")
     assert flag.kind == "flag" and flag.state == "high"

@@ -34,7 +34,7 @@ def test_sections_content_and_ids():
     assert "Amoxicillin" not in text  # stopped medication
     assert "Blood pressure 152/88 mmHg (2026-11-12)" in text
     assert "INR 3.8 (2026-11-12), high (normal 2.0-3.0); earlier 2.2 (2026-09-16); rising" in text
-    assert "HbA1c 8.9% (2026-10-27), high" in text and "earlier 8.1 (2026-01-19), 7.4 (2025-07-14); rising" in text
+    assert "HbA1c 8.9 % (2026-10-27), high" in text and "earlier 8.1 (2026-01-19), 7.4 (2025-07-14); rising" in text
     assert "Documentation of current medications" not in text  # administrative procedure
     assert "Procedure 2026-06-10: Electrocardiographic procedure for Atrial fibrillation" in text
     assert "Plan: hold warfarin tonight, recheck INR in 3 days." in text

@@ -35,7 +35,7 @@ def test_deterministic_without_engine():
     af = next(t for t in texts if t.startswith("Atrial fibrillation"))
     assert "INR 3.8 on 2026-11-12 (high, rising)" in af and "warfarin sodium 5 mg" in af.lower()
     dm = next(t for t in texts if t.startswith("Type 2 diabetes"))
-    assert "HbA1c 8.9% on 2026-10-27 (high, rising)" in dm and "metformin hydrochloride 500 mg" in dm.lower()
+    assert "HbA1c 8.9 % on 2026-10-27 (high, rising)" in dm and "metformin hydrochloride 500 mg" in dm.lower()
     for x in s.all_sentences:
         assert x.citations and all(c == rec.patient.ref or rec.entry(c) for c in x.citations)
         # Every template sentence passes the verifier against the facts it cites.

@@ -36,7 +36,7 @@ from assistant.records.domain import ICD10, RXNORM, SNOMED, Coding, Medication
 TABLES = ["allergen_groups.csv", "allergy_cross_reactivity.csv", "calculator_inputs.csv",
           "condition_map.csv", "drug_class_info.csv", "drug_disease.csv", "drug_ingredients.csv",
           "duplicate_classes.csv", "interactions.csv", "lab_reference_ranges.csv", "loinc_map.csv",
-          "renal_dosing.csv", "rxnorm_ingredients.csv"]
+          "renal_dosing.csv", "rxnorm_ingredients.csv", "units.csv", "value_precision.csv"]
 
 
 @pytest.mark.parametrize("name", TABLES)

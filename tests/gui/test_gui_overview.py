@@ -8,7 +8,9 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QUrl
 
+from assistant.clinical.rules.base import SEVERITIES
 from assistant.gui import services
+from assistant.llm.stats import GenerationStats
 
 
 def wait_summary(qtbot, view, timeout=60000):
@@ -37,7 +39,7 @@ def test_flags_ordered_by_severity_and_expand_to_evidence(qtbot, signed_in, gui)
     flags = view.overview.risk.flags
     if not flags:
         pytest.skip("this record raises no flags")
-    order = [services.SEVERITIES.index(f.severity) for f in flags]
+    order = [SEVERITIES.index(f.severity) for f in flags]
     assert order == sorted(order)
     assert [c.flag.id for c in panel.cards] == [f.id for f in flags]
     card = next((c for c in panel.cards if c.flag.evidence), None)
@@ -79,7 +81,7 @@ def slow_summary(monkeypatch):
             on_text(f"Sentence {i}. ")
             sentences.append(services.SentenceView(f"Sentence {i}.", (ref,), "verified"))
             time.sleep(0.02)
-        return services.SummaryView(tuple(sentences), "model", "", services.GenStats(10, 42.0, 0.1))
+        return services.SummaryView(tuple(sentences), "model", "", GenerationStats(new_tokens=10, decode_tokens_per_s=42.0, ttft_s=0.1))
 
     monkeypatch.setattr(services, "generate_summary", fake)
     return state
@@ -120,7 +122,7 @@ def test_generation_speed_in_status_bar(qtbot, signed_in, gui, monkeypatch):
     def quick(record, risk, engine, on_text, cancel, unverified="mark"):
         on_text("One. ")
         return services.SummaryView((services.SentenceView("One.", (), "verified"),), "model", "",
-                                    services.GenStats(50, 37.5, 0.2))
+                                    GenerationStats(new_tokens=50, decode_tokens_per_s=37.5, ttft_s=0.2))
 
     monkeypatch.setattr(services, "generate_summary", quick)
     view = gui.open_patient(signed_in, "Zachary")

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.assist.careplan.document import CarePlanDocument, ConditionCoverage, Item, Section
+from assistant.clinical.rules.base import Flag
 from assistant.records.domain import (
     Allergy,
     Coding,
@@ -98,13 +99,13 @@ def make_summary(unverified: bool = True) -> SimpleNamespace:
 
 
 def make_risk() -> SimpleNamespace:
-    flag = SimpleNamespace(id="allergy-conflict", title="Penicillin allergy on record", severity="critical",
-                           category="medication safety", evidence=("AllergyIntolerance/a1",),
-                           explanation="A high-criticality allergy is recorded.", missing=("renal function",),
-                           reference="Local allergy policy 2024")
-    info = SimpleNamespace(id="a1c-high", title="HbA1c above target", severity="moderate",
-                           category="diabetes", evidence=("Observation/o-a1c",), explanation="",
-                           missing=(), reference="ADA 2025")
+    flag = Flag(id="allergy-conflict", title="Penicillin allergy on record", severity="critical",
+                category="allergy", evidence=("AllergyIntolerance/a1",),
+                explanation="A high-criticality allergy is recorded.", missing=("renal function",),
+                reference="Local allergy policy 2024")
+    info = Flag(id="a1c-high", title="HbA1c above target", severity="moderate",
+                category="lab", evidence=("Observation/o-a1c",), explanation="",
+                missing=(), reference="ADA 2025")
     return SimpleNamespace(flags=(info, flag))
 
 

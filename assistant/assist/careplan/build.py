@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.templates import GoalSpec, MedSpec, MonitorSpec, TemplateMatch
+from assistant.clinical.units import display_unit, unit_key
+from assistant.clinical.values import DIASTOLIC, SYSTOLIC, format_number, format_value, with_unit
 from assistant.records.domain import Medication, Observation
 from assistant.records.record import PatientRecord
 
@@ -44,41 +45,23 @@ def med_text(m: Medication) -> str:
     return f"{m.name} {m.code.display}".lower()
 
 
-def fmt_num(v: float) -> str:
-    """8.9 -> '8.9', 130.0 -> '130', 0.1234 -> '0.123' (3 significant digits are enough to read)."""
-    return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
-
-
 def fmt_date(dt: datetime | date | None) -> str:
     if dt is None:
         return "undated"
     return (dt.date() if isinstance(dt, datetime) else dt).isoformat()
 
 
-def _norm_unit(u: str) -> str:
-    # UCUM annotations ({score}, {beats}) and brackets (mm[Hg]) do not change the unit's meaning.
-    return re.sub(r"\{[^}]*\}|[\[\]\s]", "", u or "").lower()
-
-
-def unit_display(u: str) -> str:
-    """UCUM for reading: 'mm[Hg]' -> 'mmHg', '{INR}' -> '' (an annotation alone is no unit)."""
-    u = (u or "").strip()
-    if re.fullmatch(r"\{[^}]*\}", u):
-        return ""
-    # Inside a unit an annotation carries meaning: mL/min/{1.73_m2} -> mL/min/1.73 m2.
-    return re.sub(r"\{([^}]*)\}", r"\1", u).replace("_", " ").replace("[", "").replace("]", "")
-
-
 def obs_display(o: Observation, codes: tuple[str, ...]) -> str:
     """The value a reader expects: '148/88 mmHg' for a blood-pressure panel, else value and unit
     (or the coded answer, e.g. 'Ex-smoker')."""
-    sbp, dbp = o.component("8480-6"), o.component("8462-4")
+    sbp, dbp = o.component(SYSTOLIC), o.component(DIASTOLIC)
     if sbp and dbp and sbp.value is not None and dbp.value is not None:
-        return f"{fmt_num(sbp.value)}/{fmt_num(dbp.value)} mmHg"
+        return (f"{format_number(sbp.value, sbp.unit, SYSTOLIC)}/"
+                f"{format_number(dbp.value, dbp.unit, DIASTOLIC)} mmHg")
     for code in codes:
         v, unit, text = _value(o, code)
         if v is not None:
-            return f"{fmt_num(v)} {unit_display(unit)}".strip()
+            return format_value(v, unit, code)
         if text:
             return text
     return ""
@@ -93,25 +76,25 @@ def _value(o: Observation, code: str) -> tuple[float | None, str, str]:
 
 
 def latest_value(record: PatientRecord, codes: tuple[str, ...], text_ok: bool = False
-                 ) -> tuple[Observation, float | None, str, str] | None:
-    """Newest observation carrying a value for any of `codes`: (obs, value, unit, text)."""
+                 ) -> tuple[Observation, float | None, str, str, str] | None:
+    """Newest observation carrying a value for any of `codes`: (obs, value, unit, text, code)."""
     for o in record.observations_for(*codes):
         if o.status in _BAD_STATUS:
             continue
         for code in codes:
             v, unit, text = _value(o, code)
             if v is not None or (text_ok and text):
-                return o, v, unit, text
+                return o, v, unit, text, code
     return None
 
 
 def convert(goal: GoalSpec, v: float, unit: str) -> float | None:
     """`v` in the goal's unit, or None when the units differ and no factor is known."""
-    g, u = _norm_unit(goal.unit), _norm_unit(unit)
-    if not g or not u or g == u:
+    # An annotation alone ({score}) is no unit: nothing to convert.
+    if not display_unit(goal.unit) or not display_unit(unit) or unit_key(goal.unit) == unit_key(unit):
         return v
     for name, factor in goal.convert:
-        if _norm_unit(name) == u:
+        if unit_key(name) == unit_key(unit):
             return v * factor
     return None
 
@@ -136,30 +119,30 @@ def _assess(ctx: Context, goal: GoalSpec) -> tuple[str, str, tuple[str, ...]]:
         if any(f is None for _, _, f in found):
             return "", "missing", ()
         states, values, refs, when = [], [], [], None
-        for _code, lim, f in found:
+        for code, lim, f in found:
             assert f is not None
-            o, v, unit, _ = f
+            o, v, unit, _, _ = f
             vv = convert(goal, v, unit) if v is not None else None
-            values.append(fmt_num(v) if v is not None else "?")
+            values.append(format_number(v, unit, code) if v is not None else "?")
             states.append(_meets(goal, vv, lim) if vv is not None else "unassessed")
             refs.append(o.ref)
             when = when or o.when
         bad = [s for s in states if s not in ("at-target", "unassessed")]
         state = bad[0] if bad else ("unassessed" if "unassessed" in states else "at-target")
-        return f"{'/'.join(values)} {unit_display(goal.unit)} on {fmt_date(when)}", state, tuple(refs)
+        return f"{with_unit('/'.join(values), display_unit(goal.unit))} on {fmt_date(when)}", state, tuple(refs)
     if goal.op == "text":
         f = latest_value(rec, goal.codes, text_ok=True)
         if f is None:
             return "", "missing", ()
-        o, _, _, text = f
+        o, _, _, text, _ = f
         ok = any(s in text.lower() for s in goal.ok)
         return f"{text} on {fmt_date(o.when)}", "at-target" if ok else "not-at-target", (o.ref,)
     f = latest_value(rec, goal.codes)
     if f is None:
         return "", "missing", ()
-    o, v, unit, _ = f
+    o, v, unit, _, code = f
     assert v is not None
-    shown = f"{fmt_num(v)} {unit_display(unit or goal.unit)}".strip() + f" on {fmt_date(o.when)}"
+    shown = f"{format_value(v, unit or goal.unit, code)} on {fmt_date(o.when)}"
     vv = convert(goal, v, unit)
     if goal.op in ("loss%", "stable"):
         return _trend(ctx, goal, o, v, unit, shown)
@@ -180,7 +163,8 @@ def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str,
         base = series[-1]  # oldest
         assert base.value is not None
         pct = (base.value - v) / base.value * 100 if base.value else 0.0
-        text = f"{shown} ({-pct:+.1f} % since {fmt_num(base.value)} {unit_display(base.unit or unit)} on {fmt_date(base.when)})"
+        since = format_value(base.value, base.unit or unit, base.code.code)
+        text = f"{shown} ({-pct:+.1f} % since {since} on {fmt_date(base.when)})"
         state = "at-target" if goal.value is not None and pct >= goal.value else "not-at-target"
         return text, state, (last.ref, base.ref)
     recent = [o for o in series if o.when and timedelta(0) < last.when - o.when <= timedelta(days=7)]
@@ -190,7 +174,7 @@ def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str,
     assert prev.value is not None
     change = v - prev.value
     state = "above-target" if goal.value is not None and change > goal.value else "at-target"
-    return (f"{shown} ({change:+.1f} {unit_display(unit)} since {fmt_date(prev.when)})", state,
+    return (f"{shown} ({with_unit(f'{change:+.1f}', display_unit(unit))} since {fmt_date(prev.when)})", state,
             (last.ref, prev.ref))
 
 
@@ -339,16 +323,3 @@ def _consider(ctx: Context, m: TemplateMatch, spec: MedSpec) -> Item:
     return Item(text=text + marker, kind="medication", citations=cites, fact_ids=fids,
                 key=f"consider:{spec.key}", conditions=(m.template.id,), source=m.template.source,
                 state="consider")
-
-
-def ref_text(reference: Any) -> str:
-    """A flag's published source as one line, whatever shape the clinical engine gives it."""
-    if reference is None:
-        return ""
-    if isinstance(reference, str):
-        return reference
-    for attr in ("short", "citation", "text", "title"):
-        v = getattr(reference, attr, None)
-        if isinstance(v, str) and v:
-            return v
-    return str(reference)

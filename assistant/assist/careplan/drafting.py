@@ -22,11 +22,11 @@ from assistant.assist.careplan.sections import (
     flag_items,
     followup_items,
     intervention_items,
-    ordered_flags,
     patient_items,
     problem_items,
 )
 from assistant.assist.careplan.templates import TemplateMatch, match_templates
+from assistant.assist.fact_lines import ordered_flags
 from assistant.records.record import PatientRecord
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     goals = goal_items(ctx, matches)
     monitoring = monitoring_items(ctx, matches)
     followup = followup_items(ctx, matches, flags)
-    titles = [str(getattr(f, "title", "") or getattr(f, "id", "")) for f in ordered_flags(risk)]
+    titles = [f.title or f.id for f in ordered_flags(risk)]
     rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)
     patient = patient_items(ctx, matches, goals, flags, followup)
     sections = {

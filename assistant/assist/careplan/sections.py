@@ -3,13 +3,12 @@ the rationale and the patient's plain-language section when no model writes them
 
 from __future__ import annotations
 
-from typing import Any
-
-from assistant.assist.careplan.build import STATE_WORDS, Context, fmt_date, ref_text
+from assistant.assist.careplan.build import STATE_WORDS, Context, fmt_date
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
+from assistant.assist.fact_lines import ordered_flags
+from assistant.clinical.flags import RiskReport
 
-SEVERITY_ORDER = ("critical", "high", "moderate", "low", "info")
 VERBS = {"critical": "Resolve now", "high": "Resolve", "moderate": "Address", "low": "Review", "info": "Review"}
 
 
@@ -36,38 +35,20 @@ def problem_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
     return items
 
 
-def ordered_flags(risk: Any | None) -> list[Any]:
-    flags = list(getattr(risk, "flags", ()) or ())
-    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
-    return sorted(flags, key=lambda f: rank.get(str(getattr(f, "severity", "info")).lower(), 9))
-
-
-def _evidence(flag: Any) -> tuple[str, ...]:
-    raw = getattr(flag, "evidence", None) or getattr(flag, "evidence_refs", None) or ()
-    return tuple(x if isinstance(x, str) else str(getattr(x, "ref", x)) for x in raw)
-
-
-def flag_items(ctx: Context, risk: Any | None) -> list[Item]:
+def flag_items(ctx: Context, risk: RiskReport | None) -> list[Item]:
     """One item per active flag: what to resolve, its evidence and its published source."""
     items = []
     for f in ordered_flags(risk):
-        severity = str(getattr(f, "severity", "info")).lower()
-        title = str(getattr(f, "title", "") or getattr(f, "id", "flag"))
-        explanation = " ".join(str(getattr(f, "explanation", "") or "").split())
-        action = " ".join(str(getattr(f, "action", "") or getattr(f, "recommendation", "") or "").split())
-        missing = tuple(str(m) for m in (getattr(f, "missing", ()) or ()))
-        cites, fids, marker = ctx.cite(_evidence(f))
-        verb = VERBS.get(severity, "Review")
-        text = f"{verb} ({severity}): {title}{marker}."
+        title = f.title or f.id
+        explanation = " ".join(f.explanation.split())
+        cites, fids, marker = ctx.cite(f.evidence)
+        text = f"{VERBS[f.severity]} ({f.severity}): {title}{marker}."
         if explanation:
             text += f" {explanation.rstrip('.')}."
-        if action:
-            text += f" Action: {action.rstrip('.')}."
-        if missing:
-            text += f" Missing inputs: {', '.join(missing)}."
-        items.append(Item(text=text, kind="flag", citations=cites, fact_ids=fids,
-                          key=f"flag:{getattr(f, 'id', title)}", source=ref_text(getattr(f, "reference", None)),
-                          state=severity))
+        if f.missing:
+            text += f" Missing inputs: {', '.join(f.missing)}."
+        items.append(Item(text=text, kind="flag", citations=cites, fact_ids=fids, key=f"flag:{f.id}",
+                          source=f.reference, state=f.severity))
     return items
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from assistant.clinical.units import canonical_unit
 from assistant.errors import BadInputError
 
+# Unit spellings come from the one unit table (assistant.clinical.units); only factors live here.
 # Analyte-specific factors: value_in_conventional = value_in_SI * factor. Molar conversions need the
 # analyte's molar mass, which pint cannot know, so they live here as data with their derivation.
 _ANALYTE_FACTORS: dict[str, dict[tuple[str, str], float]] = {
@@ -30,30 +32,6 @@ _ANALYTE_FACTORS: dict[str, dict[tuple[str, str], float]] = {
     # insulin: 1 uIU/mL = 6.0 pmol/L (Heinemann 2010)
     "insulin": {("pmol/L", "uU/mL"): 1 / 6.0},
 }
-
-# Spellings users type, mapped to one canonical spelling.
-_ALIASES: dict[str, str] = {
-    "mg/dl": "mg/dL", "umol/l": "umol/L", "µmol/l": "umol/L", "μmol/l": "umol/L",
-    "mmol/l": "mmol/L", "g/dl": "g/dL", "g/l": "g/L", "pmol/l": "pmol/L",
-    "uiu/ml": "uU/mL", "µiu/ml": "uU/mL", "uu/ml": "uU/mL", "mu/l": "uU/mL", "miu/l": "uU/mL",
-    "kg": "kg", "lb": "lb", "lbs": "lb", "cm": "cm", "in": "in", "inch": "in", "m": "m",
-    "c": "degC", "°c": "degC", "degc": "degC", "cel": "degC",
-    "f": "degF", "°f": "degF", "degf": "degF", "[degf]": "degF",
-    "mmhg": "mmHg", "mm[hg]": "mmHg", "ms": "ms", "s": "s", "bpm": "/min", "/min": "/min",
-    "meq/l": "mmol/L", "%": "%", "iu/l": "U/L", "u/l": "U/L", "10*9/l": "10^9/L", "10^9/l": "10^9/L",
-    "x10^9/l": "10^9/L", "10*3/ul": "10^9/L", "k/ul": "10^9/L",
-    # 10^3/uL is numerically identical to 10^9/L (platelets, leukocytes as US labs report them)
-    "10^3/ul": "10^9/L", "x10^3/ul": "10^9/L", "10^3/µl": "10^9/L", "10e3/ul": "10^9/L",
-    "years": "years", "yr": "years",
-    "a": "years", "mg": "mg", "mcg": "mcg", "ug": "mcg", "µg": "mcg", "kg/m2": "kg/m2",
-    "kg/m^2": "kg/m2", "ml/min": "mL/min", "ml/min/1.73m2": "mL/min/1.73m2",
-}
-
-
-def canonical_unit(unit: str) -> str:
-    """Return the canonical spelling of a unit string (unknown units pass through unchanged)."""
-    key = unit.strip().replace(" ", "").lower()
-    return _ALIASES.get(key, unit.strip())
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.clinical.calculators.units import canonical_unit, convert
+from assistant.clinical.calculators.units import convert
 from assistant.clinical.knowledge import (
     KnowledgeError,
     derived_table,
@@ -12,6 +12,7 @@ from assistant.clinical.knowledge import (
     read_toml,
     split_list,
 )
+from assistant.clinical.units import unit_key
 from assistant.errors import BadInputError
 from assistant.records.domain import ICD10, SNOMED, Coding
 
@@ -30,18 +31,18 @@ class Analyte:
     anchor: str  # 'as_of' or 'vitals'
     source: str
 
+    def reports_in(self, unit: str) -> bool:
+        """Whether `unit` is this analyte's unit as written (any spelling of it; any unit if it has none)."""
+        return not self.unit or unit_key(unit) in self.same_units
+
     def to_unit(self, value: float, unit: str) -> float | None:
         """`value` expressed in this analyte's unit, or None when the unit cannot be converted."""
-        if not self.unit or _norm(unit) in self.same_units:
+        if self.reports_in(unit):
             return value
         try:
             return convert(value, unit, self.unit, self.unit_analyte or None)
         except BadInputError:
             return None
-
-
-def _norm(unit: str) -> str:
-    return canonical_unit(unit).replace(" ", "").lower()
 
 
 @derived_table
@@ -54,7 +55,7 @@ def analytes() -> dict[str, Analyte]:
             raise KnowledgeError(f"loinc_map.csv: {row['analyte']}: anchor must be as_of or vitals")
         out[row["analyte"]] = Analyte(
             row["analyte"], tuple(row["loinc"].split()), row["display"], units[0],
-            frozenset(_norm(u) for u in units), row["unit_analyte"], int(row["window_days"] or 365),
+            frozenset(unit_key(u) for u in units), row["unit_analyte"], int(row["window_days"] or 365),
             anchor, row["source"])
     return out
 

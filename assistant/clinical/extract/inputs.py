@@ -307,7 +307,7 @@ def _oxygen(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any
 
 def _labile_inr(chart: Chart, rule: InputRule) -> tuple[Any, str, str, bool] | None:
     """Share of INRs in range as a stand-in for time in therapeutic range (VKA patients only)."""
-    from assistant.clinical.rules.labs import lab_ranges, select_range
+    from assistant.clinical.reference_ranges import lab_ranges, select_range
 
     name, _, percent = rule.key.partition(":")
     vka = [r for r in lab_ranges().get(name, ()) if r.context.startswith("med:")]

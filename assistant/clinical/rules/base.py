@@ -36,12 +36,14 @@ class Flag:
     title: str
     severity: str
     category: str
-    evidence: tuple[str, ...]  # entry refs ('Observation/<id>')
+    evidence: tuple[str, ...]  # entry refs ('Observation/<id>'), each once, in first-cited order
     explanation: str  # one plain paragraph with the actual values and dates
     missing: tuple[str, ...] = ()
     reference: str = ""
 
     def __post_init__(self) -> None:
+        # Every view (risk review, fact sheet, care plan, PDF) cites each entry once.
+        object.__setattr__(self, "evidence", refs(self.evidence))
         if self.severity not in SEVERITIES:
             raise ValueError(f"flag {self.id}: severity {self.severity!r} not in {SEVERITIES}")
         if self.category not in CATEGORIES:

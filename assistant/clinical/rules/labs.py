@@ -2,71 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from assistant.clinical.extract import Chart, Measurement, analyte, fmt, key_label
-from assistant.clinical.extract.codes import _norm
-from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, read_toml
+from assistant.clinical.knowledge import read_toml
+from assistant.clinical.reference_ranges import LabRange, in_table_unit, lab_ranges, select_range
 from assistant.records.domain import Observation
 
-from .base import SEVERITIES, Flag
-
-
-@dataclass(frozen=True)
-class LabRange:
-    analyte: str
-    sex: str
-    context: str  # '' or 'med:<ingredient or class:NAME>'
-    unit: str
-    low: float | None
-    high: float | None
-    critical_low: float | None
-    critical_high: float | None
-    abnormal_severity: str
-    source: str
-
-
-def _num(cell: str) -> float | None:
-    return float(cell) if cell else None
-
-
-@derived_table
-def lab_ranges() -> dict[str, tuple[LabRange, ...]]:
-    out: dict[str, list[LabRange]] = {}
-    for row in read_csv("lab_reference_ranges.csv"):
-        a = analyte(row["analyte"])  # unknown analytes fail loudly at load
-        if row["unit"] != a.unit:
-            raise KnowledgeError(f"lab_reference_ranges.csv: {a.name} range is in {row['unit']!r} "
-                                 f"but loinc_map.csv reports it in {a.unit!r}")
-        if row["abnormal_severity"] not in SEVERITIES:
-            raise KnowledgeError(f"lab_reference_ranges.csv: {a.name}: bad abnormal_severity")
-        out.setdefault(a.name, []).append(LabRange(
-            a.name, row["sex"], row["context"], row["unit"], _num(row["low"]), _num(row["high"]),
-            _num(row["critical_low"]), _num(row["critical_high"]), row["abnormal_severity"],
-            row["source"]))
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def select_range(chart: Chart, ranges: tuple[LabRange, ...]) -> LabRange | None:
-    """The most specific row: a medication context the patient is in, then sex, then generic."""
-    def applies(r: LabRange) -> bool:
-        if r.sex and r.sex != chart.sex:
-            return False
-        if r.context:
-            return r.context.startswith("med:") and bool(chart.meds_with(r.context[4:]))
-        return True
-
-    candidates = [r for r in ranges if applies(r)]
-    candidates.sort(key=lambda r: (not r.context, not r.sex))
-    return candidates[0] if candidates else None
+from .base import Flag
 
 
 def _own_range(chart: Chart, m: Measurement) -> tuple[float | None, float | None]:
     """The reporting laboratory's own interval, when it sent one in the analyte's unit."""
     o = chart.record.entry(m.ref)
     if isinstance(o, Observation) and (o.reference_low is not None or o.reference_high is not None):
-        if _norm(o.unit) in analyte(m.analyte).same_units:
+        if in_table_unit(m.analyte, o.unit):
             return o.reference_low, o.reference_high
     return None, None
 
