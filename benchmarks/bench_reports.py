@@ -63,17 +63,11 @@ def main() -> None:
         risk = None
         print("flags: not in this build")
 
-    try:
-        from assistant.assist.careplan.drafting import draft_careplan
-    except ImportError:
-        from assistant.reports.sample import _fallback_plan as fallback
+    from assistant.assist.careplan.drafting import draft_careplan
 
-        plan, draft_s = fallback(record), 0.0
-        print("care-plan draft: drafter not in this build, using problems and medications only")
-    else:
-        plan, first, draft_s = _timed(lambda: draft_careplan(record, risk, None, use_model=False))
-        print(f"care-plan draft (deterministic): {draft_s * 1000:.0f} ms (first {first * 1000:.0f} ms), "
-              f"{len(plan.items())} items")
+    plan, first, draft_s = _timed(lambda: draft_careplan(record, risk, None, use_model=False))
+    print(f"care-plan draft (deterministic): {draft_s * 1000:.0f} ms (first {first * 1000:.0f} ms), "
+          f"{len(plan.items())} items")
 
     pdf, first, render_s = _timed(lambda: render_careplan(plan, record, document_id="b" * 32, version=1,
                                                           letterhead=letterhead))

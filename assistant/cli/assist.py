@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.assist.generation import evaluate_risk, load_engine
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import BadInputError
+from assistant.services.assist import evaluate_risk, generate_summary, load_engine
 
 
 def _engine(args: argparse.Namespace) -> Any | None:
-    return None if args.no_model else load_engine(args.model)
+    return load_engine(args.model, no_model=args.no_model)
 
 
 def _unverified_setting() -> str:
@@ -24,14 +24,11 @@ def _unverified_setting() -> str:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from assistant.assist.summary import generate_summary
-
     engine = _engine(args)
     with open_store(args) as store:
         pid = store.resolve_patient(args.patient)
         record = store.load_record(pid)
-        summary = generate_summary(record, evaluate_risk(record), engine, use_model=engine is not None,
-                                   unverified=_unverified_setting())
+        summary = generate_summary(record, evaluate_risk(record), engine)
         if args.no_model and summary.reason == "no model pack installed":
             summary = _requested(summary)
         unverified = sum(s.status == "unverified" for s in summary.all_sentences)

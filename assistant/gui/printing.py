@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from assistant.errors import AssistantError
-from assistant.services.documents import page_images
+from assistant.reports.raster import page_images
 
 MAX_DPI = 300  # enough for text on paper; higher only makes spooling slower
 

@@ -352,15 +352,15 @@ def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: Any, signer: 
 
 def summary_pdf(summary: SummaryView, risk: RiskView | None, record: PatientRecord, document_id: str,
                 settings: Any, cancel: threading.Event | None = None) -> bytes:
-    reports = _need("assistant.reports", "PDF reports")
-    return bytes(reports.render_summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
-                                            document_id=document_id, letterhead=_letterhead(settings),
-                                            cancel=cancel.is_set if cancel else None))
+    documents = _need("assistant.services.documents", "PDF reports")
+    return bytes(documents.summary_pdf(summary.raw, record, risk=risk.raw if risk else None,
+                                       document_id=document_id, letterhead=_letterhead(settings),
+                                       cancel=cancel.is_set if cancel else None))
 
 
 def pdf_pages(pdf: bytes, dpi: int, cancel: threading.Event | None = None) -> Any:
     """Page images of a PDF for a printer (pypdfium2 or poppler); AssistantError if neither."""
-    support = _need("assistant.services.documents", "Printing")
+    support = _need("assistant.reports.raster", "Printing")
     return support.page_images(pdf, dpi=dpi, cancel=cancel.is_set if cancel else None)
 
 

@@ -1,19 +1,25 @@
-"""Qt-free export and print support: gather a report's inputs from the store, render, audit, rasterise."""
+"""Reports from the store: the care-plan and summary PDFs of a patient, with signer and audit row."""
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, BadInputError
+from assistant.records.record import PatientRecord
 from assistant.reports.careplan_pdf import Signature
+from assistant.reports.layout import Letterhead
+from assistant.services.assist import evaluate_risk, generate_summary
+
+if TYPE_CHECKING:
+    from assistant.assist.result import Summary
+    from assistant.clinical.flags import RiskReport
+    from assistant.llm.engine import Engine
+    from assistant.store.database import Store
+    from assistant.store.documents import StoredDocument
 
 ROLE_LABELS = {"clinician": "Clinician", "admin": "Administrator", "nurse": "Nurse"}
 
@@ -42,22 +48,22 @@ class Rendered:
         return f"{self.document_id}{v} {how}"
 
 
-def audit_output(store: Any, rendered: Rendered, action: str, how: str = "pdf") -> None:
+def audit_output(store: Store, rendered: Rendered, action: str, how: str = "pdf") -> None:
     """Record an export or print ('export' | 'print') as '<kind>.<action>' with the document id."""
     store.audit(f"{rendered.kind}.{action}", rendered.patient_id, rendered.audit_detail(how))
 
 
 # --- care plans -------------------------------------------------------------------------------
-def latest_careplan(store: Any, patient_id: str) -> Any | None:
+def latest_careplan(store: Store, patient_id: str) -> StoredDocument | None:
     """The newest care-plan version that is not superseded (the store lists newest first)."""
     docs = store.list_documents(patient_id, "careplan")
     current = [d for d in docs if d.status != "superseded"]
-    return (current or docs or [None])[0]
+    return (current or docs)[0] if docs else None
 
 
-def signature_for(store: Any, doc: Any) -> Signature | None:
+def signature_for(store: Store, doc: StoredDocument) -> Signature | None:
     """The signer's display name and role for a signed document (None for a draft)."""
-    if not getattr(doc, "signed_by", None):
+    if not doc.signed_by:
         return None
     account = next((u for u in store.list_users() if u.name == doc.signed_by), None)
     if account is None:  # an account removed since: the stored name is all we have
@@ -74,15 +80,7 @@ def _careplan_api() -> Any:
     return careplan
 
 
-def evaluate_risk(record: Any) -> Any:
-    try:
-        from assistant.clinical.flags import evaluate
-    except ImportError:  # flags not in this build: plans and summaries are drafted without them
-        return None
-    return evaluate(record)
-
-
-def draft_and_save_careplan(store: Any, record: Any) -> Any:
+def draft_and_save_careplan(store: Store, record: PatientRecord) -> StoredDocument:
     """Draft a deterministic care plan, save it as an unsigned draft; returns the StoredDocument."""
     api = _careplan_api()
     # risk=None: the drafter evaluates the flags itself, against the plan's own as-of date.
@@ -90,8 +88,9 @@ def draft_and_save_careplan(store: Any, record: Any) -> Any:
     return api.save_draft(store, plan)
 
 
-def careplan_for_output(store: Any, patient_id: str, document_id: str | None = None, *,
-                        record: Any = None, draft_if_missing: bool = True, letterhead: Any = None,
+def careplan_for_output(store: Store, patient_id: str, document_id: str | None = None, *,
+                        record: PatientRecord | None = None, draft_if_missing: bool = True,
+                        letterhead: Letterhead | None = None,
                         cancel: Callable[[], bool] | None = None) -> Rendered:
     """Render a stored care plan (the given one, else the latest; drafting one if there is none).
 
@@ -114,144 +113,29 @@ def careplan_for_output(store: Any, patient_id: str, document_id: str | None = N
 
 
 # --- summaries --------------------------------------------------------------------------------
-def generate_summary(record: Any, risk: Any = None, engine: Any = None) -> Any:
-    """A fresh summary (deterministic unless an engine is given), unverified sentences marked or
-    dropped as the site's `summary.unverified` setting says."""
-    from assistant.config import load_settings
+def summary_pdf(summary: Summary, record: PatientRecord, *, risk: RiskReport | None = None,
+                document_id: str = "", letterhead: Letterhead | None = None,
+                generated_at: datetime | None = None, cancel: Callable[[], bool] | None = None) -> bytes:
+    """A summary with its flags table as PDF; the flags are evaluated from the record when `risk`
+    is not given."""
+    from assistant.reports import render_summary_pdf
 
-    try:
-        from assistant.assist.summary import generate_summary as generate
-    except ImportError:
-        raise AssistantError("summaries are not available in this build") from None
-    return generate(record, risk, engine, use_model=engine is not None,
-                    unverified=str(load_settings()["summary.unverified"]))
-
-
-def load_engine(args: Any = None) -> Any | None:
-    """The installed model pack's engine (None without a pack, or with `--no-model` where the
-    command has that option), as `assistant summarize` picks it."""
-    if getattr(args, "no_model", False):
-        return None
-    try:
-        from assistant.assist.generation import load_engine as load
-    except ImportError:
-        return None
-    return load(getattr(args, "model", None))
+    if risk is None:
+        risk = evaluate_risk(record)
+    return render_summary_pdf(summary, record, risk=risk, document_id=document_id,
+                              letterhead=letterhead, generated_at=generated_at, cancel=cancel)
 
 
-def summary_for_output(store: Any, patient_id: str, *, record: Any = None, summary: Any = None,
-                       risk: Any = None, engine: Any = None, letterhead: Any = None,
+def summary_for_output(store: Store, patient_id: str, *, record: PatientRecord | None = None,
+                       summary: Summary | None = None, risk: RiskReport | None = None,
+                       engine: Engine | None = None, letterhead: Letterhead | None = None,
                        cancel: Callable[[], bool] | None = None) -> Rendered:
     """Render a summary (the given one, else a fresh one) with its flags; a new document id names it
     in the footer and the audit log."""
-    from assistant.reports.summary_pdf import render_summary
-
     record = record if record is not None else store.load_record(patient_id)
     risk = risk if risk is not None else evaluate_risk(record)
     summary = summary if summary is not None else generate_summary(record, risk, engine)
     doc_id = uuid.uuid4().hex
-    pdf = render_summary(summary, risk, record, letterhead=letterhead, document_id=doc_id,
-                         cancel=cancel)
+    pdf = summary_pdf(summary, record, risk=risk, document_id=doc_id, letterhead=letterhead,
+                      cancel=cancel)
     return Rendered("summary", pdf, patient_id, doc_id)
-
-
-# --- rasterising for a printer ------------------------------------------------------------------
-@dataclass(frozen=True)
-class PageImage:
-    """One page as packed 8-bit RGB rows (stride 3 * width), ready for QImage.Format_RGB888."""
-
-    width: int
-    height: int
-    rgb: bytes
-    dpi: int
-
-
-def page_count(pdf: bytes) -> int:
-    # Page dictionaries are never compressed in the PDFs we write, so counting them is reliable.
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-
-
-def _pdfium_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> Iterator[PageImage]:
-    import pypdfium2 as pdfium  # optional dependency (Apache-2.0 / BSD-3-Clause)
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        for i in range(len(doc)):
-            if cancel is not None and cancel():
-                return
-            bitmap = doc[i].render(scale=dpi / 72, rev_byteorder=True)  # RGB, not BGR
-            image = bitmap.to_pil().convert("RGB")
-            yield PageImage(image.width, image.height, image.tobytes(), dpi)
-    finally:
-        doc.close()
-
-
-def _read_token(stream: Any) -> bytes:
-    token = b""
-    while True:
-        ch = stream.read(1)
-        if not ch:
-            return token
-        if ch == b"#" and not token:  # a comment runs to the end of the line
-            stream.readline()
-            continue
-        if ch.isspace():
-            if token:
-                return token
-            continue
-        token += ch
-
-
-def _poppler_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> Iterator[PageImage]:
-    # PDF in on stdin, binary PPM pages out on stdout: nothing of the report touches the disk.
-    exe = shutil.which("pdftoppm")
-    if exe is None:
-        raise FileNotFoundError("pdftoppm")
-    proc = subprocess.Popen([exe, "-r", str(dpi), "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    stdin, stdout = proc.stdin, proc.stdout
-    assert stdin is not None and stdout is not None
-
-    def feed() -> None:
-        # A separate writer: pdftoppm may start answering before it has read the whole input.
-        try:
-            stdin.write(pdf)
-            stdin.close()
-        except OSError:  # it was stopped early (cancel)
-            pass
-
-    feeder = threading.Thread(target=feed, name="pdftoppm-feed", daemon=True)
-    feeder.start()
-    try:
-        while True:
-            magic = _read_token(stdout)
-            if not magic:
-                break
-            if magic != b"P6":
-                raise AssistantError("printing failed: unexpected output from pdftoppm")
-            w, h, _maxval = (int(_read_token(stdout)) for _ in range(3))
-            rgb = stdout.read(w * h * 3)
-            yield PageImage(w, h, rgb, dpi)
-            if cancel is not None and cancel():
-                break
-    finally:
-        proc.kill()
-        proc.wait()
-        feeder.join(timeout=5)
-
-
-def page_images(pdf: bytes, dpi: int = 300, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
-    """Rasterise the PDF page by page (for QPrinter, which cannot take a PDF). Uses pypdfium2 where
-    installed, else poppler's pdftoppm; raises AssistantError when neither is there."""
-    try:
-        import pypdfium2  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        yield from _pdfium_pages(pdf, dpi, cancel)
-        return
-    try:
-        yield from _poppler_pages(pdf, dpi, cancel)
-    except FileNotFoundError:
-        raise AssistantError("printing needs pypdfium2 (pip install pypdfium2) or poppler-utils "
-                             "(pdftoppm); export the PDF and print it from a PDF viewer meanwhile") from None
