@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TypeAlias
 
-JSON: TypeAlias = "str | int | float | bool | None | list[JSON] | dict[str, JSON]"
+# Read-only containers, so that a dict[str, str] or a list of them is JSON too (dict and list are
+# invariant in their values); a function that builds an object returns a JSONObject.
+JSON: TypeAlias = "str | int | float | bool | None | Sequence[JSON] | Mapping[str, JSON]"
 JSONObject: TypeAlias = "dict[str, JSON]"

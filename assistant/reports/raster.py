@@ -97,7 +97,8 @@ def _poppler_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None) -> I
         feeder.join(timeout=5)
 
 
-def page_images(pdf: bytes, dpi: int = 300, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
+def page_images(pdf: bytes, dpi: int = 300,
+                cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
     """Rasterise the PDF page by page (for QPrinter, which cannot take a PDF). Uses pypdfium2 where
     installed, else poppler's pdftoppm; raises AssistantError when neither is there."""
     try:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reportlab.platypus import Flowable
+
+from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
 
+if TYPE_CHECKING:
+    from assistant.assist.result import Summary
+    from assistant.assist.verify import Sentence
+    from assistant.clinical.flags import Flag, RiskReport
+
 SEVERITY_ORDER = {"critical": 0, "high": 1, "moderate": 2, "info": 3}
 
 
-def _refs(values: Iterable[Any]) -> list[str]:
+def _refs(values: Iterable[object]) -> list[str]:
     # Evidence may be plain refs or objects carrying one (`ref`), depending on who built it.
     out = []
     for v in values or ():
@@ -26,7 +33,7 @@ def _refs(values: Iterable[Any]) -> list[str]:
     return out
 
 
-def _sentence(s: Any, notes: Endnotes) -> Flowable:
+def _sentence(s: Sentence | str, notes: Endnotes) -> Flowable:
     # Any [F7] fact-sheet marks left in the text give way to the PDF's own endnote numbers.
     text = text_with_marks(plain_text(getattr(s, "text", str(s))), _refs(getattr(s, "citations", ())),
                            notes)
@@ -39,7 +46,7 @@ def _sentence(s: Any, notes: Endnotes) -> Flowable:
     return st.para(text, "bullet", raw=True)
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     # References and missing inputs may be plain text or structured (a citation, a title...).
     if value is None or value == "":
         return ""
@@ -51,7 +58,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
+def _flags_table(flags: list[Flag], notes: Endnotes) -> list[Flowable]:
     out: list[Flowable] = st.heading("Risk flags")
     if not flags:
         return out + [st.para("No risk flags were raised from the record.", "small")]
@@ -77,14 +84,14 @@ def _flags_table(flags: list[Any], notes: Endnotes) -> list[Flowable]:
                                 [1.55, 3.9, 2.9, 2.2])]
 
 
-def _all_sentences(summary: Any) -> list[Any]:
+def _all_sentences(summary: Summary) -> list[Sentence | str]:
     """The synopsis (a sentence with citations, or plain text) followed by the other sentences."""
     synopsis = getattr(summary, "synopsis", None)
     out = [synopsis] if synopsis is not None and getattr(synopsis, "text", synopsis) else []
     return out + list(getattr(summary, "sentences", ()) or ())
 
 
-def _timing(timing: Any) -> str:
+def _timing(timing: Mapping[str, float] | None) -> str:
     """'total 3.20 s, first token 0.85 s, 212 tokens at 14.1 tokens/s' from the summary's timing."""
     if not isinstance(timing, dict):
         return ""
@@ -98,7 +105,7 @@ def _timing(timing: Any) -> str:
     return ", ".join(parts)
 
 
-def generation_details(summary: Any) -> list[list[str]]:
+def generation_details(summary: Summary) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
     model = getattr(summary, "model", "") or ""
@@ -120,7 +127,8 @@ def generation_details(summary: Any) -> list[list[str]]:
     return rows
 
 
-def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
+def summary_story(summary: Summary, risk: RiskReport | None,
+                  record: PatientRecord) -> list[Flowable]:
     notes = Endnotes(record)
     story: list[Flowable] = [st.para("Summary", "h2")]
     sentences = _all_sentences(summary)
@@ -135,8 +143,9 @@ def summary_story(summary: Any, risk: Any, record: Any) -> list[Flowable]:
     return story
 
 
-def render_summary(summary: Any, risk: Any, record: Any, *, letterhead: Letterhead | None = None,
-                   document_id: str = "", generated_at: datetime | None = None,
+def render_summary(summary: Summary, risk: RiskReport | None, record: PatientRecord, *,
+                   letterhead: Letterhead | None = None, document_id: str = "",
+                   generated_at: datetime | None = None,
                    cancel: Callable[[], bool] | None = None) -> bytes:
     """The summary and flags as PDF bytes (never a draft: no watermark, no signature)."""
     source = getattr(summary, "source", "deterministic")

@@ -1,4 +1,4 @@
-"""The assist pipeline for the front ends: evaluate the risk flags, load the engine, write a summary."""
+"""The assist pipeline for the front ends: evaluate the flags, load the engine, write a summary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reports from the store: the care-plan and summary PDFs of a patient, with signer and audit row."""
+"""Reports from the store: a patient's care-plan and summary PDFs, with signer and audit row."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def careplan_for_output(store: Store, patient_id: str, document_id: str | None =
 # --- summaries --------------------------------------------------------------------------------
 def summary_pdf(summary: Summary, record: PatientRecord, *, risk: RiskReport | None = None,
                 document_id: str = "", letterhead: Letterhead | None = None,
-                generated_at: datetime | None = None, cancel: Callable[[], bool] | None = None) -> bytes:
+                generated_at: datetime | None = None,
+                cancel: Callable[[], bool] | None = None) -> bytes:
     """A summary with its flags table as PDF; the flags are evaluated from the record when `risk`
     is not given."""
     from assistant.reports import render_summary_pdf
