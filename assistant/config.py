@@ -126,7 +126,7 @@ def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _check(key: Key, value: Any, where: str) -> Any:
+def _check(key: Key, value: Any, where: str) -> SettingValue:
     if key.type is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
     if key.type is bool and isinstance(value, str) and value.strip().lower() in ("1", "0", "true", "false"):

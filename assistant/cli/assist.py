@@ -6,14 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import BadInputError
 from assistant.services.assist import evaluate_risk, generate_summary, load_engine
 
+if TYPE_CHECKING:
+    from assistant.assist.result import Summary
+    from assistant.llm.engine import Engine
 
-def _engine(args: argparse.Namespace) -> Any | None:
+
+def _engine(args: argparse.Namespace) -> Engine | None:
     return load_engine(args.model, no_model=args.no_model)
 
 
@@ -49,7 +53,7 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _requested(summary: Any) -> Any:
+def _requested(summary: Summary) -> Summary:
     from dataclasses import replace
 
     return replace(summary, reason="deterministic summary requested")
