@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-# Typing only: `import assistant.reports` stays cheap (the GUI asks whether reports are there at
-# start); reportlab and the care-plan model load with the first report.
+# Typing only: `import assistant.reports` stays cheap (the GUI imports it to ask whether reports
+# are available); reportlab and the care-plan model load with the first report.
 if TYPE_CHECKING:
     from assistant.assist.careplan.document import CarePlanDocument
     from assistant.assist.result import Summary

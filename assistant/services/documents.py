@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from assistant.assist.careplan.document import CarePlanDocument
 from assistant.errors import AssistantError, BadInputError
 from assistant.records.record import PatientRecord
-from assistant.reports.careplan_pdf import Signature
+from assistant.reports import render_summary_pdf
+from assistant.reports.careplan_pdf import Signature, render_careplan
 from assistant.reports.layout import Letterhead
 from assistant.services.assist import evaluate_risk, generate_summary
 
@@ -95,9 +97,6 @@ def careplan_for_output(store: Store, patient_id: str, document_id: str | None =
     """Render a stored care plan (the given one, else the latest; drafting one if there is none).
 
     Uses the store, so it runs on the thread that owns the database connection."""
-    from assistant.assist.careplan.document import CarePlanDocument
-    from assistant.reports.careplan_pdf import render_careplan
-
     record = record if record is not None else store.load_record(patient_id)
     doc = store.get_document(document_id) if document_id else latest_careplan(store, patient_id)
     if doc is None:
@@ -119,8 +118,6 @@ def summary_pdf(summary: Summary, record: PatientRecord, *, risk: RiskReport | N
                 cancel: Callable[[], bool] | None = None) -> bytes:
     """A summary with its flags table as PDF; the flags are evaluated from the record when `risk`
     is not given."""
-    from assistant.reports import render_summary_pdf
-
     if risk is None:
         risk = evaluate_risk(record)
     return render_summary_pdf(summary, record, risk=risk, document_id=document_id,
