@@ -7,7 +7,7 @@ import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias, overload
 
 from platformdirs import site_config_dir, site_data_dir, user_config_dir, user_data_dir
 
@@ -17,14 +17,23 @@ APP = "clinician-assistant"
 # In the site models folder, this file names the pack folder `assistant model install` made the default.
 DEFAULT_PACK_FILE = "default.txt"
 
+SettingValue: TypeAlias = str | int | bool
+# The keys of each value type (KEYS below; tests/core/test_config.py checks that the two agree), so
+# that `settings["models.threads"]` is typed int and `settings["models.device"]` str.
+TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "database.path",
+                  "models.pack_dir", "models.install_dir", "models.device", "summary.unverified"]
+NumberKey = Literal["models.threads", "session.idle_lock_minutes", "security.password_min_length",
+                    "audit.retention_days"]
+FlagKey = Literal["models.spin"]
+
 
 @dataclass(frozen=True)
 class Key:
     """One setting: dotted name, type, default, and whether a user may change it in the app."""
 
     name: str
-    type: type
-    default: Any
+    type: type[SettingValue]
+    default: SettingValue
     description: str
     env: str = ""
     choices: tuple[str, ...] = ()
@@ -117,7 +126,7 @@ def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _check(key: Key, value: Any, where: str) -> Any:
+def _check(key: Key, value: Any, where: str) -> SettingValue:
     if key.type is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
     if key.type is bool and isinstance(value, str) and value.strip().lower() in ("1", "0", "true", "false"):
@@ -169,27 +178,36 @@ def _expand_path(value: str) -> str:
 class Settings:
     """Effective settings with the source of each value; `locked` keys are fixed by the site."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, SettingValue] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
 
-    def __getitem__(self, name: str) -> Any:
+    @overload
+    def __getitem__(self, name: TextKey) -> str: ...
+    @overload
+    def __getitem__(self, name: NumberKey) -> int: ...
+    @overload
+    def __getitem__(self, name: FlagKey) -> bool: ...
+    @overload
+    def __getitem__(self, name: str) -> SettingValue: ...
+
+    def __getitem__(self, name: str) -> SettingValue:
         return self.values[name]
 
     @property
     def db_path(self) -> Path:
-        return Path(_expand_path(self.values["database.path"]) or _default_db())
+        return Path(_expand_path(self["database.path"]) or _default_db())
 
     @property
     def models_dir(self) -> Path:
         """Where `assistant model install` puts packs (the site models folder)."""
-        configured = _expand_path(self.values.get("models.install_dir", ""))
+        configured = _expand_path(str(self.values.get("models.install_dir", "")))
         return Path(configured) if configured else site_data_path() / "models"
 
     @property
     def pack_dir(self) -> Path:
         """The pack to run: models.pack_dir, else the site default pack, else the one shipped with the app."""
-        configured = _expand_path(self.values.get("models.pack_dir", ""))
+        configured = _expand_path(str(self.values.get("models.pack_dir", "")))
         if configured:
             return Path(configured)
         site_default = installed_default_pack(self.models_dir)

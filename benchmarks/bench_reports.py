@@ -60,6 +60,7 @@ def main() -> None:
     risk, first, med = _timed(lambda: evaluate(record))
     print(f"flags: {len(risk.flags)} in {med * 1000:.0f} ms (first {first * 1000:.0f} ms)")
 
+
     plan, first, draft_s = _timed(lambda: draft_careplan(record, risk, None, use_model=False))
     print(f"care-plan draft (deterministic): {draft_s * 1000:.0f} ms (first {first * 1000:.0f} ms), "
           f"{len(plan.items())} items")

@@ -6,15 +6,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.assist.generation import evaluate_risk, load_engine
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import BadInputError
+from assistant.services.assist import evaluate_risk, generate_summary, load_engine
+
+if TYPE_CHECKING:
+    from assistant.assist.result import Summary
+    from assistant.llm.engine import Engine
 
 
-def _engine(args: argparse.Namespace) -> Any | None:
-    return None if args.no_model else load_engine(args.model)
+def _engine(args: argparse.Namespace) -> Engine | None:
+    return load_engine(args.model, no_model=args.no_model)
 
 
 def _unverified_setting() -> str:
@@ -24,14 +28,11 @@ def _unverified_setting() -> str:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    from assistant.assist.summary import generate_summary
-
     engine = _engine(args)
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
-        summary = generate_summary(record, evaluate_risk(record), engine, use_model=engine is not None,
-                                   unverified=_unverified_setting())
+        summary = generate_summary(record, evaluate_risk(record), engine)
         if args.no_model and summary.reason == "no model pack installed":
             summary = _requested(summary)
         unverified = sum(s.status == "unverified" for s in summary.all_sentences)
@@ -52,7 +53,7 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _requested(summary: Any) -> Any:
+def _requested(summary: Summary) -> Summary:
     from dataclasses import replace
 
     return replace(summary, reason="deterministic summary requested")

@@ -8,11 +8,11 @@ from pathlib import Path
 from assistant.cli.credentials import open_store
 from assistant.errors import BadInputError
 from assistant.fileio import write_private
+from assistant.services.assist import load_engine
 from assistant.services.documents import (
     Rendered,
     audit_output,
     careplan_for_output,
-    load_engine,
     summary_for_output,
 )
 
@@ -28,7 +28,7 @@ def export_pdf(args: argparse.Namespace) -> int:
         if kind == "careplan":
             rendered = careplan_for_output(store, pid, record=record)
         elif kind == "summary":
-            rendered = summary_for_output(store, pid, record=record, engine=load_engine(args))
+            rendered = summary_for_output(store, pid, record=record, engine=load_engine())
         else:
             raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
         write_private(out, rendered.pdf)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cli.credentials import add_db_args, open_store
+from assistant.cli.export import export_pdf
 from assistant.errors import BadInputError
 from assistant.fileio import write_private
 from assistant.records.fhir_export import export_bundle
@@ -106,8 +107,6 @@ def _show(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     if args.format == "pdf":
-        from assistant.cli.export import export_pdf
-
         return export_pdf(args)
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)

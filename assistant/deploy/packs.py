@@ -17,6 +17,7 @@ from assistant.config import DEFAULT_PACK_FILE, Settings, bundled_pack_dir, inst
 from assistant.errors import ModelPackError
 
 if TYPE_CHECKING:
+    from assistant.llm.manifest import Manifest
     from assistant.llm.pack import ModelPack
 
 # Zip bombs and stray archives: a pack is a handful of files, none above 64 GiB in all.
@@ -41,7 +42,7 @@ class PackEntry:
         return asdict(self)
 
 
-def read_manifest(pack: Path) -> dict[str, Any]:
+def read_manifest(pack: Path) -> Manifest:
     """The pack's manifest.json as checked by the LLM engine (required facts present)."""
     from assistant.llm.manifest import ManifestError
     from assistant.llm.manifest import read_manifest as read

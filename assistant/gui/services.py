@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the core modules themselves are imported where used: worker
     from assistant.config import Settings
     from assistant.llm.engine import Engine
     from assistant.records.domain import Observation
-    from assistant.services.documents import PageImage
+    from assistant.reports.raster import PageImage
     from assistant.store.database import Store
     from assistant.store.documents import StoredDocument
 
@@ -249,17 +249,17 @@ def careplan_pdf(data: dict[str, Any], record: PatientRecord, doc: StoredDocumen
 
 def summary_pdf(summary: SummaryView, risk: RiskReport | None, record: PatientRecord, document_id: str,
                 settings: Settings, cancel: threading.Event | None = None) -> bytes:
-    from assistant.reports import render_summary_pdf
+    """The summary PDF; the flags are evaluated from the record when `risk` is not given."""
     from assistant.reports.layout import Letterhead
+    from assistant.services.documents import summary_pdf as render
 
-    return render_summary_pdf(summary.raw, record, risk=risk,
-                              document_id=document_id, letterhead=Letterhead.from_settings(settings),
-                              cancel=cancel.is_set if cancel else None)
+    return render(summary.raw, record, risk=risk, document_id=document_id,
+                  letterhead=Letterhead.from_settings(settings), cancel=cancel.is_set if cancel else None)
 
 
 def pdf_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
     """Page images of a PDF for a printer, rendered one at a time as they are asked for."""
-    from assistant.services.documents import page_images
+    from assistant.reports.raster import page_images
 
     return page_images(pdf, dpi=dpi, cancel=cancel)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
-from typing import Any
 
 from tokenizers import Tokenizer
 
 from assistant.errors import BadInputError
+from assistant.json_types import JSONObject
 from assistant.llm.engine import Engine
 from assistant.llm.pack import ModelPack
 from assistant.llm.sampling import GenerationConfig
@@ -44,7 +44,8 @@ def _median(values: list[float]) -> float:
 
 
 def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 128, runs: int = 3,
-              warmup: int = 1, threads: int | None = None, device: str = "auto", spin: bool = True) -> dict[str, Any]:
+              warmup: int = 1, threads: int | None = None, device: str = "auto",
+              spin: bool = True) -> JSONObject:
     """Load the pack, warm up, then time `runs` greedy generations that ignore end-of-sequence."""
     if runs < 1 or warmup < 0 or new_tokens < 1:
         raise BadInputError("--runs and --new-tokens must be at least 1, --warmup at least 0")

@@ -15,7 +15,7 @@ _PRESENT = re.compile(r"^present(?:_key_values)?\.(\d+)\.(key|value)$")
 
 class _NodeArg(Protocol):
     name: str
-    shape: Sequence[Any]
+    shape: Sequence[int | str | None]  # a symbolic dimension is named, an unknown one None
     type: str
 
 

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
+
+from assistant.json_types import JSON
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 # Facts a pack's manifest must state, so that IT can tell what model a workstation runs.
 REQUIRED_KEYS = ("name", "version", "licence", "source", "parameters", "quantization", "files")
 _CHUNK = 4 << 20
+
+
+class FileEntry(TypedDict):
+    bytes: int
+    sha256: str
+
+
+class Manifest(TypedDict):
+    """The required facts (REQUIRED_KEYS) and files; a pack may state more facts beside them."""
+
+    format: int
+    name: str
+    version: str
+    licence: str
+    source: str
+    parameters: int
+    quantization: str
+    files: dict[str, FileEntry]
 
 
 class ManifestError(Exception):
@@ -41,27 +61,27 @@ def pack_files(folder: Path) -> list[str]:
     )
 
 
-def build_manifest(folder: Path, facts: dict[str, Any], files: Iterable[str] | None = None) -> dict[str, Any]:
+def build_manifest(folder: Path, facts: Mapping[str, JSON], files: Iterable[str] | None = None) -> Manifest:
     """Manifest for `folder`: the given facts plus the size and SHA-256 of each file."""
     names = list(files) if files is not None else pack_files(folder)
-    entries = {
+    entries: dict[str, JSON] = {
         name: {"bytes": (folder / name).stat().st_size, "sha256": sha256_file(folder / name)}
         for name in names
     }
-    manifest: dict[str, Any] = {"format": FORMAT_VERSION, **facts, "files": entries}
+    manifest: dict[str, JSON] = {"format": FORMAT_VERSION, **facts, "files": entries}
     missing = [k for k in REQUIRED_KEYS if k not in manifest]
     if missing:
         raise ManifestError(f"manifest facts lack {', '.join(missing)}")
-    return manifest
+    return cast(Manifest, manifest)  # every required fact is there (checked above)
 
 
-def write_manifest(folder: Path, facts: dict[str, Any]) -> dict[str, Any]:
+def write_manifest(folder: Path, facts: Mapping[str, JSON]) -> Manifest:
     manifest = build_manifest(folder, facts)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return manifest
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     if not path.is_file():
         raise ManifestError(
@@ -80,10 +100,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ManifestError(f"{path} lacks {', '.join(missing)}", MANIFEST)
     if not isinstance(manifest["files"], dict) or not manifest["files"]:
         raise ManifestError(f"{path} lists no files", MANIFEST)
-    return manifest
+    return cast(Manifest, manifest)  # the required facts and a files table are there (checked above)
 
 
-def verify_files(folder: Path, manifest: dict[str, Any], hashes: bool = True) -> None:
+def verify_files(folder: Path, manifest: Manifest, hashes: bool = True) -> None:
     """Raise ManifestError naming the first listed file that is missing, resized or altered.
 
     `hashes=False` checks presence and size only (fast); the full check reads every byte.

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ModelPackError
+from assistant.json_types import JSONObject
 from assistant.llm.layout import DecoderLayout, layout_from_genai
-from assistant.llm.manifest import ManifestError, read_manifest, verify_files
+from assistant.llm.manifest import Manifest, ManifestError, read_manifest, verify_files
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class ModelPack:
     chat_template: str | None
     genai_layout: DecoderLayout | None  # None for Optimum packs: the engine reads it from the session
     hf_config: dict[str, Any] = field(repr=False)
-    manifest: dict[str, Any] = field(repr=False)
+    manifest: Manifest = field(repr=False)
 
     @classmethod
     def load(cls, path: str | Path, verify: bool = True) -> ModelPack:
@@ -155,7 +156,7 @@ class ModelPack:
             manifest=manifest,
         )
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> JSONObject:
         """Plain facts for `assistant model check` and for logs."""
         return {
             "path": str(self.path),

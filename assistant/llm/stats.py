@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+
+from assistant.json_types import JSONObject
 
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
@@ -28,7 +29,7 @@ class GenerationStats:
     def tokens_per_s(self) -> float:
         return self.decode_tokens_per_s
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         return asdict(self)
 
 

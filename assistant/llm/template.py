@@ -7,9 +7,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.errors import BadInputError, ModelPackError
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ def _raise(message: str) -> None:
 
 
 @lru_cache(maxsize=8)
-def _compile(source: str) -> Any:
+def _compile(source: str) -> Template:
     # jinja2 is imported on first use (6 MB resident): generating from token ids never needs it.
     from jinja2 import TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypedDict
 
+from assistant.json_types import JSONObject
 from assistant.records.domain import (
     Allergy,
     CarePlan,
@@ -47,10 +48,10 @@ def _iso(v: datetime | None) -> str | None:
     return v.isoformat() if v else None
 
 
-def _cc(c: Coding, extra: tuple[Coding, ...] = (), text: str | None = None) -> dict[str, Any]:
+def _cc(c: Coding, extra: tuple[Coding, ...] = (), text: str | None = None) -> JSONObject:
     """A CodeableConcept: every coding the record kept, and the display text it showed."""
     codings = list(extra) or ([c] if c.code or c.system else [])
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     if codings:
         out["coding"] = [_clean({"system": x.system, "code": x.code, "display": x.display}) for x in codings]
     label = c.display if text is None else text
@@ -59,13 +60,13 @@ def _cc(c: Coding, extra: tuple[Coding, ...] = (), text: str | None = None) -> d
     return out or {"text": "unknown"}
 
 
-def _status(system: str, code: str) -> dict[str, Any] | None:
+def _status(system: str, code: str) -> JSONObject | None:
     return {"coding": [{"system": system, "code": code}]} if code else None
 
 
-def _clean(d: dict[str, Any]) -> dict[str, Any]:
+def _clean(d: JSONObject) -> JSONObject:
     """Drop empty values: FHIR forbids empty strings, objects and arrays."""
-    out = {}
+    out: JSONObject = {}
     for k, v in d.items():
         if isinstance(v, dict):
             v = _clean(v)
@@ -83,10 +84,10 @@ class _Exporter:
     def ref(self, resource_type: str, rid: str) -> dict[str, str] | None:
         return {"reference": full_url(resource_type, rid)} if rid else None
 
-    def patient(self, p: Patient) -> dict[str, Any]:
+    def patient(self, p: Patient) -> JSONObject:
         idents = []
         for i in p.identifiers:
-            ident: dict[str, Any] = {"system": i.system, "value": i.value}
+            ident: JSONObject = {"system": i.system, "value": i.value}
             if i.type_code:
                 ident["type"] = {"coding": [{"system": _V2_0203, "code": i.type_code}]}
             idents.append(_clean(ident))
@@ -104,7 +105,7 @@ class _Exporter:
             "maritalStatus": {"text": p.marital_status} if p.marital_status else None,
         })
 
-    def condition(self, c: Condition) -> dict[str, Any]:
+    def condition(self, c: Condition) -> JSONObject:
         return _clean({
             "resourceType": "Condition", "id": c.id, "subject": self.patient_ref,
             "code": _cc(c.code, c.codes), "clinicalStatus": _status(_COND_CLIN, c.clinical_status),
@@ -114,7 +115,7 @@ class _Exporter:
             "recordedDate": _iso(c.recorded), "encounter": self.ref("Encounter", c.encounter_id),
         })
 
-    def medication(self, m: Medication) -> dict[str, Any]:
+    def medication(self, m: Medication) -> JSONObject:
         dosage = _clean({"text": m.dose_text, "route": {"text": m.route} if m.route else None,
                          "timing": {"code": {"text": m.frequency}} if m.frequency else None})
         code = Coding(m.code.system, m.code.code, m.code.display or m.name)
@@ -129,7 +130,7 @@ class _Exporter:
             "requester": {"display": m.requester} if m.requester else None,
         })
 
-    def allergy(self, a: Allergy) -> dict[str, Any]:
+    def allergy(self, a: Allergy) -> JSONObject:
         reaction = _clean({"manifestation": [{"text": a.reaction}] if a.reaction else None,
                            "severity": a.severity or None})
         return _clean({
@@ -143,14 +144,14 @@ class _Exporter:
         })
 
     @staticmethod
-    def _value(value: float | None, unit: str, text: str) -> dict[str, Any]:
+    def _value(value: float | None, unit: str, text: str) -> JSONObject:
         if value is not None:
             return {"valueQuantity": _clean({"value": value, "unit": unit})}
         if text:
             return {"valueString": text}
         return {}
 
-    def observation(self, o: Observation) -> dict[str, Any]:
+    def observation(self, o: Observation) -> JSONObject:
         comps = [_clean({"code": _cc(c.code), **self._value(c.value, c.unit, c.value_text)})
                  for c in o.components]
         rr = _clean({"low": {"value": o.reference_low} if o.reference_low is not None else None,
@@ -166,7 +167,7 @@ class _Exporter:
             "encounter": self.ref("Encounter", o.encounter_id),
         })
 
-    def encounter(self, e: Encounter) -> dict[str, Any]:
+    def encounter(self, e: Encounter) -> JSONObject:
         return _clean({
             "resourceType": "Encounter", "id": e.id, "subject": self.patient_ref,
             "status": e.status or "unknown", "class": {"system": _ACT, "code": e.class_code or "AMB"},
@@ -176,7 +177,7 @@ class _Exporter:
             "serviceProvider": {"display": e.provider} if e.provider else None,
         })
 
-    def procedure(self, p: Procedure) -> dict[str, Any]:
+    def procedure(self, p: Procedure) -> JSONObject:
         return _clean({
             "resourceType": "Procedure", "id": p.id, "subject": self.patient_ref,
             "status": p.status or "completed", "code": _cc(p.code),
@@ -185,7 +186,7 @@ class _Exporter:
             "encounter": self.ref("Encounter", p.encounter_id),
         })
 
-    def immunization(self, i: Immunization) -> dict[str, Any]:
+    def immunization(self, i: Immunization) -> JSONObject:
         return _clean({
             "resourceType": "Immunization", "id": i.id, "patient": self.patient_ref,
             "status": i.status or "completed", "vaccineCode": _cc(i.code),
@@ -193,7 +194,7 @@ class _Exporter:
             "encounter": self.ref("Encounter", i.encounter_id),
         })
 
-    def note(self, n: Note) -> dict[str, Any]:
+    def note(self, n: Note) -> JSONObject:
         return _clean({
             "resourceType": "DocumentReference", "id": n.id, "subject": self.patient_ref,
             "status": n.status or "current", "type": _cc(n.type_code, text=n.note_type),
@@ -203,7 +204,7 @@ class _Exporter:
                                         "data": base64.b64encode(n.text.encode()).decode()}}],
         })
 
-    def goal(self, g: Goal) -> dict[str, Any]:
+    def goal(self, g: Goal) -> JSONObject:
         return _clean({
             "resourceType": "Goal", "id": g.id, "subject": self.patient_ref,
             "lifecycleStatus": g.lifecycle_status or "active", "description": {"text": g.description or "goal"},
@@ -213,7 +214,7 @@ class _Exporter:
             "addresses": [self.ref("Condition", a) for a in g.addresses] or None,
         })
 
-    def careplan(self, c: CarePlan) -> dict[str, Any]:
+    def careplan(self, c: CarePlan) -> JSONObject:
         acts = [{"detail": _clean({"code": _cc(a.code) if (a.code.code or a.code.display) else None,
                                    "status": a.status or "unknown", "description": a.description})}
                 for a in c.activities]
@@ -226,7 +227,7 @@ class _Exporter:
             "goal": [self.ref("Goal", g) for g in c.goal_ids] or None,
         })
 
-    def entry(self, e: Entry) -> dict[str, Any]:
+    def entry(self, e: Entry) -> JSONObject:
         method = {Condition: self.condition, Medication: self.medication, Allergy: self.allergy,
                   Observation: self.observation, Encounter: self.encounter, Procedure: self.procedure,
                   Immunization: self.immunization, Note: self.note, Goal: self.goal,
@@ -234,10 +235,24 @@ class _Exporter:
         return method(e)  # type: ignore[operator]
 
 
-def export_bundle(record: PatientRecord) -> dict[str, Any]:
+class BundleEntry(TypedDict):
+    fullUrl: str
+    resource: JSONObject
+
+
+class Bundle(TypedDict):
+    resourceType: str
+    id: str
+    type: str
+    timestamp: str
+    entry: list[BundleEntry]
+
+
+def export_bundle(record: PatientRecord) -> Bundle:
     """A FHIR R4 collection Bundle holding the patient and every chart entry."""
     ex = _Exporter(record)
-    entries = [{"fullUrl": full_url("Patient", record.patient.id), "resource": ex.patient(record.patient)}]
+    entries: list[BundleEntry] = [{"fullUrl": full_url("Patient", record.patient.id),
+                                   "resource": ex.patient(record.patient)}]
     for e in record.entries():
         entries.append({"fullUrl": full_url(e.resource_type, e.id), "resource": ex.entry(e)})
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",

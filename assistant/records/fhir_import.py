@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from assistant.errors import BadInputError
 from assistant.records.domain import Entry, Patient
 
-from .fhir_map import Context, coding, map_resource
+from .fhir_map import map_resource
 from .fhir_read import CONTEXT_TYPES, MAPPED_TYPES, SKIPPED_TYPES, RawFile, read_file
+from .fhir_values import Context, coding
 
 
 @dataclass

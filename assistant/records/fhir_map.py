@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timezone
-from typing import Any
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from assistant.records.domain import (
-    ICD10,
-    LOINC,
-    RXNORM,
-    SNOMED,
     Allergy,
     CarePlan,
     CarePlanActivity,
@@ -30,105 +25,41 @@ from assistant.records.domain import (
     Procedure,
 )
 
-_PREFERRED_SYSTEMS = (SNOMED, LOINC, RXNORM, ICD10)
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+from .fhir_values import Context, cc_text, coding, codings, d, dt, status_code
+
+if TYPE_CHECKING:  # the validated models (fhir.resources R4B) these functions read
+    from fhir.resources.R4B import allergyintolerance as fhir_allergy
+    from fhir.resources.R4B import careplan as fhir_careplan
+    from fhir.resources.R4B import condition as fhir_condition
+    from fhir.resources.R4B import documentreference as fhir_document
+    from fhir.resources.R4B import domainresource as fhir_domain
+    from fhir.resources.R4B import encounter as fhir_encounter
+    from fhir.resources.R4B import goal as fhir_goal
+    from fhir.resources.R4B import immunization as fhir_immunization
+    from fhir.resources.R4B import medicationrequest as fhir_request
+    from fhir.resources.R4B import medicationstatement as fhir_statement
+    from fhir.resources.R4B import observation as fhir_observation
+    from fhir.resources.R4B import patient as fhir_patient
+    from fhir.resources.R4B import procedure as fhir_procedure
+    from fhir.resources.R4B.timing import Timing
 
 
-@dataclass
-class Context:
-    """What a file tells about its own references: fullUrl -> (type, id), names, contained codes."""
-
-    urls: dict[str, tuple[str, str]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # "Organization/id" -> name
-    medications: dict[str, Coding] = field(default_factory=dict)  # "Medication/id" -> code
-
-    def resolve(self, reference: str | None) -> tuple[str, str]:
-        """(type, id) of a reference: 'urn:uuid:..', 'Patient/123', or an absolute URL."""
-        if not reference:
-            return "", ""
-        if reference in self.urls:
-            return self.urls[reference]
-        parts = reference.rstrip("/").split("/")
-        if len(parts) >= 2 and not reference.startswith("urn:"):
-            return parts[-2], parts[-1]
-        return "", reference.rsplit(":", 1)[-1]
-
-    def display(self, ref: Any) -> str:
-        """The display text of a Reference, resolving it to a known name when it has none."""
-        if ref is None:
-            return ""
-        if getattr(ref, "display", None):
-            return str(ref.display)
-        rtype, rid = self.resolve(getattr(ref, "reference", None))
-        return self.names.get(f"{rtype}/{rid}", "")
-
-
-def dt(value: Any) -> datetime | None:
-    """A FHIR date/dateTime/instant (object or partial string) as an aware datetime (UTC if none)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        # Normalise pydantic's TzInfo to the standard library's, so records pickle and compare alike.
-        offset = value.utcoffset()
-        tz = UTC if offset is None or not offset else timezone(offset)
-        return value.replace(tzinfo=tz)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    m = _PARTIAL_DATE.match(str(value))
-    if m:
-        return datetime(int(m[1]), int(m[2] or 1), int(m[3] or 1), tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def d(value: Any) -> date | None:
-    got = dt(value)
-    return got.date() if got else None
-
-
-def coding(cc: Any) -> Coding:
-    """The preferred coding of a CodeableConcept (SNOMED, LOINC, RxNorm, ICD-10 first), text as display."""
-    if cc is None:
-        return Coding()
-    codings = list(cc.coding or [])
-    codings.sort(key=lambda c: _PREFERRED_SYSTEMS.index(c.system) if c.system in _PREFERRED_SYSTEMS else 9)
-    if codings:
-        c = codings[0]
-        return Coding(c.system or "", c.code or "", c.display or cc.text or "")
-    return Coding("", "", cc.text or "")
-
-
-def codings(cc: Any) -> tuple[Coding, ...]:
-    if cc is None:
-        return ()
-    return tuple(Coding(c.system or "", c.code or "", c.display or "") for c in cc.coding or [])
-
-
-def cc_text(cc: Any) -> str:
-    if cc is None:
-        return ""
-    if cc.text:
-        return str(cc.text)
-    for c in cc.coding or []:
-        if c.display or c.code:
-            return str(c.display or c.code)
-    return ""
-
-
-def status_code(cc: Any) -> str:
-    if cc is None:
-        return ""
-    for c in cc.coding or []:
-        if c.code:
-            return str(c.code)
-    return str(cc.text or "")
-
-
-def _num(v: Any) -> float | None:
+def _num(v: Decimal | float | None) -> float | None:
     return None if v is None else float(v)
 
 
-def map_patient(r: Any, ctx: Context) -> Patient:
+def _strings(values: list[str | None] | None) -> tuple[str, ...]:
+    # A repeated FHIR string may hold a null beside its extension ("_given"): no text to show.
+    return tuple(v for v in values or () if v is not None)
+
+
+def _id(r: fhir_domain.DomainResource) -> str:
+    if not r.id:  # parse_file checks ids before mapping; this keeps the type honest
+        raise ValueError("missing required field 'id'")
+    return r.id
+
+
+def map_patient(r: fhir_patient.Patient, ctx: Context) -> Patient:
     names = list(r.name or [])
     name = next((n for n in names if n.use == "official"), names[0] if names else None)
     idents = []
@@ -148,8 +79,8 @@ def map_patient(r: Any, ctx: Context) -> Patient:
     if r.communication:
         language = cc_text(r.communication[0].language)
     return Patient(
-        id=r.id, family=(name.family or "") if name else "",
-        given=tuple(name.given or ()) if name else (), prefix=tuple(name.prefix or ()) if name else (),
+        id=_id(r), family=(name.family or "") if name else "",
+        given=_strings(name.given) if name else (), prefix=_strings(name.prefix) if name else (),
         birth_date=d(r.birthDate), sex=r.gender or "unknown",
         deceased=bool(r.deceasedBoolean) or r.deceasedDateTime is not None,
         deceased_date=dt(r.deceasedDateTime), identifiers=tuple(idents), phone=phone, email=email,
@@ -157,26 +88,26 @@ def map_patient(r: Any, ctx: Context) -> Patient:
     )
 
 
-def _subject(r: Any, ctx: Context, attr: str = "subject") -> str:
+def _subject(r: fhir_domain.DomainResource, ctx: Context, attr: str = "subject") -> str:
     return ctx.resolve(getattr(getattr(r, attr, None), "reference", None))[1]
 
 
-def _encounter(r: Any, ctx: Context) -> str:
+def _encounter(r: fhir_domain.DomainResource, ctx: Context) -> str:
     return ctx.resolve(getattr(getattr(r, "encounter", None), "reference", None))[1]
 
 
-def map_condition(r: Any, ctx: Context) -> Condition:
+def map_condition(r: fhir_condition.Condition, ctx: Context) -> Condition:
     onset = r.onsetDateTime or (r.onsetPeriod.start if r.onsetPeriod else None)
     abatement = r.abatementDateTime or (r.abatementPeriod.start if r.abatementPeriod else None)
     return Condition(
-        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code), codes=codings(r.code),
+        id=_id(r), patient_id=_subject(r, ctx), code=coding(r.code), codes=codings(r.code),
         clinical_status=status_code(r.clinicalStatus), verification_status=status_code(r.verificationStatus),
         category=status_code(r.category[0]) if r.category else "", onset=dt(onset),
         abatement=dt(abatement), recorded=dt(r.recordedDate), encounter_id=_encounter(r, ctx),
     )
 
 
-def _frequency(timing: Any) -> str:
+def _frequency(timing: Timing | None) -> str:
     if timing is None:
         return ""
     if timing.code is not None and cc_text(timing.code):
@@ -192,7 +123,8 @@ def _frequency(timing: Any) -> str:
     return f"{times} per {per}".strip()
 
 
-def map_medication(r: Any, ctx: Context) -> Medication:
+def map_medication(r: fhir_request.MedicationRequest | fhir_statement.MedicationStatement,
+                   ctx: Context) -> Medication:
     code = coding(getattr(r, "medicationCodeableConcept", None))
     med_ref = getattr(r, "medicationReference", None)
     if med_ref is not None and not code.code:
@@ -210,24 +142,29 @@ def map_medication(r: Any, ctx: Context) -> Medication:
         frequency = _frequency(dose.timing)
         if dose.asNeededBoolean and "as needed" not in frequency:
             frequency = f"{frequency} as needed".strip()
-    is_request = r.get_resource_type() == "MedicationRequest"
-    start = r.authoredOn if is_request else (r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None))
+    from fhir.resources.R4B.medicationrequest import MedicationRequest
+
     end = None
-    if is_request and r.dispenseRequest is not None and r.dispenseRequest.validityPeriod is not None:
-        end = r.dispenseRequest.validityPeriod.end
-    elif not is_request and r.effectivePeriod is not None:
-        end = r.effectivePeriod.end
+    if isinstance(r, MedicationRequest):
+        start = r.authoredOn
+        if r.dispenseRequest is not None and r.dispenseRequest.validityPeriod is not None:
+            end = r.dispenseRequest.validityPeriod.end
+        intent, requester, encounter_id = r.intent or "", ctx.display(r.requester), _encounter(r, ctx)
+    else:
+        start = r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None)
+        if r.effectivePeriod is not None:
+            end = r.effectivePeriod.end
+        intent, requester, encounter_id = "plan", "", ""
     reasons = tuple(ctx.resolve(x.reference)[1] for x in (r.reasonReference or []) if x.reference)
-    requester = ctx.display(r.requester) if is_request else ""
     return Medication(
-        id=r.id, patient_id=_subject(r, ctx), code=code, name=code.display or code.code,
+        id=_id(r), patient_id=_subject(r, ctx), code=code, name=code.display or code.code,
         dose_text=dose_text, route=route, frequency=frequency, status=r.status or "",
-        intent=(r.intent or "") if is_request else "plan", start=dt(start), end=dt(end),
-        reason_refs=reasons, encounter_id=_encounter(r, ctx) if is_request else "", requester=requester,
+        intent=intent, start=dt(start), end=dt(end),
+        reason_refs=reasons, encounter_id=encounter_id, requester=requester,
     )
 
 
-def map_allergy(r: Any, ctx: Context) -> Allergy:
+def map_allergy(r: fhir_allergy.AllergyIntolerance, ctx: Context) -> Allergy:
     reaction = severity = ""
     if r.reaction:
         rx = r.reaction[0]
@@ -235,14 +172,15 @@ def map_allergy(r: Any, ctx: Context) -> Allergy:
         severity = rx.severity or ""
     code = coding(r.code)
     return Allergy(
-        id=r.id, patient_id=_subject(r, ctx, "patient"), substance=cc_text(r.code) or code.display,
+        id=_id(r), patient_id=_subject(r, ctx, "patient"), substance=cc_text(r.code) or code.display,
         code=code, reaction=reaction, severity=severity, criticality=r.criticality or "",
-        category=(r.category[0] if r.category else ""), allergy_type=r.type or "",
+        category=(r.category[0] or "") if r.category else "", allergy_type=r.type or "",
         clinical_status=status_code(r.clinicalStatus), recorded=dt(r.recordedDate),
     )
 
 
-def _value(obj: Any) -> tuple[float | None, str, str]:
+def _value(obj: fhir_observation.Observation | fhir_observation.ObservationComponent,
+           ) -> tuple[float | None, str, str]:
     q = getattr(obj, "valueQuantity", None)
     if q is not None and q.value is not None:
         return float(q.value), q.unit or q.code or "", ""
@@ -259,7 +197,7 @@ def _value(obj: Any) -> tuple[float | None, str, str]:
     return None, "", ""
 
 
-def map_observation(r: Any, ctx: Context) -> Observation:
+def map_observation(r: fhir_observation.Observation, ctx: Context) -> Observation:
     value, unit, text = _value(r)
     comps = []
     for c in r.component or []:
@@ -272,7 +210,7 @@ def map_observation(r: Any, ctx: Context) -> Observation:
         high = _num(rr.high.value) if rr.high is not None else None
     effective = r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None) or r.effectiveInstant
     return Observation(
-        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code),
+        id=_id(r), patient_id=_subject(r, ctx), code=coding(r.code),
         category=status_code(r.category[0]) if r.category else "", status=r.status or "",
         value=value, unit=unit, value_text=text, components=tuple(comps), effective=dt(effective),
         reference_low=low, reference_high=high,
@@ -281,12 +219,12 @@ def map_observation(r: Any, ctx: Context) -> Observation:
     )
 
 
-def map_encounter(r: Any, ctx: Context) -> Encounter:
+def map_encounter(r: fhir_encounter.Encounter, ctx: Context) -> Encounter:
     reason = cc_text(r.reasonCode[0]) if r.reasonCode else ""
     if not reason and r.reasonReference:
         reason = ctx.display(r.reasonReference[0])
     return Encounter(
-        id=r.id, patient_id=_subject(r, ctx), type=coding(r.type[0]) if r.type else Coding(),
+        id=_id(r), patient_id=_subject(r, ctx), type=coding(r.type[0]) if r.type else Coding(),
         class_code=(r.class_fhir.code or "") if getattr(r, "class_fhir", None) else "",
         status=r.status or "", start=dt(r.period.start) if r.period else None,
         end=dt(r.period.end) if r.period else None, reason=reason,
@@ -294,26 +232,26 @@ def map_encounter(r: Any, ctx: Context) -> Encounter:
     )
 
 
-def map_procedure(r: Any, ctx: Context) -> Procedure:
+def map_procedure(r: fhir_procedure.Procedure, ctx: Context) -> Procedure:
     start = r.performedDateTime or (r.performedPeriod.start if r.performedPeriod else None)
     end = r.performedPeriod.end if r.performedPeriod else None
     reason = cc_text(r.reasonCode[0]) if r.reasonCode else ""
     if not reason and r.reasonReference:
         reason = ctx.display(r.reasonReference[0])
     return Procedure(
-        id=r.id, patient_id=_subject(r, ctx), code=coding(r.code), status=r.status or "",
+        id=_id(r), patient_id=_subject(r, ctx), code=coding(r.code), status=r.status or "",
         performed_start=dt(start), performed_end=dt(end), reason=reason, encounter_id=_encounter(r, ctx),
     )
 
 
-def map_immunization(r: Any, ctx: Context) -> Immunization:
+def map_immunization(r: fhir_immunization.Immunization, ctx: Context) -> Immunization:
     return Immunization(
-        id=r.id, patient_id=_subject(r, ctx, "patient"), code=coding(r.vaccineCode),
+        id=_id(r), patient_id=_subject(r, ctx, "patient"), code=coding(r.vaccineCode),
         status=r.status or "", date=dt(r.occurrenceDateTime), encounter_id=_encounter(r, ctx),
     )
 
 
-def map_note(r: Any, ctx: Context) -> Note:
+def map_note(r: fhir_document.DocumentReference, ctx: Context) -> Note:
     text_parts: list[str] = []
     title = r.description or ""
     for c in r.content or []:
@@ -323,22 +261,22 @@ def map_note(r: Any, ctx: Context) -> Note:
             text_parts.append(a.data.decode("utf-8", errors="replace"))
     author = ctx.display(r.author[0]) if r.author else ""
     return Note(
-        id=r.id, patient_id=_subject(r, ctx), note_type=cc_text(r.type), type_code=coding(r.type),
+        id=_id(r), patient_id=_subject(r, ctx), note_type=cc_text(r.type), type_code=coding(r.type),
         title=title, author=author, date=dt(r.date), text="\n\n".join(text_parts), status=r.status or "",
     )
 
 
-def map_goal(r: Any, ctx: Context) -> Goal:
+def map_goal(r: fhir_goal.Goal, ctx: Context) -> Goal:
     target = r.target[0].dueDate if r.target else None
     return Goal(
-        id=r.id, patient_id=_subject(r, ctx), description=cc_text(r.description),
+        id=_id(r), patient_id=_subject(r, ctx), description=cc_text(r.description),
         lifecycle_status=r.lifecycleStatus or "", achievement_status=status_code(r.achievementStatus),
         start=d(r.startDate), target_date=d(target),
         addresses=tuple(ctx.resolve(x.reference)[1] for x in r.addresses or [] if x.reference),
     )
 
 
-def map_careplan(r: Any, ctx: Context) -> CarePlan:
+def map_careplan(r: fhir_careplan.CarePlan, ctx: Context) -> CarePlan:
     acts = []
     for a in r.activity or []:
         det = a.detail
@@ -347,7 +285,7 @@ def map_careplan(r: Any, ctx: Context) -> CarePlan:
     cats = tuple(coding(c) for c in r.category or [])
     title = r.title or next((c.display for c in cats if c.display), "")
     return CarePlan(
-        id=r.id, patient_id=_subject(r, ctx), title=title, status=r.status or "", intent=r.intent or "",
+        id=_id(r), patient_id=_subject(r, ctx), title=title, status=r.status or "", intent=r.intent or "",
         categories=cats, start=dt(r.period.start) if r.period else None,
         end=dt(r.period.end) if r.period else None, activities=tuple(acts),
         addresses=tuple(ctx.resolve(x.reference)[1] for x in r.addresses or [] if x.reference),
@@ -355,7 +293,8 @@ def map_careplan(r: Any, ctx: Context) -> CarePlan:
     )
 
 
-MAPPERS: dict[str, Any] = {
+# Each takes its own resource type: the table is indexed by that type's name.
+MAPPERS: dict[str, Callable[..., Patient | Entry]] = {
     "Patient": map_patient, "Condition": map_condition, "MedicationRequest": map_medication,
     "MedicationStatement": map_medication, "AllergyIntolerance": map_allergy,
     "Observation": map_observation, "Encounter": map_encounter, "Procedure": map_procedure,
@@ -364,5 +303,5 @@ MAPPERS: dict[str, Any] = {
 }
 
 
-def map_resource(model: Any, ctx: Context) -> Patient | Entry:
-    return MAPPERS[model.get_resource_type()](model, ctx)  # type: ignore[no-any-return]
+def map_resource(model: fhir_domain.DomainResource, ctx: Context) -> Patient | Entry:
+    return MAPPERS[model.get_resource_type()](model, ctx)

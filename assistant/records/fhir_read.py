@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BadInputError
+from assistant.json_types import JSONObject
 
 # Types we map into the record; each is validated with fhir.resources before mapping.
 MAPPED_TYPES = frozenset({
@@ -30,7 +31,7 @@ class RawResource:
 
     index: int
     full_url: str
-    data: dict[str, Any]
+    data: JSONObject
 
     @property
     def resource_type(self) -> str:

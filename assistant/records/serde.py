@@ -7,15 +7,30 @@ import types
 import typing
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
+from assistant.json_types import JSON, JSONObject
 from assistant.records.domain import ENTRY_TYPE_BY_NAME, Entry, Patient
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
-def to_jsonable(obj: Any) -> Any:
+T = TypeVar("T", bound="DataclassInstance")
+
+
+@overload
+def to_jsonable(obj: DataclassInstance) -> JSONObject: ...
+@overload
+def to_jsonable(obj: date) -> str: ...
+@overload
+def to_jsonable(obj: object) -> JSON: ...
+
+
+
+def to_jsonable(obj: object) -> JSON:
     """Dataclasses to dicts (omitting empty values to keep rows small), dates to ISO strings."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {}
+        out: JSONObject = {}
         for f in dataclasses.fields(obj):
             if f.name.startswith("_"):
                 continue
@@ -30,7 +45,7 @@ def to_jsonable(obj: Any) -> Any:
         return obj.isoformat()
     if isinstance(obj, tuple | list):
         return [to_jsonable(v) for v in obj]
-    return obj
+    return cast(JSON, obj)  # text, numbers, booleans: JSON as they are
 
 
 @cache
@@ -60,16 +75,16 @@ def _convert(tp: Any, value: Any) -> Any:
     return value
 
 
-def from_jsonable(cls: type, data: dict[str, Any]) -> Any:
+def from_jsonable(cls: type[T], data: JSONObject) -> T:
     """Inverse of `to_jsonable` for one dataclass type."""
     hints = _hints(cls)
     kwargs = {k: _convert(hints[k], v) for k, v in data.items() if k in hints}
     return cls(**kwargs)
 
 
-def entry_from_row(resource_type: str, data: dict[str, Any]) -> Entry:
+def entry_from_row(resource_type: str, data: JSONObject) -> Entry:
     return from_jsonable(ENTRY_TYPE_BY_NAME[resource_type], data)
 
 
-def patient_from_row(data: dict[str, Any]) -> Patient:
+def patient_from_row(data: JSONObject) -> Patient:
     return from_jsonable(Patient, data)

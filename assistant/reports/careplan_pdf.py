@@ -12,6 +12,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 
 from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
 from assistant.clinical.values import observation_value
+from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .citations import Endnotes, plain_text, text_with_marks
@@ -48,7 +49,7 @@ class Signature:
     signed_at: str = ""  # ISO 8601 from the store
 
 
-def _latest_from_record(item: Item, record: Any) -> str:
+def _latest_from_record(item: Item, record: PatientRecord | None) -> str:
     # The drafter normally fills `latest`; for an edited or older plan, look the value up by LOINC.
     if item.latest or not item.loinc or record is None:
         return item.latest
@@ -59,10 +60,10 @@ def _latest_from_record(item: Item, record: Any) -> str:
     return f"{value} on {st.fmt_date(o.effective)}" if value else ""
 
 
-def _since(item: Item, record: Any) -> str:
+def _since(item: Item, record: PatientRecord | None) -> str:
     for ref in item.citations:
         e = record.entry(ref) if record is not None else None
-        if e is not None and getattr(e, "resource_type", "") == "Condition" and e.when:
+        if e is not None and e.resource_type == "Condition" and e.when:
             return st.fmt_date(e.when)
     return ""
 
@@ -92,7 +93,7 @@ def _basis(item: Item, condition_titles: dict[str, str]) -> str:
     return ", ".join(dict.fromkeys(titles)) or item.source
 
 
-def _section_table(section: Section, record: Any, notes: Endnotes,
+def _section_table(section: Section, record: PatientRecord | None, notes: Endnotes,
                    condition_titles: dict[str, str]) -> Flowable:
     # Plain strings (the table keeps them plain when they fit on a line); only the state is markup.
     values: dict[str, list[Any]] = {name: [] for name, _h, _w in OPTIONAL_COLUMNS}
@@ -175,7 +176,7 @@ def signature_block(status: str, signature: Signature | None) -> Flowable:
     return KeepTogether([st.para("Clinician sign-off", "h2"), table])
 
 
-def careplan_story(plan: CarePlanDocument, record: Any, status: str = "draft",
+def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = "draft",
                    signature: Signature | None = None) -> list[Flowable]:
     """The flowables of a care plan (public so tests and other documents can reuse them)."""
     notes = Endnotes(record)
@@ -208,7 +209,7 @@ def status_line(status: str, version: int | None) -> str:
                 "superseded": "Superseded by a newer version"}.get(status, status)
 
 
-def render_careplan(plan: CarePlanDocument, record: Any, *, document_id: str = "",
+def render_careplan(plan: CarePlanDocument, record: PatientRecord, *, document_id: str = "",
                     version: int | None = None, status: str = "draft",
                     signature: Signature | None = None, letterhead: Letterhead | None = None,
                     generated_at: datetime | None = None,

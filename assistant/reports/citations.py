@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from reportlab.platypus import Flowable
 
 from assistant.clinical.values import observation_value
+from assistant.records.domain import (
+    Allergy,
+    CarePlan,
+    Condition,
+    Encounter,
+    Entry,
+    Goal,
+    Immunization,
+    Medication,
+    Note,
+    Observation,
+    Procedure,
+)
+from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .fonts import markup
@@ -32,29 +45,28 @@ def plain_text(text: str) -> str:
     return ISO_DATE.sub(lambda m: st.fmt_date(m.group(1)), FACT_MARKERS.sub("", text))
 
 
-def entry_value(e: Any) -> str:
+def entry_value(e: Entry) -> str:
     """What a cited entry says, in a few words."""
-    kind = getattr(e, "resource_type", "")
-    if kind == "Observation":
+    if isinstance(e, Observation):
         value = observation_value(e)
         return f"{e.name}: {value}" if value else e.name
-    if kind == "Condition":
+    if isinstance(e, Condition):
         status = e.clinical_status or ("active" if e.is_active else "inactive")
         return f"{e.display} ({status})"
-    if kind == "MedicationRequest":
+    if isinstance(e, Medication):
         return " ".join(x for x in (e.name or e.code.display, e.dose_text, e.frequency) if x) + (
             f" ({e.status})" if e.status else "")
-    if kind == "AllergyIntolerance":
+    if isinstance(e, Allergy):
         return e.substance + (f": {e.reaction}" if e.reaction else "")
-    if kind == "Encounter":
+    if isinstance(e, Encounter):
         return e.type.display or e.reason or e.class_code
-    if kind in ("Procedure", "Immunization"):
+    if isinstance(e, Procedure | Immunization):
         return e.code.display or e.code.code
-    if kind == "DocumentReference":
+    if isinstance(e, Note):
         return e.title or e.note_type or "note"
-    if kind == "Goal":
+    if isinstance(e, Goal):
         return e.description
-    if kind == "CarePlan":
+    if isinstance(e, CarePlan):
         return e.title or "care plan"
     return ""
 
@@ -62,7 +74,7 @@ def entry_value(e: Any) -> str:
 class Endnotes:
     """Numbers record refs in order of first citation and prints them as a table at the end."""
 
-    def __init__(self, record: Any) -> None:
+    def __init__(self, record: PatientRecord | None) -> None:
         self.record = record
         self.numbers: dict[str, int] = {}
 
@@ -82,8 +94,8 @@ class Endnotes:
         kind = ref.split("/", 1)[0] if "/" in ref else ""
         if entry is None:
             return TYPE_LABELS.get(kind, kind or "Entry"), "", "not found in the record"
-        label = TYPE_LABELS.get(getattr(entry, "resource_type", kind), kind)
-        return label, st.fmt_date(getattr(entry, "when", None)), entry_value(entry)
+        label = TYPE_LABELS.get(entry.resource_type, kind)
+        return label, st.fmt_date(entry.when), entry_value(entry)
 
     def flowables(self, title: str = "Sources from the record") -> list[Flowable]:
         if not self.numbers:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from assistant.config import resources_dir
 from assistant.errors import AssistantError
@@ -112,7 +112,7 @@ def string_width(text: str, font: str, size: float) -> float:
                for alt, chunk in runs(text))
 
 
-def draw_string(canvas: Any, x: float, y: float, text: str, font: str, size: float,
+def draw_string(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
                 align: str = "left") -> float:
     """Draw one line on a canvas with fallback runs; returns its width. align: left, right, centre."""
     width = string_width(text, font, size)

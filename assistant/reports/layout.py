@@ -28,7 +28,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .fonts import BOLD, REGULAR, draw_string, fit, markup, register_fonts, string_width
@@ -56,7 +58,7 @@ class Letterhead:
     logo: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> Letterhead:
+    def from_settings(cls, settings: Settings | None = None) -> Letterhead:
         if settings is None:
             from assistant.config import load_settings
 
@@ -83,7 +85,7 @@ class Banner:
     deceased: str = ""  # "deceased" or "deceased 3 Feb 2024" when the record says so
 
     @classmethod
-    def from_record(cls, record: Any) -> Banner:
+    def from_record(cls, record: PatientRecord) -> Banner:
         p = record.patient
         allergies = []
         for a in record.active_allergies:
@@ -250,21 +252,21 @@ class _Decor:
         draw_string(c, st.MARGIN, st.MARGIN, f"Generated {st.fmt_datetime(i.generated_at)} by "
                     "Clinician Assistant", REGULAR, 7.3)
 
-    def first_page(self, c: Canvas, _doc: Any) -> None:
+    def first_page(self, c: Canvas, _doc: BaseDocTemplate) -> None:
         c.saveState()
         self._letterhead(c)
         self._banner(c, self.h - st.MARGIN - self.letterhead_h - 3 * mm)
         self._footer(c)
         c.restoreState()
 
-    def later_page(self, c: Canvas, _doc: Any) -> None:
+    def later_page(self, c: Canvas, _doc: BaseDocTemplate) -> None:
         c.saveState()
         self._header(c)
         self._banner(c, self.h - st.MARGIN - self.header_h)
         self._footer(c)
         c.restoreState()
 
-    def watermark(self, c: Canvas, _doc: Any) -> None:
+    def watermark(self, c: Canvas, _doc: BaseDocTemplate) -> None:
         # Drawn after the page content, translucent, so no table fill can hide it.
         if not self.info.watermark:
             return

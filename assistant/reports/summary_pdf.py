@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from reportlab.platypus import Flowable
 
 from assistant.clinical.flags import RiskReport
 from assistant.clinical.rules.base import Flag, rank
+from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
 
+if TYPE_CHECKING:
+    from assistant.assist.result import Summary
+    from assistant.assist.verify import Sentence
 
-def _refs(values: Iterable[Any]) -> list[str]:
+
+def _refs(values: Iterable[object]) -> list[str]:
     # Evidence may be plain refs or objects carrying one (`ref`), depending on who built it.
     out = []
     for v in values or ():
@@ -27,7 +32,7 @@ def _refs(values: Iterable[Any]) -> list[str]:
     return out
 
 
-def _sentence(s: Any, notes: Endnotes) -> Flowable:
+def _sentence(s: Sentence | str, notes: Endnotes) -> Flowable:
     # Any [F7] fact-sheet marks left in the text give way to the PDF's own endnote numbers.
     text = text_with_marks(plain_text(getattr(s, "text", str(s))), _refs(getattr(s, "citations", ())),
                            notes)
@@ -63,14 +68,14 @@ def _flags_table(flags: Sequence[Flag], notes: Endnotes) -> list[Flowable]:
                                 [1.55, 3.9, 2.9, 2.2])]
 
 
-def _all_sentences(summary: Any) -> list[Any]:
+def _all_sentences(summary: Summary) -> list[Sentence | str]:
     """The synopsis (a sentence with citations, or plain text) followed by the other sentences."""
     synopsis = getattr(summary, "synopsis", None)
     out = [synopsis] if synopsis is not None and getattr(synopsis, "text", synopsis) else []
     return out + list(getattr(summary, "sentences", ()) or ())
 
 
-def _timing(timing: Any) -> str:
+def _timing(timing: Mapping[str, float] | None) -> str:
     """'total 3.20 s, first token 0.85 s, 212 tokens at 14.1 tokens/s' from the summary's timing."""
     if not isinstance(timing, dict):
         return ""
@@ -84,7 +89,7 @@ def _timing(timing: Any) -> str:
     return ", ".join(parts)
 
 
-def generation_details(summary: Any) -> list[list[str]]:
+def generation_details(summary: Summary) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
     model = getattr(summary, "model", "") or ""
@@ -106,7 +111,8 @@ def generation_details(summary: Any) -> list[list[str]]:
     return rows
 
 
-def summary_story(summary: Any, risk: RiskReport | None, record: Any) -> list[Flowable]:
+def summary_story(summary: Summary, risk: RiskReport | None,
+                  record: PatientRecord) -> list[Flowable]:
     notes = Endnotes(record)
     story: list[Flowable] = [st.para("Summary", "h2")]
     sentences = _all_sentences(summary)
@@ -121,8 +127,9 @@ def summary_story(summary: Any, risk: RiskReport | None, record: Any) -> list[Fl
     return story
 
 
-def render_summary(summary: Any, risk: RiskReport | None, record: Any, *, letterhead: Letterhead | None = None,
-                   document_id: str = "", generated_at: datetime | None = None,
+def render_summary(summary: Summary, risk: RiskReport | None, record: PatientRecord, *,
+                   letterhead: Letterhead | None = None, document_id: str = "",
+                   generated_at: datetime | None = None,
                    cancel: Callable[[], bool] | None = None) -> bytes:
     """The summary and flags as PDF bytes (never a draft: no watermark, no signature)."""
     source = getattr(summary, "source", "deterministic")

@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from assistant.json_types import JSONObject
 from assistant.records.fhir_import import FileOutcome, parse_many
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class ImportReport:
     def failed(self) -> list[FileReport]:
         return [f for f in self.files if not f.ok]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"files": [f.__dict__ for f in self.files], "patients_new": self.patients_new,
                 "patients_updated": self.patients_updated, "entries_new": self.entries_new,
                 "entries_updated": self.entries_updated, "resources": self.resources,

@@ -142,3 +142,13 @@ def test_resources_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_every_key_has_a_valid_default() -> None:
     for key in config.KEYS:
         assert config._check(key, key.default, "defaults") == key.default
+
+
+def test_typed_key_names_match_the_keys() -> None:
+    # Settings.__getitem__ types a value by its key's Literal set: they must list every key once.
+    from typing import get_args
+
+    typed = {config.TextKey: str, config.NumberKey: int, config.FlagKey: bool}
+    names = [(name, tp) for alias, tp in typed.items() for name in get_args(alias)]
+    assert sorted(names, key=lambda n: n[0]) == sorted(((k.name, k.type) for k in config.KEYS),
+                                                       key=lambda n: n[0])

@@ -194,7 +194,7 @@ def test_page_one_renders_to_png(tmp_path: Path):
 
 
 def test_sample_script_writes_the_demo_patients_plan(tmp_path: Path):
-    from assistant.reports.sample import DEFAULT_PATIENT, DEMO_DIR, write_sample
+    from assistant.services.sample import DEFAULT_PATIENT, DEMO_DIR, write_sample
 
     if not (DEMO_DIR / DEFAULT_PATIENT).is_file():
         pytest.skip("demo bundles not present")

@@ -8,7 +8,8 @@ import pytest
 from test_report_builders import WHEN, make_plan, make_record, pages_text, squash
 
 from assistant.cli.main import main
-from assistant.services.documents import Rendered, latest_careplan, page_count, page_images
+from assistant.reports.raster import page_count, page_images
+from assistant.services.documents import Rendered, latest_careplan
 from assistant.store.database import Store
 from support import PASSWORD
 

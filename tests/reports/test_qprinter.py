@@ -16,7 +16,7 @@ def test_print_pdf_on_a_qprinter(qapp, tmp_path: Path):
 
     from assistant.gui.output import print_pdf
     from assistant.reports.careplan_pdf import render_careplan
-    from assistant.services.documents import page_count
+    from assistant.reports.raster import page_count
 
     record = make_record(problems=60)
     pdf = render_careplan(make_plan(record), record, letterhead=LETTERHEAD, generated_at=WHEN)

@@ -98,17 +98,34 @@ def test_real_summary_result_shape():
     assert "Why deterministic no model pack" in text
 
 
-def test_public_api_evaluates_flags_when_not_given(monkeypatch):
+def test_summary_service_evaluates_flags_when_not_given(monkeypatch):
     from pypdf import PdfReader
 
-    from assistant.reports import render_summary_pdf
-    from assistant.services import documents as print_support
+    from assistant.services import documents
+    from assistant.services.documents import summary_pdf
 
     seen = []
-    monkeypatch.setattr(print_support, "evaluate_risk", lambda record: seen.append(record) or make_risk())
+    monkeypatch.setattr(documents, "evaluate_risk", lambda record: seen.append(record) or make_risk())
     record = make_record()
-    pdf = render_summary_pdf(make_summary(), record, letterhead=LETTERHEAD)
+    pdf = summary_pdf(make_summary(), record, letterhead=LETTERHEAD)
     assert seen == [record]
     meta = PdfReader(io.BytesIO(pdf)).metadata
     assert meta.title == "Patient summary" and NAME not in (meta.subject or "")
     assert "CRITICAL Penicillin allergy on record" in squash(" ".join(pages_text(pdf)))
+
+
+def test_public_api_renders_the_flags_it_is_given_and_evaluates_none(monkeypatch):
+    from assistant.reports import render_summary_pdf
+    from assistant.services import documents
+
+    def no_evaluation(record):
+        raise AssertionError("reports must not evaluate flags")
+
+    monkeypatch.setattr(documents, "evaluate_risk", no_evaluation)
+    record = make_record()
+    given = squash(" ".join(pages_text(render_summary_pdf(make_summary(), record, risk=make_risk(),
+                                                          letterhead=LETTERHEAD))))
+    assert "CRITICAL Penicillin allergy on record" in given
+    none = squash(" ".join(pages_text(render_summary_pdf(make_summary(), record, risk=None,
+                                                         letterhead=LETTERHEAD))))
+    assert "No risk flags were raised from the record." in none

@@ -1,4 +1,4 @@
-"""Sample report from a fictional demo patient: `python -m assistant.reports.sample docs/` (PDF + PNG)."""
+"""Sample report from a fictional demo patient: `python -m assistant.services.sample docs/` (PDF + PNG)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from assistant.assist.careplan.document import CarePlanDocument
+from assistant.assist.careplan.drafting import draft_careplan
+from assistant.clinical.flags import evaluate
 from assistant.config import resources_dir
-
-from .careplan_pdf import Signature, render_careplan
-from .layout import Letterhead
+from assistant.records.fhir_import import parse_file
+from assistant.records.record import PatientRecord
+from assistant.reports.careplan_pdf import Signature, render_careplan
+from assistant.reports.layout import Letterhead
 
 DEMO_DIR = resources_dir() / "demo"
 # Zoë: a Unicode name, a high-criticality allergy and a critical safety flag on one page.
@@ -26,19 +28,13 @@ DEMO_LETTERHEAD = Letterhead("Demo General Hospital (fictional)",
 FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)  # reproducible samples
 
 
-def demo_record(name: str = DEFAULT_PATIENT) -> Any:
-    from assistant.records.fhir_import import parse_file
-    from assistant.records.record import PatientRecord
-
+def demo_record(name: str = DEFAULT_PATIENT) -> PatientRecord:
     parsed = parse_file(DEMO_DIR / name)
     return PatientRecord.build(parsed.patients[0], parsed.entries)
 
 
-def demo_plan(record: Any) -> CarePlanDocument:
+def demo_plan(record: PatientRecord) -> CarePlanDocument:
     """The deterministic draft the app itself would make."""
-    from assistant.assist.careplan.drafting import draft_careplan
-    from assistant.clinical.flags import evaluate
-
     return draft_careplan(record, evaluate(record), None, use_model=False)
 
 
@@ -65,7 +61,7 @@ def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = F
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m assistant.reports.sample", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m assistant.services.sample", description=__doc__)
     ap.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
     ap.add_argument("--patient", default=DEFAULT_PATIENT, help="demo bundle file name in resources/demo")
     ap.add_argument("--signed", action="store_true", help="a signed plan instead of a draft")
