@@ -33,7 +33,10 @@ run: $(STAMP) model
 	$(PY) -m assistant.demo
 	unset QT_QPA_PLATFORM; $(PY) -m assistant gui
 
+# mypy over all of assistant/ (GUI included) is part of the test; the import-layer contracts run
+# inside pytest (tests/core/test_layers.py).
 test: sysdeps $(STAMP) model
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         import onnxruntime_genai  # noqa: F401
     except ImportError:
         print("onnxruntime-genai is not installed (pip install '.[bench]'): engine numbers only")
-        done = subprocess.run([sys.executable, "-m", "assistant.llm.bench", str(args.pack)],
+        done = subprocess.run([sys.executable, "-m", "assistant.cli.model_bench", str(args.pack)],
                               stdout=subprocess.PIPE, text=True, cwd=ROOT, check=True)
         print(done.stdout.strip())
         return

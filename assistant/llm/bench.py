@@ -84,28 +84,3 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
         "peak_rss_mb_all": [s.peak_rss_mb for s in samples],
         "output_ids": output_ids,
     }
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m assistant.llm.bench DIR ...`: the same as `assistant model bench --json`, in a process
-    that imports only the engine (the full CLI imports every subsystem, which inflates peak memory)."""
-    import argparse
-    import json
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("dir")
-    parser.add_argument("--prompt-tokens", type=int, default=600)
-    parser.add_argument("--new-tokens", type=int, default=128)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--no-spin", dest="spin", action="store_false")
-    args = parser.parse_args(argv)
-    print(json.dumps(run_bench(args.dir, args.prompt_tokens, args.new_tokens, args.runs, args.warmup,
-                               args.threads, args.device, args.spin)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

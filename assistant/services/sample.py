@@ -1,8 +1,7 @@
-"""Sample report from a fictional demo patient: `python -m assistant.services.sample docs/` (PDF + PNG)."""
+"""Sample report from a fictional demo patient: `python -m assistant.cli.sample docs/` (PDF + PNG)."""
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -58,19 +57,3 @@ def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = F
     else:
         print("pdftoppm not found: PNG not written", file=sys.stderr)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m assistant.services.sample", description=__doc__)
-    ap.add_argument("out_dir", type=Path, nargs="?", default=Path("docs"))
-    ap.add_argument("--patient", default=DEFAULT_PATIENT, help="demo bundle file name in resources/demo")
-    ap.add_argument("--signed", action="store_true", help="a signed plan instead of a draft")
-    ap.add_argument("--dpi", type=int, default=100)
-    args = ap.parse_args(argv)
-    for path in write_sample(args.out_dir, args.patient, args.signed, args.dpi):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
