@@ -75,7 +75,10 @@ class CachedParagraph(Paragraph):
     _wrapped: tuple[float, tuple[float, float]] | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        if self._wrapped is not None and self._wrapped[0] == availWidth:
+        # `split` drops the broken lines (`blPara`) when it refuses to split (orphan and widow
+        # control); the cached size is only good while those lines are still there, else drawing
+        # the paragraph fails ('CachedParagraph' object has no attribute 'blPara').
+        if self._wrapped is not None and self._wrapped[0] == availWidth and "blPara" in self.__dict__:
             return self._wrapped[1]
         size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, size)

@@ -215,3 +215,20 @@ def test_banner_says_when_the_patient_has_died():
                                          deceased_date=datetime(2024, 2, 3, tzinfo=UTC)))
     pdf = render_careplan(make_plan(record), record, letterhead=LETTERHEAD, generated_at=WHEN)
     assert "Born 8 Apr 1992 (31 y), deceased 3 Feb 2024" in squash(pages_text(pdf)[0])
+
+
+def test_cached_paragraph_draws_after_a_refused_split():
+    # A table cell that did not fit at the foot of a page: reportlab's split refuses (orphan
+    # control) and drops the paragraph's broken lines; the next wrap must rebuild them so that the
+    # page can be drawn (four care-plan PDFs of the shared records failed here).
+    from io import BytesIO
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from assistant.reports.styles import para
+
+    p = para("A line of care-plan text that wraps over several lines in a narrow column. " * 3)
+    p.wrap(120, 1000)
+    assert p.split(120, 5) == []
+    p.wrap(120, 1000)
+    p.drawOn(Canvas(BytesIO()), 0, 0)
