@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from assistant.llm.stats import GenerationStats
@@ -117,13 +118,15 @@ class Summary:
                 "dropped": [_sentence_dict(s) for s in self.dropped],
                 "timing": dict(self.timing), "cancelled": self.cancelled,
                 "facts": {"patient": self.facts.patient_id, "tokens": self.facts.tokens,
+                          "as_of": self.facts.as_of.isoformat() if self.facts.as_of else None,
                           "lines": [_fact_dict(f) for f in self.facts.lines]}}
 
     @classmethod
     def from_stored(cls, data: dict[str, Any]) -> Summary:
         """The summary `to_stored` wrote."""
         facts = data["facts"]
-        sheet = FactSheet(str(facts["patient"]), tuple(_fact(f) for f in facts["lines"]),
+        as_of = datetime.fromisoformat(facts["as_of"]) if facts.get("as_of") else None
+        sheet = FactSheet(str(facts["patient"]), tuple(_fact(f) for f in facts["lines"]), as_of=as_of,
                           tokens=facts.get("tokens"))
         return cls(str(data["patient"]), str(data["source"]), str(data["model"]), str(data["reason"]),
                    _sentence(data["synopsis"]), tuple(_sentence(s) for s in data["sentences"]), sheet,
