@@ -67,7 +67,8 @@ KEYS: tuple[Key, ...] = (
         minimum=8, maximum=128),
     Key("audit.retention_days", int, 3650, "Keep audit rows at least this many days", minimum=365,
         maximum=36500),
-    Key("summary.unverified", str, "mark", "Unverified generated sentences: mark or drop",
+    Key("summary.unverified", str, "drop",
+        "Model sentences the checker cannot support: drop (count shown, reachable) or mark in place",
         choices=("mark", "drop")),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}

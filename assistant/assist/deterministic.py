@@ -68,6 +68,26 @@ def synopsis(sheet: FactSheet) -> Sentence:
     return _sentence(text + ".", [*demo, *shown, *allergies], sheet)
 
 
+_NO_KNOWN = re.compile(r"^no known\b", re.IGNORECASE)  # SNOMED 716186003 'No known allergy' and kin
+
+
+def allergy_sentence(sheet: FactSheet) -> Sentence | None:
+    """Every active allergy as the record states it: substance, kind, reaction, severity, criticality.
+    'No known allergies' only when the record asserts it; no entry at all is not the same thing."""
+    allergies = sheet.section("allergy")
+    if not allergies:
+        return None
+    real = [a for a in allergies if a.detail]
+    if not real:
+        # Nothing to cite but the chart itself: the patient entry stands for 'no entry in it'.
+        return _sentence("No allergies recorded.", [*sheet.section("demographics"), *allergies], sheet)
+    if all(_NO_KNOWN.match(a.detail.get("substance", "")) for a in real):
+        return _sentence("No known allergies (as recorded).", real, sheet)
+    items = [a.text.removeprefix("Allergy: ") for a in real if not _NO_KNOWN.match(a.detail.get("substance", ""))]
+    label = "Allergy" if len(items) == 1 else "Allergies"
+    return _sentence(f"{label}: {'; '.join(items)}.", real, sheet)
+
+
 def allergy_list(allergies: Iterable[Fact]) -> str:
     return ", ".join(a.detail["substance"].lower() + (f" ({a.detail['reaction'].lower()})" if a.detail["reaction"] else "")
                      for a in allergies)
@@ -149,7 +169,8 @@ def other_sentences(sheet: FactSheet, used: set[str]) -> list[Sentence]:
         out.append(_sentence(text + ".", [last, *acute], sheet))
     notes = sheet.section("note")
     if notes:
-        latest = [f for f in notes if f.detail.get("header") == notes[0].detail.get("header")][:2]
+        # Every essential line of the latest note (note_lines picked them), none of the older ones.
+        latest = [f for f in notes if f.detail.get("header") == notes[0].detail.get("header")]
         body = " ".join(_end(f.detail["line"]) for f in latest)
         out.append(_sentence(f"{latest[0].detail['header']}: {body}", latest, sheet))
     return out
@@ -171,6 +192,9 @@ def flag_sentence(sheet: FactSheet) -> Sentence | None:
 def deterministic_summary(sheet: FactSheet, reason: str, timing: dict[str, float] | None = None) -> Summary:
     """The full deterministic summary of a fact sheet (built without a token budget)."""
     sentences: list[Sentence] = []
+    allergy = allergy_sentence(sheet)
+    if allergy is not None:
+        sentences.append(allergy)
     flag = flag_sentence(sheet)
     if flag is not None:
         sentences.append(flag)

@@ -66,13 +66,14 @@ def allergies(record: PatientRecord) -> list[Line]:
     out: list[Line] = []
     for a in active:
         details = [x for x in (a.reaction, a.severity and f"{a.severity} reaction") if x]
-        if a.criticality == "high":
-            details.append("high criticality")
+        if a.criticality in ("high", "low"):  # 'unable-to-assess' or none: nothing to say
+            details.append(f"{a.criticality} criticality")
         kind = "intolerance" if a.allergy_type == "intolerance" else "allergy"
         text = f"Allergy: {clean_display(a.substance) or 'unnamed substance'}"
         text += f" ({kind}; {', '.join(details)})" if details else f" ({kind})"
         out.append(("allergy", text, (a.ref,), P_ALLERGY + (1 if a.criticality == "high" else 0),
-                    {"substance": clean_display(a.substance), "reaction": a.reaction}))
+                    {"substance": clean_display(a.substance), "reaction": a.reaction,
+                     "criticality": a.criticality}))
     return out
 
 

@@ -1,17 +1,16 @@
-"""Cited patient summary: the model writes prose from the fact sheet, the verifier checks every sentence,
-templates complete what the model left out, and a deterministic summary stands in when there is no model."""
+"""Cited patient summary: the record-built text (allergies, problems, medicines, latest note) always,
+and, with a model, its prose on top, every sentence checked against the entries it cites."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
 
-from .coverage import completion_sentences
-from .deterministic import deterministic_summary, synopsis
+from .deterministic import deterministic_summary
 from .facts import FactSheet, build_fact_sheet, fit_budget
 from .generation import (
     cleanup_sentence,
@@ -22,7 +21,7 @@ from .generation import (
     prompts,
 )
 from .result import MODEL, Summary
-from .verify import DETERMINISTIC, UNVERIFIED, Sentence, split_sentences, verify_sentence
+from .verify import UNVERIFIED, Sentence, split_sentences, verify_sentence
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +43,14 @@ class SentenceCollector:
     """Turns streamed text into checked sentences as soon as each one is complete."""
 
     def __init__(self, sheet: FactSheet, unverified: str, on_text: Callable[[str], None] | None,
-                 on_sentence: Callable[[Sentence], None] | None) -> None:
+                 on_sentence: Callable[[Sentence], None] | None, shown: Sequence[Sentence] = ()) -> None:
         self.sheet, self.mode, self.on_text, self.on_sentence = sheet, unverified, on_text, on_sentence
         self.buffer = ""
         self.kept: list[Sentence] = []
         self.dropped: list[Sentence] = []
         self.seen: set[str] = set()
+        # A copy of a fact line or of the record-built text adds nothing: skipped, not a loop.
+        self.known = {_key(f.text) for f in sheet.lines} | {_key(x.text) for x in shown}
         self.repeats = 0
 
     def feed(self, piece: str) -> None:
@@ -80,6 +81,8 @@ class SentenceCollector:
             self.repeats += key in self.seen  # a tiny model loops; repeats are a stop signal
             return
         self.seen.add(key)
+        if _key(sentence.text) in self.known:
+            return
         if sentence.status == UNVERIFIED and self.mode == "drop":
             self.dropped.append(sentence)
             return
@@ -89,13 +92,19 @@ class SentenceCollector:
             self.on_sentence(sentence)
 
 
+def _key(text: str) -> str:
+    return " ".join(text.lower().rstrip(".").split())
+
+
 def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = None, *, use_model: bool = True,
                      on_text: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-                     unverified: str = "mark", on_sentence: Callable[[Sentence], None] | None = None,
+                     unverified: str = "drop", on_sentence: Callable[[Sentence], None] | None = None,
                      constrain_numbers: bool = True, as_of: Any = None) -> Summary:
-    """Summarise a record. With an engine and `use_model`, the model writes the prose and every
-    sentence is verified (unverified ones marked or dropped, per `unverified`); otherwise, or if the
-    model fails, the deterministic summary is returned with the reason. Never raises for a cancel."""
+    """Summarise a record. The record-built sentences (synopsis, allergies, flags, problems,
+    medicines, latest note) are always there; with an engine and `use_model`, the model's prose
+    follows, each sentence checked against the entries it cites (unchecked ones dropped into
+    `Summary.dropped`, or marked in place, per `unverified`). Without a model, or if it fails, the
+    record-built text alone is returned with the reason. Never raises for a cancel."""
     start = time.perf_counter()
     if unverified not in ("mark", "drop"):
         raise ValueError("unverified must be 'mark' or 'drop'")
@@ -114,7 +123,13 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     except Exception as e:  # a broken pack or tokenizer must not cost the clinician the summary
         log.warning("summary: model set-up failed (%s); deterministic summary used", type(e).__name__)
         return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, on_text, on_sentence, as_of)
-    collector = SentenceCollector(full, unverified, on_text, on_sentence)
+    # The record-built part streams first, at once; the model's prose follows it.
+    base = deterministic_summary(full, "")
+    for x in base.all_sentences:
+        _emit(x, on_text)
+        if on_sentence:
+            on_sentence(x)
+    collector = SentenceCollector(full, unverified, on_text, on_sentence, base.all_sentences)
     gen_stats: dict[str, float] = {}
     first_piece: float | None = None
     try:
@@ -128,29 +143,16 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     except Exception as e:
         if not (cancel is not None and cancel.is_set()):
             log.warning("summary: generation failed (%s); deterministic summary used", type(e).__name__)
-            return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, on_text,
-                                  on_sentence, as_of)
+            return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, None,
+                                  None, as_of)
     cancelled = cancel is not None and cancel.is_set()
     if not cancelled:
         collector.finish()
-    sentences = list(collector.kept)
-    if not cancelled:
-        # The model's draft is completed from templates: any allergy or active problem it did not
-        # state (verified) gets its deterministic sentence, and a missing synopsis is replaced.
-        if not sentences or sentences[0].status == UNVERIFIED:
-            sentences.insert(0, synopsis(full))
-            _emit(sentences[0], on_text)
-        for s in completion_sentences(full, sentences):
-            sentences.append(s)
-            _emit(s, on_text)
-            if on_sentence:
-                on_sentence(s)
     timing = dict(gen_stats)
     timing["ttft_s"] = timing.get("ttft_s") or (first_piece or 0.0)
     timing["total_s"] = time.perf_counter() - start
-    first = sentences[0] if sentences else Sentence("", status=DETERMINISTIC)
-    return Summary(full.patient_id, MODEL, model_label(engine), "", first, tuple(sentences[1:]), full, timing,
-                   cancelled, tuple(collector.dropped))
+    return Summary(full.patient_id, MODEL, model_label(engine), "", base.synopsis,
+                   (*base.sentences, *collector.kept), full, timing, cancelled, tuple(collector.dropped))
 
 
 def _deterministic(record: Any, risk: Any | None, reason: str, start: float,

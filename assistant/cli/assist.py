@@ -38,14 +38,16 @@ def _summarize(args: argparse.Namespace) -> int:
         unverified = sum(s.status == "unverified" for s in summary.all_sentences)
         # Counts only: the audit detail never holds chart text.
         store.audit.record("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
-                                                    f"unverified={unverified}")
+                                                    f"unverified={unverified} dropped={len(summary.dropped)}")
     if args.json:
         print(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
         return 0
-    how = (f"language model {summary.model}, every sentence checked against the record"
+    # Say only what happened: record-built text, then model sentences each checked against the
+    # entries it cites; never "every sentence checked" over text that was not.
+    how = (f"from the record, with prose by the language model {summary.model}"
            if summary.source == "model" else f"deterministic ({summary.reason})")
     print(f"Summary: {how}")
-    print(summary.text())
+    print(summary.text(show_dropped=args.show_unchecked, how="--show-unchecked lists them"))
     t = summary.timing
     if summary.source == "model":
         print(f"\n{t.get('total_s', 0):.1f} s (first text {t.get('ttft_s', 0):.1f} s, "
@@ -129,6 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_args(p)
     p.add_argument("patient", metavar="PATIENT")
     model_args(p)
+    p.add_argument("--show-unchecked", action="store_true",
+                   help="also list the model sentences left out as not supported by the record")
     p.set_defaults(func=_summarize)
 
     p = sub.add_parser("risk-review", help="a patient's risk flags with evidence and a verified explanation")

@@ -74,6 +74,15 @@ class OverviewTab(QWidget):
         self.source.setObjectName("hint")
         self.source.setWordWrap(True)
         ll.addWidget(self.source)
+        # Model sentences the checker could not support are left out by default; one click shows
+        # them, labelled as not supported, and hides them again.
+        self.show_dropped = QPushButton("")
+        self.show_dropped.setObjectName("showDropped")
+        self.show_dropped.setFlat(True)
+        self.show_dropped.setVisible(False)
+        self.show_dropped.clicked.connect(self.toggle_dropped)
+        self._reveal = False
+        ll.addWidget(self.show_dropped, 0, Qt.AlignmentFlag.AlignLeft)
         self.browser = QTextBrowser()
         self.browser.setObjectName("summary")
         self.browser.setOpenLinks(False)
@@ -139,6 +148,7 @@ class OverviewTab(QWidget):
 
         self._streamed = 0
         self.summary = None
+        self.show_dropped.setVisible(False)
         self.browser.clear()
         self.source.setText("Generating the summary with the language model…" if engine else
                             "Building the deterministic summary (no language model loaded)…")
@@ -172,9 +182,25 @@ class OverviewTab(QWidget):
         self._set_generating(False)
         info = self.ctx.models.info
         self.source.setText(source_line(summary, info.name if info and summary.source == "model" else ""))
-        self.browser.setHtml(summary_html(summary, self.label_for))
+        self._reveal = False
+        self._render()
         self.ctx.models.note_stats(summary.stats)
         self.summary_done.emit(summary)
+
+    def _render(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        n = len(summary.dropped)
+        self.show_dropped.setVisible(bool(n))
+        self.show_dropped.setText(f"Hide the {n} unchecked sentence{'s' if n != 1 else ''}" if self._reveal
+                                  else f"Show {n} unchecked sentence{'s' if n != 1 else ''}")
+        self.browser.setHtml(summary_html(summary, self.label_for, self._reveal))
+
+    def toggle_dropped(self) -> None:
+        """Show or hide the model sentences left out as not supported by the record."""
+        self._reveal = not self._reveal
+        self._render()
 
     def _failed(self, error: BaseException) -> None:
         self._task = None
@@ -221,6 +247,8 @@ class OverviewTab(QWidget):
         text = url.toString()
         if text.startswith("cite:"):
             self.cite.emit(text[5:])
+        elif text == "show:dropped":
+            self.toggle_dropped()
 
     def citation_refs(self) -> list[str]:
         if self.summary is None:

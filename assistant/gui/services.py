@@ -145,6 +145,18 @@ class SummaryView:
     note: str = ""  # why deterministic, when it is
     stats: GenerationStats | None = None
     raw: Any = field(default=None, compare=False)
+    dropped: tuple[SentenceView, ...] = ()  # model sentences left out as not supported by the record
+    model: str = ""  # the model's name and version, for model text
+
+
+def summary_view(summary: Summary, stats: GenerationStats | None = None) -> SummaryView:
+    """The GUI's view of a summary (a fresh or a stored one)."""
+    def view(items: Any) -> tuple[SentenceView, ...]:
+        return tuple(SentenceView(s.text, s.citations, s.status, s.unsupported) for s in items if s.text.strip())
+
+    return SummaryView(view(summary.all_sentences), summary.source, summary.reason,
+                       stats if stats is not None else summary.stats, summary, view(summary.dropped),
+                       summary.model)
 
 
 def _stats(summary: Summary, engine: EngineHandle | None = None) -> GenerationStats | None:
@@ -162,16 +174,14 @@ def _stats(summary: Summary, engine: EngineHandle | None = None) -> GenerationSt
 
 def generate_summary(record: PatientRecord, risk: RiskReport | None, engine: EngineHandle | None,
                      on_text: Callable[[str], None], cancel: threading.Event,
-                     unverified: str = "mark") -> SummaryView:
+                     unverified: str = "drop") -> SummaryView:
     """Stream checked sentences through `on_text`; return them with citations and status."""
     from assistant.assist.summary import generate_summary as generate
 
     summary = generate(record, risk, engine.engine if engine else None,
                        use_model=engine is not None, on_text=on_text, cancel=cancel,
                        unverified=unverified)
-    sentences = tuple(SentenceView(s.text, s.citations, s.status, s.unsupported)
-                      for s in summary.all_sentences if s.text.strip())
-    return SummaryView(sentences, summary.source, summary.reason, _stats(summary, engine), summary)
+    return summary_view(summary, _stats(summary, engine))
 
 
 # --- care plan ------------------------------------------------------------------------------

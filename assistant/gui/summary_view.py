@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from .services import SummaryView
+from .services import SentenceView, SummaryView
 
 SUMMARY_CSS = """
 p { margin: 0 0 8px 0; line-height: 140%; }
@@ -14,38 +14,69 @@ a.cite { color: #1f5fa8; text-decoration: none; font-size: 8pt; }
 span.unverified { background-color: #fff1c2; color: #5c4300; }
 span.flagword { color: #b42318; font-weight: bold; }
 span.det { color: #101828; }
+p.label { color: #475467; font-size: 9pt; font-weight: bold; margin: 6px 0 2px 0; }
 .sources { color: #475467; font-size: 9pt; }
 .sources a { color: #1f5fa8; text-decoration: none; }
 """
 
 
-def summary_html(summary: SummaryView, label_for: Callable[[str], str]) -> str:
-    """Sentences with [n] links to `cite:<ref>`, an unverified marker, and the numbered source list."""
+_FROM_RECORD, _UNCHECKED = "From the record", "Not supported by the record — not checked"
+
+
+def _cited(s: SentenceView, numbers: dict[str, int], label_for: Callable[[str], str]) -> str:
+    cites = []
+    for ref in s.citations:
+        n = numbers.setdefault(ref, len(numbers) + 1)
+        cites.append(f"<a class='cite' href='cite:{escape(ref)}' title='{escape(label_for(ref))}'>"
+                     f"<sup>[{n}]</sup></a>")
+    text = escape(s.text)
+    if s.status == "unverified":
+        if s.unsupported:
+            for word in sorted(set(s.unsupported), key=len, reverse=True):
+                text = text.replace(escape(word), f"<span class='flagword'>{escape(word)}</span>")
+        why = (" not found in the record: " + ", ".join(s.unsupported)) if s.unsupported else ""
+        text = (f"<span class='unverified' title='Unverified{escape(why)}'>{text} "
+                f"<b>[unverified{escape(why)}]</b></span>")
+    return text + "".join(cites)
+
+
+def _bullets(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{b}</li>" for b in items) + "</ul>" if items else ""
+
+
+def model_heading(summary: SummaryView) -> str:
+    name = f" ({summary.model})" if summary.model else ""
+    return f"Written by the language model{name}; each sentence checked against the entries it cites"
+
+
+def summary_html(summary: SummaryView, label_for: Callable[[str], str], show_dropped: bool = False) -> str:
+    """Under truthful headings: the record-built sentences, then the model's (marked when unchecked),
+    then a line counting the model sentences left out, with a `show:dropped` link (or, with
+    `show_dropped`, those sentences labelled as not supported); [n] links to `cite:<ref>` and the
+    numbered source list."""
     numbers: dict[str, int] = {}
-    body: list[str] = []
-    for s in summary.sentences:
-        cites = []
-        for ref in s.citations:
-            n = numbers.setdefault(ref, len(numbers) + 1)
-            cites.append(f"<a class='cite' href='cite:{escape(ref)}' title='{escape(label_for(ref))}'>"
-                         f"<sup>[{n}]</sup></a>")
-        text = escape(s.text)
-        if s.status == "unverified":
-            if s.unsupported:
-                for word in sorted(set(s.unsupported), key=len, reverse=True):
-                    text = text.replace(escape(word), f"<span class='flagword'>{escape(word)}</span>")
-            why = (" not found in the record: " + ", ".join(s.unsupported)) if s.unsupported else ""
-            text = (f"<span class='unverified' title='Unverified{escape(why)}'>{text} "
-                    f"<b>[unverified{escape(why)}]</b></span>")
-        body.append(text + "".join(cites))
-    # The synopsis leads as a paragraph; each problem-oriented sentence after it is a bullet, so
-    # a clinician can scan the page problem by problem.
-    if not body:
+    record = [_cited(s, numbers, label_for) for s in summary.sentences if s.status == "deterministic"]
+    model = [_cited(s, numbers, label_for) for s in summary.sentences if s.status != "deterministic"]
+    html = ""
+    if record:
+        # The synopsis leads as a paragraph; each problem-oriented sentence after it is a bullet, so
+        # a clinician can scan the page problem by problem.
+        html += f"<p class='label'>{_FROM_RECORD}</p><p>{record[0]}</p>{_bullets(record[1:])}"
+    if model or summary.source == "model":
+        html += f"<p class='label'>{escape(model_heading(summary))}</p>"
+        html += _bullets(model) if model else "<p class='sources'>(no model sentence passed the check)</p>"
+    if summary.dropped:
+        n = len(summary.dropped)
+        count = f"{n} model sentence{'s' if n != 1 else ''} not shown: not supported by the record."
+        if show_dropped:
+            hidden = [_cited(SentenceView(s.text, s.citations, "unverified", s.unsupported), numbers, label_for)
+                      for s in summary.dropped]
+            html += (f"<p class='sources'>{count} <a href='show:dropped'>Hide them</a></p>"
+                     f"<p class='label'>{_UNCHECKED}</p>{_bullets(hidden)}")
+        else:
+            html += f"<p class='sources'>{count} <a href='show:dropped'>Show them</a></p>"
+    if not html:
         html = "<p>(empty summary)</p>"
-    else:
-        html = f"<p>{body[0]}</p>"
-        if len(body) > 1:
-            html += "<ul>" + "".join(f"<li>{b}</li>" for b in body[1:]) + "</ul>"
     if numbers:
         items = "<br>".join(f"[{n}] <a href='cite:{escape(ref)}'>{escape(label_for(ref))}</a>"
                             for ref, n in numbers.items())
@@ -58,12 +89,18 @@ def summary_plain(summary: SummaryView) -> str:
 
 
 def source_line(summary: SummaryView, model_name: str = "") -> str:
+    """One line on how the text was made; it never claims a check that did not happen."""
+    if summary.source != "model":
+        text = "Built from the record (no language model)"
+        return text + (f": {summary.note}." if summary.note else ".")
+    name = model_name or summary.model
+    written = sum(1 for s in summary.sentences if s.status != "deterministic")
     unverified = sum(1 for s in summary.sentences if s.status == "unverified")
-    if summary.source == "model":
-        text = f"Written by the language model{(' ' + model_name) if model_name else ''} from the record's facts; "
-        text += (f"{unverified} sentence{'s' if unverified != 1 else ''} could not be verified and "
-                 "are highlighted." if unverified else "every sentence was checked against the record.")
-    else:
-        text = "Deterministic text built from the record (no language model)"
-        text += f": {summary.note}." if summary.note else "."
-    return text
+    text = (f"From the record, with {written} sentence{'s' if written != 1 else ''} written by the language "
+            f"model{(' ' + name) if name else ''}, each checked against the entries it cites")
+    if unverified:
+        text += (f"; {unverified} of them could not be checked and {'are' if unverified != 1 else 'is'} "
+                 "highlighted")
+    if summary.dropped:
+        text += f"; {len(summary.dropped)} left out as not supported by the record"
+    return text + "."

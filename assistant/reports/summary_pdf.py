@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from reportlab.platypus import Flowable
 
+from assistant.assist.result import dropped_line, model_heading
 from assistant.clinical.flags import RiskReport
 from assistant.clinical.rules.base import Flag, rank
 from assistant.records.record import PatientRecord
@@ -93,7 +94,8 @@ def generation_details(summary: Summary) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
     model = getattr(summary, "model", "") or ""
-    rows = [["Text", f"language model {model}" if source == "model" and model else "deterministic"]]
+    rows = [["Text", f"from the record, with prose by the language model {model}" if source == "model" and model
+             else "from the record (no language model)"]]
     reason = getattr(summary, "reason", "")
     if reason and source != "model":
         rows.append(["Why deterministic", str(reason)])
@@ -105,7 +107,7 @@ def generation_details(summary: Summary) -> list[list[str]]:
     rows.append(["Sentences", f"{len(sentences)}, of which {unverified} unverified"])
     dropped = len(getattr(summary, "dropped", ()) or ())
     if dropped:
-        rows.append(["Left out", f"{dropped} unverified sentence(s), by the site's setting"])
+        rows.append(["Left out", f"{dropped} model sentence(s) not supported by the record, by the site's setting"])
     if getattr(summary, "cancelled", False):
         rows.append(["Stopped", "generation was stopped: only sentences finished before are shown"])
     return rows
@@ -116,8 +118,22 @@ def summary_story(summary: Summary, risk: RiskReport | None,
     notes = Endnotes(record)
     story: list[Flowable] = [st.para("Summary", "h2")]
     sentences = _all_sentences(summary)
-    for s in sentences:
-        story.append(_sentence(s, notes))
+    # Truthful labels: what was built from the record, then what the model wrote (checked against the
+    # entries each sentence cites, or marked where it could not be), then what was left out.
+    is_model = getattr(summary, "source", "") == "model"
+    record_built = [s for s in sentences if not is_model or getattr(s, "status", "") == "deterministic"]
+    written = [s for s in sentences if is_model and getattr(s, "status", "") != "deterministic"]
+    if record_built:
+        story.append(st.para("<b>From the record</b>", "small", raw=True))
+        story += [_sentence(s, notes) for s in record_built]
+    if is_model:
+        model = getattr(summary, "model", "")
+        story.append(st.para(f"<b>{markup(model_heading(model))}</b>", "small", raw=True))
+        story += [_sentence(s, notes) for s in written] or [st.para("No model sentence passed the check.", "small")]
+    dropped = len(getattr(summary, "dropped", ()) or ())
+    if dropped:
+        story.append(st.para(markup(dropped_line(dropped, "left out by the site's setting; "
+                                                          "they can be shown in the app")), "small", raw=True))
     if not sentences:
         story.append(st.para("No summary text.", "small"))
     story += _flags_table(risk.flags if risk is not None else (), notes)
@@ -137,7 +153,7 @@ def render_summary(summary: Summary, risk: RiskReport | None, record: PatientRec
         title="Patient summary", banner=Banner.from_record(record),
         letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
         subject="Cited patient summary and risk flags", document_id=document_id,
-        status_line="Model-written text, checked against the record" if source == "model"
-        else "Deterministic text from the record",
+        status_line="From the record, with model sentences checked against the entries they cite"
+        if source == "model" else "Built from the record (no language model)",
         generated_at=generated_at or datetime.now().astimezone())
     return build_pdf(summary_story(summary, risk, record), info, cancel=cancel)

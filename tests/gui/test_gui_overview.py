@@ -26,7 +26,7 @@ def test_missing_model_still_summarises_and_says_so(qtbot, signed_in, gui):
     view = gui.open_patient(window, "Beatriz")
     summary = wait_summary(qtbot, view)
     assert summary.source == "deterministic" and summary.sentences
-    assert "Deterministic text" in view.overview.source.text()
+    assert "Built from the record" in view.overview.source.text()
     assert "no language model" in view.overview.source.text()
     html = view.overview.browser.toHtml()
     assert "cite:" in html and "Sources in the record" in view.overview.browser.toPlainText()
@@ -144,4 +144,34 @@ def test_unverified_sentences_are_marked(qtbot, signed_in, gui, monkeypatch):
     text = view.overview.browser.toPlainText()
     assert "[unverified not found in the record: 900 mg, warfarin]" in text
     assert "#fff1c2" in html.lower()  # the highlight
-    assert "1 sentence could not be verified" in view.overview.source.text()
+    assert "1 of them could not be checked and is highlighted" in view.overview.source.text()
+
+
+def test_labels_are_truthful_and_dropped_sentences_can_be_revealed(qtbot, signed_in, gui, monkeypatch):
+    def composed(record, risk, engine, on_text, cancel, unverified="drop"):
+        ref = record.conditions[0].ref
+        return services.SummaryView(
+            (services.SentenceView("Zachary has asthma.", (ref,), "deterministic"),
+             services.SentenceView("Asthma is recorded.", (ref,), "verified")), "model", "",
+            dropped=(services.SentenceView("Takes 900 mg warfarin.", (), "unverified", ("900 mg", "warfarin")),),
+            model="tiny-model 1")
+
+    monkeypatch.setattr(services, "generate_summary", composed)
+    view = gui.open_patient(signed_in, "Zachary")
+    wait_summary(qtbot, view)
+    overview = view.overview
+    text = overview.browser.toPlainText()
+    # Record-built text is labelled as such, above it nothing claims a check; model text says who wrote it.
+    head, _, rest = text.partition("Zachary has asthma.")
+    assert "From the record" in head and "checked" not in head
+    assert "Written by the language model (tiny-model 1); each sentence checked against the entries it cites" in rest
+    assert "every sentence was checked" not in overview.source.text()
+    assert "1 left out as not supported by the record" in overview.source.text()
+    assert "1 model sentence not shown: not supported by the record." in text
+    assert "900 mg warfarin" not in text
+    assert overview.show_dropped.isVisible() and overview.show_dropped.text() == "Show 1 unchecked sentence"
+    qtbot.mouseClick(overview.show_dropped, Qt.MouseButton.LeftButton)
+    revealed = overview.browser.toPlainText()
+    assert "Not supported by the record — not checked" in revealed and "Takes 900 mg warfarin." in revealed
+    overview.browser.anchorClicked.emit(QUrl("show:dropped"))
+    assert "900 mg warfarin" not in overview.browser.toPlainText()

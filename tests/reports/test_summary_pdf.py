@@ -59,7 +59,7 @@ def test_flags_table_sorted_by_severity_with_evidence_and_reference():
 def test_generation_details_and_banner():
     pages = _text()
     text = " ".join(pages)
-    assert "How this summary was generated" in text and "Text deterministic" in text
+    assert "How this summary was generated" in text and "Text from the record (no language model)" in text
     for i, page in enumerate(pages, 1):
         assert NAME in page and "MRN-778899" in page and f"Page {i} of {len(pages)}" in page
         assert "DRAFT" not in page
@@ -70,9 +70,25 @@ def test_model_summary_names_the_pack_and_timing():
     summary.source, summary.model = "model", "qwen2.5-0.5b-instruct-int4 1.2.0"
     summary.timing = {"ttft_s": 0.85, "tokens_per_s": 14.12, "new_tokens": 212.0, "total_s": 3.25}
     rows = dict(map(tuple, generation_details(summary)))
-    assert rows["Text"] == "language model qwen2.5-0.5b-instruct-int4 1.2.0"
+    assert rows["Text"] == "from the record, with prose by the language model qwen2.5-0.5b-instruct-int4 1.2.0"
     assert rows["Timing"] == "total 3.25 s, first token 0.85 s, 212 tokens at 14.1 tokens/s"
     assert rows["Sentences"] == "3, of which 1 unverified"
+
+
+def test_labels_say_what_was_checked_and_count_what_was_left_out():
+    from assistant.assist.result import Summary
+    from assistant.assist.verify import Sentence
+
+    summary = Summary(patient_id="p1", source="model", model="tiny 1", reason="",
+                      synopsis=Sentence("34-year-old woman.", ("AllergyIntolerance/a1",), status="deterministic"),
+                      sentences=(Sentence("HbA1c is 8.9 %.", ("Observation/o-a1c",), status="verified"),),
+                      facts=None, dropped=(Sentence("She is doing well.", status="unverified"),))  # type: ignore[arg-type]
+    text = " ".join(_text(summary=summary))
+    assert "From the record 34-year-old woman. [1]" in text
+    assert ("Written by the language model (tiny 1); each sentence checked against the entries it cites "
+            "HbA1c is 8.9 %. [2]") in text
+    assert "1 model sentence not shown: not supported by the record" in text and "doing well" not in text
+    assert "From the record, with model sentences checked against the entries they cite" in text
 
 
 def test_no_flags_and_a_cjk_name():
