@@ -38,12 +38,24 @@ class Words:
 
 @register_cache
 @lru_cache(maxsize=1)
-def words() -> Words:
+def _doc() -> dict[str, list[str]]:
     path = knowledge_dir() / WORDS_FILE
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise AssistantError(f"{path} cannot be read ({e}); reinstall the application") from None
+
+
+@register_cache
+@lru_cache(maxsize=1)
+def _folds() -> tuple[tuple[str, str], ...]:
+    return tuple((a, b) for a, b in _doc().get("spelling", ()))
+
+
+@register_cache
+@lru_cache(maxsize=1)
+def words() -> Words:
+    doc = _doc()
 
     def stems(key: str) -> frozenset[str]:
         return frozenset(stem(w) for w in doc[key])
@@ -56,6 +68,9 @@ def words() -> Words:
 def stem(word: str) -> str:
     """Plural folding, the same on both sides: 'problems' -> 'problem', 'therapies' -> 'therapy'."""
     w = word.lower()
+    for british, american in _folds():
+        if british in w:
+            w = w.replace(british, american)
     if w.endswith("'s"):
         w = w[:-2]
     if len(w) > 4 and w.endswith("ies"):
@@ -118,7 +133,13 @@ def _synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
         for name in row.get("synonyms", "").split(";"):
             if name.strip():
                 pairs.append((split(name), split(row["ingredient"])))
-    return tuple(sorted((p for p in pairs if p[0] and p[1]), key=lambda p: -len(p[0])))
+    # Unit spellings of the one unit table that are words ('beats per minute' -> '/min', 'percent' -> '%').
+    for spelling, prose in prose_units().items():
+        if re.fullmatch(r"[a-z /\-]+", spelling):
+            pair = (split(spelling), split(prose))
+            if pair[0] != pair[1]:
+                pairs.append(pair)
+    return tuple(sorted((p for p in pairs if p[0] and (p[1] or p[0])), key=lambda p: -len(p[0])))
 
 
 @register_cache
