@@ -50,7 +50,12 @@ def fact_line(fact_id: str, text: str) -> Line:
         colon = next((i for i, t in enumerate(toks) if t.kind == "sep" and t.key == ":"), len(toks))
         units = [list(toks[:colon]), *_split(toks[colon + 1:], (",", ";", "."))]
     else:
+        # A lab line names its analyte once: 'Potassium 6.1 (d1), high; earlier 5.3 (d2)'. Each
+        # earlier value is still the analyte's, so the name joins every unit.
         units = _split(toks, (",", ";"))
+        name = [t for t in units[0][:next((i for i, t in enumerate(units[0]) if t.kind != "word"),
+                                          len(units[0]))]] if units else []
+        units = units[:1] + [name + u for u in units[1:]]
     return Line(fact_id, text, toks, tuple(tuple(u) for u in units if u))
 
 
@@ -93,6 +98,11 @@ def unbound(sentence: Sequence[Token], lines: Sequence[Line]) -> list[str]:
             if not any(all(has(u, v) for v in vals) for u in units):
                 out.append(f"{' '.join(v.text for v in vals)} not stated together in one cited entry")
             continue
+        # Values written together ('5.3 mmol/L (2026-11-18)') must be together in one unit.
+        free = [v for at, v in enumerate(segment) if v.kind in ("number", "date") and not (
+            at and segment[at - 1].kind == "word" and segment[at - 1].key in _QUALIFIERS)]
+        if len(free) > 1 and not any(all(has(u, v) for v in free) for u in units):
+            out.append(f"{' '.join(v.text for v in free)} not stated together in one cited entry")
         for at, v in enumerate(segment):
             if v.kind not in ("number", "date"):
                 continue
