@@ -87,6 +87,10 @@ def verify_sentence(text: str, facts: FactSheet, *, previous: Sequence[str] = ()
             if not problems(clean, [line], previous):
                 lines, found = [line], []
                 break
+        else:
+            # Say which words no line of the whole sheet has, so the reader sees what is invented.
+            sheet = [fact_line(f.id, f.text) for f in facts.lines]
+            found += [f"not in the record: {w}" for w in ungrounded(tokens(clean), sheet)]
     fact_ids = tuple(line.id for line in lines)
     toks = [t for t in tokens(clean) if t.kind != "sep"]
     kinds = tuple(t.kind for t in toks)
