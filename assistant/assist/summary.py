@@ -75,7 +75,7 @@ class SentenceCollector:
         raw = cleanup_sentence(raw)
         if not raw:
             return
-        sentence = verify_sentence(raw, self.sheet)
+        sentence = verify_sentence(raw, self.sheet, previous=[s.text for s in (*self.kept, *self.dropped)])
         key = sentence.text.lower()
         if key in self.seen or len(sentence.text) < 4:
             self.repeats += key in self.seen  # a tiny model loops; repeats are a stop signal

@@ -1,27 +1,18 @@
-"""Verifier: every number, date, drug, allergy and diagnosis in a sentence must occur in the facts it cites."""
+"""The sentence checker: a model sentence is 'verified' only if the fact lines it cites entail it (issue 13)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from .claims import (
-    Claim,
-    _analyte_mentions,
-    date_matches,
-    diagnosis_supported,
-    drug_supported,
-    find_dates,
-    find_numbers,
-    find_terms,
-    term_supported,
-)
-from .facts import Fact, FactSheet
-from .vocabulary import clean_display, ingredients, term_in
+from .conduct import conduct_problems, repeats
+from .facts import FactSheet
+from .grounding import Line, fact_line, unbound, ungrounded, unused
+from .lexicon import tokens
+from .relations import unstated_links
 
 VERIFIED, UNVERIFIED, DETERMINISTIC = "verified", "unverified", "deterministic"
-_QUALIFIERS = {"type", "stage", "grade", "class", "gold", "nyha"}
 
 
 @dataclass(frozen=True)
@@ -44,46 +35,6 @@ class Sentence:
                 "status": self.status, "unsupported": list(self.unsupported)}
 
 
-@dataclass(frozen=True)
-class _FactItems:
-    numbers: tuple[tuple[float, str], ...]
-    units: frozenset[str]
-    analytes: frozenset[str]
-    dates: tuple[tuple[tuple[int, int, int], ...], ...]
-
-
-@lru_cache(maxsize=4096)
-def _items(text: str) -> _FactItems:
-    dates, rest = find_dates(text)
-    numbers = tuple((float(c.key[0]), str(c.key[1])) for c in find_numbers(rest))  # type: ignore[index]
-    return _FactItems(numbers, frozenset(u for _, u in numbers if u), frozenset(a for _, _, a in _analyte_mentions(text)),
-                      tuple(c.key for c in dates))  # type: ignore[misc]
-
-
-@dataclass
-class _SheetVocab:
-    drugs: frozenset[str] = field(default_factory=frozenset)
-    allergens: frozenset[str] = field(default_factory=frozenset)
-    problems: frozenset[str] = field(default_factory=frozenset)
-
-
-def _sheet_vocab(sheet: FactSheet) -> _SheetVocab:
-    """Record-specific names on the sheet, so that they are recognised in generated text."""
-    drugs: set[str] = set()
-    allergens: set[str] = set()
-    problems: set[str] = set()
-    for f in sheet.lines:
-        body = f.text.split(":", 1)[1].strip() if ":" in f.text else f.text
-        if f.section == "medication":
-            drugs.update(ingredients(body.split(";")[0]))
-        elif f.section == "allergy" and "none recorded" not in f.text:
-            allergens.add(body.split(" (")[0].strip().lower())
-        elif f.section == "problem":
-            problems.add(clean_display(body.rsplit(" (since", 1)[0]).lower())
-    return _SheetVocab(frozenset(drugs), frozenset(a for a in allergens if a),
-                       frozenset(p for p in problems if len(p) > 3))
-
-
 _CITATION = re.compile(r"\s*[\[(]\s*((?:F\s*\d+\s*[,;/]?\s*(?:and\s+)?)+)[\])]", re.IGNORECASE)
 _BARE_ID = re.compile(r"\bF\d+\b")
 
@@ -100,106 +51,53 @@ def split_citations(text: str) -> tuple[str, tuple[str, ...]]:
     return clean.strip(), tuple(dict.fromkeys(ids))
 
 
-_DOSE_UNITS = {"mg", "mcg", "g", "units", "ml", "tablet", "capsule", "puff"}
+def _lines(facts: FactSheet, ids: Sequence[str]) -> list[Line]:
+    return [fact_line(f.id, f.text) for i in ids if (f := facts.fact(i)) is not None]
 
 
-def _gap(a: Claim, b: Claim, text: str) -> int:
-    """Characters between two items; 'far' when a clause boundary separates them."""
-    first, second = (a, b) if a.start < b.start else (b, a)
-    between = text[first.start + len(first.words):second.start]
-    return 10_000 if re.search(r"[;.]\s|\band\b|,", between) else len(between)
+def problems(clean: str, lines: Sequence[Line], previous: Sequence[str] = ()) -> list[str]:
+    """Why a sentence cannot be shown as checked against these cited lines (empty: it can)."""
+    toks = tokens(clean)
+    out = conduct_problems(clean, " ".join(line.text for line in lines))
+    if not lines:
+        return [*out, "cites no fact line"]
+    if not any(t.kind != "sep" for t in toks):
+        return [*out, "nothing to check"]
+    missing = ungrounded(toks, lines)
+    if missing:
+        ids = ", ".join(line.id for line in lines)
+        out += [f"not in {ids}: {m}" for m in missing]
+    out += unstated_links(toks, lines)
+    out += unbound(toks, lines)
+    out += unused(toks, lines)
+    if repeats(toks, [split_citations(p)[0] for p in previous]):
+        out.append("repeats an earlier sentence")
+    return list(dict.fromkeys(out))
 
 
-def _bind_doses(numbers: list[Claim], terms: list[Claim], text: str) -> list[Claim]:
-    """A dose belongs to the drug written next to it ('warfarin 5 mg', '400 mg of ibuprofen'): it
-    is then supported only by a line that has both, so a dose moved to another drug is caught."""
-    drugs = [t for t in terms if t.kind == "drug"]
-    out = []
-    for c in numbers:
-        key: tuple[float, str, str] = c.key  # type: ignore[assignment]
-        value, unit, analyte = key
-        if unit in _DOSE_UNITS and drugs:
-            near = min(drugs, key=lambda d, c=c: _gap(d, c, text))  # type: ignore[misc]
-            if _gap(near, c, text) <= 30:
-                c = Claim(c.kind, c.words, (value, unit, analyte, str(near.key)), c.start)
-        out.append(c)
-    return out
-
-
-def claims_in(text: str, sheet: FactSheet) -> list[Claim]:
-    dates, rest = find_dates(text)
-    vocab = _sheet_vocab(sheet)
-    terms = find_terms(rest, vocab.drugs, vocab.allergens, vocab.problems)
-    numbers = _bind_doses(find_numbers(rest), terms, rest)
-    return sorted(dates + numbers + terms, key=lambda c: c.start)
-
-
-def supported_by(claim: Claim, fact: Fact) -> bool:
-    text = fact.text
-    if claim.kind == "number":
-        key: tuple = claim.key  # type: ignore[assignment]
-        value, unit, analyte = key[:3]
-        drug = key[3] if len(key) > 3 else ""
-        items = _items(text)
-        if analyte and analyte not in items.analytes:
-            return False
-        if drug and not drug_supported(drug, text):
-            return False
-        for fv, fu in items.numbers:
-            if abs(fv - value) > 1e-9:
-                continue
-            if unit in _QUALIFIERS or fu in _QUALIFIERS:
-                if unit == fu:
-                    return True
-            # A unit-less number on the line ('earlier 7.4') takes the unit the line is written in.
-            elif not unit or unit == fu or (not fu and unit in items.units):
-                return True
-        return False
-    if claim.kind == "date":
-        return any(date_matches(claim.key, fd) for fd in _items(text).dates)  # type: ignore[arg-type]
-    if claim.kind == "drug":
-        return drug_supported(str(claim.key), text)
-    if claim.kind == "allergy":
-        # Only the allergy list (or a flag the clinical engine derived from it) can support an
-        # allergy: 'allergic to amoxicillin' must not pass because amoxicillin is prescribed.
-        if fact.section not in ("allergy", "flag"):
-            return False
-        if claim.key == "none":
-            return "none recorded" in text
-        return term_in(str(claim.key), text)
-    if claim.kind == "diagnosis":
-        return diagnosis_supported(str(claim.key), text)
-    if claim.kind == "term":
-        return term_supported(str(claim.key), text)
-    return False
-
-
-def verify_sentence(text: str, facts: FactSheet) -> Sentence:
-    """Check one generated sentence against the fact lines it cites (or, with no valid citation,
-    against the whole sheet; the lines that support it then become its citations)."""
+def verify_sentence(text: str, facts: FactSheet, *, previous: Sequence[str] = ()) -> Sentence:
+    """Check one generated sentence against the fact lines it cites (issue 13, rules 1-5). With no
+    valid citation, the one fact line that supports it whole (if any) becomes its citation."""
     clean, ids = split_citations(text)
-    cited = [f for i in ids if (f := facts.fact(i)) is not None]
-    claims = claims_in(clean, facts)
-    unsupported: dict[str, str] = {}  # words -> kind
-    if cited:
-        for c in claims:
-            if not any(supported_by(c, f) for f in cited):
-                unsupported.setdefault(c.words, c.kind)
-        used = cited
-    else:
-        found: dict[str, Fact] = {}
-        for c in claims:
-            hit = next((f for f in facts.lines if supported_by(c, f)), None)
-            if hit is None:
-                unsupported.setdefault(c.words, c.kind)
-            else:
-                found.setdefault(hit.id, hit)
-        used = sorted(found.values(), key=lambda f: int(f.id[1:]))
-    fact_ids = tuple(f.id for f in used)
-    # A sentence with nothing checkable and nothing cited cannot be traced to the chart.
-    status = VERIFIED if not unsupported and (claims or used) else UNVERIFIED
-    return Sentence(clean, facts.refs_for(fact_ids), fact_ids, status, tuple(unsupported), len(claims),
-                    tuple(c.kind for c in claims), tuple(unsupported.values()))
+    lines = _lines(facts, ids)
+    found = problems(clean, lines, previous)
+    if not lines:
+        for fact in facts.lines:
+            line = fact_line(fact.id, fact.text)
+            if not problems(clean, [line], previous):
+                lines, found = [line], []
+                break
+        else:
+            # Say which words no line of the whole sheet has, so the reader sees what is invented.
+            sheet = [fact_line(f.id, f.text) for f in facts.lines]
+            found += [f"not in the record: {w}" for w in ungrounded(tokens(clean), sheet)]
+    fact_ids = tuple(line.id for line in lines)
+    toks = [t for t in tokens(clean) if t.kind != "sep"]
+    kinds = tuple(t.kind for t in toks)
+    status = UNVERIFIED if found else VERIFIED
+    bad_kinds = tuple("number" if any(ch.isdigit() for ch in p) else "word" for p in found)
+    return Sentence(clean, facts.refs_for(fact_ids), fact_ids, status, tuple(found), len(toks),
+                    kinds, bad_kinds)
 
 
 _SPLIT = re.compile(r"(?<=[.!?])(?:\s*(?:\[[^\]]*\]|\([Ff]\d[^)]*\)))*\s+(?=[A-Z\-*•])|\n+")
@@ -221,4 +119,6 @@ def split_sentences(text: str) -> list[str]:
 
 
 def verify_text(text: str, facts: FactSheet) -> list[Sentence]:
-    return [verify_sentence(s, facts) for s in split_sentences(text)]
+    """Every sentence of a text, each checked with the sentences before it (for repeats)."""
+    parts = split_sentences(text)
+    return [verify_sentence(s, facts, previous=parts[:i]) for i, s in enumerate(parts)]

@@ -88,8 +88,9 @@ def verified_items(text: str, sheet: FactSheet, back: dict[str, tuple[str, ...]]
     """Each generated sentence as an item: verified, or unverified with what the chart lacks."""
     items: list[Item] = []
     seen: set[str] = set()
-    for sentence in split_sentences(text):
-        s = verify_sentence(cleanup_sentence(sentence), sheet)
+    parts = split_sentences(text)
+    for i, sentence in enumerate(parts):
+        s = verify_sentence(cleanup_sentence(sentence), sheet, previous=parts[:i])
         if not s.text or s.text in seen:  # a small model repeats itself; once is enough
             continue
         seen.add(s.text)
