@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.assist.careplan.document import CarePlanDocument
+from assistant.assist.careplan.review import refusal_message, unchecked_items, with_current_notes
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 from assistant.records.record import PatientRecord
 
@@ -29,14 +31,13 @@ from .plan_data import plan_title, read_sections, write_sections
 from .plan_editor import PlanEditor
 from .section_tab import make_table
 from .session import describe_error
+from .sign_dialog import SignDialog
 from .style import icon, set_primary
 from .tasks import Task, TaskControl, run_task
 
 if TYPE_CHECKING:
-    from assistant.store.documents import StoredDocument
-
-if TYPE_CHECKING:
     from assistant.clinical.flags import RiskReport
+    from assistant.store.documents import StoredDocument
 
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
@@ -59,6 +60,7 @@ class CarePlanTab(QWidget):
         self.docs: list[StoredDocument] = []
         self.dirty = False
         self._task: Task | None = None
+        self.sign_dialog: SignDialog | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         bar = QHBoxLayout()
@@ -189,8 +191,8 @@ class CarePlanTab(QWidget):
         self.title.setText(self.title.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, 560))
         self.title.setToolTip(title)
         self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
-        stored = doc.data.get("warnings")
-        warnings = [str(w) for w in stored] if isinstance(stored, list) else []
+        # Computed from the content shown, never the notes stored at drafting time.
+        warnings = with_current_notes(CarePlanDocument.from_dict(doc.data)).warnings
         self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
 
     @staticmethod
@@ -367,21 +369,19 @@ class CarePlanTab(QWidget):
     def sign_plan(self) -> None:
         if self.doc is None or self.doc.status != "draft":
             return
-        doc_id = self.doc.id  # saving the edits first keeps the draft's id
-
-        def do_sign() -> None:
-            self.ctx.db.submit(lambda s: services.plan_sign(s, doc_id), self._signed, self._store_failed,
-                               context=self)
-
-        if self.dirty:
-            self.save_draft(then=do_sign)
-        else:
-            do_sign()
-
-    def _signed(self, doc: StoredDocument) -> None:
-        self._replace_doc(doc)
-        self._show_doc(doc)
-        self.notice.setText("Signed. The signed version is read-only; “New version” starts a new draft.")
+        if self.dirty:  # the signature covers the stored text: save the edits first
+            self.save_draft(then=self.sign_plan)
+            return
+        doc = self.doc
+        blocking = unchecked_items(CarePlanDocument.from_dict(doc.data))
+        if blocking:  # the core refuses too; say which items before asking for a password
+            self.notice.setText(refusal_message(blocking).capitalize())
+            return
+        self.sign_dialog = dialog = SignDialog(doc, dict(doc.data), self)
+        dialog.submitted.connect(lambda pw: self.ctx.db.submit(
+            lambda s: services.plan_sign(s, doc.id, pw), self._signed,
+            lambda e: dialog.failed(describe_error(e)), context=self))
+        dialog.open()
 
     def start_new_version(self) -> None:
         if self.doc is None or self.doc.status == "draft":
