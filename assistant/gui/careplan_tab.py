@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.assist.careplan.document import CarePlanDocument
-from assistant.assist.careplan.review import refusal_message, unchecked_items, with_current_notes
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 from assistant.records.record import PatientRecord
 
@@ -31,7 +29,7 @@ from .plan_data import plan_title, read_sections, write_sections
 from .plan_editor import PlanEditor
 from .section_tab import make_table
 from .session import describe_error
-from .sign_dialog import SignDialog
+from .sign_dialog import SignDialog, current_notes, sign_refusal
 from .style import icon, set_primary
 from .tasks import Task, TaskControl, run_task
 
@@ -192,7 +190,7 @@ class CarePlanTab(QWidget):
         self.title.setToolTip(title)
         self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
         # Computed from the content shown, never the notes stored at drafting time.
-        warnings = with_current_notes(CarePlanDocument.from_dict(doc.data)).warnings
+        warnings = current_notes(doc.data)
         self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
 
     @staticmethod
@@ -370,18 +368,23 @@ class CarePlanTab(QWidget):
         if self.doc is None or self.doc.status != "draft":
             return
         if self.dirty:  # the signature covers the stored text: save the edits first
-            self.save_draft(then=self.sign_plan)
-            return
+            return self.save_draft(then=self.sign_plan)
         doc = self.doc
-        blocking = unchecked_items(CarePlanDocument.from_dict(doc.data))
-        if blocking:  # the core refuses too; say which items before asking for a password
-            self.notice.setText(refusal_message(blocking).capitalize())
+        refusal = sign_refusal(doc.data)
+        if refusal:  # the core refuses too; say which items before asking for a password
+            self.notice.setText(refusal)
             return
         self.sign_dialog = dialog = SignDialog(doc, dict(doc.data), self)
-        dialog.submitted.connect(lambda pw: self.ctx.db.submit(
-            lambda s: services.plan_sign(s, doc.id, pw), self._signed,
-            lambda e: dialog.failed(describe_error(e)), context=self))
+        dialog.submitted.connect(lambda pw: self.ctx.db.submit(lambda s: services.plan_sign(s, doc.id, pw),
+                                                               self._signed, dialog.failed_with, context=self))
         dialog.open()
+
+    def _signed(self, doc: StoredDocument) -> None:
+        if self.sign_dialog is not None:
+            self.sign_dialog.signed()
+        self._replace_doc(doc)
+        self._show_doc(doc)
+        self.notice.setText("Signed. The signed version is read-only; “New version” starts a new draft.")
 
     def start_new_version(self) -> None:
         if self.doc is None or self.doc.status == "draft":

@@ -16,6 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.assist.careplan.document import CarePlanDocument
+from assistant.assist.careplan.review import refusal_message, unchecked_items, with_current_notes
+
+from .session import describe_error
 from .style import set_primary
 
 if TYPE_CHECKING:
@@ -23,6 +27,17 @@ if TYPE_CHECKING:
 
 STATUS_WORDS = {"verified": "model text, checked against the record", "edited": "your text",
                 "unverified": "UNCHECKED model text"}
+
+
+def current_notes(data: dict[str, Any]) -> tuple[str, ...]:
+    """The plan's notes computed from its content now (drafting notes kept, counts recomputed)."""
+    return with_current_notes(CarePlanDocument.from_dict(data)).warnings
+
+
+def sign_refusal(data: dict[str, Any]) -> str:
+    """Why the plan cannot be signed yet (naming each unchecked model item), or ''."""
+    blocking = unchecked_items(CarePlanDocument.from_dict(data))
+    return refusal_message(blocking) if blocking else ""
 
 
 def _title(section: dict[str, Any]) -> str:
@@ -114,6 +129,9 @@ class SignDialog(QDialog):
         self.error.setText(f"Not signed: {message}")
         self.password.setEnabled(True)
         self.password.setFocus()
+
+    def failed_with(self, error: BaseException) -> None:
+        self.failed(describe_error(error))
 
     def signed(self) -> None:
         self.accept()

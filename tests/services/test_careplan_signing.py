@@ -7,13 +7,13 @@ from dataclasses import replace
 import pytest
 from assist_fixtures import FakeRisk
 from careplan_support import DEMO, FakeEngine, demo_record
-from support import PASSWORD
 
 from assistant.assist.careplan import drafting as cp
 from assistant.errors import AuthenticationError
 from assistant.records.fhir_import import parse_file
 from assistant.services import careplans
 from assistant.services.careplans import UncheckedTextError
+from support import PASSWORD
 
 BAD = "HbA1c was 12.5 % last week"  # the FakeEngine's rationale sentence the record does not support
 

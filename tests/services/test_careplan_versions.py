@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 from assist_fixtures import FakeRisk
 from careplan_support import DEMO, demo_record
-from support import PASSWORD
 from fhir.resources.R4B.careplan import CarePlan
 from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -15,6 +14,7 @@ from assistant.assist.careplan import drafting as cp
 from assistant.errors import BadInputError
 from assistant.records.fhir_import import parse_file
 from assistant.services import careplans
+from support import PASSWORD
 
 
 @pytest.fixture

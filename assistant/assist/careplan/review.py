@@ -46,7 +46,7 @@ def unchecked_items(doc: CarePlanDocument) -> list[Unchecked]:
 def refusal_message(items: list[Unchecked]) -> str:
     """Why a plan cannot be signed, naming each item and what to do about it."""
     n = len(items)
-    head = (f"cannot sign: {n} model sentence{'s' if n != 1 else ''} "
+    head = (f"Cannot sign: {n} model sentence{'s' if n != 1 else ''} "
             f"{'were' if n != 1 else 'was'} not checked against the record")
     listed = "; ".join(u.describe() for u in items)
     return f"{head} ({listed}). Delete each one, or rewrite it in your own words, save, then sign."
