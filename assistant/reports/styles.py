@@ -75,7 +75,8 @@ class CachedParagraph(Paragraph):
     _wrapped: tuple[float, tuple[float, float]] | None = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        if self._wrapped is not None and self._wrapped[0] == availWidth:
+        # A split that finds no room deletes the broken lines (blPara): wrap again to draw them.
+        if self._wrapped is not None and self._wrapped[0] == availWidth and hasattr(self, "blPara"):
             return self._wrapped[1]
         size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, size)

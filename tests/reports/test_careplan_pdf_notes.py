@@ -42,3 +42,19 @@ def test_unchecked_text_never_prints_in_the_patient_section() -> None:
     assert "Sarah Johnson" not in text
     assert "1 model sentence for the patient section left out" in text
     assert "take your tablets every day" in text
+
+
+def test_a_paragraph_pushed_whole_to_the_next_page_still_draws() -> None:
+    # reportlab's split deletes a paragraph's broken lines when not even one line fits; the wrap
+    # cache must not then skip breaking them again (the care-plan export failed with AttributeError).
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from assistant.reports.styles import para
+
+    p = para("A long sentence for the patient. " * 20)
+    p.wrap(300, 800)
+    assert p.split(300, 2) == []
+    p.wrap(300, 800)
+    p.drawOn(Canvas(io.BytesIO()), 0, 0)
