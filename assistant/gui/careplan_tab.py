@@ -191,7 +191,7 @@ class CarePlanTab(QWidget):
         self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
         # Computed from the content shown, never the notes stored at drafting time.
         warnings = current_notes(doc.data)
-        self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
+        self.notice.setText("Note: " + " ".join(warnings) if warnings else "")
 
     @staticmethod
     def _status_text(doc: StoredDocument) -> str:
