@@ -10,7 +10,8 @@ from typing import Any
 
 from assistant.assist.careplan import drafting as cp
 from assistant.assist.careplan.document import CarePlanDocument
-from assistant.cli.credentials import add_db_args, open_store
+from assistant.assist.careplan.review import unchecked_items
+from assistant.cli.credentials import add_db_args, open_store, read_secret
 from assistant.errors import AssistantError, BadInputError
 from assistant.services import careplans
 
@@ -100,9 +101,26 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_signing(stored: Any, doc: CarePlanDocument) -> None:
+    """What a signature covers: the plan's title, version, sections with item counts, every item."""
+    print(f"You are signing: {doc.title}, version {stored.version} (plan {stored.id})")
+    for s in doc.sections:
+        print(f"  {s.title}: {len(s.items)} item{'s' if len(s.items) != 1 else ''}")
+    print_plan(stored, doc)
+
+
 def _sign(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        stored = careplans.sign(store, args.plan_id)
+        stored, doc = careplans.load(store, args.plan_id)
+        if stored.status == "draft":
+            print_signing(stored, doc)
+            blocking = unchecked_items(doc)
+            # Nothing to confirm while the plan cannot be signed: the service refuses (and audits).
+            password = "" if blocking else read_secret(args, prompt="Password to sign: ")
+            print()
+        else:
+            password = ""
+        stored = careplans.sign(store, args.plan_id, password=password)
     print(f"Signed care plan {stored.id} (version {stored.version}) as {stored.signed_by} at "
           f"{stored.signed_at}; this version is now read-only.")
     return 0
@@ -174,7 +192,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--revise", metavar="PLAN_ID", help="store the draft as the next version of this plan")
     q = add("show", "show a stored care plan", _show, True)
     q.add_argument("plan_id", metavar="PLAN_ID")
-    q = add("sign", "sign a draft (that version becomes read-only)", _sign)
+    q = add("sign", "show a draft and sign it, giving your password again (that version becomes "
+                    "read-only)", _sign)
     q.add_argument("plan_id", metavar="PLAN_ID")
     q = add("list", "list a patient's care-plan versions", _list, True)
     q.add_argument("patient", metavar="PATIENT")

@@ -29,14 +29,13 @@ from .plan_data import plan_title, read_sections, write_sections
 from .plan_editor import PlanEditor
 from .section_tab import make_table
 from .session import describe_error
+from .sign_dialog import SignDialog, current_notes, sign_refusal
 from .style import icon, set_primary
 from .tasks import Task, TaskControl, run_task
 
 if TYPE_CHECKING:
-    from assistant.store.documents import StoredDocument
-
-if TYPE_CHECKING:
     from assistant.clinical.flags import RiskReport
+    from assistant.store.documents import StoredDocument
 
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
@@ -59,6 +58,7 @@ class CarePlanTab(QWidget):
         self.docs: list[StoredDocument] = []
         self.dirty = False
         self._task: Task | None = None
+        self.sign_dialog: SignDialog | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         bar = QHBoxLayout()
@@ -189,9 +189,9 @@ class CarePlanTab(QWidget):
         self.title.setText(self.title.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, 560))
         self.title.setToolTip(title)
         self.status.setText(f"Version {doc.version} · {self._status_text(doc)}")
-        stored = doc.data.get("warnings")
-        warnings = [str(w) for w in stored] if isinstance(stored, list) else []
-        self.notice.setText("Note: " + "; ".join(warnings) if warnings else "")
+        # Computed from the content shown, never the notes stored at drafting time.
+        warnings = current_notes(doc.data)
+        self.notice.setText("Note: " + " ".join(warnings) if warnings else "")
 
     @staticmethod
     def _status_text(doc: StoredDocument) -> str:
@@ -367,18 +367,21 @@ class CarePlanTab(QWidget):
     def sign_plan(self) -> None:
         if self.doc is None or self.doc.status != "draft":
             return
-        doc_id = self.doc.id  # saving the edits first keeps the draft's id
-
-        def do_sign() -> None:
-            self.ctx.db.submit(lambda s: services.plan_sign(s, doc_id), self._signed, self._store_failed,
-                               context=self)
-
-        if self.dirty:
-            self.save_draft(then=do_sign)
-        else:
-            do_sign()
+        if self.dirty:  # the signature covers the stored text: save the edits first
+            return self.save_draft(then=self.sign_plan)
+        doc = self.doc
+        refusal = sign_refusal(doc.data)
+        if refusal:  # the core refuses too; say which items before asking for a password
+            self.notice.setText(refusal)
+            return
+        self.sign_dialog = dialog = SignDialog(doc, dict(doc.data), self)
+        dialog.submitted.connect(lambda pw: self.ctx.db.submit(lambda s: services.plan_sign(s, doc.id, pw),
+                                                               self._signed, dialog.failed_with, context=self))
+        dialog.open()
 
     def _signed(self, doc: StoredDocument) -> None:
+        if self.sign_dialog is not None:
+            self.sign_dialog.signed()
         self._replace_doc(doc)
         self._show_doc(doc)
         self.notice.setText("Signed. The signed version is read-only; “New version” starts a new draft.")

@@ -38,7 +38,7 @@ Index = QModelIndex | QPersistentModelIndex
 STATES = {"at-target": "at target", "above-target": "above target", "below-target": "below target",
           "missing": "no result on record", "due": "due now", "overdue": "overdue",
           "up-to-date": "up to date"}
-STATUS_NOTE = {"unverified": "Unverified: check against the chart before signing",
+STATUS_NOTE = {"unverified": "Model text NOT checked against the record: delete or rewrite it before signing",
                "edited": "Edited by you", "deterministic": "Built from the record and templates",
                "verified": "Written by the model and checked against the record"}
 COLUMNS = ("Plan item", "Details", "Sources")
@@ -48,7 +48,8 @@ UNVERIFIED_BG = QColor("#fff4d6")
 
 
 def item_details(item: PlanItem) -> str:
-    parts = [f"{label}: {item.extra[k]}" for k, label in
+    parts = ["UNCHECKED model text: delete or rewrite it to sign"] if item.status == "unverified" else []
+    parts += [f"{label}: {item.extra[k]}" for k, label in
              (("target", "Target"), ("latest", "Latest"), ("interval", "When")) if item.extra.get(k)]
     if item.extra.get("state") in STATES:
         parts.append(STATES[item.extra["state"]].capitalize())

@@ -214,10 +214,11 @@ def plan_edit(store: Store, doc_id: str, data: dict[str, Any]) -> StoredDocument
     return careplans.edit(store, doc_id, CarePlanDocument.from_dict(data))
 
 
-def plan_sign(store: Store, doc_id: str) -> StoredDocument:
+def plan_sign(store: Store, doc_id: str, password: str) -> StoredDocument:
+    """Sign with the signer's password given again; refused for unchecked model text or a wrong password."""
     from assistant.services import careplans
 
-    return careplans.sign(store, doc_id)
+    return careplans.sign(store, doc_id, password=password)
 
 
 def plan_new_version(store: Store, doc_id: str) -> StoredDocument:

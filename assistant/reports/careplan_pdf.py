@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from assistant.assist.careplan.document import SECTION_TITLES, CarePlanDocument, Item, Section
+from assistant.assist.careplan.review import (
+    drop_unchecked_from_patient,
+    dropped_note,
+    has_model_text,
+    with_current_notes,
+)
 from assistant.clinical.values import observation_value
 from assistant.records.record import PatientRecord
 
@@ -140,10 +146,12 @@ def _about(plan: CarePlanDocument) -> list[Flowable]:
         bits.append(f"Drafted {st.fmt_date(plan.created)}")
     if plan.as_of:
         bits.append(f"values as of {st.fmt_date(plan.as_of)}")
-    bits.append(f"text: language model {plan.model}" if plan.source == "model" and plan.model
-                else "text: deterministic (from the record and guideline templates)")
+    # From the content as printed, not as drafted: a plan whose model sentences were all deleted
+    # or rewritten holds no model text any more.
+    bits.append(f"text: record, guideline templates and language model {plan.model or ''}".rstrip()
+                if has_model_text(plan) else "text: from the record, guideline templates and the clinician")
     out: list[Flowable] = [st.para(" · ".join(bits), "small")]
-    out += [st.para(w, "note") for w in plan.warnings]
+    out += [st.para(w, "note") for w in with_current_notes(plan).warnings]
     return out
 
 
@@ -184,6 +192,11 @@ def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = 
     story: list[Flowable] = []
     if plan.title and plan.title != "Care plan":
         story.append(st.para(plan.title, "title"))
+    # The patient's part holds no unchecked model text, whatever the stored plan holds (plans
+    # drafted before this rule); the notes say how many were left out.
+    plan, dropped = drop_unchecked_from_patient(plan)
+    if dropped:
+        plan = replace(plan, warnings=plan.warnings + (dropped_note(dropped),))
     story += _about(plan)
     for section in plan.sections:
         title = section.title or SECTION_TITLES.get(section.key, section.key)

@@ -5,13 +5,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.assist.careplan.document import CarePlanDocument, mark_edits
-from assistant.errors import BadInputError
+from assistant.assist.careplan.review import (
+    Unchecked,
+    refusal_message,
+    unchecked_items,
+    with_current_notes,
+)
+from assistant.errors import AuthenticationError, BadInputError
+from assistant.store.keyring import Keyring
 
 if TYPE_CHECKING:
     from assistant.store.database import Store
     from assistant.store.documents import StoredDocument
 
 KIND = "careplan"  # the stored documents' kind (and the prefix of their audit actions)
+
+
+class UncheckedTextError(BadInputError):
+    """Signing refused: the plan still holds model text the verifier did not check."""
+
+    def __init__(self, items: list[Unchecked]) -> None:
+        super().__init__(refusal_message(items))
+        self.items = tuple(items)
 
 
 def _check(stored: StoredDocument, patient_id: str | None = None) -> StoredDocument:
@@ -28,7 +43,7 @@ def save_draft(store: Store, doc: CarePlanDocument, series: str | None = None) -
         previous = [d for d in store.documents.list(doc.patient_id, KIND) if d.series == series]
         if not previous:
             raise BadInputError(f"no care plan series {series} for this patient")
-    return store.documents.save(doc.patient_id, KIND, doc.to_dict(), series=series)
+    return store.documents.save(doc.patient_id, KIND, with_current_notes(doc).to_dict(), series=series)
 
 
 def load(store: Store, doc_id: str) -> tuple[StoredDocument, CarePlanDocument]:
@@ -42,12 +57,41 @@ def edit(store: Store, doc_id: str, doc: CarePlanDocument) -> StoredDocument:
     stored, before = load(store, doc_id)
     if doc.patient_id != stored.patient_id:
         raise BadInputError("the edited plan is for another patient")
-    return store.documents.update_draft(doc_id, mark_edits(before, doc).to_dict())
+    return store.documents.update_draft(doc_id, with_current_notes(mark_edits(before, doc)).to_dict())
 
 
-def sign(store: Store, doc_id: str) -> StoredDocument:
-    """Sign a draft as the logged-in user; that version becomes read-only."""
-    _check(store.documents.get(doc_id))
+def reauthenticate(store: Store, password: str) -> None:
+    """Check `password` against the signed-in account's key slot as it is on disk now (a password
+    changed, or an account disabled, since sign-in counts). AuthenticationError if it does not open it."""
+    name = store.account.name
+    try:
+        Keyring.load(store.keyring.path).unlock(name, password.encode())
+    except AuthenticationError:
+        raise AuthenticationError("wrong password: nothing was signed") from None
+
+
+def sign(store: Store, doc_id: str, *, password: str) -> StoredDocument:
+    """Sign a draft as the signed-in account, who gives their password again (re-authentication at
+    signature); that version becomes read-only. Refused (and audited) while the plan holds unchecked
+    model text (UncheckedTextError naming each item) or for a wrong password (AuthenticationError)."""
+    stored, doc = load(store, doc_id)
+    if stored.status != "draft":
+        return store.documents.sign(doc_id)  # refuses with the stored status
+    blocking = unchecked_items(doc)
+    if blocking:
+        # Counts only in the audit row: the sentences themselves are patient data.
+        store.audit.record(f"{KIND}.sign_refused", stored.patient_id,
+                           f"{doc_id}: {len(blocking)} unchecked model item(s)")
+        raise UncheckedTextError(blocking)
+    try:
+        reauthenticate(store, password)
+    except AuthenticationError:
+        store.audit.record("auth.failed", detail=f"{store.account.name}: re-authentication to sign")
+        store.audit.record(f"{KIND}.sign_refused", stored.patient_id, f"{doc_id}: wrong password")
+        raise
+    current = with_current_notes(doc)
+    if current != doc:  # the page-1 notes describe the content as signed
+        store.documents.update_draft(doc_id, current.to_dict())
     return store.documents.sign(doc_id)
 
 
@@ -57,7 +101,8 @@ def new_version(store: Store, doc_id: str, doc: CarePlanDocument | None = None) 
     base = doc if doc is not None else current
     if doc is not None:
         base = mark_edits(current, doc)
-    return store.documents.save(stored.patient_id, KIND, base.to_dict(), series=stored.series)
+    return store.documents.save(stored.patient_id, KIND, with_current_notes(base).to_dict(),
+                                series=stored.series)
 
 
 def versions(store: Store, patient_id: str) -> list[StoredDocument]:

@@ -180,7 +180,7 @@ def test_model_prose_is_verified_sentence_by_sentence() -> None:
     assert patient[0].text.startswith("Your average blood sugar") and patient[0].status == "unverified"
     # The deterministic goals and education stay below the model's summary.
     assert any(i.kind == "education" for i in patient)
-    assert any("not supported" in w for w in doc.warnings)
+    assert any("not checked against the record" in w and "Rationale" in w for w in doc.warnings)
 
 
 def test_model_failure_or_cancel_keeps_deterministic_text() -> None:

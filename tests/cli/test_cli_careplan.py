@@ -104,3 +104,41 @@ def test_errors(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "no document" in err
     code, _, err = run(capsys, "careplan", "draft", "no-such-patient")
     assert code == 2 and "no patient" in err
+
+
+def test_sign_shows_the_plan_rereads_the_password_and_refuses_unchecked_text(
+        demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.cli.careplans as cli_careplans
+
+    plan_id = json.loads(run(capsys, "careplan", "draft", "DEMO-100001", "--json")[1])["id"]
+    edited = json.loads(run(capsys, "careplan", "show", plan_id, "--json")[1])
+    rationale = next(s for s in edited["plan"]["sections"] if s["key"] == "rationale")
+    # A model sentence the verifier questioned, as a model draft stores it.
+    rationale["items"].append({"text": "HbA1c was 12.5 % last week.", "kind": "rationale",
+                               "status": "unverified", "key": "rationale:model:9", "issues": ["12.5"]})
+    with Store.open(demo_db, "admin", PASSWORD) as store:
+        from assistant.assist.careplan.document import CarePlanDocument
+
+        store.documents.update_draft(plan_id, CarePlanDocument.from_dict(edited["plan"]).to_dict())
+    code, out, err = run(capsys, "careplan", "sign", plan_id)
+    assert code == 2 and "You are signing:" in out and "Rationale:" in out
+    assert "HbA1c was 12.5 % last week" in err and "Delete each one, or rewrite it" in err
+    # Rewritten by the clinician: theirs now, and signing goes on to the password.
+    rationale["items"][-1]["text"] = "HbA1c 8.9 %: intensify treatment."
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(edited), "utf-8")
+    assert run(capsys, "careplan", "edit", plan_id, "--file", str(path))[0] == 0
+    # The store opens with ASSISTANT_PASSWORD; the signature reads the password again (a prompt on
+    # a terminal), and a wrong one signs nothing.
+    asked: list[str] = []
+    with monkeypatch.context() as m:
+        m.setattr(cli_careplans, "read_secret", lambda args, prompt="": asked.append(prompt) or "wrong-pass")
+        code, out, err = run(capsys, "careplan", "sign", plan_id)
+    assert code != 0 and "wrong password" in err and asked == ["Password to sign: "]
+    assert "You are signing:" in out and "HbA1c 8.9 %: intensify treatment." in out
+    code, out, err = run(capsys, "careplan", "sign", plan_id)
+    assert code == 0 and "You are signing:" in out and "read-only" in out, err
+    code, out, _ = run(capsys, "audit", "show", "--json", "--limit", "500")
+    acts = [e["action"] for e in json.loads(out)]
+    assert {"careplan.sign_refused", "auth.failed", "careplan.sign"} <= set(acts)

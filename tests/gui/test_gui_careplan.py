@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gui_support import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
@@ -38,6 +39,55 @@ def type_into(qtbot, editor, row: int, text: str) -> None:
     qtbot.keyClick(field, Qt.Key.Key_Tab)
 
 
+def sign_with(qtbot, plan, password: str) -> None:
+    dialog = plan.sign_dialog
+    assert not dialog.sign_button.isEnabled()  # no password, no signature
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert dialog.password.text() == ""  # handed on, not kept in the field
+
+
+def test_sign_dialog_shows_the_content_and_needs_the_password(qtbot, signed_in, gui):
+    view = gui.open_patient(signed_in, "Beatriz")
+    plan = draft(qtbot, view)
+    plan.sign.click()
+    qtbot.waitUntil(lambda: plan.sign_dialog is not None and plan.sign_dialog.isVisible(), timeout=5000)
+    dialog = plan.sign_dialog
+    data = plan.doc.data
+    assert data["title"] in dialog.heading.text() and "Version 1" in dialog.heading.text()
+    for section in data["sections"]:
+        n = len(section["items"])
+        assert f"{section['title']}: {n} item" in dialog.sections.text()
+        for item in section["items"]:
+            assert item["text"] in dialog.content.toPlainText()
+    assert dialog.password.echoMode() == dialog.password.EchoMode.Password
+    sign_with(qtbot, plan, "not-the-password")
+    qtbot.waitUntil(lambda: "Signing" not in dialog.error.text(), timeout=10000)
+    assert "wrong password" in dialog.error.text(), dialog.error.text()
+    assert dialog.isVisible() and plan.doc.status == "draft"
+    sign_with(qtbot, plan, PASSWORD)
+    qtbot.waitUntil(lambda: plan.doc.status == "signed" or "Not signed" in dialog.error.text(), timeout=10000)
+    assert plan.doc.status == "signed", dialog.error.text()
+    assert not dialog.isVisible()
+
+
+def test_unchecked_model_text_blocks_signing_in_the_tab(qtbot, signed_in, gui):
+    from dataclasses import replace
+
+    view = gui.open_patient(signed_in, "Beatriz")
+    plan = draft(qtbot, view)
+    data = dict(plan.doc.data)
+    sections = [dict(s) for s in data["sections"]]
+    rationale = next(s for s in sections if s["key"] == "rationale")
+    rationale["items"] = [*rationale["items"], {"text": "Dear Dr. Smith, I hope this finds you well.",
+                                                "kind": "rationale", "status": "unverified"}]
+    plan._show_doc(replace(plan.doc, data={**data, "sections": sections}))
+    assert "not checked against the record" in plan.notice.text()  # computed from the content
+    plan.sign.click()
+    assert plan.sign_dialog is None
+    assert "Dear Dr. Smith" in plan.notice.text() and "rewrite" in plan.notice.text()
+
+
 def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
     window = signed_in
     view = gui.open_patient(window, "Beatriz")
@@ -63,10 +113,12 @@ def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
     texts = {i["text"]: i["status"] for i in section["items"]}
     assert texts["Reviewed with the patient today; agreed to the plan."] == "edited"
     assert texts["Bring glucose diary next visit."] == "edited"
-    # Sign: read-only afterwards.
-    with qtbot.waitSignal(plan.version_model.modelReset, timeout=10000):
-        plan.sign.click()
+    # Sign: the dialog shows what is signed and asks the password again; read-only afterwards.
+    plan.sign.click()
+    qtbot.waitUntil(lambda: plan.sign_dialog is not None and plan.sign_dialog.isVisible(), timeout=5000)
+    sign_with(qtbot, plan, PASSWORD)
     qtbot.waitUntil(lambda: plan.doc.status == "signed", timeout=5000)
+    assert not plan.sign_dialog.isVisible()
     assert plan.doc.signed_by == "admin"
     assert not editor.plan.editable
     assert not editor.plan.flags(editor.plan.index(first_item_row(editor), 0)) & Qt.ItemFlag.ItemIsEditable

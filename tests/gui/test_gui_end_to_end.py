@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from gui_support import LARGEST, shared_file
+from gui_support import LARGEST, PASSWORD, shared_file
 from PySide6.QtCore import Qt, QUrl
 
 
@@ -49,7 +49,15 @@ def run_clinician_journey(qtbot, window, gui, folder: Path, out: Path, timeout: 
     editor = plan.editor
     row = next(r for r in range(editor.plan.rowCount()) if not editor.plan.is_header(r))
     editor.plan.setData(editor.plan.index(row, 0), "Reviewed and agreed with the patient.")
-    qtbot.mouseClick(plan.sign, Qt.MouseButton.LeftButton)  # saves the edit, then signs
+    # Model text the verifier did not check blocks signing: the clinician deletes it.
+    for r in reversed(range(editor.plan.rowCount())):
+        item = editor.plan.item_at(r)
+        if item is not None and item.status == "unverified":
+            editor.plan.remove_item(r)
+    qtbot.mouseClick(plan.sign, Qt.MouseButton.LeftButton)  # saves the edit, then shows what is signed
+    qtbot.waitUntil(lambda: plan.sign_dialog is not None and plan.sign_dialog.isVisible(), timeout=10000)
+    qtbot.keyClicks(plan.sign_dialog.password, PASSWORD)  # the password again, to sign
+    qtbot.mouseClick(plan.sign_dialog.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: plan.doc.status == "signed", timeout=10000)
     texts = [i["text"] for s in plan.doc.data["sections"] for i in s["items"]]
     assert "Reviewed and agreed with the patient." in texts

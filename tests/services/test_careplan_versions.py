@@ -14,6 +14,7 @@ from assistant.assist.careplan import drafting as cp
 from assistant.errors import BadInputError
 from assistant.records.fhir_import import parse_file
 from assistant.services import careplans
+from support import PASSWORD
 
 
 @pytest.fixture
@@ -68,12 +69,12 @@ def test_any_section_can_be_edited(stored_plan) -> None:
 
 def test_sign_makes_the_version_read_only(stored_plan) -> None:
     store, doc, saved = stored_plan
-    signed = careplans.sign(store, saved.id)
+    signed = careplans.sign(store, saved.id, password=PASSWORD)
     assert signed.status == "signed" and signed.signed_by == "admin" and signed.signed_at
     with pytest.raises(BadInputError, match="signed"):
         careplans.edit(store, saved.id, doc)
     with pytest.raises(BadInputError, match="only a draft"):
-        careplans.sign(store, saved.id)
+        careplans.sign(store, saved.id, password=PASSWORD)
     # The database itself refuses to change a signed row, whatever the caller.
     with pytest.raises(sqlcipher.IntegrityError, match="read-only"):
         store.conn.execute("UPDATE documents SET data = '{}' WHERE id = ?", (saved.id,))
@@ -85,7 +86,7 @@ def test_sign_makes_the_version_read_only(stored_plan) -> None:
 
 def test_new_version_supersedes_the_signed_one(stored_plan) -> None:
     store, doc, saved = stored_plan
-    careplans.sign(store, saved.id)
+    careplans.sign(store, saved.id, password=PASSWORD)
     fu = doc.section("followup")
     revised = doc.with_section(replace(fu, items=(cp.Item(text="Review in 2 weeks.", kind="followup"),)
                                        + fu.items))
@@ -111,7 +112,7 @@ def test_careplan_functions_refuse_other_documents(stored_plan) -> None:
     with pytest.raises(BadInputError, match="not a care plan"):
         careplans.load(store, other.id)
     with pytest.raises(BadInputError, match="not a care plan"):
-        careplans.sign(store, other.id)
+        careplans.sign(store, other.id, password=PASSWORD)
 
 
 def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) -> None:
@@ -129,7 +130,7 @@ def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) ->
     assert {a["reference"] for a in draft["addresses"]} >= set(doc.conditions[0].refs)
     refs = [a["reference"]["reference"] for a in draft["activity"] if "reference" in a]
     assert any(r.startswith("MedicationRequest/") for r in refs)
-    signed = careplans.sign(store, saved.id)
+    signed = careplans.sign(store, saved.id, password=PASSWORD)
     res = cp.to_fhir_careplan(doc, signed)
     CarePlan.model_validate(res)
     assert res["status"] == "active" and any("Signed by admin" in n["text"] for n in res["note"])

@@ -178,7 +178,8 @@ class CarePlanDocument:
 
 def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDocument:
     """`after` with every item whose text differs from `before` (matched by key, else by position
-    within its section) marked "edited", so a reader can tell the clinician's words from drafted ones."""
+    within its section) marked "edited", so a reader can tell the clinician's words from drafted ones;
+    unchanged items keep their stored status."""
     new_sections = []
     for sec in after.sections:
         old = before.section(sec.key)
@@ -190,6 +191,10 @@ def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDoc
             if prev is None or prev.text != item.text:
                 # The verifier's findings were about the old text; they no longer apply.
                 item = replace(item, status="edited", issues=())
+            elif item.status != prev.status:
+                # Unchanged text keeps the status it had: a status is earned by checking or by
+                # typing, never declared by whoever sends the plan (an "unverified" relabelled).
+                item = replace(item, status=prev.status, issues=prev.issues)
             items.append(item)
         new_sections.append(replace(sec, items=tuple(items)))
     return replace(after, sections=tuple(new_sections))

@@ -17,6 +17,7 @@ from assistant.assist.careplan.document import (
     Section,
 )
 from assistant.assist.careplan.fhir import to_fhir_careplan
+from assistant.assist.careplan.review import dropped_note, is_unchecked, with_current_notes
 from assistant.assist.careplan.sections import (
     deterministic_rationale,
     flag_items,
@@ -90,10 +91,12 @@ def _cancelled(cancel: Cancel) -> bool:
 def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any | None = None, *,
                    use_model: bool = True, cancel: Cancel = None,
                    on_text: Callable[[str], None] | None = None,
-                   as_of: date | datetime | None = None) -> CarePlanDocument:
+                   as_of: date | datetime | None = None,
+                   keep_unchecked: bool = False) -> CarePlanDocument:
     """Draft a plan: templates for the active conditions filled with the chart's values, an item
     per active flag, and a rationale and patient section (model-written and verified when an
-    engine is given and `use_model`, deterministic otherwise). Nothing is stored."""
+    engine is given and `use_model`, deterministic otherwise). Unchecked model sentences are left
+    out of the patient section unless `keep_unchecked`. Nothing is stored."""
     when = _as_of(as_of, risk)
     warnings: list[str] = []
     if risk is None:
@@ -128,13 +131,19 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
             if prose.rationale:
                 sections["rationale"] = prose.rationale
             # The model's plain-language summary leads; the deterministic goals and education stay.
-            sections["patient"] = prose.patient + [i for i in patient if i.key != "patient:about"]
+            # Unchecked sentences never reach the patient's part (unless a site keeps them marked
+            # in place); the deterministic opening stays when none of the model's survives.
+            shown = [i for i in prose.patient if keep_unchecked or not is_unchecked(i)]
+            if len(shown) < len(prose.patient):
+                warnings.append(dropped_note(len(prose.patient) - len(shown)))
+            sections["patient"] = (shown + [i for i in patient if i.key != "patient:about"]
+                                   if shown else patient)
         warnings += prose.warnings
     elif use_model and engine is None:
         warnings.append("no language model: rationale and patient section are deterministic text")
     title = "Care plan" + (f": {', '.join(m.template.title for m in matches)}" if matches else "")
-    return CarePlanDocument(
+    return with_current_notes(CarePlanDocument(
         patient_id=record.patient.id, title=title,
         created=datetime.now(UTC).isoformat(timespec="seconds"), source=source, model=model_name,
         sections=tuple(_section(k, v) for k, v in sections.items() if k in SECTION_TITLES),
-        conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings))
+        conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings)))

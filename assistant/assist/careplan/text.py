@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -83,6 +84,27 @@ def prompt_sheet(sheet: FactSheet, engine: Any, plan: list[Item]) -> FactSheet:
     return fit_budget(sheet, budget, getattr(engine, "count_tokens", None))
 
 
+# A small model slips into writing a letter or playing a person ("Dear Dr. Smith", "My name is
+# Sarah Johnson, and I am a registered dietitian"): no record entry ever says that.
+_GREETING = re.compile(r"^\s*(dear|hello|hi|greetings|sincerely|best regards|kind regards|yours)\b"
+                       r"|\bmy name is\b|\bi hope this\b", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(\w+\s+)?(I|I'm|I've|I'd|I'll|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself)\b")
+# "Type I diabetes", "stage I": a Roman numeral, not the writer.
+_NUMERAL_BEFORE = {"type", "grade", "stage", "class", "phase", "part", "level", "schedule", "tier"}
+
+
+def letter_voice(text: str) -> str:
+    """Why a sentence reads as a letter or role play (first person, greeting), or ''."""
+    found = _GREETING.search(text)
+    word = found.group(0).strip() if found else ""
+    for m in _PRONOUN.finditer(text):
+        before = (m.group(1) or "").strip().lower()
+        if m.group(2) == "I" and before in _NUMERAL_BEFORE:
+            continue
+        word = word or m.group(2)
+    return f"letter or first-person text ({word!r}), not a statement from the record" if word else ""
+
+
 def verified_items(text: str, sheet: FactSheet, back: dict[str, tuple[str, ...]], kind: str,
                    key: str) -> list[Item]:
     """Each generated sentence as an item: verified, or unverified with what the chart lacks."""
@@ -96,9 +118,13 @@ def verified_items(text: str, sheet: FactSheet, back: dict[str, tuple[str, ...]]
         seen.add(s.text)
         # Plan lines are not on the fact sheet the clinician sees: point at the facts behind them.
         ids: Iterable[str] = (i for f in s.fact_ids for i in back.get(f, (f,)))
-        items.append(Item(text=s.text, kind=kind, status=s.status, citations=tuple(s.citations),
+        status, issues = s.status, tuple(s.unsupported)
+        voice = letter_voice(s.text)
+        if voice:  # whatever the verifier made of its facts, a letter is not a plan statement
+            status, issues = "unverified", issues + (voice,)
+        items.append(Item(text=s.text, kind=kind, status=status, citations=tuple(s.citations),
                           fact_ids=tuple(dict.fromkeys(ids)), key=f"{key}:{len(items)}",
-                          issues=tuple(s.unsupported)))
+                          issues=issues))
         if len(items) == MAX_SENTENCES:
             break
     return items
@@ -145,9 +171,7 @@ def write_prose(engine: Any, whole: FactSheet, sections: dict[str, list[Item]], 
         if not items:
             prose.warnings.append(f"the model wrote no usable {part}: deterministic text kept")
             continue
+        # How many are unchecked is said by notes computed from the plan's content (review.py),
+        # which stay true after the clinician deletes or rewrites them.
         setattr(prose, part, items)
-        bad = sum(1 for i in items if i.status != "verified")
-        if bad:
-            prose.warnings.append(f"{bad} model sentence(s) in the {part} not supported by the chart: "
-                                  "marked unverified")
     return prose
