@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-PATH = Path(__file__).resolve().parent / "assist" / "data" / "verdicts.jsonl"
+PATH = Path(__file__).resolve().parents[1] / "resources" / "eval" / "verdicts.jsonl"
 CHECKED, REJECTED = "checked", "rejected"
 # The kinds issue 13 asks for, each with at least 15 rows, and the verdict every row of it has.
 REQUIRED_KINDS = {

@@ -1,9 +1,10 @@
-"""What a summary mentions: active problems, current medications and allergies; and the template
-sentences that complete a model's draft so that no allergy, active problem or current medication is left out."""
+"""What a summary mentions of the active allergies, active problems and current medications (and names
+what it leaves out); and the template sentences that complete a model's draft so that nothing is left out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .deterministic import _join, allergy_list, problem_sentences, short_med
 from .facts import Fact, FactSheet
@@ -45,6 +46,37 @@ def coverage(sheet: FactSheet, sentences: Sequence[Sentence]) -> dict[str, tuple
         "medications": (sum(medication_mentioned(m, text) for m in meds), len(meds)),
         "allergies": (sum(allergy_mentioned(a, text) for a in allergies), len(allergies)),
     }
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One kind of item (allergies, problems, medications) of a record: how many the summary
+    mentions, how many there are, and the names of those it leaves out."""
+
+    kind: str
+    found: int
+    total: int
+    missing: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"found": self.found, "total": self.total, "missing": list(self.missing)}
+
+
+def coverage_detail(sheet: FactSheet, sentences: Sequence[Sentence]) -> tuple[Covered, ...]:
+    """Active allergies, active problems and current medications of the sheet, each checked against
+    the text shown as checked or built from the record; the missing ones by name."""
+    text = _shown(sentences)
+    kinds = (
+        ("allergies", [a for a in sheet.section("allergy") if a.detail.get("substance")], allergy_mentioned,
+         "substance"),
+        ("problems", list(sheet.section("problem")), problem_mentioned, "name"),
+        ("medications", list(sheet.section("medication")), medication_mentioned, "name"),
+    )
+    out = []
+    for kind, items, mentioned, key in kinds:
+        missing = tuple(str(f.detail.get(key) or f.text) for f in items if not mentioned(f, text))
+        out.append(Covered(kind, len(items) - len(missing), len(items), missing))
+    return tuple(out)
 
 
 def completion_sentences(sheet: FactSheet, sentences: Sequence[Sentence]) -> list[Sentence]:
