@@ -173,11 +173,16 @@ def test_risk_review_orders_flags_and_verifies_explanation():
     sections = {f.section for f in small.lines}
     assert sections <= {"demographics", "flag", "allergy", "medication", "lab"} and "flag" in sections
     inr_flag = next(f.id for f in small.lines if f.section == "flag" and "INR" in f.text)
-    engine = ScriptedEngine(f"The INR of 3.8 on warfarin raises bleeding risk [{inr_flag}].\n"
-                            f"Her INR is 5.2 [{inr_flag}].")
+    # The first restates the flag; the second invents a value, the third a consequence ("raises
+    # bleeding risk") that the cited flag does not state: both unverified (issue 13, rule 1).
+    engine = ScriptedEngine(f"The INR of 3.8 is above the therapeutic range on warfarin [{inr_flag}].\n"
+                            f"Her INR is 5.2 [{inr_flag}].\n"
+                            f"The INR of 3.8 on warfarin raises bleeding risk [{inr_flag}].")
     review = risk_review(rec, risk, engine)
-    assert review.source == "model" and [s.status for s in review.explanation] == ["verified", "unverified"]
-    assert review.explanation[1].unsupported == ("5.2",)
+    assert review.source == "model"
+    assert [s.status for s in review.explanation] == ["verified", "unverified", "unverified"]
+    assert "5.2" in " ".join(review.explanation[1].unsupported)
+    assert "bleeding" in " ".join(review.explanation[2].unsupported)
     assert json.loads(json.dumps(review.to_dict()))["flags"][0]["severity"] == "critical"
 
 
