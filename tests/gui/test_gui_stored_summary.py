@@ -3,13 +3,14 @@ a changed record (a note added) gets a new one, and Regenerate writes a new one 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from assist_fixtures import ScriptedEngine
 
 from assistant.gui import services
+from assistant.gui.summary_view import CHANGED_LINE
 from assistant.records.domain import Note
 
 
@@ -60,6 +61,9 @@ def test_second_open_shows_the_stored_summary_without_the_model_and_regenerate_r
     assert overview.stored.isVisible() and note.startswith("Generated ")
     assert "by scripted-test-model 0; the record has not changed since" in note
     assert "summary.reuse" in db(qtbot, window, lambda s: [e.action for e in s.audit.events(pid, limit=50)])
+    # A note saved in the chart: the stored line no longer claims the record is unchanged.
+    view._note_saved(Note(id="n-here", patient_id=pid, title="Call", date=datetime(2026, 11, 26, tzinfo=UTC), text="Well."))
+    assert overview.stored.text() == CHANGED_LINE
 
     with qtbot.waitSignal(overview.summary_stored, timeout=60000):
         overview.regenerate.click()
