@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import BadInputError
-from assistant.services.assist import evaluate_risk, generate_summary, load_engine
+from assistant.services.assist import load_engine
+from assistant.services.summaries import summary_for
 
 if TYPE_CHECKING:
     from assistant.assist.result import Summary
@@ -32,24 +33,32 @@ def _summarize(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
-        summary = generate_summary(record, evaluate_risk(record), engine)
+        # The stored summary while the record, pack and setting are unchanged (audited as a reuse);
+        # the flags are evaluated only when a new one is written.
+        outcome = summary_for(store, record, None, engine, regenerate=args.regenerate)
+        summary = outcome.summary
         if args.no_model and summary.reason == "no model pack installed":
             summary = _requested(summary)
-        unverified = sum(s.status == "unverified" for s in summary.all_sentences)
-        # Counts only: the audit detail never holds chart text.
-        store.audit.record("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
-                                                    f"unverified={unverified} dropped={len(summary.dropped)}")
+        if not outcome.reused:
+            unverified = sum(s.status == "unverified" for s in summary.all_sentences)
+            # Counts only: the audit detail never holds chart text.
+            store.audit.record("summary.generate", pid, f"source={summary.source} sentences={len(summary.all_sentences)} "
+                                                        f"unverified={unverified} dropped={len(summary.dropped)}")
     if args.json:
-        print(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+        print(json.dumps({**summary.to_dict(), "reused": outcome.reused, "generated_at": outcome.saved_at},
+                         indent=1, ensure_ascii=False))
         return 0
     # Say only what happened: record-built text, then model sentences each checked against the
     # entries it cites; never "every sentence checked" over text that was not.
     how = (f"from the record, with prose by the language model {summary.model}"
            if summary.source == "model" else f"deterministic ({summary.reason})")
     print(f"Summary: {how}")
+    if outcome.reused:
+        print(f"Stored summary generated {outcome.saved_at}; the record has not changed since "
+              "(--regenerate writes a new one).")
     print(summary.text(show_dropped=args.show_unchecked, how="--show-unchecked lists them"))
     t = summary.timing
-    if summary.source == "model":
+    if summary.source == "model" and not outcome.reused:
         print(f"\n{t.get('total_s', 0):.1f} s (first text {t.get('ttft_s', 0):.1f} s, "
               f"{t.get('tokens_per_s', 0):.0f} tokens/s)")
     return 0
@@ -140,6 +149,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     model_args(p)
     p.add_argument("--show-unchecked", action="store_true",
                    help="also list the model sentences left out as not supported by the record")
+    p.add_argument("--regenerate", action="store_true",
+                   help="write a new summary even if the stored one still matches the record and pack")
     p.set_defaults(func=_summarize)
 
     p = sub.add_parser("risk-review", help="a patient's risk flags with evidence and a verified explanation")

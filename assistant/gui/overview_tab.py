@@ -1,4 +1,4 @@
-"""Overview: the cited summary streaming in (cancellable) beside the risk flags."""
+"""Overview: the stored summary at once, else the cited summary streaming in (cancellable), beside the risk flags."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from .entry_detail import entry_label
 from .flags_panel import FlagsPanel
 from .session import describe_error
 from .style import icon
-from .summary_view import SUMMARY_CSS, source_line, summary_html
+from .summary_view import CHANGED_LINE, SUMMARY_CSS, source_line, stored_line, summary_html
 from .tasks import Task, run_task
 
 if TYPE_CHECKING:
@@ -34,10 +34,12 @@ if TYPE_CHECKING:
 
 
 class OverviewTab(QWidget):
-    """`cite(ref)` when a citation or evidence link is clicked; `summary_done` after each summary."""
+    """`cite(ref)` when a citation or evidence link is clicked; `summary_done` after each summary
+    shown (stored or new); `summary_stored(saved_at)` once a new one is kept in the database."""
 
     cite = Signal(str)
     summary_done = Signal(object)
+    summary_stored = Signal(str)
     generating_changed = Signal(bool)
     risk_ready = Signal(object)
 
@@ -51,6 +53,12 @@ class OverviewTab(QWidget):
         self._risk_task: Task | None = None
         self._streamed = 0
         self._gen = 0
+        # A stored summary is looked up while the flags are evaluated; a new one is generated only
+        # once the flags are in and the look-up found none ("pending", "found", "none").
+        self._lookup = "pending"
+        self._risk_settled = False
+        self.reused = False  # the summary shown is the stored one
+        self._save: tuple[PatientRecord, str, str] | None = None  # record, pack, setting of this generation
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -74,6 +82,11 @@ class OverviewTab(QWidget):
         self.source.setObjectName("hint")
         self.source.setWordWrap(True)
         ll.addWidget(self.source)
+        self.stored = QLabel("")
+        self.stored.setObjectName("storedNote")
+        self.stored.setWordWrap(True)
+        self.stored.setVisible(False)
+        ll.addWidget(self.stored)
         # Model sentences the checker could not support are left out by default; one click shows
         # them, labelled as not supported, and hides them again.
         self.show_dropped = QPushButton("")
@@ -102,11 +115,44 @@ class OverviewTab(QWidget):
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        """Flags first (fast, deterministic), then the summary that cites them."""
+        """Flags first (fast, deterministic), then the summary that cites them: the stored one at
+        once when the record, pack and setting are unchanged, else a new one."""
         record = self.record
         self._risk_task = run_task(lambda _c: services.evaluate_risk(record), name="flags",
                                    on_result=self._risk_done, on_error=self._risk_failed,
                                    context=self)
+        self._find_stored()
+
+    def _find_stored(self) -> None:
+        record, settings, gen = self.record, self.ctx.settings, self._gen
+        engine, loading = self.ctx.models.engine, self.ctx.models.state == "loading"
+        unverified = str(settings["summary.unverified"])
+
+        def find(store: Any) -> services.StoredSummary | None:
+            pack = services.expected_pack(engine, loading, settings)
+            return services.find_stored_summary(store, record, pack, unverified)
+
+        def found(stored: services.StoredSummary | None) -> None:
+            self._lookup = "found" if stored is not None else "none"
+            # Shown unless the clinician has asked for a new one meanwhile.
+            if stored is not None and gen == self._gen and self._task is None:
+                self._show_stored(stored)
+            self._maybe_generate()
+
+        def failed(_error: BaseException) -> None:
+            self._lookup = "none"  # nothing to reuse: write a new one as before
+            self._maybe_generate()
+
+        self.ctx.db.submit(find, found, failed, context=self)
+
+    def _show_stored(self, stored: services.StoredSummary) -> None:
+        self.summary, self.reused = stored.view, True
+        self.source.setText(source_line(stored.view))
+        self.stored.setText(stored_line(stored.view, stored.saved_at))
+        self.stored.setVisible(True)
+        self._reveal = False
+        self._render()
+        self.summary_done.emit(stored.view)
 
     def _risk_done(self, risk: RiskReport) -> None:
         self._risk_task = None
@@ -121,6 +167,13 @@ class OverviewTab(QWidget):
         self._after_risk()
 
     def _after_risk(self) -> None:
+        self._risk_settled = True
+        self._maybe_generate()
+
+    def _maybe_generate(self) -> None:
+        if not self._risk_settled or self._lookup != "none" or self.summary is not None or self._task:
+            return
+        self._lookup = "generating"
         self.browser.setHtml("<p style='color:#667085'>Waiting for the language model to load…</p>")
         self.ctx.models.when_settled(self._start_if_alive)
 
@@ -134,7 +187,8 @@ class OverviewTab(QWidget):
         gen = self._gen
         engine = self.ctx.models.engine
         record, risk, models = self.record, self.risk, self.ctx.models
-        unverified = self.ctx.settings["summary.unverified"]
+        unverified = str(self.ctx.settings["summary.unverified"])
+        self._save = (record, services.summary_pack(engine), unverified)
 
         def work(c: Any) -> services.SummaryView:
             # The engine serves one generation at a time; a cancel while waiting skips the wait.
@@ -147,7 +201,8 @@ class OverviewTab(QWidget):
                 models.generation_lock.release()
 
         self._streamed = 0
-        self.summary = None
+        self.summary, self.reused = None, False
+        self.stored.setVisible(False)
         self.show_dropped.setVisible(False)
         self.browser.clear()
         self.source.setText("Generating the summary with the language model…" if engine else
@@ -186,6 +241,23 @@ class OverviewTab(QWidget):
         self._render()
         self.ctx.models.note_stats(summary.stats)
         self.summary_done.emit(summary)
+        if self._save is not None and not (summary.raw is not None and summary.raw.cancelled):
+            record, pack, unverified = self._save
+            self.ctx.db.submit(lambda store: services.store_summary(store, record, summary, pack, unverified),
+                               self.summary_stored.emit, self._not_stored, context=self)
+
+    def _not_stored(self, error: BaseException) -> None:
+        # The summary is on screen all the same; the next chart open writes it again.
+        self.stored.setText(f"This summary could not be stored: {describe_error(error)}")
+        self.stored.setVisible(True)
+
+    def set_record(self, record: PatientRecord) -> None:
+        """The chart changed (a note saved here): a summary on screen no longer covers all of it."""
+        changed = record is not self.record
+        self.record = record
+        if changed and self.summary is not None:
+            self.stored.setText(CHANGED_LINE)
+            self.stored.setVisible(True)
 
     def _render(self) -> None:
         summary = self.summary

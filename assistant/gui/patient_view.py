@@ -251,7 +251,7 @@ class PatientView(QWidget):
     def _note_saved(self, note: Note) -> None:
         self.record = self.record.with_entries(note)
         self.notes.set_notes(self.record.notes)
-        self.overview.record = self.record
+        self.overview.set_record(self.record)
         plan = self._built_plan()
         if plan is not None:
             plan.record = self.record

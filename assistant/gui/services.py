@@ -184,6 +184,50 @@ def generate_summary(record: PatientRecord, risk: RiskReport | None, engine: Eng
     return summary_view(summary, _stats(summary, engine))
 
 
+# --- the stored summary ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoredSummary:
+    view: SummaryView
+    saved_at: str  # when it was made (UTC ISO time of its save)
+
+
+def summary_pack(engine: EngineHandle | None) -> str:
+    """The pack identity (name, version, manifest digest) a summary made with `engine` is stored
+    under; 'none' for the deterministic text."""
+    from assistant.services.summaries import pack_identity
+
+    return pack_identity(engine.engine if engine else None)
+
+
+def expected_pack(engine: EngineHandle | None, loading: bool, settings: Settings) -> str:
+    """The pack the next summary would be made with: the loaded engine's, the configured pack's
+    (read from its manifest) while it loads, else 'none'. Reads a file: call on a worker."""
+    if engine is not None or not loading:
+        return summary_pack(engine)
+    from assistant.services.summaries import pack_identity_at
+
+    return pack_identity_at(pack_dir(settings))
+
+
+# These take the Store: call them only inside DbWorker.submit().
+def find_stored_summary(store: Store, record: PatientRecord, pack: str, unverified: str) -> StoredSummary | None:
+    """The stored summary of this very record, pack and setting (audited as a reuse), else None."""
+    from assistant.services.summaries import stored_outcome
+
+    found = stored_outcome(store, record, pack, unverified)
+    return StoredSummary(summary_view(found.summary), found.saved_at) if found else None
+
+
+def store_summary(store: Store, record: PatientRecord, summary: SummaryView, pack: str, unverified: str) -> str:
+    """Keep a finished summary as the patient's current one; when it was saved ('' if not kept)."""
+    from assistant.services.summaries import save_summary
+
+    if summary.raw is None:
+        return ""
+    doc = save_summary(store, record, summary.raw, pack, unverified)
+    return doc.created if doc else ""
+
+
 # --- care plan ------------------------------------------------------------------------------
 CAREPLAN_KIND = "careplan"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 
 from .services import SentenceView, SummaryView
@@ -104,3 +105,17 @@ def source_line(summary: SummaryView, model_name: str = "") -> str:
     if summary.dropped:
         text += f"; {len(summary.dropped)} left out as not supported by the record"
     return text + "."
+
+
+def stored_line(summary: SummaryView, saved_at: str) -> str:
+    """When and by what a stored summary was made, shown instead of a new generation."""
+    try:
+        when = datetime.fromisoformat(saved_at).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        when = saved_at
+    by = (f"by {summary.model or 'the language model'}" if summary.source == "model"
+          else "from the record (no language model)")
+    return f"Generated {when} {by}; the record has not changed since."
+
+
+CHANGED_LINE = "The record has changed since this summary was made: Regenerate to include the change."

@@ -14,7 +14,8 @@ from assistant.records.record import PatientRecord
 from assistant.reports import render_summary_pdf
 from assistant.reports.careplan_pdf import Signature, render_careplan
 from assistant.reports.layout import Letterhead
-from assistant.services.assist import evaluate_risk, generate_summary
+from assistant.services.assist import evaluate_risk
+from assistant.services.summaries import summary_for
 
 if TYPE_CHECKING:
     from assistant.assist.result import Summary
@@ -122,11 +123,12 @@ def summary_for_output(store: Store, patient_id: str, *, record: PatientRecord |
                        summary: Summary | None = None, risk: RiskReport | None = None,
                        engine: Engine | None = None, letterhead: Letterhead | None = None,
                        cancel: Callable[[], bool] | None = None) -> Rendered:
-    """Render a summary (the given one, else a fresh one) with its flags; a new document id names it
-    in the footer and the audit log."""
+    """Render a summary (the given one, else the stored one while the record and pack are unchanged,
+    else a fresh one, stored) with its flags; a new document id names it in the footer and the
+    audit log."""
     record = record if record is not None else store.patients.load_record(patient_id)
     risk = risk if risk is not None else evaluate_risk(record)
-    summary = summary if summary is not None else generate_summary(record, risk, engine)
+    summary = summary if summary is not None else summary_for(store, record, risk, engine).summary
     doc_id = uuid.uuid4().hex
     pdf = summary_pdf(summary, record, risk=risk, document_id=doc_id, letterhead=letterhead,
                       cancel=cancel)

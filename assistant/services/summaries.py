@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.records.record import PatientRecord
@@ -32,21 +35,40 @@ def cache_key(record: PatientRecord, pack: str, unverified: str) -> str:
     return f"{record_version(record)}|{pack or 'none'}|{unverified}"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A summary to show: the stored one (`reused`) or a fresh one, and when it was made (UTC ISO
+    time of its save; '' for a fresh one that was not kept, a cancelled one)."""
+
+    summary: Summary
+    reused: bool
+    saved_at: str = ""
+
+
 def _latest(store: Store, patient_id: str) -> StoredDocument | None:
     docs = store.documents.list(patient_id, KIND)
     return docs[0] if docs else None
 
 
-def stored_summary(store: Store, record: PatientRecord, pack: str, unverified: str) -> Summary | None:
-    """The stored summary made from this very record with this pack and setting, else None. Audited."""
+def stored_outcome(store: Store, record: PatientRecord, pack: str, unverified: str) -> Outcome | None:
+    """The stored summary made from this very record with this pack and setting, with when it was
+    made, else None. Audited."""
     from assistant.assist.result import Summary
 
     doc = _latest(store, record.patient.id)
     if doc is None or doc.data.get("key") != cache_key(record, pack, unverified):
         return None
-    store.audit.record("summary.reuse", record.patient.id, doc.id)
     stored = doc.data.get("summary")
-    return Summary.from_stored(stored) if isinstance(stored, dict) else None
+    if not isinstance(stored, dict):
+        return None
+    store.audit.record("summary.reuse", record.patient.id, doc.id)
+    return Outcome(Summary.from_stored(stored), True, doc.created)
+
+
+def stored_summary(store: Store, record: PatientRecord, pack: str, unverified: str) -> Summary | None:
+    """The stored summary made from this very record with this pack and setting, else None. Audited."""
+    found = stored_outcome(store, record, pack, unverified)
+    return found.summary if found else None
 
 
 def save_summary(store: Store, record: PatientRecord, summary: Summary, pack: str,
@@ -61,27 +83,54 @@ def save_summary(store: Store, record: PatientRecord, summary: Summary, pack: st
                                 series=latest.series if latest else None)
 
 
+def manifest_digest(manifest: Mapping[str, object]) -> str:
+    """SHA-256 of the manifest's canonical JSON: it lists every file's hash, so a pack rebuilt or
+    replaced under the same name and version has another digest."""
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _identity(name: str, version: str, manifest: object) -> str:
+    digest = manifest_digest(manifest) if isinstance(manifest, Mapping) else "no manifest"
+    return f"{f'{name} {version}'.strip() or 'unnamed pack'} [{digest}]"
+
+
 def pack_identity(engine: object | None) -> str:
-    """The model pack's name and version as the summary records it; 'none' without a model."""
+    """The model pack an engine runs, as a stored summary records it: name, version and manifest
+    digest; 'none' without a model."""
     if engine is None:
         return "none"
-    from assistant.assist.generation import model_label
+    pack = getattr(engine, "pack", engine)
+    name = str(getattr(pack, "name", "") or type(engine).__name__)
+    return _identity(name, str(getattr(pack, "version", "")), getattr(pack, "manifest", None))
 
-    return model_label(engine) or "unnamed pack"
+
+def pack_identity_at(folder: str | Path) -> str:
+    """The identity `pack_identity` gives the engine of the pack in `folder`, read from its
+    manifest alone (no model file is read), so a stored summary can be found before the model has
+    loaded; 'none' when there is no readable pack there."""
+    from assistant.llm.manifest import ManifestError, read_manifest
+
+    try:
+        manifest = read_manifest(Path(folder).expanduser())
+    except ManifestError:
+        return "none"
+    return _identity(str(manifest["name"]), str(manifest["version"]), manifest)
 
 
 def summary_for(store: Store, record: PatientRecord, risk: RiskReport | None = None, engine: Engine | None = None,
-                *, regenerate: bool = False) -> tuple[Summary, bool]:
+                *, regenerate: bool = False) -> Outcome:
     """The stored summary when the record, pack and setting are unchanged (and no new one was asked
-    for), else a fresh one, stored. Returns the summary and whether it was reused."""
+    for), else a fresh one, stored. The flags are evaluated here when `risk` is not given, and only
+    when a new summary is written: a summary without them would leave out what they say."""
     from assistant.config import load_settings
-    from assistant.services.assist import generate_summary
+    from assistant.services.assist import evaluate_risk, generate_summary
 
     pack, mode = pack_identity(engine), str(load_settings()["summary.unverified"])
     if not regenerate:
-        stored = stored_summary(store, record, pack, mode)
+        stored = stored_outcome(store, record, pack, mode)
         if stored is not None:
-            return stored, True
-    summary = generate_summary(record, risk, engine)
-    save_summary(store, record, summary, pack, mode)
-    return summary, False
+            return stored
+    summary = generate_summary(record, risk if risk is not None else evaluate_risk(record), engine)
+    doc = save_summary(store, record, summary, pack, mode)
+    return Outcome(summary, False, doc.created if doc else "")

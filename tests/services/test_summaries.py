@@ -41,13 +41,14 @@ def test_summary_round_trips_through_its_stored_form():
 def test_stored_summary_reused_until_the_record_or_pack_changes(chart):
     store, pid = chart
     record = store.patients.load_record(pid)
-    first, reused = summaries.summary_for(store, record)
-    assert not reused and "summary.save" in actions(store, pid)
-    again, reused = summaries.summary_for(store, store.patients.load_record(pid))
-    assert reused and again == first and "summary.reuse" in actions(store, pid)
+    first = summaries.summary_for(store, record)
+    assert not first.reused and first.saved_at and "summary.save" in actions(store, pid)
+    again = summaries.summary_for(store, store.patients.load_record(pid))
+    assert again.reused and again.summary == first.summary and again.saved_at == first.saved_at
+    assert "summary.reuse" in actions(store, pid)
     # On request: a new one, stored in the same series as a new version.
-    _, reused = summaries.summary_for(store, record, regenerate=True)
-    assert not reused and len(store.documents.list(pid, "summary")) == 2
+    assert not summaries.summary_for(store, record, regenerate=True).reused
+    assert len(store.documents.list(pid, "summary")) == 2
     # A different pack: not the stored one.
     assert summaries.stored_summary(store, record, "other-pack 2", "drop") is None
     # A note added: the record changed, so the summary is made again and says so.
@@ -55,6 +56,45 @@ def test_stored_summary_reused_until_the_record_or_pack_changes(chart):
                                  text="Assessment: throat better. Plan: stop amoxicillin, start clarithromycin."))
     changed = store.patients.load_record(pid)
     assert summaries.record_version(changed) != summaries.record_version(record)
-    fresh, reused = summaries.summary_for(store, changed)
-    assert not reused and any("clarithromycin" in x.text for x in fresh.all_sentences)
+    fresh = summaries.summary_for(store, changed)
+    assert not fresh.reused and any("clarithromycin" in x.text for x in fresh.summary.all_sentences)
     assert len(store.documents.list(pid, "summary")) == 3
+
+
+def _pack(folder, name="tiny", version="1", weights=b"weights"):
+    from assistant.llm.manifest import write_manifest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.onnx").write_bytes(weights)
+    facts = {"name": name, "version": version, "licence": "MIT", "source": "test", "parameters": 1,
+             "quantization": "int8"}
+    return write_manifest(folder, facts)
+
+
+def test_pack_identity_names_the_manifest_so_a_replaced_pack_is_not_mistaken(tmp_path, chart):
+    from types import SimpleNamespace
+
+    first = _pack(tmp_path / "a")
+    replaced = _pack(tmp_path / "b", weights=b"other weights")  # same name and version
+    engine_a = SimpleNamespace(pack=SimpleNamespace(name="tiny", version="1", manifest=first))
+    engine_b = SimpleNamespace(pack=SimpleNamespace(name="tiny", version="1", manifest=replaced))
+    a, b = summaries.pack_identity(engine_a), summaries.pack_identity(engine_b)
+    assert a.startswith("tiny 1 [") and a != b
+    # Read from the folder's manifest alone, before any model loads: the same identity.
+    assert summaries.pack_identity_at(tmp_path / "a") == a and summaries.pack_identity_at(tmp_path / "b") == b
+    assert summaries.pack_identity_at(tmp_path / "missing") == "none" == summaries.pack_identity(None)
+    store, pid = chart
+    record = store.patients.load_record(pid)
+    summaries.save_summary(store, record, summaries.summary_for(store, record).summary, a, "drop")
+    assert summaries.stored_summary(store, record, a, "drop") is not None
+    assert summaries.stored_summary(store, record, b, "drop") is None
+
+
+def test_summary_pdf_export_reuses_the_stored_summary(chart):
+    from assistant.services.documents import summary_for_output
+
+    store, pid = chart
+    first = summary_for_output(store, pid)
+    assert first.pdf.startswith(b"%PDF") and "summary.reuse" not in actions(store, pid)
+    summary_for_output(store, pid)
+    assert actions(store, pid).count("summary.reuse") == 1 and len(store.documents.list(pid, "summary")) == 1
