@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +32,11 @@ def record_version(record: PatientRecord) -> str:
 
 
 def cache_key(record: PatientRecord, pack: str, unverified: str) -> str:
-    """What a stored summary was made from: record version, pack identity ('none' for no model), setting."""
-    return f"{record_version(record)}|{pack or 'none'}|{unverified}"
+    """What a stored summary was made from: record version, pack identity ('none' for no model),
+    setting, and the day. The flags and ages in a summary are evaluated as of today (a vaccine
+    becomes overdue, a value becomes old without the record changing), so a summary is reused on
+    the day it was made and made again on the next."""
+    return f"{record_version(record)}|{pack or 'none'}|{unverified}|{date.today().isoformat()}"
 
 
 @dataclass(frozen=True)

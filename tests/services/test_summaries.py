@@ -98,3 +98,20 @@ def test_summary_pdf_export_reuses_the_stored_summary(chart):
     assert first.pdf.startswith(b"%PDF") and "summary.reuse" not in actions(store, pid)
     summary_for_output(store, pid)
     assert actions(store, pid).count("summary.reuse") == 1 and len(store.documents.list(pid, "summary")) == 1
+
+
+
+def test_stored_summary_is_not_reused_on_another_day(monkeypatch):
+    # Flags and ages are evaluated as of today: yesterday's summary is made again.
+    import datetime as real
+
+    record = demo_record("03")
+    key_today = summaries.cache_key(record, "none", "drop")
+
+    class Tomorrow(real.date):
+        @classmethod
+        def today(cls) -> real.date:
+            return real.date.fromordinal(real.date.today().toordinal() + 1)
+
+    monkeypatch.setattr(summaries, "date", Tomorrow)
+    assert summaries.cache_key(record, "none", "drop") != key_today
