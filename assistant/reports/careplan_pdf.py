@@ -148,8 +148,12 @@ def _about(plan: CarePlanDocument) -> list[Flowable]:
         bits.append(f"values as of {st.fmt_date(plan.as_of)}")
     # From the content as printed, not as drafted: a plan whose model sentences were all deleted
     # or rewritten holds no model text any more.
-    bits.append(f"text: record, guideline templates and language model {plan.model or ''}".rstrip()
-                if has_model_text(plan) else "text: from the record, guideline templates and the clinician")
+    sources = ["the record", "guideline templates"]
+    if has_model_text(plan):
+        sources.append(f"language model {plan.model or ''}".rstrip())
+    if any(i.status == "edited" for i in plan.items()):  # the clinician's own words
+        sources.append("the clinician")
+    bits.append("text: from " + ", ".join(sources[:-1]) + " and " + sources[-1])
     out: list[Flowable] = [st.para(" · ".join(bits), "small")]
     out += [st.para(w, "note") for w in with_current_notes(plan).warnings]
     return out

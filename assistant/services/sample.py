@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,8 +34,11 @@ def demo_record(name: str = DEFAULT_PATIENT) -> PatientRecord:
 
 
 def demo_plan(record: PatientRecord) -> CarePlanDocument:
-    """The deterministic draft the app itself would make."""
-    return draft_careplan(record, evaluate(record), None, use_model=False)
+    """The deterministic draft the app itself would make on the sample's fixed date: the demo chart's
+    dates are fixed, so a draft as of today would drift (the amoxicillin course ends, its safety
+    issue with it) and the sample would change from day to day."""
+    plan = draft_careplan(record, evaluate(record, FIXED_TIME), None, use_model=False, as_of=FIXED_TIME)
+    return replace(plan, created=FIXED_TIME.isoformat())
 
 
 def write_sample(out_dir: Path, patient: str = DEFAULT_PATIENT, signed: bool = False,
