@@ -25,6 +25,7 @@ class Words:
     prefix: frozenset[str]
     status: frozenset[str]
     links: frozenset[str]
+    schedule: frozenset[str]
     first_person: frozenset[str]
     second_person: frozenset[str]
     greetings: tuple[str, ...]
@@ -61,6 +62,7 @@ def words() -> Words:
         return frozenset(stem(w) for w in doc[key])
 
     return Words(stems("connectives"), stems("prefix_words"), stems("status_words"), stems("link_words"),
+                 stems("schedule_words"),
                  frozenset(doc["first_person"]), frozenset(doc["second_person"]), tuple(doc["greetings"]),
                  tuple(doc["meta"]), frozenset(doc["titles"]))
 
