@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .conduct import conduct_problems, repeats
 from .facts import FactSheet
-from .grounding import Line, fact_line, unbound, unscheduled, ungrounded, unused
+from .grounding import Line, fact_line, unbound, ungrounded, unscheduled, unused
 from .lexicon import tokens
 from .relations import unstated_links
 
