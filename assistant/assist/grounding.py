@@ -19,6 +19,9 @@ class Line:
     text: str
     toks: tuple[Token, ...]
     units: tuple[tuple[Token, ...], ...]
+    # A medication's strength and its dosing instructions apart (each with the drug's name): the
+    # pieces a dose written beside a schedule is looked up in. Other lines: their units.
+    doses: tuple[tuple[Token, ...], ...] = ()
 
 
 def _split(toks: Sequence[Token], seps: tuple[str, ...]) -> list[list[Token]]:
@@ -39,6 +42,7 @@ def fact_line(fact_id: str, text: str) -> Line:
     note's own date belongs to its header, not to what the note says happened."""
     toks = tokens(text)
     head = toks[0].key if toks else ""
+    doses: list[list[Token]] = []
     if head in ("medication", "procedure", "encounter", "risk"):
         units = [list(toks)]
         if head == "medication":
@@ -46,6 +50,7 @@ def fact_line(fact_id: str, text: str) -> Line:
                 if toks[i].key == "for" and toks[i - 1].kind == "sep" and toks[i - 1].key == ";":
                     units = [list(toks[:i - 1]), list(toks[i:])]
                     break
+            doses = _doses(units[0])
     elif head == "note":
         colon = next((i for i, t in enumerate(toks) if t.kind == "sep" and t.key == ":"), len(toks))
         units = [list(toks[:colon]), *_split(toks[colon + 1:], (",", ";", "."))]
@@ -56,7 +61,18 @@ def fact_line(fact_id: str, text: str) -> Line:
         name = [t for t in units[0][:next((i for i, t in enumerate(units[0]) if t.kind != "word"),
                                           len(units[0]))]] if units else []
         units = units[:1] + [name + u for u in units[1:]]
-    return Line(fact_id, text, toks, tuple(tuple(u) for u in units if u))
+    kept = tuple(tuple(u) for u in units if u)
+    return Line(fact_id, text, toks, kept, tuple(tuple(d) for d in doses if d) or kept)
+
+
+def _doses(entry: Sequence[Token]) -> list[list[Token]]:
+    """'Medication: Metformin 500 mg Oral Tablet; 1000 mg twice daily (since ...)' -> the strength
+    part and the instructions, the latter led by the name (the words before the first value)."""
+    cut = next((i for i, t in enumerate(entry) if t.kind == "sep" and t.key == ";"), None)
+    if cut is None:
+        return [list(entry)]
+    first = next((i for i, t in enumerate(entry) if t.kind != "word"), len(entry))
+    return [list(entry[:cut]), [*entry[:first], *entry[cut + 1:]]]
 
 
 def content(toks: Sequence[Token]) -> list[Token]:
@@ -116,6 +132,23 @@ def unbound(sentence: Sequence[Token], lines: Sequence[Line]) -> list[str]:
             if owner is None:
                 continue  # not in the record at all: reported as ungrounded
             out.append(f"{label} {v.text} belongs to {_name(owner)} ({owner.id}), not {item.text}")
+    return list(dict.fromkeys(out))
+
+
+def unscheduled(sentence: Sequence[Token], lines: Sequence[Line]) -> list[str]:
+    """A dose written beside a schedule ('500 mg twice daily') must be the dose one cited line gives
+    on that schedule, not the tablet strength of the same line (rule 3)."""
+    sched = words().schedule
+    out: list[str] = []
+    for segment in _split(sentence, (",", ";", ":", ".", "and")):
+        nums = [t for t in segment if t.kind == "number"]
+        when = [t for t in segment if t.kind == "word" and t.key in sched]
+        if not nums or not when:
+            continue
+        if any(all(has(piece, t) for t in (*nums, *when)) for line in lines for piece in line.doses):
+            continue
+        said = " ".join(t.text for t in segment if t in nums or t in when)
+        out.append(f"{said}: not the dose and schedule of one cited entry")
     return list(dict.fromkeys(out))
 
 

@@ -25,6 +25,7 @@ class Words:
     prefix: frozenset[str]
     status: frozenset[str]
     links: frozenset[str]
+    schedule: frozenset[str]
     first_person: frozenset[str]
     second_person: frozenset[str]
     greetings: tuple[str, ...]
@@ -61,6 +62,7 @@ def words() -> Words:
         return frozenset(stem(w) for w in doc[key])
 
     return Words(stems("connectives"), stems("prefix_words"), stems("status_words"), stems("link_words"),
+                 stems("schedule_words"),
                  frozenset(doc["first_person"]), frozenset(doc["second_person"]), tuple(doc["greetings"]),
                  tuple(doc["meta"]), frozenset(doc["titles"]))
 
@@ -100,7 +102,10 @@ class Token:
         return self.key == other.key
 
 
-_RAW = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)|(?P<word>[A-Za-z][A-Za-z0-9']*)"
+# A pair written 'a/b' (blood pressure 152/88) is one value: its halves in the other order, or alone
+# beside another item, are not the record's reading.
+_RAW = re.compile(r"(?P<pair>\d+(?:\.\d+)?/\d+(?:\.\d+)?(?![\d.]))"
+                  r"|(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)|(?P<word>[A-Za-z][A-Za-z0-9']*)"
                   r"|(?P<sep>[;:,]|\.(?!\d)|\s+and\s+)|(?P<date>\x00)")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 _QUALIFIED = {"type", "stage", "class", "grade"}
@@ -161,6 +166,9 @@ def _raw_tokens(text: str) -> list[Token]:
         if m.group("date"):
             c = by_start[m.start()]
             out.append(Token("date", c.words, c.words, c.key))  # type: ignore[arg-type]
+        elif m.group("pair"):
+            pair = "/".join(number_key(x) for x in m.group("pair").split("/"))
+            out.append(Token("number", pair, m.group("pair")))
         elif m.group("num"):
             out.append(Token("number", number_key(m.group("num")), m.group("num")))
         elif m.group("sep"):

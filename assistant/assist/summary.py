@@ -132,6 +132,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
     collector = SentenceCollector(full, unverified, on_text, on_sentence, base.all_sentences)
     gen_stats: dict[str, float] = {}
     first_piece: float | None = None
+    looped = False
     try:
         with closing(generate_stream(engine, messages, MAX_NEW_TOKENS, processor, cancel, gen_stats)) as stream:
             for piece in stream:
@@ -139,6 +140,7 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
                     first_piece = time.perf_counter() - start
                 collector.feed(piece)
                 if collector.repeats >= 2:
+                    looped = True
                     break  # looping: what follows would be repeats too
     except Exception as e:
         if not (cancel is not None and cancel.is_set()):
@@ -146,8 +148,8 @@ def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = 
             return _deterministic(record, risk, f"model failed ({type(e).__name__})", start, None,
                                   None, as_of)
     cancelled = cancel is not None and cancel.is_set()
-    if not cancelled:
-        collector.finish()
+    if not cancelled and not looped:
+        collector.finish()  # after a loop the buffer is a cut-off fragment, not a sentence to judge
     timing = dict(gen_stats)
     timing["ttft_s"] = timing.get("ttft_s") or (first_piece or 0.0)
     timing["total_s"] = time.perf_counter() - start

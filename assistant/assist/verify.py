@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .conduct import conduct_problems, repeats
 from .facts import FactSheet
-from .grounding import Line, fact_line, unbound, ungrounded, unused
+from .grounding import Line, fact_line, unbound, ungrounded, unscheduled, unused
 from .lexicon import tokens
 from .relations import unstated_links
 
@@ -69,6 +69,7 @@ def problems(clean: str, lines: Sequence[Line], previous: Sequence[str] = ()) ->
         out += [f"not in {ids}: {m}" for m in missing]
     out += unstated_links(toks, lines)
     out += unbound(toks, lines)
+    out += unscheduled(toks, lines)
     out += unused(toks, lines)
     if repeats(toks, [split_citations(p)[0] for p in previous]):
         out.append("repeats an earlier sentence")

@@ -176,8 +176,13 @@ def test_model_prose_is_verified_sentence_by_sentence() -> None:
     assert rationale[0].citations and rationale[0].fact_ids
     assert "12.5" in " ".join(rationale[1].issues)
     patient = doc.items("patient")
-    # Second person and words no cited line has ('average', 'goal'): not checked (issue 13 rules 1, 4).
-    assert patient[0].text.startswith("Your average blood sugar") and patient[0].status == "unverified"
+    # Second person and words no cited line has ('average', 'goal'): not checked (issue 13 rules 1, 4),
+    # so left out of the patient section; kept in place only on request, marked.
+    assert not any(i.text.startswith("Your average blood sugar") for i in patient)
+    assert all(i.status != "unverified" for i in patient)
+    assert any("for the patient section left out" in w for w in doc.warnings)
+    kept = draft_careplan(demo_record("01"), NO_FLAGS, FakeEngine(), keep_unchecked=True).items("patient")
+    assert kept[0].text.startswith("Your average blood sugar") and kept[0].status == "unverified"
     # The deterministic goals and education stay below the model's summary.
     assert any(i.kind == "education" for i in patient)
     assert any("not checked against the record" in w and "Rationale" in w for w in doc.warnings)

@@ -87,6 +87,13 @@ def test_value_beside_its_own_item_is_bound():
     assert ok("Potassium 6.1 mmol/L (2026-11-18); BMI 28.2 kg/m2 (2026-06-02).", "F22", "F19")
 
 
+def test_a_blood_pressure_is_one_reading_in_its_order():
+    sheet = FactSheet("p", (Fact("F9", "vital", "Blood pressure 152/88 mmHg (2026-11-12)", ("o",), 50),))
+    assert verify_sentence("Blood pressure 152/88 mm Hg (2026-11-12). [F9]", sheet).status == VERIFIED
+    assert "not in F9: 88/152" in verify_sentence("Blood pressure 88/152 mmHg. [F9]", sheet).unsupported
+    assert verify_sentence("Blood pressure 152 mmHg. [F9]", sheet).status == UNVERIFIED
+
+
 def test_date_of_another_line_is_not_bound():
     s = check("Latex allergy (2026-06-02).", "F2", "F19")
     assert s.status == UNVERIFIED

@@ -22,8 +22,12 @@ def _fact(sheet, prefix: str):
 
 def _zoe_script(sheet) -> str:
     allergy, med = _fact(sheet, "Allergy: Penicillin"), _fact(sheet, "Medication: amoxicillin")
-    return (f"The patient is allergic to penicillin. [{allergy.id}]\n"
+    return (f"Penicillin allergy: anaphylaxis, urticaria, high criticality. [{allergy.id}]\n"
             f"She takes amoxicillin for urinary infection since 2019. [{med.id}]\n")
+
+
+def allergy_ref(rec: PatientRecord) -> str:
+    return next(a.ref for a in rec.active_allergies if "enicillin" in a.substance)
 
 
 def test_record_built_lines_are_cited_true_model_sentence_shown_false_one_dropped():
@@ -40,7 +44,8 @@ def test_record_built_lines_are_cited_true_model_sentence_shown_false_one_droppe
     assert any("amoxicillin" in x.text.lower() and "Medication" not in x.text for x in s.record_built)
     assert all(x.citations for x in s.record_built)
     # The true sentence is shown after the record-built text; the false one is dropped and counted.
-    assert [x.text for x in s.model_sentences] == ["The patient is allergic to penicillin."]
+    assert [x.text for x in s.model_sentences] == ["Penicillin allergy: anaphylaxis, urticaria, high criticality."]
+    assert s.model_sentences[0].status == "verified" and s.model_sentences[0].citations == (allergy_ref(rec),)
     assert [x.text for x in s.dropped] == ["She takes amoxicillin for urinary infection since 2019."]
     assert "1 model sentence not shown: not supported by the record" in s.text()
     assert "urinary infection" not in s.text()

@@ -11,6 +11,7 @@ from assist_fixtures import ROOT, sample_record, sample_risk
 
 from assistant.assist.generation import allowed_numbers, number_constraint
 from assistant.assist.summary import generate_summary
+from assistant.assist.word_audit import ungrounded_words
 
 # Another pack can be tested with ASSISTANT_TEST_PACK=DIR.
 PACK = Path(os.environ.get("ASSISTANT_TEST_PACK") or ROOT / "models" / "default")
@@ -34,7 +35,13 @@ def test_model_summary_is_verified_or_marked(engine):
     assert s.source == "model" and s.model
     assert s.timing["new_tokens"] > 0 and s.timing["ttft_s"] > 0
     assert {x.status for x in s.all_sentences} <= {"verified", "unverified", "deterministic"}
-    assert all(x.unsupported == () for x in s.all_sentences if x.status != "unverified")
+    # Record-built text is not model text: only the model's shown sentences are put to the checks.
+    assert all(x.status == "deterministic" for x in s.record_built)
+    shown = [x for x in s.model_sentences if x.status == "verified"]
+    assert all(x.unsupported == () and x.fact_ids for x in shown)
+    # The independent word audit finds nothing in them that the cited lines lack (issue 13 target).
+    assert [ungrounded_words(x.text, [s.facts.fact(i).text for i in x.fact_ids]) for x in shown] == [[]] * len(shown)
+    assert all(x.status == "unverified" for x in s.dropped)
     assert "".join(pieces).strip()
     # The number constraint is built from the sheet and the engine's own tokenizer.
     assert number_constraint(engine, s.facts) is not None and "3.8" in allowed_numbers(s.facts)
