@@ -95,16 +95,28 @@ def source_line(summary: SummaryView, model_name: str = "") -> str:
         text = "Built from the record (no language model)"
         return text + (f": {summary.note}." if summary.note else ".")
     name = model_name or summary.model
-    written = sum(1 for s in summary.sentences if s.status != "deterministic")
+    model = f"the language model{(' ' + name) if name else ''}"
+    checked = sum(1 for s in summary.sentences if s.status == "verified")
     unverified = sum(1 for s in summary.sentences if s.status == "unverified")
-    text = (f"From the record, with {written} sentence{'s' if written != 1 else ''} written by the language "
-            f"model{(' ' + name) if name else ''}, each checked against the entries it cites")
+    parts = ["From the record"]
+    if checked:
+        parts.append(f"{_count(checked, 'sentence')} written by {model}, each checked against the "
+                     "entries it cites")
     if unverified:
-        text += (f"; {unverified} of them could not be checked and {'are' if unverified != 1 else 'is'} "
-                 "highlighted")
+        parts.append(f"{_count(unverified, 'model sentence')} could not be checked: "
+                     f"{'they are' if unverified != 1 else 'it is'} highlighted")
     if summary.dropped:
-        text += f"; {len(summary.dropped)} left out as not supported by the record"
-    return text + "."
+        parts.append(f"{len(summary.dropped)} left out as not supported by the record")
+    if not (checked or unverified or summary.dropped):
+        parts.append(f"{model} added nothing to it")
+    elif not (checked or unverified):
+        # Said plainly: nothing the model wrote is shown (the tiny default model rarely survives).
+        parts.append(f"nothing written by {model} is shown")
+    return "; ".join(parts) + "."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def stored_line(summary: SummaryView, saved_at: str) -> str:

@@ -144,7 +144,7 @@ def test_unverified_sentences_are_marked(qtbot, signed_in, gui, monkeypatch):
     text = view.overview.browser.toPlainText()
     assert "[unverified not found in the record: 900 mg, warfarin]" in text
     assert "#fff1c2" in html.lower()  # the highlight
-    assert "1 of them could not be checked and is highlighted" in view.overview.source.text()
+    assert "1 model sentence could not be checked: it is highlighted" in view.overview.source.text()
 
 
 def test_labels_are_truthful_and_dropped_sentences_can_be_revealed(qtbot, signed_in, gui, monkeypatch):
@@ -175,3 +175,16 @@ def test_labels_are_truthful_and_dropped_sentences_can_be_revealed(qtbot, signed
     assert "Not supported by the record — not checked" in revealed and "Takes 900 mg warfarin." in revealed
     overview.browser.anchorClicked.emit(QUrl("show:dropped"))
     assert "900 mg warfarin" not in overview.browser.toPlainText()
+
+
+def test_source_line_says_plainly_when_no_model_sentence_is_shown():
+    from assistant.gui.summary_view import source_line
+
+    record_only = services.SentenceView("72-year-old man with asthma.", (), "deterministic")
+    dropped = tuple(services.SentenceView(f"Invented {i}.", (), "unverified") for i in range(3))
+    line = source_line(services.SummaryView((record_only,), "model", "", dropped=dropped, model="tiny 1"))
+    assert line == ("From the record; 3 left out as not supported by the record; nothing written by "
+                    "the language model tiny 1 is shown.")
+    assert "checked" not in line
+    nothing = source_line(services.SummaryView((record_only,), "model", "", model="tiny 1"))
+    assert nothing == "From the record; the language model tiny 1 added nothing to it."
