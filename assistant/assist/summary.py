@@ -4,6 +4,7 @@ and, with a model, its prose on top, every sentence checked against the entries 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -81,7 +82,8 @@ class SentenceCollector:
             self.repeats += key in self.seen  # a tiny model loops; repeats are a stop signal
             return
         self.seen.add(key)
-        if _key(sentence.text) in self.known:
+        # A copy of a line, or a bare word or two ('Sodium'), is not prose: it adds nothing.
+        if _key(sentence.text) in self.known or len(_key(sentence.text).split()) < 3:
             return
         if sentence.status == UNVERIFIED and self.mode == "drop":
             self.dropped.append(sentence)
@@ -92,8 +94,13 @@ class SentenceCollector:
             self.on_sentence(sentence)
 
 
+_LEAD = re.compile(r"^[\W_]*(?:F\d+\W+)?")  # ': ', '- ', 'F3: ' left where the model echoed a line
+
+
 def _key(text: str) -> str:
-    return " ".join(text.lower().rstrip(".").split())
+    """A sentence compared as the record says it: case, spacing, a final full stop and what the
+    model puts before an echoed fact line (': Patient: ...', 'F1: ...') do not count."""
+    return " ".join(_LEAD.sub("", text.lower()).rstrip(".").split())
 
 
 def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = None, *, use_model: bool = True,

@@ -171,10 +171,14 @@ def test_model_prose_is_verified_sentence_by_sentence() -> None:
     doc = draft_careplan(demo_record("01"), NO_FLAGS, engine, on_text=seen.append)
     assert doc.source == "model" and doc.model == "fake-engine 1"
     assert len(engine.calls) == 2 and seen
+    # Only the checked rationale sentence is drafted; the unchecked one is left out with a note.
     rationale = doc.items("rationale")
-    assert [i.status for i in rationale] == ["verified", "unverified"]
+    assert [i.status for i in rationale] == ["verified"]
     assert rationale[0].citations and rationale[0].fact_ids
-    assert "12.5" in " ".join(rationale[1].issues)
+    assert any("1 model sentence for the rationale section left out" in w for w in doc.warnings)
+    marked = draft_careplan(demo_record("01"), NO_FLAGS, FakeEngine(), keep_unchecked=True)
+    assert [i.status for i in marked.items("rationale")] == ["verified", "unverified"]
+    assert "12.5" in " ".join(marked.items("rationale")[1].issues)
     patient = doc.items("patient")
     # Second person and words no cited line has ('average', 'goal'): not checked (issue 13 rules 1, 4),
     # so left out of the patient section; kept in place only on request, marked.
@@ -185,7 +189,8 @@ def test_model_prose_is_verified_sentence_by_sentence() -> None:
     assert kept[0].text.startswith("Your average blood sugar") and kept[0].status == "unverified"
     # The deterministic goals and education stay below the model's summary.
     assert any(i.kind == "education" for i in patient)
-    assert any("not checked against the record" in w and "Rationale" in w for w in doc.warnings)
+    assert not any("not checked against the record" in w for w in doc.warnings)
+    assert any("not checked against the record" in w and "Rationale" in w for w in marked.warnings)
 
 
 def test_model_failure_or_cancel_keeps_deterministic_text() -> None:

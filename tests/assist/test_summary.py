@@ -206,3 +206,17 @@ def test_demo_deterministic_summaries_cover_everything():
         assert all(found == total for found, total in cov.values()), (rec.patient.id, cov)
         for x in s.all_sentences:
             assert_record_built(x, s.facts)
+
+
+def test_echoed_fact_lines_and_bare_words_are_not_shown_as_model_prose():
+    # The tiny model echoes fact lines with their id or a colon before them, or writes one word;
+    # none of it is prose, and none of it is shown as "written by the language model".
+    from assistant.assist.facts import build_fact_sheet
+
+    record, risk = sample_record(), sample_risk()
+    sheet = build_fact_sheet(record, risk)
+    line = sheet.lines[0]
+    engine = ScriptedEngine(f": {line.text} [{line.id}].\n{line.id}: {line.text} [{line.id}].\nSodium.\n")
+    s = generate_summary(record, risk, engine)
+    assert s.model_sentences == () or all(line.text not in x.text for x in s.model_sentences)
+    assert not any(x.text.strip(": .") in ("Sodium", line.text) for x in s.model_sentences)

@@ -9,6 +9,7 @@ from assist_fixtures import FakeRisk
 from careplan_support import DEMO, FakeEngine, demo_record
 
 from assistant.assist.careplan import drafting as cp
+from assistant.assist.careplan.review import with_current_notes
 from assistant.errors import AuthenticationError
 from assistant.records.fhir_import import parse_file
 from assistant.services import careplans
@@ -24,8 +25,14 @@ def model_plan(store):
     (path,) = sorted(DEMO.glob("01_*.json"))
     store.patients.import_parsed(parse_file(path))
     record = store.patients.load_record(demo_record("01").patient.id)
+    # Drafting leaves unchecked sentences out; a plan drafted with them kept in place (or stored
+    # before they were left out) holds one in its rationale, which is what signing must catch.
     doc = cp.draft_careplan(record, FakeRisk(), FakeEngine())
+    marked = cp.draft_careplan(record, FakeRisk(), FakeEngine(), keep_unchecked=True).section("rationale")
+    assert marked is not None
+    doc = with_current_notes(doc.with_section(marked))
     assert [i.status for i in doc.items("rationale")] == ["verified", "unverified"]
+    assert [i for i in doc.items() if i.status == "unverified"] == [doc.items("rationale")[1]]
     return store, doc, careplans.save_draft(store, doc)
 
 

@@ -128,11 +128,15 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         prose = write_prose(engine, sheet, sections, cancel=cancel, on_text=on_text)
         if prose.rationale or prose.patient:
             source, model_name = "model", prose.model
-            if prose.rationale:
-                sections["rationale"] = prose.rationale
+            # Only checked model sentences are drafted (issue 13): the others are left out with a
+            # note saying how many, unless `keep_unchecked` keeps them marked in place for the
+            # clinician to delete or rewrite. The deterministic text stays where none survives.
+            reasons = [i for i in prose.rationale if keep_unchecked or not is_unchecked(i)]
+            if len(reasons) < len(prose.rationale):
+                warnings.append(dropped_note(len(prose.rationale) - len(reasons), "rationale"))
+            if reasons:
+                sections["rationale"] = reasons
             # The model's plain-language summary leads; the deterministic goals and education stay.
-            # Unchecked sentences never reach the patient's part (unless a site keeps them marked
-            # in place); the deterministic opening stays when none of the model's survives.
             shown = [i for i in prose.patient if keep_unchecked or not is_unchecked(i)]
             if len(shown) < len(prose.patient):
                 warnings.append(dropped_note(len(prose.patient) - len(shown)))

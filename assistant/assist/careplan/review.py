@@ -63,9 +63,9 @@ def drop_unchecked_from_patient(doc: CarePlanDocument) -> tuple[CarePlanDocument
     return (doc.with_section(Section(section.key, section.title, kept)) if dropped else doc), dropped
 
 
-def dropped_note(count: int) -> str:
+def dropped_note(count: int, section: str = "patient") -> str:
     # Kept with the drafting notes: it records what drafting did, which no later edit changes.
-    return (f"{count} model sentence{'s' if count != 1 else ''} for the patient section left out: "
+    return (f"{count} model sentence{'s' if count != 1 else ''} for the {section} section left out: "
             "the record entries cited do not support "
             f"{'them' if count != 1 else 'it'}.")
 
