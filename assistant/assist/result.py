@@ -69,6 +69,26 @@ class Summary:
         """Alias of `reason` for views that show why the text is deterministic."""
         return self.reason
 
+    def how_made(self) -> str:
+        """How the text was made, in words that claim no check that did not happen (CLI and PDF)."""
+        if self.source != MODEL:
+            return f"from the record (no language model){': ' + self.reason if self.reason else ''}"
+        model = f"the language model {self.model}".rstrip()
+        checked = sum(s.status == "verified" for s in self.model_sentences)
+        marked = len(self.model_sentences) - checked
+        parts = ["from the record"]
+        if checked:
+            parts.append(f"{checked} sentence{'s' if checked != 1 else ''} by {model}, each checked "
+                         "against the entries it cites")
+        if marked:
+            parts.append(f"{marked} model sentence{'s' if marked != 1 else ''} not checked (marked)")
+        if self.dropped:
+            parts.append(f"{len(self.dropped)} model sentence{'s' if len(self.dropped) != 1 else ''} "
+                         "left out: not supported by the record")
+        if not (checked or marked):
+            parts.append(f"nothing written by {model} is shown")
+        return "; ".join(parts)
+
     @property
     def stats(self) -> GenerationStats | None:
         """The model's generation statistics (from `timing`); None for deterministic text."""

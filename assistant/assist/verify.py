@@ -81,6 +81,10 @@ def verify_sentence(text: str, facts: FactSheet, *, previous: Sequence[str] = ()
     valid citation, the one fact line that supports it whole (if any) becomes its citation."""
     clean, ids = split_citations(text)
     lines = _lines(facts, ids)
+    if not any(t.kind == "word" for t in tokens(clean)):
+        # '1.', '2.' or a bare number: nothing is stated, so nothing can be checked (a list
+        # numbering the model wrote once passed as "verified" with six citations).
+        return Sentence(clean, (), (), UNVERIFIED, ("states nothing: no words",), 0)
     found = problems(clean, lines, previous)
     if not lines:
         for fact in facts.lines:

@@ -50,9 +50,7 @@ def _summarize(args: argparse.Namespace) -> int:
         return 0
     # Say only what happened: record-built text, then model sentences each checked against the
     # entries it cites; never "every sentence checked" over text that was not.
-    how = (f"from the record, with prose by the language model {summary.model}"
-           if summary.source == "model" else f"deterministic ({summary.reason})")
-    print(f"Summary: {how}")
+    print(f"Summary: {summary.how_made()}")
     if outcome.reused:
         print(f"Stored summary generated {outcome.saved_at}; the record has not changed since "
               "(--regenerate writes a new one).")

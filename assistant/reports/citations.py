@@ -92,6 +92,11 @@ class Endnotes:
         """(type, date, value) of a cited ref; a ref missing from the record says so."""
         entry = self.record.entry(ref) if self.record is not None else None
         kind = ref.split("/", 1)[0] if "/" in ref else ""
+        patient = self.record.patient if self.record is not None else None
+        if entry is None and patient is not None and ref == f"Patient/{patient.id}":
+            # The synopsis cites the patient's own demographics (age, sex), not a chart entry.
+            born = f"born {st.fmt_date(patient.birth_date)}" if patient.birth_date else "birth date not recorded"
+            return "Patient", "", f"{patient.sex}, {born}"
         if entry is None:
             return TYPE_LABELS.get(kind, kind or "Entry"), "", "not found in the record"
         label = TYPE_LABELS.get(entry.resource_type, kind)

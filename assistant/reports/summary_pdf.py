@@ -94,7 +94,7 @@ def generation_details(summary: Summary) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
     source = getattr(summary, "source", "deterministic") or "deterministic"
     model = getattr(summary, "model", "") or ""
-    rows = [["Text", f"from the record, with prose by the language model {model}" if source == "model" and model
+    rows = [["Text", summary.how_made() if source == "model" and model
              else "from the record (no language model)"]]
     reason = getattr(summary, "reason", "")
     if reason and source != "model":

@@ -164,3 +164,15 @@ def test_prefixes_may_be_kept_or_dropped_and_case_changed():
 def test_uncited_restatement_finds_its_line():
     s = verify_sentence("Hyperkalemia since 2026-11-18.", SHEET)
     assert s.status == VERIFIED and s.fact_ids == ("F3",)
+
+
+def test_a_sentence_without_words_is_never_verified():
+    # A list numbering ('1.') the model wrote passed as verified with six citations and replaced a
+    # care plan's record-built rationale.
+    from assistant.assist.facts import Fact, FactSheet
+    from assistant.assist.verify import verify_sentence
+
+    sheet = FactSheet("p", (Fact("F1", "Potassium 6.1 mmol/L (2026-11-18)", ("Observation/k",), "lab", 90),))
+    for text in ("1. [F1]", "2.", "6.1 [F1]"):
+        s = verify_sentence(text, sheet)
+        assert s.status == "unverified", text

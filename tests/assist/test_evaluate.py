@@ -211,7 +211,7 @@ def test_summarize_command(demo_db: Path, capsys: pytest.CaptureFixture[str]):
     assert d["patient"] == pid and d["source"] == "deterministic" and d["reason"] == "no model pack installed"
     assert d["sentences"] and all(s["status"] == "deterministic" and s["citations"] for s in d["sentences"])
     code, out, _ = run(capsys, "summarize", pid, "--no-model")
-    assert code == 0 and out.startswith("Summary: deterministic (deterministic summary requested)")
+    assert code == 0 and out.startswith("Summary: from the record (no language model): deterministic summary requested")
 
 
 def test_risk_review_and_eval_commands(demo_db: Path, capsys: pytest.CaptureFixture[str]):

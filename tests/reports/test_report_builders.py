@@ -9,6 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.assist.careplan.document import CarePlanDocument, ConditionCoverage, Item, Section
+from assistant.assist.facts import FactSheet
+from assistant.assist.result import Summary
+from assistant.assist.verify import Sentence
 from assistant.clinical.rules.base import Flag
 from assistant.records.domain import (
     Allergy,
@@ -83,19 +86,16 @@ def make_plan(record: PatientRecord, problems: int | None = None) -> CarePlanDoc
     )
 
 
-def make_summary(unverified: bool = True) -> SimpleNamespace:
+def make_summary(unverified: bool = True) -> Summary:
     sentences = [
-        SimpleNamespace(text="HbA1c is above target at 8.9 %.", citations=("Observation/o-a1c",),
-                        status="verified", unsupported=()),
-        SimpleNamespace(text="She takes levothyroxine daily.", citations=("MedicationRequest/m1",),
-                        status="deterministic", unsupported=()),
+        Sentence("HbA1c is above target at 8.9 %.", ("Observation/o-a1c",), status="verified"),
+        Sentence("She takes levothyroxine daily.", ("MedicationRequest/m1",), status="deterministic"),
     ]
     if unverified:
-        sentences.append(SimpleNamespace(text="She was started on insulin glargine in 2019.",
-                                         citations=(), status="unverified",
-                                         unsupported=("insulin glargine", "2019")))
-    return SimpleNamespace(source="deterministic", model="", synopsis="", sentences=tuple(sentences),
-                           timing=None)
+        sentences.append(Sentence("She was started on insulin glargine in 2019.", (), status="unverified",
+                                  unsupported=("insulin glargine", "2019")))
+    return Summary(patient_id="p1", source="deterministic", model="", reason="", synopsis=Sentence(""),
+                   sentences=tuple(sentences), facts=FactSheet("p1", ()))
 
 
 def make_risk() -> SimpleNamespace:

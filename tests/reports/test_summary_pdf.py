@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 from test_report_builders import (
@@ -66,11 +67,13 @@ def test_generation_details_and_banner():
 
 
 def test_model_summary_names_the_pack_and_timing():
-    summary = make_summary()
-    summary.source, summary.model = "model", "qwen2.5-0.5b-instruct-int4 1.2.0"
-    summary.timing = {"ttft_s": 0.85, "tokens_per_s": 14.12, "new_tokens": 212.0, "total_s": 3.25}
+    summary = replace(make_summary(), source="model", model="qwen2.5-0.5b-instruct-int4 1.2.0",
+                      timing={"ttft_s": 0.85, "tokens_per_s": 14.12, "new_tokens": 212.0, "total_s": 3.25})
     rows = dict(map(tuple, generation_details(summary)))
-    assert rows["Text"] == "from the record, with prose by the language model qwen2.5-0.5b-instruct-int4 1.2.0"
+    # Says what was checked and what was not, never "prose by the model" over unchecked text.
+    assert rows["Text"] == ("from the record; 1 sentence by the language model qwen2.5-0.5b-instruct-int4 "
+                            "1.2.0, each checked against the entries it cites; 1 model sentence not checked "
+                            "(marked)")
     assert rows["Timing"] == "total 3.25 s, first token 0.85 s, 212 tokens at 14.1 tokens/s"
     assert rows["Sentences"] == "3, of which 1 unverified"
 
@@ -145,3 +148,13 @@ def test_public_api_renders_the_flags_it_is_given_and_evaluates_none(monkeypatch
     none = squash(" ".join(pages_text(render_summary_pdf(make_summary(), record, risk=None,
                                                          letterhead=LETTERHEAD))))
     assert "No risk flags were raised from the record." in none
+
+
+def test_the_patient_citation_names_the_demographics_not_a_missing_entry():
+    # The synopsis cites the patient (age, sex); the endnote said "not found in the record".
+    from assistant.reports.citations import Endnotes
+
+    record = make_record()
+    kind, _, value = Endnotes(record).describe(f"Patient/{record.patient.id}")
+    assert kind == "Patient" and "not found" not in value and record.patient.sex in value
+    assert Endnotes(record).describe("Observation/none")[2] == "not found in the record"

@@ -31,8 +31,8 @@ def model_plan(store):
     marked = cp.draft_careplan(record, FakeRisk(), FakeEngine(), keep_unchecked=True).section("rationale")
     assert marked is not None
     doc = with_current_notes(doc.with_section(marked))
-    assert [i.status for i in doc.items("rationale")] == ["verified", "unverified"]
-    assert [i for i in doc.items() if i.status == "unverified"] == [doc.items("rationale")[1]]
+    assert [i.status for i in doc.items("rationale") if i.status != "deterministic"] == ["verified", "unverified"]
+    assert [i.text for i in doc.items() if i.status == "unverified"] == [BAD + "."]
     return store, doc, careplans.save_draft(store, doc)
 
 
@@ -45,7 +45,8 @@ def test_unchecked_model_item_refuses_signing_and_names_it(model_plan) -> None:
     with pytest.raises(UncheckedTextError) as caught:
         careplans.sign(store, saved.id, password=PASSWORD)
     message = caught.value.message
-    assert BAD in message and "Rationale, item 2" in message
+    position = [i.text for i in doc.items("rationale")].index(BAD + ".") + 1
+    assert BAD in message and f"Rationale, item {position}" in message
     assert "Delete each one, or rewrite it" in message
     assert store.documents.get(saved.id).status == "draft"
     refused = [r for r in audit(store, doc.patient_id) if r[0] == "careplan.sign_refused"]
@@ -65,10 +66,12 @@ def test_deleting_the_unchecked_item_lets_the_plan_be_signed(model_plan) -> None
 def test_rewriting_the_unchecked_item_makes_it_the_clinicians(model_plan) -> None:
     store, doc, saved = model_plan
     rat = doc.section("rationale")
-    mine = replace(rat.items[1], text="HbA1c 8.9 % on the last result: intensify treatment.")
-    careplans.edit(store, saved.id, doc.with_section(replace(rat, items=(rat.items[0], mine))))
+    bad = [i.status for i in rat.items].index("unverified")
+    mine = replace(rat.items[bad], text="HbA1c 8.9 % on the last result: intensify treatment.")
+    items = rat.items[:bad] + (mine,) + rat.items[bad + 1:]
+    careplans.edit(store, saved.id, doc.with_section(replace(rat, items=items)))
     _, loaded = careplans.load(store, saved.id)
-    assert loaded.items("rationale")[1].status == "edited" and not loaded.items("rationale")[1].issues
+    assert loaded.items("rationale")[bad].status == "edited" and not loaded.items("rationale")[bad].issues
     assert careplans.sign(store, saved.id, password=PASSWORD).status == "signed"
 
 
@@ -77,9 +80,11 @@ def test_relabelling_an_unchecked_item_does_not_unblock_it(model_plan) -> None:
     # the status the drafter gave: a status is earned, never declared.
     store, doc, saved = model_plan
     rat = doc.section("rationale")
-    forged = replace(rat.items[1], status="verified", issues=())
-    careplans.edit(store, saved.id, doc.with_section(replace(rat, items=(rat.items[0], forged))))
-    assert careplans.load(store, saved.id)[1].items("rationale")[1].status == "unverified"
+    bad = [i.status for i in rat.items].index("unverified")
+    forged = replace(rat.items[bad], status="verified", issues=())
+    items = rat.items[:bad] + (forged,) + rat.items[bad + 1:]
+    careplans.edit(store, saved.id, doc.with_section(replace(rat, items=items)))
+    assert careplans.load(store, saved.id)[1].items("rationale")[bad].status == "unverified"
     with pytest.raises(UncheckedTextError):
         careplans.sign(store, saved.id, password=PASSWORD)
 

@@ -134,8 +134,8 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
             reasons = [i for i in prose.rationale if keep_unchecked or not is_unchecked(i)]
             if len(reasons) < len(prose.rationale):
                 warnings.append(dropped_note(len(prose.rationale) - len(reasons), "rationale"))
-            if reasons:
-                sections["rationale"] = reasons
+            # The model adds prose on top of the record-built rationale; it never replaces it.
+            sections["rationale"] = rationale + reasons
             # The model's plain-language summary leads; the deterministic goals and education stay.
             shown = [i for i in prose.patient if keep_unchecked or not is_unchecked(i)]
             if len(shown) < len(prose.patient):
