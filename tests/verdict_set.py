@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-PATH = Path(__file__).resolve().parents[1] / "resources" / "eval" / "verdicts.jsonl"
+from assistant.assist.labelled import LabelledRow, default_path, load_rows
+
+PATH = default_path()
 CHECKED, REJECTED = "checked", "rejected"
 # The kinds issue 13 asks for, each with at least 15 rows, and the verdict every row of it has.
 REQUIRED_KINDS = {
@@ -20,35 +19,13 @@ REQUIRED_KINDS = {
 EXTRA_KINDS = {"relation": CHECKED, "combined": CHECKED}
 
 
-@dataclass(frozen=True)
-class Row:
-    """One labelled sentence: the fact lines it may rely on, what came before it, and the verdict a
-    careful clinician gives from the cited lines alone."""
-
-    id: str
-    kind: str
-    facts: dict[str, str]
-    previous: tuple[str, ...]
-    sentence: str
-    cites: tuple[str, ...]
-    verdict: str
-    why: str
-    origin: str
-
-    @property
-    def cited_lines(self) -> list[str]:
-        return [self.facts[c] for c in self.cites]
+# One reader of the set: the package's (assistant eval uses it too).
+Row = LabelledRow
 
 
 @cache
 def rows() -> tuple[Row, ...]:
-    out = []
-    with PATH.open(encoding="utf-8") as f:
-        for line in f:
-            d = json.loads(line)
-            out.append(Row(d["id"], d["kind"], d["facts"], tuple(d["previous"]), d["sentence"],
-                           tuple(d["cites"]), d["verdict"], d["why"], d["origin"]))
-    return tuple(out)
+    return load_rows(PATH)
 
 
 def of_kind(*kinds: str) -> list[Row]:
