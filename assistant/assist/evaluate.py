@@ -144,7 +144,7 @@ def _careplan(record: PatientRecord, risk: Any, engine: Any, use_model: bool, as
     items = [(sec.key, i) for sec in doc.sections for i in sec.items]
     # A plan that removes unchecked model sentences may say how many it removed; today's keeps them
     # all, marked. The model's items cite the facts behind the plan lines they rest on.
-    dropped = len(getattr(doc, "dropped", ()) or ())
+    dropped = len(doc.dropped)
     model = _model_text([(i.text, i.status, tuple(i.fact_ids)) for _, i in items], dropped, sheet)
     return CarePlanResult(model, sum(k == "patient" and i.status == UNVERIFIED for k, i in items),
                           sum(i.status == UNVERIFIED for _, i in items), seconds)

@@ -178,6 +178,10 @@ def test_model_prose_is_verified_sentence_by_sentence() -> None:
     # On top of the record-built rationale, which stays.
     assert doc.items("rationale")[0].status == "deterministic"
     assert any("1 model sentence for the rationale section left out" in w for w in doc.warnings)
+    # What was left out stays with the plan, to be looked at and counted, never as its content.
+    assert "12.5" in " ".join(i.text for i in doc.dropped) and all(i.status == "unverified" for i in doc.dropped)
+    assert not any(i in doc.items() for i in doc.dropped)
+    assert CarePlanDocument.from_dict(json.loads(json.dumps(doc.to_dict()))).dropped == doc.dropped
     marked = draft_careplan(demo_record("01"), NO_FLAGS, FakeEngine(), keep_unchecked=True)
     model_made = [i for i in marked.items("rationale") if i.status != "deterministic"]
     assert [i.status for i in model_made] == ["verified", "unverified"]

@@ -127,6 +127,9 @@ class CarePlanDocument:
     conditions: tuple[ConditionCoverage, ...] = ()
     as_of: str = ""  # the date values were judged against (ISO date)
     warnings: tuple[str, ...] = ()  # e.g. "model unavailable: deterministic text"
+    # Model sentences left out because the record does not support them: kept with the plan so
+    # that they can be looked at (and counted), never part of its content, its PDF or a signature.
+    dropped: tuple[Item, ...] = ()
 
     # --- look-ups -------------------------------------------------------------------------------
     def section(self, key: str) -> Section | None:
@@ -164,7 +167,7 @@ class CarePlanDocument:
                 "model": self.model, "as_of": self.as_of,
                 "conditions": [c.to_dict() for c in self.conditions],
                 "sections": [s.to_dict() for s in self.sections],
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings), "dropped": [i.to_dict() for i in self.dropped]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CarePlanDocument:
@@ -173,7 +176,8 @@ class CarePlanDocument:
                    model=d.get("model", ""),
                    sections=tuple(Section.from_dict(s) for s in d.get("sections", ())),
                    conditions=tuple(ConditionCoverage.from_dict(c) for c in d.get("conditions", ())),
-                   as_of=d.get("as_of", ""), warnings=tuple(d.get("warnings", ())))
+                   as_of=d.get("as_of", ""), warnings=tuple(d.get("warnings", ())),
+                   dropped=tuple(Item.from_dict(i) for i in d.get("dropped", ())))
 
 
 def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDocument:

@@ -122,6 +122,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
     }
     source, model_name = "deterministic", ""
+    dropped: list[Item] = []
     if engine is not None and use_model and not _cancelled(cancel):
         from assistant.assist.careplan.text import write_prose
 
@@ -132,12 +133,14 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
             # note saying how many, unless `keep_unchecked` keeps them marked in place for the
             # clinician to delete or rewrite. The deterministic text stays where none survives.
             reasons = [i for i in prose.rationale if keep_unchecked or not is_unchecked(i)]
+            dropped += [i for i in prose.rationale if i not in reasons]
             if len(reasons) < len(prose.rationale):
                 warnings.append(dropped_note(len(prose.rationale) - len(reasons), "rationale"))
             # The model adds prose on top of the record-built rationale; it never replaces it.
             sections["rationale"] = rationale + reasons
             # The model's plain-language summary leads; the deterministic goals and education stay.
             shown = [i for i in prose.patient if keep_unchecked or not is_unchecked(i)]
+            dropped += [i for i in prose.patient if i not in shown]
             if len(shown) < len(prose.patient):
                 warnings.append(dropped_note(len(prose.patient) - len(shown)))
             sections["patient"] = (shown + [i for i in patient if i.key != "patient:about"]
@@ -150,4 +153,5 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         patient_id=record.patient.id, title=title,
         created=datetime.now(UTC).isoformat(timespec="seconds"), source=source, model=model_name,
         sections=tuple(_section(k, v) for k, v in sections.items() if k in SECTION_TITLES),
-        conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings)))
+        conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings),
+        dropped=tuple(dropped)))
