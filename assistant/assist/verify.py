@@ -48,7 +48,8 @@ def split_citations(text: str) -> tuple[str, tuple[str, ...]]:
     ids += [m.group(0) for m in _BARE_ID.finditer(clean)]
     clean = _BARE_ID.sub("", clean)
     clean = re.sub(r"\s+([.,;:])", r"\1", " ".join(clean.split()))
-    return clean.strip(), tuple(dict.fromkeys(ids))
+    # 'F12: Blood pressure ...' leaves ': Blood pressure ...' once the id is gone.
+    return clean.strip().lstrip(":;, ").strip(), tuple(dict.fromkeys(ids))
 
 
 def _lines(facts: FactSheet, ids: Sequence[str]) -> list[Line]:

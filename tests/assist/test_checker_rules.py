@@ -176,3 +176,9 @@ def test_a_sentence_without_words_is_never_verified():
     for text in ("1. [F1]", "2.", "6.1 [F1]"):
         s = verify_sentence(text, sheet)
         assert s.status == "unverified", text
+
+
+def test_a_bare_fact_id_before_the_sentence_leaves_no_stray_colon():
+    from assistant.assist.verify import split_citations
+
+    assert split_citations("F12: Blood pressure 104/71 mmHg [F12].") == ("Blood pressure 104/71 mmHg.", ("F12",))
