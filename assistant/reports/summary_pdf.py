@@ -148,12 +148,14 @@ def render_summary(summary: Summary, risk: RiskReport | None, record: PatientRec
                    generated_at: datetime | None = None,
                    cancel: Callable[[], bool] | None = None) -> bytes:
     """The summary and flags as PDF bytes (never a draft: no watermark, no signature)."""
-    source = getattr(summary, "source", "deterministic")
+    # Only what is on the page: a model sentence checked against its entries, or none at all.
+    checked = any(s.status == "verified" for s in summary.model_sentences)
+    status_line = ("From the record, with model sentences checked against the entries they cite" if checked
+                   else "From the record" + ("" if summary.source == "model" else " (no language model)"))
     info = ReportInfo(
         title="Patient summary", banner=Banner.from_record(record),
         letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
         subject="Cited patient summary and risk flags", document_id=document_id,
-        status_line="From the record, with model sentences checked against the entries they cite"
-        if source == "model" else "Built from the record (no language model)",
+        status_line=status_line,
         generated_at=generated_at or datetime.now().astimezone())
     return build_pdf(summary_story(summary, risk, record), info, cancel=cancel)

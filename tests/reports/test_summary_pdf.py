@@ -158,3 +158,17 @@ def test_the_patient_citation_names_the_demographics_not_a_missing_entry():
     kind, _, value = Endnotes(record).describe(f"Patient/{record.patient.id}")
     assert kind == "Patient" and "not found" not in value and record.patient.sex in value
     assert Endnotes(record).describe("Observation/none")[2] == "not found in the record"
+
+
+def test_header_claims_no_check_when_no_model_sentence_is_on_the_page():
+    # The default pack's sentences are usually all left out: the header must not say "with model
+    # sentences checked" over a page that holds none.
+    from assistant.assist.verify import Sentence
+
+    base = make_summary(unverified=False)
+    only_record = replace(base, source="model", model="tiny 1",
+                          sentences=tuple(s for s in base.sentences if s.status == "deterministic"),
+                          dropped=(Sentence("She is doing well.", status="unverified"),))
+    text = " ".join(_text(summary=only_record))
+    assert "with model sentences checked" not in text and "From the record" in text
+    assert "with model sentences checked" in " ".join(_text(summary=replace(base, source="model", model="tiny 1")))
