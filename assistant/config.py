@@ -21,7 +21,8 @@ SettingValue: TypeAlias = str | int | bool
 # The keys of each value type (KEYS below; tests/core/test_config.py checks that the two agree), so
 # that `settings["models.threads"]` is typed int and `settings["models.device"]` str.
 TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "database.path",
-                  "models.pack_dir", "models.install_dir", "models.device", "summary.unverified"]
+                  "models.pack_dir", "models.install_dir", "models.device", "summary.unverified",
+                  "careplan.unverified"]
 NumberKey = Literal["models.threads", "session.idle_lock_minutes", "security.password_min_length",
                     "audit.retention_days"]
 FlagKey = Literal["models.spin"]
@@ -70,6 +71,9 @@ KEYS: tuple[Key, ...] = (
     Key("summary.unverified", str, "drop",
         "Model sentences the checker cannot support: drop (count shown, reachable) or mark in place",
         choices=("mark", "drop")),
+    Key("careplan.unverified", str, "drop",
+        "Care-plan model sentences the checker cannot support: drop (counted in a note) or mark in place "
+        "(signing stays refused until they are deleted or rewritten)", choices=("mark", "drop")),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}
 

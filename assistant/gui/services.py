@@ -236,9 +236,11 @@ def draft_careplan(record: PatientRecord, risk: RiskReport | None, engine: Engin
                    on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
     """A new draft (nothing stored) as the plain dict the store keeps. Slow: call on a worker."""
     from assistant.assist.careplan.drafting import draft_careplan as draft
+    from assistant.config import load_settings
 
+    keep = load_settings()["careplan.unverified"] == "mark"
     doc = draft(record, risk, engine.engine if engine else None,
-                use_model=engine is not None, cancel=cancel, on_text=on_text)
+                use_model=engine is not None, cancel=cancel, on_text=on_text, keep_unchecked=keep)
     return doc.to_dict()
 
 
