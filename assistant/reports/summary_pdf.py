@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,22 +23,11 @@ if TYPE_CHECKING:
     from assistant.assist.verify import Sentence
 
 
-def _refs(values: Iterable[object]) -> list[str]:
-    # Evidence may be plain refs or objects carrying one (`ref`), depending on who built it.
-    out = []
-    for v in values or ():
-        ref = v if isinstance(v, str) else getattr(v, "ref", "")
-        if ref:
-            out.append(ref)
-    return out
-
-
-def _sentence(s: Sentence | str, notes: Endnotes) -> Flowable:
+def _sentence(s: Sentence, notes: Endnotes) -> Flowable:
     # Any [F7] fact-sheet marks left in the text give way to the PDF's own endnote numbers.
-    text = text_with_marks(plain_text(getattr(s, "text", str(s))), _refs(getattr(s, "citations", ())),
-                           notes)
-    if getattr(s, "status", "") == "unverified":
-        unsupported = [str(u) for u in getattr(s, "unsupported", ()) or ()]
+    text = text_with_marks(plain_text(s.text), [r for r in s.citations if r], notes)
+    if s.status == "unverified":
+        unsupported = list(s.unsupported)
         detail = ("Not found in the record: " + "; ".join(unsupported)) if unsupported else \
             "The verifier could not match this sentence to the record."
         text = (f"<font color='#b54708'><b>⚠ UNVERIFIED</b></font> {text}<br/>"
@@ -69,11 +58,9 @@ def _flags_table(flags: Sequence[Flag], notes: Endnotes) -> list[Flowable]:
                                 [1.55, 3.9, 2.9, 2.2])]
 
 
-def _all_sentences(summary: Summary) -> list[Sentence | str]:
-    """The synopsis (a sentence with citations, or plain text) followed by the other sentences."""
-    synopsis = getattr(summary, "synopsis", None)
-    out = [synopsis] if synopsis is not None and getattr(synopsis, "text", synopsis) else []
-    return out + list(getattr(summary, "sentences", ()) or ())
+def _all_sentences(summary: Summary) -> list[Sentence]:
+    """The synopsis (when there is one) followed by the other sentences."""
+    return list(summary.all_sentences)
 
 
 def _timing(timing: Mapping[str, float] | None) -> str:
@@ -92,23 +79,21 @@ def _timing(timing: Mapping[str, float] | None) -> str:
 
 def generation_details(summary: Summary) -> list[list[str]]:
     """Rows of the 'how this was made' table: model pack name and version, or deterministic."""
-    source = getattr(summary, "source", "deterministic") or "deterministic"
-    model = getattr(summary, "model", "") or ""
+    source, model = summary.source or "deterministic", summary.model
     rows = [["Text", summary.how_made() if source == "model" and model
              else "from the record (no language model)"]]
-    reason = getattr(summary, "reason", "")
-    if reason and source != "model":
-        rows.append(["Why deterministic", str(reason)])
-    timing = _timing(getattr(summary, "timing", None))
+    if summary.reason and source != "model":
+        rows.append(["Why deterministic", summary.reason])
+    timing = _timing(summary.timing)
     if timing:
         rows.append(["Timing", timing])
     sentences = _all_sentences(summary)
-    unverified = sum(1 for s in sentences if getattr(s, "status", "") == "unverified")
+    unverified = sum(1 for s in sentences if s.status == "unverified")
     rows.append(["Sentences", f"{len(sentences)}, of which {unverified} unverified"])
-    dropped = len(getattr(summary, "dropped", ()) or ())
+    dropped = len(summary.dropped)
     if dropped:
         rows.append(["Left out", f"{dropped} model sentence(s) not supported by the record, by the site's setting"])
-    if getattr(summary, "cancelled", False):
+    if summary.cancelled:
         rows.append(["Stopped", "generation was stopped: only sentences finished before are shown"])
     return rows
 
@@ -120,17 +105,17 @@ def summary_story(summary: Summary, risk: RiskReport | None,
     sentences = _all_sentences(summary)
     # Truthful labels: what was built from the record, then what the model wrote (checked against the
     # entries each sentence cites, or marked where it could not be), then what was left out.
-    is_model = getattr(summary, "source", "") == "model"
-    record_built = [s for s in sentences if not is_model or getattr(s, "status", "") == "deterministic"]
-    written = [s for s in sentences if is_model and getattr(s, "status", "") != "deterministic"]
+    is_model = summary.source == "model"
+    record_built = [s for s in sentences if not is_model or s.status == "deterministic"]
+    written = [s for s in sentences if is_model and s.status != "deterministic"]
     if record_built:
         story.append(st.para("<b>From the record</b>", "small", raw=True))
         story += [_sentence(s, notes) for s in record_built]
     if is_model:
-        model = getattr(summary, "model", "")
+        model = summary.model
         story.append(st.para(f"<b>{markup(model_heading(model))}</b>", "small", raw=True))
         story += [_sentence(s, notes) for s in written] or [st.para("No model sentence passed the check.", "small")]
-    dropped = len(getattr(summary, "dropped", ()) or ())
+    dropped = len(summary.dropped)
     if dropped:
         story.append(st.para(markup(dropped_line(dropped, "left out by the site's setting; "
                                                           "they can be shown in the app")), "small", raw=True))
