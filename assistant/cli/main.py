@@ -7,6 +7,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import sqlcipher3
 
@@ -30,8 +31,43 @@ COMMAND_MODULES = (
 )
 
 
+# Options whose value is a secret, and the words that name one: a value given after them (or as
+# --option=VALUE) is never echoed in an error message.
+# ("pass" also catches a mistyped or shortened --passw...).
+_SECRET_WORDS = ("pass", "secret", "key")
+
+
+def _secret_values(argv: Sequence[str]) -> list[str]:
+    out = []
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if not name.startswith("-") or name.endswith("-file") or not any(w in name for w in _SECRET_WORDS):
+            continue
+        if eq and value:
+            out.append(value)
+        elif i + 1 < len(argv):
+            out.append(argv[i + 1])
+    return out
+
+
+class Parser(argparse.ArgumentParser):
+    """No abbreviated options (`--password SECRET` was taken as `--password-file`), and no secret
+    value repeated in an error. Subcommand parsers are made of this class too."""
+
+    secrets: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        for value in Parser.secrets:
+            message = message.replace(value, "***")
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="assistant", description="Clinician Assistant: offline records, summaries, risks, care plans."
     )
     parser.add_argument("--version", action="version", version=f"clinician-assistant {__version__}")
@@ -46,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if any(a.partition("=")[0] == "--password" for a in given):
+        print("error: a password is never taken as a command-line argument (other users can read "
+              "those): use ASSISTANT_PASSWORD, --password-file FILE or the prompt", file=sys.stderr)
+        return 2
     parser = build_parser()
+    Parser.secrets = tuple(_secret_values(given))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

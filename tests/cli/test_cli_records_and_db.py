@@ -128,3 +128,24 @@ def test_corrupt_database_exits_4(initialised: Path, capsys: pytest.CaptureFixtu
     initialised.write_bytes(bytes(data))
     code, _, err = run(capsys, "patients")
     assert code == 4 and "restore from a backup" in err
+
+
+def test_a_password_argument_is_refused_and_never_echoed(capsys):
+    # `--password SECRET` used to be taken as an abbreviation of --password-file, and the error
+    # printed the secret (issue 15, item 9).
+    from assistant.cli.main import main
+
+    for argv in (["--password", "Secret-Value-123", "patients"], ["patients", "--password=Secret-Value-123"],
+                 ["--passw", "Secret-Value-123", "patients"], ["patients", "--recovery-key", "Secret-Value-123"]):
+        try:
+            code = main(argv)
+        except SystemExit as e:
+            code = e.code
+        err = capsys.readouterr().err
+        assert code == 2 and "Secret-Value-123" not in err, (argv, err)
+    # Options are never abbreviated: --password-f is not --password-file.
+    try:
+        code = main(["--password-f", "/nonexistent", "patients"])
+    except SystemExit as e:
+        code = e.code
+    assert code == 2
