@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from assistant.errors import BadInputError
 
@@ -28,3 +29,11 @@ def write_private(path: Path, data: bytes) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise BadInputError(f"{path}: cannot write ({e.strerror})") from None
+
+
+def open_private(path: Path, mode: int = 0o600) -> BinaryIO:
+    """Open `path` for writing (created or truncated) with owner-only permissions, whatever the
+    umask: backups, staged restores and their key files hold patient data or keys."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.fchmod(fd, mode)  # an existing file keeps its old mode through O_CREAT: set it
+    return os.fdopen(fd, "wb")

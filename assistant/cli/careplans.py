@@ -14,6 +14,7 @@ from assistant.assist.careplan.review import unchecked_items
 from assistant.cli.credentials import add_db_args, open_store, read_secret
 from assistant.config import load_settings
 from assistant.errors import AssistantError, BadInputError
+from assistant.fileio import write_private
 from assistant.services import careplans
 
 STATUS_MARK = {"verified": "", "deterministic": "", "edited": " (edited)", "unverified": " (UNVERIFIED)"}
@@ -168,7 +169,7 @@ def _export(args: argparse.Namespace) -> int:
         store.audit.record("careplan.export", stored.patient_id, f"{stored.id} fhir")
     text = json.dumps(resource, indent=1, ensure_ascii=False)
     if args.out:
-        Path(args.out).write_text(text + "\n", "utf-8")
+        write_private(Path(args.out), (text + "\n").encode("utf-8"))
         print(f"Exported care plan {stored.id} as a FHIR CarePlan to {args.out}.")
     else:
         print(text)

@@ -9,9 +9,10 @@ import struct
 from pathlib import Path
 
 from assistant.errors import BadInputError, DatabaseError
+from assistant.fileio import open_private
 
 from .database import Store, _connect
-from .keyring import Keyring, new_data_key
+from .keyring import Keyring, file_mode_for, new_data_key
 
 BACKUP_MAGIC = b"CLINASSIST-BACKUP-1\n"
 
@@ -55,7 +56,7 @@ def backup(store: Store, dest: Path) -> int:
         finally:
             target.close()
         ring_json = store.keyring.to_json().encode()
-        with open(tmp_out, "wb") as out, open(tmp_db, "rb") as src:
+        with open_private(tmp_out) as out, open(tmp_db, "rb") as src:
             out.write(BACKUP_MAGIC)
             out.write(struct.pack(">Q", len(ring_json)))
             out.write(ring_json)
@@ -84,7 +85,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
             (n,) = struct.unpack(">Q", f.read(8))
             ring_json = f.read(n)
             staged = db_path.with_name(db_path.name + ".restoring")
-            with open(staged, "wb") as out:
+            with open_private(staged, file_mode_for(db_path.parent)) as out:
                 shutil.copyfileobj(f, out)
     except (OSError, struct.error) as e:
         raise BadInputError(f"{backup_file}: cannot read backup ({e})") from None
@@ -92,7 +93,8 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     try:
         if "slots" not in json.loads(ring_json):
             raise ValueError("key section has no slots")
-        staged_keys.write_text(ring_json.decode(), "utf-8")
+        with open_private(staged_keys, file_mode_for(db_path.parent)) as out:
+            out.write(ring_json)
         # Prove the backup opens with these credentials before touching the live database.
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -78,7 +80,13 @@ def test_draft_show_sign_revise_export(demo_db: Path, tmp_path: Path, capsys: py
     assert [(r["version"], r["status"]) for r in rows] == [(2, "draft"), (1, "superseded")]
 
     out_file = tmp_path / "plan.json"
-    assert run(capsys, "careplan", "export", plan_id, "--out", str(out_file))[0] == 0
+    old_umask = os.umask(0o022)
+    try:
+        assert run(capsys, "careplan", "export", plan_id, "--out", str(out_file))[0] == 0
+    finally:
+        os.umask(old_umask)
+    # It holds patient data: written privately, whatever the umask (issue 15, item 10).
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600
     resource = json.loads(out_file.read_text("utf-8"))
     CarePlan.model_validate(resource)
     assert resource["id"] == plan_id and resource["status"] == "revoked"
@@ -142,3 +150,4 @@ def test_sign_shows_the_plan_rereads_the_password_and_refuses_unchecked_text(
     code, out, _ = run(capsys, "audit", "show", "--json", "--limit", "500")
     acts = [e["action"] for e in json.loads(out)]
     assert {"careplan.sign_refused", "auth.failed", "careplan.sign"} <= set(acts)
+

@@ -272,3 +272,28 @@ def test_files_are_private_unless_the_folder_is_shared(tmp_path: Path) -> None:
     store.close()
     assert (shared / "s.db").stat().st_mode & 0o777 == 0o660
     assert (shared / "s.db.keys").stat().st_mode & 0o777 == 0o660
+
+
+def test_backup_and_restored_files_are_private_whatever_the_umask(tmp_path, make_store):
+    # Backups and the staged copies of a restore were created 0644 (issue 15, item 10).
+    import os
+    import stat
+
+    from assistant.store.maintenance import backup, restore
+
+    store = make_store()
+    old = os.umask(0o022)
+    try:
+        dest = tmp_path / "out" / "b.cabak"
+        dest.parent.mkdir()
+        backup(store, dest)
+        assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+        target = tmp_path / "restored" / "r.db"
+        target.parent.mkdir()
+        restored = restore(dest, target, "admin", PASSWORD)
+        restored.close()
+        for p in (target, target.with_name(target.name + ".keys")):
+            if p.exists():
+                assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p
+    finally:
+        os.umask(old)
