@@ -8,7 +8,7 @@ import shutil
 import struct
 from pathlib import Path
 
-from assistant.errors import BadInputError, DatabaseError
+from assistant.errors import AuthenticationError, BadInputError, DatabaseError
 from assistant.fileio import open_private
 
 from .database import Store, _connect
@@ -99,7 +99,10 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))
         check = probe.audit.verify()
+        backup_admin = probe.via_recovery or probe.account.is_admin
         probe.close()
+        if not backup_admin:
+            raise AuthenticationError(f"{user}: restoring a backup needs an admin account")
         if not check.ok:
             raise DatabaseError(f"{backup_file}: audit log in the backup fails verification: "
                                 f"{'; '.join(check.problems)}")
@@ -115,6 +118,12 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         raise
     live_keys = Keyring.path_for(db_path)
     if db_path.exists():
+        try:
+            _require_live_admin(db_path, user, password, recovery_key)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            staged_keys.unlink(missing_ok=True)
+            raise
         if not force:
             staged.unlink(missing_ok=True)
             staged_keys.unlink(missing_ok=True)
@@ -132,3 +141,20 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     store.audit.record("db.restore", detail=str(backup_file))
     return store
 
+
+def _require_live_admin(db_path: Path, user: str | None, password: str | None, recovery_key: str | None) -> None:
+    """Only an admin of the live database may replace it: a clinician restoring an old backup would
+    roll back an admin's changes, revive disabled accounts and replace the audit log. A live file
+    that no longer opens (the usual reason to restore) cannot say who its admins are; the backup's
+    own admin check then stands."""
+    try:
+        live = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
+                else Store.open(db_path, user or "", password or ""))
+    except DatabaseError:
+        return
+    try:
+        if not live.via_recovery:
+            live.require_admin()
+        live.audit.record("db.restore.start", detail="replacing this database with a backup")
+    finally:
+        live.close()

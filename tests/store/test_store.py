@@ -297,3 +297,44 @@ def test_backup_and_restored_files_are_private_whatever_the_umask(tmp_path, make
                 assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, p
     finally:
         os.umask(old)
+
+
+def test_a_clinician_cannot_restore_over_the_live_database(tmp_path: Path, make_store) -> None:
+    # A clinician restoring an old backup would roll back an admin's changes, revive disabled
+    # accounts and replace the audit log (issue 15, item 5): admins only.
+    from assistant.errors import AuthenticationError
+    from assistant.store.maintenance import backup, restore
+
+    store = make_store()
+    store.accounts.add("clin1", "clinician password", kdf=FAST_KDF)
+    dest = tmp_path / "b.cabak"
+    backup(store, dest)
+    store.accounts.add("later1", "added after the backup", kdf=FAST_KDF)
+    live = store.path
+    store.close()
+    before = live.read_bytes()
+    with pytest.raises(AuthenticationError, match="admin"):
+        restore(dest, live, "clin1", "clinician password", force=True)
+    assert live.read_bytes() == before and not live.with_name(live.name + ".before-restore").exists()
+    assert not live.with_name(live.name + ".restoring").exists()
+    # An admin may.
+    restored = restore(dest, live, "admin", PASSWORD, force=True)
+    assert "later1" not in [a.name for a in restored.accounts.list()]
+    restored.close()
+
+
+def test_an_admin_of_the_backup_who_is_no_admin_now_cannot_restore(tmp_path: Path, make_store) -> None:
+    # The live database decides: an account demoted or disabled since the backup is refused.
+    from assistant.errors import AuthenticationError
+    from assistant.store.maintenance import backup, restore
+
+    store = make_store()
+    store.accounts.add("boss2", "second admin password", role="admin", kdf=FAST_KDF)
+    dest = tmp_path / "b.cabak"
+    backup(store, dest)
+    store.accounts.disable("boss2")
+    live = store.path
+    store.close()
+    with pytest.raises(AuthenticationError):
+        restore(dest, live, "boss2", "second admin password", force=True)
+    assert not live.with_name(live.name + ".before-restore").exists()
