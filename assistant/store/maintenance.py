@@ -75,7 +75,8 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
             recovery_key: str | None = None, force: bool = False) -> Store:
     """Restore a backup to `db_path` after proving the credentials open it; returns the opened store.
 
-    An existing database is kept beside it as `<name>.before-restore` (never silently lost).
+    An existing database is kept beside it as `<name>.before-restore` (then `.before-restore.1`, `.2`...:
+    every displaced copy is kept, never overwritten). Only an admin may restore.
     """
     backup_file, db_path = Path(backup_file), Path(db_path)
     try:
@@ -129,9 +130,11 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
             staged_keys.unlink(missing_ok=True)
             raise BadInputError(f"{db_path}: a database exists; add --force to replace it (it is kept "
                                 f"as {db_path.name}.before-restore)")
+        # Every displaced copy is kept: a second restore must not overwrite the first one's.
+        n = _free_displaced_number(db_path, live_keys)
         for p in (db_path, live_keys):
             if p.exists():
-                os.replace(p, p.with_name(p.name + ".before-restore"))
+                os.replace(p, p.with_name(p.name + ".before-restore" + (f".{n}" if n else "")))
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     os.replace(staged_keys, live_keys)
@@ -158,3 +161,13 @@ def _require_live_admin(db_path: Path, user: str | None, password: str | None, r
         live.audit.record("db.restore.start", detail="replacing this database with a backup")
     finally:
         live.close()
+
+
+def _free_displaced_number(db_path: Path, keys_path: Path) -> int:
+    """0 for '<name>.before-restore', else the first n with no '<name>.before-restore.<n>' for
+    either the database or its key file (the pair keeps one number)."""
+    n = 0
+    while any(p.with_name(p.name + ".before-restore" + (f".{n}" if n else "")).exists()
+              for p in (db_path, keys_path)):
+        n += 1
+    return n

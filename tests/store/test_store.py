@@ -338,3 +338,21 @@ def test_an_admin_of_the_backup_who_is_no_admin_now_cannot_restore(tmp_path: Pat
     with pytest.raises(AuthenticationError):
         restore(dest, live, "boss2", "second admin password", force=True)
     assert not live.with_name(live.name + ".before-restore").exists()
+
+
+def test_every_restore_keeps_the_database_it_displaced(tmp_path: Path, make_store) -> None:
+    # A second `db restore --force` overwrote the first one's .before-restore copy (issue 15, item 2).
+    from assistant.store.maintenance import backup, restore
+
+    store = make_store()
+    dest = tmp_path / "b.cabak"
+    backup(store, dest)
+    live = store.path
+    store.close()
+    restore(dest, live, "admin", PASSWORD, force=True).close()
+    restore(dest, live, "admin", PASSWORD, force=True).close()
+    first = live.with_name(live.name + ".before-restore").read_bytes()
+    second = live.with_name(live.name + ".before-restore.1").read_bytes()
+    assert first and second and first != second  # two databases kept, neither overwritten
+    assert live.with_name(live.name + ".keys.before-restore").exists()
+    assert live.with_name(live.name + ".keys.before-restore.1").exists()
