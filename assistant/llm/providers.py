@@ -15,6 +15,10 @@ import onnxruntime as ort
 
 from assistant.errors import ModelPackError
 
+# A clinical application on offline workstations sends nothing anywhere and keeps no telemetry
+# queue: ONNX Runtime's telemetry events are off for the whole process (issue 15, item 11).
+ort.disable_telemetry_events()
+
 log = logging.getLogger(__name__)
 
 # What a user may ask for, mapped to ONNX Runtime provider names and the device name IOBinding uses.

@@ -309,3 +309,15 @@ def test_cancel_is_seen_between_prefill_pieces(tmp_path: Path) -> None:
 def test_prefill_chunk_tokens_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="prefill_chunk_tokens"):
         Engine(build_tiny_pack(tmp_path, "genai"), device="cpu", threads=1, prefill_chunk_tokens=0)
+
+
+
+def test_onnxruntime_telemetry_is_off_once_the_engine_module_loads():
+    # In a fresh process (reloading the module here would give later tests new class objects).
+    import subprocess
+    import sys
+
+    code = ("import onnxruntime as o; calls = []; o.disable_telemetry_events = lambda: calls.append(1); "
+            "import assistant.llm.providers; print(len(calls))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
