@@ -59,3 +59,57 @@ def test_kill_during_folder_import_leaves_only_whole_files(tmp_path: Path, share
         assert store.audit.verify().ok
     finally:
         store.close()
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_import_leaves_no_worker_processes(tmp_path: Path, shared_fhir: Path) -> None:
+    # kill -9 of the importing process alone (not its group) left four parse workers, about 150 MB,
+    # running for good (issue 15, item 4).
+    if not sys.platform.startswith("linux"):
+        import pytest
+
+        pytest.skip("parent-death signals are Linux's")
+    db = tmp_path / "orphans.db"
+    Store.create(db, "admin", PASSWORD, kdf=FAST_KDF)[0].close()
+    env = {**os.environ, "ASSISTANT_DB": str(db), "ASSISTANT_USER": "admin", "ASSISTANT_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "import", str(shared_fhir)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        children = _descendants(proc.pid)
+        if len(children) >= 2:  # the pool is up (a forkserver and workers, or workers)
+            break
+        time.sleep(0.05)
+    assert children, "the import started no worker processes"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in children):
+        time.sleep(0.2)
+    left = [p for p in children if _alive(p)]
+    for p in left:  # do not leave them behind for the next test either
+        os.kill(p, signal.SIGKILL)
+    assert left == [], f"{len(left)} worker process(es) outlived the killed import"
