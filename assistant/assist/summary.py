@@ -4,7 +4,6 @@ and, with a model, its prose on top, every sentence checked against the entries 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -94,13 +93,10 @@ class SentenceCollector:
             self.on_sentence(sentence)
 
 
-_LEAD = re.compile(r"^[\W_]*(?:F\d+\W+)?")  # ': ', '- ', 'F3: ' left where the model echoed a line
-
-
 def _key(text: str) -> str:
-    """A sentence compared as the record says it: case, spacing, a final full stop and what the
-    model puts before an echoed fact line (': Patient: ...', 'F1: ...') do not count."""
-    return " ".join(_LEAD.sub("", text.lower()).rstrip(".").split())
+    """A sentence compared as the record says it: case, spacing and a final full stop do not count
+    (split_citations already took off what the model puts before an echoed line, 'F1: ')."""
+    return " ".join(text.lower().rstrip(".").split())
 
 
 def generate_summary(record: Any, risk: Any | None = None, engine: Any | None = None, *, use_model: bool = True,
