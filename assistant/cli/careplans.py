@@ -12,7 +12,6 @@ from assistant.assist.careplan import drafting as cp
 from assistant.assist.careplan.document import CarePlanDocument
 from assistant.assist.careplan.review import unchecked_items
 from assistant.cli.credentials import add_db_args, open_store, read_secret
-from assistant.config import load_settings
 from assistant.errors import AssistantError, BadInputError
 from assistant.fileio import write_private
 from assistant.services import careplans
@@ -85,9 +84,7 @@ def _draft(args: argparse.Namespace) -> int:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
         on_text = (lambda t: print(t, end="", file=sys.stderr, flush=True)) if args.stream else None
-        keep = load_settings()["careplan.unverified"] == "mark"
-        doc = cp.draft_careplan(record, engine=engine, use_model=engine is not None, on_text=on_text,
-                                keep_unchecked=keep)
+        doc = careplans.draft(record, None, engine, on_text=on_text)
         series = None
         if args.revise:
             stored_prev, _ = careplans.load(store, args.revise)

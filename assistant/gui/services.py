@@ -235,12 +235,9 @@ CAREPLAN_KIND = "careplan"
 def draft_careplan(record: PatientRecord, risk: RiskReport | None, engine: EngineHandle | None,
                    on_text: Callable[[str], None], cancel: threading.Event) -> dict[str, Any]:
     """A new draft (nothing stored) as the plain dict the store keeps. Slow: call on a worker."""
-    from assistant.assist.careplan.drafting import draft_careplan as draft
-    from assistant.config import load_settings
+    from assistant.services import careplans
 
-    keep = load_settings()["careplan.unverified"] == "mark"
-    doc = draft(record, risk, engine.engine if engine else None,
-                use_model=engine is not None, cancel=cancel, on_text=on_text, keep_unchecked=keep)
+    doc = careplans.draft(record, risk, engine.engine if engine else None, cancel=cancel, on_text=on_text)
     return doc.to_dict()
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.assist.careplan.document import CarePlanDocument, mark_edits
+from assistant.assist.careplan.drafting import Cancel, draft_careplan
 from assistant.assist.careplan.review import (
     Unchecked,
     refusal_message,
@@ -15,10 +17,25 @@ from assistant.errors import AuthenticationError, BadInputError
 from assistant.store.keyring import Keyring
 
 if TYPE_CHECKING:
+    from assistant.clinical.flags import RiskReport
+    from assistant.llm.engine import Engine
+    from assistant.records.record import PatientRecord
     from assistant.store.database import Store
     from assistant.store.documents import StoredDocument
 
 KIND = "careplan"  # the stored documents' kind (and the prefix of their audit actions)
+
+
+def draft(record: PatientRecord, risk: RiskReport | None, engine: Engine | None, *, cancel: Cancel = None,
+          on_text: Callable[[str], None] | None = None) -> CarePlanDocument:
+    """A new draft (nothing stored) as the site wants it: model sentences the checker cannot support
+    left out with a note, or kept marked in place (`careplan.unverified`); the app and the CLI both
+    draft through here."""
+    from assistant.config import load_settings
+
+    keep = load_settings()["careplan.unverified"] == "mark"
+    return draft_careplan(record, risk, engine, use_model=engine is not None, cancel=cancel,
+                          on_text=on_text, keep_unchecked=keep)
 
 
 class UncheckedTextError(BadInputError):
