@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the core modules themselves are imported where used: worker
 def evaluate_risk(record: PatientRecord) -> RiskReport:
     """The clinical engine's report: its flags (most severe first) go to the panel, the summary and
     the care-plan draft as they are."""
-    from assistant.clinical.flags import evaluate
+    from assistant.assist.generation import evaluate_risk as evaluate
 
     return evaluate(record)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.assist.generation import evaluate_risk
 from assistant.records.record import PatientRecord
 
 if TYPE_CHECKING:
@@ -14,13 +15,6 @@ if TYPE_CHECKING:
 
 # The engine, the flags and the summary code are imported on first use: the CLI and the GUI import
 # this module while they start, long before (if ever) a summary is asked for.
-
-
-def evaluate_risk(record: PatientRecord) -> RiskReport:
-    """The record's risk flags and scores as of now."""
-    from assistant.clinical.flags import evaluate
-
-    return evaluate(record)
 
 
 def generate_summary(record: PatientRecord, risk: RiskReport | None = None,
@@ -43,3 +37,6 @@ def load_engine(model_dir: str | Path | None = None, *, no_model: bool = False) 
 
     engine: Engine | None = load(model_dir)
     return engine
+
+
+__all__ = ["evaluate_risk", "generate_summary", "load_engine"]
