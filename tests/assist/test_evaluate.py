@@ -31,13 +31,9 @@ from assistant.assist.labelled import (
 from assistant.assist.risk_review import explanation_sheet, risk_review
 from assistant.assist.summary import generate_summary
 from assistant.assist.verify import DETERMINISTIC, UNVERIFIED, VERIFIED, Sentence
-from assistant.cli.main import main
+from support import run_cli
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def need_demo() -> None:

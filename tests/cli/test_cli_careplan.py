@@ -11,16 +11,11 @@ import pytest
 from careplan_support import DEMO
 from fhir.resources.R4B.careplan import CarePlan
 
-from assistant.cli.main import main
 from assistant.records.fhir_import import parse_file
 from assistant.store.database import Store
-from support import FAST_KDF, PASSWORD
+from support import FAST_KDF, PASSWORD, run_cli
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.cli.main import main
-from support import PASSWORD
+from support import PASSWORD, run_cli
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

@@ -10,13 +10,9 @@ import pytest
 from assist_fixtures import DEMO, ScriptedEngine
 
 from assistant.cli import assist as assist_cli
-from assistant.cli.main import main
+from support import run_cli
 
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
