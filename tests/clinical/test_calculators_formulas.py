@@ -356,9 +356,9 @@ def test_free_water_deficit_none_and_units() -> None:
     r = run("free_water_deficit", sodium=138, weight=70, age=40, sex="male")
     assert r.value == 0.0 and r.interpretation.startswith("no free water deficit")
     assert run("free_water_deficit", sodium=160, weight="154.324 lb", age=40, sex="male").value == pytest.approx(6.0)
-    # Target 145: 42 x (160/145 - 1) = 4.345 -> 4.3
+    # Target 145: 42 x (160/145 - 1) = 4.345 -> 4.34 (to 0.01 L)
     assert run("free_water_deficit", sodium=160, weight=70, age=40, sex="male",
-               target_sodium=145).value == pytest.approx(4.3)
+               target_sodium=145).value == pytest.approx(4.34)
     raises_naming("sodium", "free_water_deficit", sodium=250, weight=70, age=40, sex="male")
 
 
@@ -596,7 +596,7 @@ def test_mme_input_errors() -> None:
     ("hydrocortisone", 20, "prednisone", 5.0),
     ("hydrocortisone", 100, "methylprednisolone", 20.0),
     ("methylprednisolone", 4, "prednisolone", 5.0),
-    ("dexamethasone", 0.75, "betamethasone", 0.6),
+    ("dexamethasone", 0.75, "betamethasone", 0.75),  # BNF: equal potency (Liu 2013 lists 0.6)
     ("triamcinolone", 4, "hydrocortisone", 20.0),
     ("prednisone", 7.5, "prednisone", 7.5)])
 def test_steroid_conversion(src: str, dose: float, dst: str, expected: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .base import Calculator, Input, Reference, Result, register, round_half_up
@@ -107,6 +108,20 @@ _MOTOR = {6: "obeys commands", 5: "localises pain", 4: "normal flexion (withdraw
           3: "abnormal flexion", 2: "extension", 1: "none"}
 
 
+# Components that cannot be tested (Teasdale et al., Lancet Neurol 2014; glasgowcomascale.org): the
+# component is recorded as not testable with its reason, never given a pseudo-score of 1, and no total
+# is reported. "C" (eyes closed by swelling) and "T" (intubated or tracheostomy, verbal) are the
+# conventional codes; "NT" is any other reason (e.g. a motor response prevented by paralysis).
+_NOT_TESTABLE = {"C": "eyes closed by swelling or bandage", "T": "intubated or tracheostomy", "NT": "not testable"}
+
+
+def _component(name: str, levels: dict[int, str], codes: tuple[str, ...]) -> Input:
+    scale = ", ".join(f"{k} {d}" for k, d in levels.items())
+    untestable = ", ".join(f"{c} {_NOT_TESTABLE[c]}" for c in codes)
+    return Input(name, f"{name.capitalize()} response: {scale}; or {untestable}", kind="choice",
+                 choices=(*(str(k) for k in sorted(levels)), *codes))
+
+
 @register
 class GCS(Calculator):
     id = "gcs"
@@ -114,22 +129,38 @@ class GCS(Calculator):
     reference = Reference("Teasdale", "Lancet", 1974,
                           "Assessment of coma and impaired consciousness. A practical scale")
     notes = ("The summed 3-15 score with six motor levels is from Teasdale & Jennett 1976; the "
-             "mild/moderate/severe bands are the conventional head-injury classification.")
+             "mild/moderate/severe bands are the conventional head-injury classification. A component "
+             "that cannot be tested is given as C (eyes closed by swelling), T (verbal: intubated) or NT: "
+             "the total is then 'NT' (not reported, Teasdale et al. Lancet Neurol 2014), and the details "
+             "give the testable components, their sum and the older suffixed form such as '7T'.")
     inputs = (
-        Input("eye", "Eye opening: " + ", ".join(f"{k} {d}" for k, d in _EYE.items()),
-              kind="integer", low=1, high=4),
-        Input("verbal", "Verbal response: " + ", ".join(f"{k} {d}" for k, d in _VERBAL.items()),
-              kind="integer", low=1, high=5),
-        Input("motor", "Motor response: " + ", ".join(f"{k} {d}" for k, d in _MOTOR.items()),
-              kind="integer", low=1, high=6),
+        _component("eye", _EYE, ("C", "NT")),
+        _component("verbal", _VERBAL, ("T", "NT")),
+        _component("motor", _MOTOR, ("NT",)),
     )
 
+    def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        # Whole numbers arrive as 4 or 4.0 (a score) as well as "4"; the choices are spelled "4".
+        def spelled(x: Any) -> Any:
+            return str(int(x)) if isinstance(x, int | float) and not isinstance(x, bool) and x == int(x) else x
+
+        return super().validate({k: spelled(x) for k, x in raw.items()})
+
     def _compute(self, v: dict[str, Any]) -> Result:
-        points = {"eye": v["eye"], "verbal": v["verbal"], "motor": v["motor"]}
-        score = sum(points.values())
-        band = ("severe (coma)" if score <= 8 else "moderate" if score <= 12 else "mild"
-                if score <= 14 else "normal")
-        return self.result(v, score, "points", band, points,
-                           notation=f"E{v['eye']}V{v['verbal']}M{v['motor']}",
-                           eye=_EYE[v["eye"]], verbal=_VERBAL[v["verbal"]],
-                           motor=_MOTOR[v["motor"]])
+        levels = {"eye": _EYE, "verbal": _VERBAL, "motor": _MOTOR}
+        scored = {k: int(v[k]) for k in levels if v[k].isdigit()}
+        notation = "".join(f"{k[0].upper()}{v[k]}" for k in levels)
+        described = {k: levels[k][scored[k]] if k in scored else _NOT_TESTABLE[v[k]] for k in levels}
+        if len(scored) == len(levels):
+            score = sum(scored.values())
+            band = ("severe (coma)" if score <= 8 else "moderate" if score <= 12 else "mild"
+                    if score <= 14 else "normal")
+            return self.result(v, score, "points", band, scored, notation=notation, **described)
+        untested = [k for k in levels if k not in scored]
+        partial = sum(scored.values())
+        suffix = "".join(v[k] if v[k] != "NT" else "" for k in untested)
+        band = ("total not reported: " + ", ".join(f"{k} {described[k]}" for k in untested)
+                + f"; testable components {' '.join(f'{k[0].upper()}{scored[k]}' for k in scored) or 'none'}"
+                + " (report the components, not a total; Teasdale 2014)")
+        return self.result(v, "NT", "", band, scored, notation=notation, not_testable=untested,
+                           sum_of_testable=partial, suffixed_total=f"{partial}{suffix or 'NT'}", **described)

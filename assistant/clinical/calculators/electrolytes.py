@@ -133,7 +133,8 @@ class FreeWaterDeficit(Calculator):
     title = "Free water deficit in hypernatraemia"
     reference = Reference("Adrogue", "N Engl J Med", 2000, "Hypernatremia")
     notes = ("Deficit (L) = TBW x (Na / target - 1), TBW = weight x 0.6 (children, men < 65), 0.5 (women "
-             "< 65, men >= 65) or 0.45 (women >= 65). Excludes ongoing losses.")
+             "< 65, men >= 65) or 0.45 (women >= 65). Shown to 0.01 L (unrounded in details). Excludes "
+             "ongoing losses.")
     inputs = (
         SODIUM,
         Input("weight", "Body weight", "kg", low=0.5, high=400, alt_units=("lb",)),
@@ -146,10 +147,14 @@ class FreeWaterDeficit(Calculator):
         fraction = tbw_fraction(v["age"], v["sex"])
         tbw = fraction * v["weight"]
         deficit = tbw * (v["sodium"] / v["target_sodium"] - 1)
+        # Shown to 0.01 L, because an infant's deficit is tens of millilitres (4 kg at 144 mmol/L:
+        # 0.069 L) and one decimal would show 0.1 L or 0.0 L; the unrounded litres are in the details.
+        details: dict[str, Any] = {"tbw_fraction": fraction, "total_body_water_l": round_half_up(tbw, 2),
+                                   "deficit_l_unrounded": max(deficit, 0.0),
+                                   "deficit_ml": round_half_up(max(deficit, 0.0) * 1000)}
         if deficit <= 0:
-            return self.result(v, 0.0, "L", "no free water deficit: sodium at or below target",
-                               tbw_fraction=fraction, total_body_water_l=round_half_up(tbw, 1))
+            return self.result(v, 0.0, "L", "no free water deficit: sodium at or below target", **details)
         # Chronic hypernatraemia: lower sodium by no more than 10 mmol/L a day (Adrogue & Madias 2000).
-        return self.result(v, round_half_up(deficit, 1), "L",
+        return self.result(v, round_half_up(deficit, 2), "L",
                            "free water deficit; add ongoing losses and lower sodium by <= 10 mmol/L per day "
-                           "when chronic", tbw_fraction=fraction, total_body_water_l=round_half_up(tbw, 1))
+                           "when chronic", **details)
