@@ -14,6 +14,8 @@ BICARBONATE = Input("bicarbonate", "Serum bicarbonate (total CO2)", "mmol/L", lo
 POTASSIUM = Input("potassium", "Serum potassium (optional; adds K to the cations)", "mmol/L",
                   required=False, low=1, high=10)
 ALBUMIN = Input("albumin", "Serum albumin", "g/dL", low=0.5, high=7, alt_units=("g/L",), analyte="albumin")
+NORMAL_ALBUMIN = Input("normal_albumin", "Laboratory's normal albumin", "g/dL", required=False, low=3, high=5.5,
+                       alt_units=("g/L",), analyte="albumin", default=4.0)
 
 # Reference interval of the potassium-free gap. Emmett & Narins 1977 gave 12 +/- 4 mmol/L (8-16), the
 # basis of the "normal gap 12" used by the delta gap and delta ratio below; analysers with
@@ -79,9 +81,7 @@ class AlbuminCorrectedAnionGap(Calculator):
     notes = ("Adjusted gap = Na - (Cl + HCO3) + 2.5 x (normal albumin - albumin) with albumin in g/dL "
              "(0.25 per g/L). Figge leaves the normal albumin to the laboratory; 4.0 g/dL is the default.")
     inputs = (SODIUM, CHLORIDE, BICARBONATE, ALBUMIN,
-              Input("normal_albumin", "Laboratory's normal albumin", "g/dL", required=False, low=3, high=5.5,
-                    alt_units=("g/L",), analyte="albumin", default=4.0),
-              *RANGE_INPUTS)
+              NORMAL_ALBUMIN, *RANGE_INPUTS)
 
     def _compute(self, v: dict[str, Any]) -> Result:
         _check_range(self.id, v)
@@ -93,8 +93,16 @@ class AlbuminCorrectedAnionGap(Calculator):
 
 
 def _deltas(v: dict[str, Any]) -> tuple[float, float, float]:
+    # With albumin given (the albumin-corrected variants), the gap is Figge's: each g/dL of albumin
+    # below normal hides about 2.5 mmol/L of anion gap.
     gap = anion_gap(v)
+    if v.get("albumin") is not None:
+        gap += 2.5 * (v["normal_albumin"] - v["albumin"])
     return gap, gap - v["normal_anion_gap"], v["normal_bicarbonate"] - v["bicarbonate"]
+
+
+def _observed(v: dict[str, Any]) -> dict[str, Any]:
+    return {"observed_anion_gap": round_half_up(anion_gap(v), 1)} if v.get("albumin") is not None else {}
 
 
 @register
@@ -120,7 +128,7 @@ class DeltaGap(Calculator):
             band = "delta gap within +/-6: no second metabolic disorder suggested"
         return self.result(v, round_half_up(delta, 1), "mmol/L", band, anion_gap=round_half_up(gap, 1),
                            delta_anion_gap=round_half_up(d_ag, 1), delta_bicarbonate=round_half_up(d_hco3, 1),
-                           corrected_bicarbonate=round_half_up(v["bicarbonate"] + d_ag, 1))
+                           corrected_bicarbonate=round_half_up(v["bicarbonate"] + d_ag, 1), **_observed(v))
 
 
 @register
@@ -151,4 +159,25 @@ class DeltaRatio(Calculator):
         if d_ag <= 0:
             band = "anion gap not raised: normal-gap metabolic acidosis; delta ratio not informative"
         return self.result(v, shown, "", band, anion_gap=round_half_up(gap, 1), delta_anion_gap=round_half_up(d_ag, 1),
-                           delta_bicarbonate=round_half_up(d_hco3, 1))
+                           delta_bicarbonate=round_half_up(d_hco3, 1), **_observed(v))
+
+
+_ALBUMIN_NOTE = (" The anion gap is first corrected for albumin (Figge 1998): + 2.5 x (normal albumin - albumin) "
+                 "in g/dL, normal 4.0 by default; the details give the observed gap.")
+_CORRECTED_INPUTS = (SODIUM, CHLORIDE, BICARBONATE, ALBUMIN, NORMAL_ALBUMIN, NORMAL_GAP_INPUT, NORMAL_BICARB_INPUT)
+
+
+@register
+class AlbuminCorrectedDeltaGap(DeltaGap):
+    id = "albumin_corrected_delta_gap"
+    title = "Albumin-corrected delta gap"
+    notes = DeltaGap.notes + _ALBUMIN_NOTE
+    inputs = _CORRECTED_INPUTS
+
+
+@register
+class AlbuminCorrectedDeltaRatio(DeltaRatio):
+    id = "albumin_corrected_delta_ratio"
+    title = "Albumin-corrected delta ratio"
+    notes = DeltaRatio.notes + _ALBUMIN_NOTE
+    inputs = _CORRECTED_INPUTS

@@ -104,3 +104,29 @@ class AdjustedBodyWeight(Calculator):
             band = "actual weight <= 120% of ideal: adjusted weight usually not needed"
         return self.result(v, round_half_up(abw, 1), "kg", band + _below_five_feet_note(v["height"]),
                            ideal_body_weight=round_half_up(ibw, 1), percent_of_ideal=round_half_up(pct, 1))
+
+
+@register
+class TargetWeight(Calculator):
+    id = "target_weight"
+    title = "Target body weight for a target BMI"
+    reference = Reference("Keys", "J Chronic Dis", 1972, "Indices of relative weight and obesity")
+    notes = ("Weight (kg) = target BMI x height (m) squared, the body mass index of Keys 1972 solved for "
+             "weight. Give the current weight for the change needed.")
+    inputs = (
+        Input("height", "Body height", "cm", low=30, high=260, alt_units=("in", "m")),
+        Input("target_bmi", "Target body mass index", "kg/m2", low=10, high=60),
+        Input("weight", "Current body weight (optional)", "kg", required=False, low=0.5, high=400,
+              alt_units=("lb",)),
+    )
+
+    def _compute(self, v: dict[str, Any]) -> Result:
+        target = v["target_bmi"] * (v["height"] / 100) ** 2
+        details: dict[str, Any] = {"target_weight_unrounded": target}
+        band = f"weight at BMI {v['target_bmi']:g} kg/m2 for this height"
+        if v["weight"] is not None:
+            change = target - v["weight"]
+            details["change_kg"] = round_half_up(change, 1)
+            details["current_bmi"] = round_half_up(v["weight"] / (v["height"] / 100) ** 2, 1)
+            band += f"; {'lose' if change < 0 else 'gain'} {abs(round_half_up(change, 1)):g} kg to reach it"
+        return self.result(v, round_half_up(target, 1), "kg", band, **details)
