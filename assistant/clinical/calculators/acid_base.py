@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from assistant.errors import BadInputError
 
@@ -115,7 +115,7 @@ class DeltaGap(Calculator):
     # online calculators (e.g. MDCalc) call AG - 12 alone the "delta gap"; that is reported in details
     # as delta_anion_gap, with the corrected bicarbonate HCO3 + (AG - 12).
     notes = "Delta gap = (AG - normal AG) - (normal HCO3 - HCO3); normal AG 12 and HCO3 24 by default."
-    inputs = (SODIUM, CHLORIDE, BICARBONATE, NORMAL_GAP_INPUT, NORMAL_BICARB_INPUT)
+    inputs: ClassVar[tuple[Input, ...]] = (SODIUM, CHLORIDE, BICARBONATE, NORMAL_GAP_INPUT, NORMAL_BICARB_INPUT)
 
     def _compute(self, v: dict[str, Any]) -> Result:
         gap, d_ag, d_hco3 = _deltas(v)
@@ -139,7 +139,7 @@ class DeltaRatio(Calculator):
                           "Use of the deltaAG/deltaHCO3- ratio in the diagnosis of mixed acid-base disorders",
                           et_al=False)
     notes = "Meaningful only in a high anion gap metabolic acidosis (bicarbonate below normal)."
-    inputs = (SODIUM, CHLORIDE, BICARBONATE, NORMAL_GAP_INPUT, NORMAL_BICARB_INPUT)
+    inputs: ClassVar[tuple[Input, ...]] = (SODIUM, CHLORIDE, BICARBONATE, NORMAL_GAP_INPUT, NORMAL_BICARB_INPUT)
 
     def _compute(self, v: dict[str, Any]) -> Result:
         gap, d_ag, d_hco3 = _deltas(v)
