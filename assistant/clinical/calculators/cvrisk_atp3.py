@@ -25,7 +25,8 @@ class _Atp3Table:
 
 
 # NCEP ATP III final report (Circulation 2002;106:3143), Appendix III-A "Estimate of 10-year risk for
-# men/women" (Framingham point scores). HDL points are the same for both sexes.
+# men/women" (Framingham point scores). HDL points are the same for both sexes. Every cell was
+# checked against the NHLBI "ATP III at a glance" score sheets (NIH Publication No. 01-3305, 2001).
 _ATP3 = {
     "male": _Atp3Table(
         age=((20, -9), (35, -4), (40, 0), (45, 3), (50, 6), (55, 8), (60, 10), (65, 11), (70, 12), (75, 13)),
