@@ -105,17 +105,24 @@ def latest_value(record: PatientRecord, codes: tuple[str, ...], text_ok: bool = 
     return None
 
 
-def window_days(codes: tuple[str, ...]) -> int | None:
-    """The validity window of the measure (loinc_map.csv window_days), or None when unmapped."""
+DEFAULT_WINDOW_DAYS = 365  # a measure loinc_map.csv does not list (pain score, UACR) keeps a year
+
+
+def window_days(codes: tuple[str, ...]) -> int:
+    """The validity window of the measure (loinc_map.csv window_days)."""
     by_loinc = analyte_by_loinc()
     name = next((by_loinc[c] for c in codes if c in by_loinc), None)
-    return analyte(name).window_days if name else None
+    if name is None:
+        return DEFAULT_WINDOW_DAYS
+    a = analyte(name)
+    # Bedside vitals windows (1 day from the newest vitals set) serve acute scores, not plan goals.
+    return a.window_days if a.anchor == "as_of" else DEFAULT_WINDOW_DAYS
 
 
 def too_old(ctx: Context, when: datetime | date | None, codes: tuple[str, ...]) -> int | None:
     """The window in days when a value dated `when` is beyond its measure's validity window."""
     days = window_days(codes)
-    if days is None or when is None:
+    if when is None:
         return None
     d = when.date() if isinstance(when, datetime) else when
     return days if (ctx.as_of - d).days > days else None
@@ -222,8 +229,9 @@ def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str,
             (last.ref, prev.ref))
 
 
-def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
-    """One item per measure; the highest-priority template's target wins, the others are named."""
+def chosen_goals(ctx: Context, matches: list[TemplateMatch]) -> dict[str, tuple[GoalSpec, list[TemplateMatch]]]:
+    """Goal key -> (the spec that applies to this patient, the templates that set it). The
+    highest-priority template's target wins; eligibility rules may drop or individualise it."""
     chosen: dict[str, tuple[GoalSpec, list[TemplateMatch]]] = {}
     for m in matches:
         for g in m.template.goals:
@@ -235,6 +243,12 @@ def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
             if fields:
                 g = replace(g, **{k: (float(v) if k == "value" else v) for k, v in fields.items()})  # type: ignore[arg-type]
             chosen.setdefault(g.key, (g, []))[1].append(m)
+    return chosen
+
+
+def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    """One item per measure; the highest-priority template's target wins, the others are named."""
+    chosen = chosen_goals(ctx, matches)
     items = []
     for key, (g, ms) in chosen.items():
         latest, state, refs = _assess(ctx, g) if g.op else ("", "unassessed", ())

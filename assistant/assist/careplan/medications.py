@@ -20,7 +20,7 @@ def med_actions(ctx: Context, med: Medication) -> tuple[Rule, ...]:
     return ctx.judge.stops(resolved.keys) if resolved else ()
 
 
-def _label(med: Medication, roles: list[tuple[TemplateMatch, MedSpec]]) -> str:
+def _label(ctx: Context, med: Medication, roles: list[tuple[TemplateMatch, MedSpec]]) -> str:
     text = med.name or med.code.display or "medication"
     if med.dose_text:
         # Dose instructions often end with their own full stop; the item adds one after the marker.
@@ -33,7 +33,9 @@ def _label(med: Medication, roles: list[tuple[TemplateMatch, MedSpec]]) -> str:
                                 for _, spec in roles)
         titles = dict.fromkeys(m.template.title for m, _ in roles)
         text += f" ({' / '.join(classes)} for {', '.join(titles)})"
-        if statin and not statin.startswith("high") and any(
+        age = ctx.judge.chart.age if ctx.judge else None
+        # Over 75, ACC/AHA 2018 finds moderate or high intensity reasonable: no "below" note.
+        if statin and not statin.startswith("high") and (age is None or age <= 75) and any(
                 spec.key == "statin" and spec.drug_class.lower().startswith("high") for _, spec in roles):
             text += "; below the high intensity the guideline recommends: review dose and tolerance"
     return text
@@ -56,7 +58,7 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
             covered.add(f"{m.template.id}:{spec.key}")
         actions = med_actions(ctx, med)
         cites, fids, marker = ctx.cite((med.ref,))
-        text = _label(med, roles)
+        text = _label(ctx, med, roles)
         if actions:
             verb = actions[0].action
             reasons = "; ".join(dict.fromkeys(ctx.judge.fill(a.text) for a in actions if ctx.judge))

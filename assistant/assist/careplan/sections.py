@@ -3,7 +3,7 @@ the rationale and the patient's plain-language section when no model writes them
 
 from __future__ import annotations
 
-from assistant.assist.careplan.build import STATE_WORDS, Context, fmt_date
+from assistant.assist.careplan.build import STATE_WORDS, Context, chosen_goals, fmt_date
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
 from assistant.assist.fact_lines import ordered_flags
@@ -182,7 +182,7 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
         items.append(Item(text="Your care team found something in your medicines or test results that "
                                "needs sorting out soon. They will talk to you about it.", kind="text",
                           key="patient:safety", citations=tuple(r for f in flags for r in f.citations)))
-    specs = {f"goal:{g.key}": g for m in matches for g in m.template.goals}
+    specs = {f"goal:{k}": g for k, (g, _) in chosen_goals(ctx, matches).items()}
     for item in goals:
         spec = specs.get(item.key)
         if spec is None:
