@@ -15,7 +15,15 @@ from assistant.assist.careplan.problems import DeceasedPatientError
 from assistant.assist.careplan.statins import statin_intensity
 from assistant.assist.careplan.templates import load_templates
 from assistant.errors import BadInputError
-from assistant.records.domain import LOINC, SNOMED, Coding, Condition, Medication, Observation, Patient
+from assistant.records.domain import (
+    LOINC,
+    SNOMED,
+    Coding,
+    Condition,
+    Medication,
+    Observation,
+    Patient,
+)
 from assistant.records.record import PatientRecord
 
 NOW = datetime.now(UTC)

@@ -44,7 +44,7 @@ class Context:
         rule = self.judge.decide(item)
         if rule is None:
             return False, "", {}
-        if rule is True:
+        if isinstance(rule, bool):
             return True, "", {}
         return True, self.judge.fill(rule.text) if rule.text else "", dict(rule.set)
 
