@@ -35,10 +35,10 @@ def test_t2dm_plan_has_hba1c_goal_with_latest_value_and_citation() -> None:
     assert t2dm.guideline.startswith("ADA") and t2dm.year == 2025 and t2dm.refs
     goal = item(doc, "goal:hba1c")
     assert goal.kind == "goal" and goal.status == "deterministic"
-    assert goal.target == "< 7.0 %"
+    assert goal.target == "< 7.0-7.5 % (healthy older adult)"  # ADA section 13: he is over 65
     assert goal.latest.startswith("8.9 % on 2026-")
     assert goal.state == "above-target" and goal.loinc == "4548-4"
-    assert "HbA1c target < 7.0 %; latest 8.9 % on 2026-" in goal.text
+    assert "HbA1c target < 7.0-7.5 % (healthy older adult); latest 8.9 % on 2026-" in goal.text
     # The citation opens the very observation the value came from.
     (ref,) = goal.citations
     obs = rec.entry(ref)
@@ -80,9 +80,11 @@ def test_af_nsaid_patient_gets_a_flag_item_and_the_nsaid_is_marked() -> None:
     assert "Warfarin + NSAID" in flag.text and "bleeding" in flag.text
     assert set(flag.citations) == {warfarin.ref, nsaid.ref} and flag.source
     meds = doc.items("medications")
-    flagged = [i for i in meds if i.state == "flagged"]
+    flagged = [i for i in meds if i.state in ("flagged", "stop")]
     assert {i.citations[0] for i in flagged} == {warfarin.ref, nsaid.ref}
-    assert meds[0].state == "flagged" and meds[0].text.startswith("Review now")
+    # The NSAID with warfarin is stopped (AGS Beers 2023), first in the list; warfarin is reviewed.
+    assert meds[0].state == "stop" and meds[0].text.startswith("Stop now") and nsaid.ref in meds[0].citations
+    assert "lowest dose" not in " ".join(i.text for i in doc.items())
     urgent = item(doc, "followup:safety")
     assert "within 1 week" in urgent.text and nsaid.ref in urgent.citations
     assert any("Safety first" in i.text for i in doc.items("rationale"))
@@ -105,7 +107,7 @@ def test_hfref_hyperkalaemia_and_copd_goals_off_target() -> None:
     hf = plan("03")
     k = item(hf, "goal:potassium")
     assert k.state == "above-target" and k.latest.startswith("6.1 mmol/L")
-    assert k.source.startswith("AHA/ACC/HFSA")  # heart failure outranks CKD for this measure
+    assert k.source.startswith("UK Kidney Association")  # the acute problem's template leads
     copd = plan("04")
     assert item(copd, "goal:spo2").state == "below-target"
     assert item(copd, "goal:rr").state == "above-target"
@@ -121,8 +123,9 @@ def test_medications_on_record_and_suggested_classes() -> None:
     assert "Metformin for Type 2 diabetes mellitus" in metformin.text
     consider = {i.key for i in meds if i.state == "consider"}
     # Already on an SGLT2 inhibitor, ACE inhibitor and statin: those are not suggested again;
-    # LDL is at target, so no add-on non-statin either.
-    assert not consider & {"consider:sglt2", "consider:raas", "consider:statin", "consider:ezetimibe"}
+    # LDL 94 mg/dL is above the < 70 mg/dL of diabetes with CKD (ADA 2025 10.23): ezetimibe is.
+    assert not consider & {"consider:sglt2", "consider:raas", "consider:statin"}
+    assert "consider:ezetimibe" in consider
     assert "consider:glp1" in consider  # HbA1c above target
 
 
@@ -148,7 +151,7 @@ def test_deterministic_plan_shape_and_patient_section() -> None:
     assert all(i.status == "deterministic" for i in doc.items())
     patient = doc.items("patient")
     texts = " ".join(i.text for i in patient)
-    assert "type 2 diabetes" in texts and "below 7.0 %" in texts and "8.9 %" in texts
+    assert "type 2 diabetes" in texts and "below 7.5 %" in texts and "8.9 %" in texts
     assert any(i.kind == "education" for i in patient)
     assert item(doc, "followup:next").interval == "1 month"  # hypertension's monthly titration
     assert doc.items("rationale")
@@ -222,9 +225,11 @@ def test_synthea_records_draft_without_errors(shared_fhir) -> None:
 
     covered = 0
     for rec in synthea_records(shared_fhir):
+        if rec.patient.deceased:  # refused: tests/assist/test_careplan_eligibility.py
+            continue
         doc = draft_careplan(rec, NO_FLAGS, use_model=False)
         covered += bool(doc.conditions)
         for ref in doc.citations():
             assert rec.entry(ref) is not None
         CarePlan.model_validate(to_fhir_careplan(doc))
-    assert covered >= 20
+    assert covered >= 15

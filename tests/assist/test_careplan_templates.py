@@ -52,7 +52,7 @@ def test_guideline_sources_named_in_the_issue() -> None:
 def test_demo_patients_match_their_conditions() -> None:
     expect = {"01": {"t2dm", "ckd", "hypertension", "hyperlipidemia", "obesity"},
               "02": {"atrial_fibrillation", "hypertension", "osteoarthritis"},
-              "03": {"heart_failure", "coronary_disease", "ckd", "hypertension"},
+              "03": {"heart_failure", "coronary_disease", "ckd", "hypertension", "hyperkalemia"},
               "04": {"copd", "osteoporosis"}, "05": {"hypothyroidism"}}
     for prefix, ids in expect.items():
         assert {m.template.id for m in match_templates(demo_record(prefix))} == ids, prefix

@@ -124,7 +124,7 @@ def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) ->
     goals = {g["id"]: g for g in draft["contained"]}
     hba1c = next(g for g in goals.values() if "HbA1c" in g["description"]["text"])
     assert hba1c["target"][0]["measure"]["coding"][0]["code"] == "4548-4"
-    assert hba1c["target"][0]["detailString"] == "< 7.0 %"
+    assert hba1c["target"][0]["detailString"] == "< 7.0-7.5 % (healthy older adult)"
     assert hba1c["achievementStatus"]["coding"][0]["code"] == "not-achieving"
     assert hba1c["outcomeReference"][0]["reference"].startswith("Observation/")
     assert {a["reference"] for a in draft["addresses"]} >= set(doc.conditions[0].refs)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from assistant.assist.careplan.document import Item
-from assistant.assist.careplan.templates import GoalSpec, MedSpec, MonitorSpec, TemplateMatch
+from assistant.assist.careplan.eligibility import Judge
+from assistant.assist.careplan.templates import GoalSpec, MonitorSpec, TemplateMatch
+from assistant.clinical.extract.codes import analyte, analyte_by_loinc
 from assistant.clinical.units import display_unit, unit_key
 from assistant.clinical.values import DIASTOLIC, SYSTOLIC, format_number, format_value, with_unit
 from assistant.records.domain import Medication, Observation
@@ -18,7 +20,8 @@ _BAD_STATUS = ("entered-in-error", "cancelled")
 STATE_WORDS = {"at-target": "at target", "above-target": "above target", "below-target": "below target",
                "not-at-target": "not at target", "missing": "no result on record",
                "unassessed": "not assessed automatically", "overdue": "overdue", "due": "due now",
-               "due-soon": "due soon", "up-to-date": "up to date"}
+               "due-soon": "due soon", "up-to-date": "up to date", "too-old": "too old to judge",
+               "now": "repeat now"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,20 @@ class Context:
     as_of: date
     fact_by_ref: Mapping[str, str]
     active_meds: tuple[Medication, ...]
+    judge: Judge | None = None
+    critical_refs: frozenset[str] = frozenset()  # observations a critical flag or urgent template cites
+    abnormal_refs: frozenset[str] = frozenset()  # observations any flag cites
+
+    def allowed(self, item: str) -> tuple[bool, str, dict[str, object]]:
+        """(draft it?, replacement text, goal fields to replace) from the eligibility rules."""
+        if self.judge is None:
+            return True, "", {}
+        rule = self.judge.decide(item)
+        if rule is None:
+            return False, "", {}
+        if isinstance(rule, bool):
+            return True, "", {}
+        return True, self.judge.fill(rule.text) if rule.text else "", dict(rule.set)
 
     def cite(self, refs: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         """(citations, fact ids, text marker) for some record entries."""
@@ -88,6 +105,29 @@ def latest_value(record: PatientRecord, codes: tuple[str, ...], text_ok: bool = 
     return None
 
 
+DEFAULT_WINDOW_DAYS = 365  # a measure loinc_map.csv does not list (pain score, UACR) keeps a year
+
+
+def window_days(codes: tuple[str, ...]) -> int:
+    """The validity window of the measure (loinc_map.csv window_days)."""
+    by_loinc = analyte_by_loinc()
+    name = next((by_loinc[c] for c in codes if c in by_loinc), None)
+    if name is None:
+        return DEFAULT_WINDOW_DAYS
+    a = analyte(name)
+    # Bedside vitals windows (1 day from the newest vitals set) serve acute scores, not plan goals.
+    return a.window_days if a.anchor == "as_of" else DEFAULT_WINDOW_DAYS
+
+
+def too_old(ctx: Context, when: datetime | date | None, codes: tuple[str, ...]) -> int | None:
+    """The window in days when a value dated `when` is beyond its measure's validity window."""
+    days = window_days(codes)
+    if when is None:
+        return None
+    d = when.date() if isinstance(when, datetime) else when
+    return days if (ctx.as_of - d).days > days else None
+
+
 def convert(goal: GoalSpec, v: float, unit: str) -> float | None:
     """`v` in the goal's unit, or None when the units differ and no factor is known."""
     # An annotation alone ({score}) is no unit: nothing to convert.
@@ -129,14 +169,16 @@ def _assess(ctx: Context, goal: GoalSpec) -> tuple[str, str, tuple[str, ...]]:
             when = when or o.when
         bad = [s for s in states if s not in ("at-target", "unassessed")]
         state = bad[0] if bad else ("unassessed" if "unassessed" in states else "at-target")
-        return f"{with_unit('/'.join(values), display_unit(goal.unit))} on {fmt_date(when)}", state, tuple(refs)
+        shown = f"{with_unit('/'.join(values), display_unit(goal.unit))} on {fmt_date(when)}"
+        return _dated(ctx, goal, shown, state, when, tuple(refs))
     if goal.op == "text":
         f = latest_value(rec, goal.codes, text_ok=True)
         if f is None:
             return "", "missing", ()
         o, _, _, text, _ = f
         ok = any(s in text.lower() for s in goal.ok)
-        return f"{text} on {fmt_date(o.when)}", "at-target" if ok else "not-at-target", (o.ref,)
+        return _dated(ctx, goal, f"{text} on {fmt_date(o.when)}", "at-target" if ok else "not-at-target",
+                      o.when, (o.ref,))
     f = latest_value(rec, goal.codes)
     if f is None:
         return "", "missing", ()
@@ -148,7 +190,16 @@ def _assess(ctx: Context, goal: GoalSpec) -> tuple[str, str, tuple[str, ...]]:
         return _trend(ctx, goal, o, v, unit, shown)
     if vv is None or not goal.op:
         return shown, "unassessed", (o.ref,)
-    return shown, _meets(goal, vv), (o.ref,)
+    return _dated(ctx, goal, shown, _meets(goal, vv), o.when, (o.ref,))
+
+
+def _dated(ctx: Context, goal: GoalSpec, shown: str, state: str, when: datetime | None,
+           refs: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
+    """A value beyond its measure's validity window is never judged at (or off) target."""
+    days = too_old(ctx, when, goal.codes)
+    if days is None:
+        return shown, state, refs
+    return f"{shown}, older than {days} days", "too-old", refs
 
 
 def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str, shown: str
@@ -178,21 +229,35 @@ def _trend(ctx: Context, goal: GoalSpec, last: Observation, v: float, unit: str,
             (last.ref, prev.ref))
 
 
-def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
-    """One item per measure; the highest-priority template's target wins, the others are named."""
+def chosen_goals(ctx: Context, matches: list[TemplateMatch]) -> dict[str, tuple[GoalSpec, list[TemplateMatch]]]:
+    """Goal key -> (the spec that applies to this patient, the templates that set it). The
+    highest-priority template's target wins; eligibility rules may drop or individualise it."""
     chosen: dict[str, tuple[GoalSpec, list[TemplateMatch]]] = {}
     for m in matches:
         for g in m.template.goals:
             if g.only_with_meds and not ctx.on_meds(g.only_with_meds):
                 continue
+            ok, _, fields = ctx.allowed(f"goal:{m.template.id}:{g.key}")
+            if not ok:
+                continue
+            if fields:
+                g = replace(g, **{k: (float(v) if k == "value" else v) for k, v in fields.items()})  # type: ignore[arg-type]
             chosen.setdefault(g.key, (g, []))[1].append(m)
+    return chosen
+
+
+def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    """One item per measure; the highest-priority template's target wins, the others are named."""
+    chosen = chosen_goals(ctx, matches)
     items = []
     for key, (g, ms) in chosen.items():
         latest, state, refs = _assess(ctx, g) if g.op else ("", "unassessed", ())
         refs = refs + (ctx.on_meds(g.only_with_meds)[0].ref,) if g.only_with_meds else refs
         cites, fids, marker = ctx.cite(refs)
         text = f"{g.measure} target {g.target}"
-        if latest:
+        if latest and state == "too-old":
+            text += f"; latest {latest}{marker}: too old to judge, measure it now"
+        elif latest:
             text += f"; latest {latest}{marker} ({STATE_WORDS[state]})"
         elif g.op:
             text += "; no result on record: measure it"
@@ -207,6 +272,30 @@ def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
 
 def _add_months(d: date, months: float) -> date:
     return d + timedelta(days=round(months * 30.44))
+
+
+ABNORMAL_MONTHS = 1.0  # an abnormal last value is repeated within a month at the latest
+
+
+def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tuple[str, str]:
+    """(state, text) of when a test is next due: the last value decides. Critical: now, today;
+    abnormal (a flag cites it): within a month; beyond its validity window: overdue."""
+    if found.ref in ctx.critical_refs:
+        return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
+    days = too_old(ctx, last, spec.loinc)
+    if days is not None:
+        return "overdue", f"overdue (last on {last.isoformat()}, older than {days} days)"
+    if spec.months <= 0:
+        return "up-to-date", "done"
+    months = spec.months
+    abnormal = found.ref in ctx.abnormal_refs
+    if abnormal:
+        months = min(months, ABNORMAL_MONTHS)
+    due = _add_months(last, months)
+    state = ("overdue" if due < ctx.as_of else
+             "due-soon" if due <= ctx.as_of + timedelta(days=31) or abnormal else "up-to-date")
+    why = "abnormal last value: " if abnormal else ""
+    return state, f"{why}next due {due.isoformat()} ({STATE_WORDS[state]})"
 
 
 def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
@@ -247,13 +336,7 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
                 analyte = re.split(r" ?[\[/]", found.name)[0]
                 value = f"{analyte} {value}"
             last = f"{value} on {last_date.isoformat()}" if value else last_date.isoformat()
-            if spec.months <= 0:
-                state, due_text = "up-to-date", "done"
-            else:
-                due = _add_months(last_date, spec.months)
-                state = ("overdue" if due < ctx.as_of else
-                         "due-soon" if due <= ctx.as_of + timedelta(days=31) else "up-to-date")
-                due_text = f"next due {due.isoformat()} ({STATE_WORDS[state]})"
+            state, due_text = _due(ctx, spec, found, last_date)
             text = f"{spec.test}: {spec.interval}. Last {last}{marker}; {due_text}."
         cites, fids, _ = ctx.cite(refs)
         items.append(Item(text=text, kind="monitoring", citations=cites, fact_ids=fids,
@@ -261,65 +344,3 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
                           conditions=tuple(m.template.id for m in ms), source=ms[0].template.source,
                           loinc=spec.loinc[0], state=state))
     return items
-
-
-def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None,
-                     flagged: frozenset[str] = frozenset()) -> list[Item]:
-    """Current medications (with the plan's condition they serve; those a safety flag cites are
-    marked for review first), then drug classes the guidelines recommend that the chart does not
-    show, marked 'consider' for the clinician. A class marked `only_if_off` is suggested only
-    while that goal is off target or unmeasured."""
-    goal_state = {g.key.removeprefix("goal:"): g.state for g in goals or ()}
-    items: list[Item] = []
-    covered: set[str] = set()
-    for med in ctx.active_meds:
-        roles = [(m, spec) for m in matches for spec in m.template.medications
-                 if any(s in med_text(med) for s in spec.match)]
-        for m, spec in roles:
-            covered.add(spec.key)
-            covered.add(f"{m.template.id}:{spec.key}")
-        cites, fids, marker = ctx.cite((med.ref,))
-        text = med.name or med.code.display or "medication"
-        if med.dose_text:
-            # Dose instructions often end with their own full stop; the item adds one after the marker.
-            text += f", {med.dose_text.rstrip().rstrip('.')}"
-        if roles:
-            classes = dict.fromkeys(spec.drug_class for _, spec in roles)
-            titles = dict.fromkeys(m.template.title for m, _ in roles)
-            text += f" ({' / '.join(classes)} for {', '.join(titles)})"
-        lead = "Review now (safety flag)" if med.ref in flagged else "Continue or review"
-        items.append(Item(text=f"{lead}: {text}{marker}.", kind="medication",
-                          citations=cites, fact_ids=fids, key=f"med:{med.id}",
-                          conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
-                          source=roles[0][0].template.source if roles else "",
-                          state="flagged" if med.ref in flagged else "on-record"))
-    # Flagged medications first: they are what the clinician must act on.
-    items.sort(key=lambda i: i.state != "flagged")
-    seen: dict[str, Item] = {}
-    for m in matches:
-        for spec in m.template.medications:
-            if spec.key in covered or f"{m.template.id}:{spec.key}" in covered:
-                continue
-            if spec.only_if_off and goal_state.get(spec.only_if_off, "missing") in ("at-target", "unassessed"):
-                continue
-            if spec.key in seen:  # same class from another template: name both conditions
-                old = seen[spec.key]
-                seen[spec.key] = replace(old, conditions=old.conditions + (m.template.id,))
-                continue
-            seen[spec.key] = _consider(ctx, m, spec)
-    return items + list(seen.values())
-
-
-def _consider(ctx: Context, m: TemplateMatch, spec: MedSpec) -> Item:
-    text = f"Consider {spec.drug_class}: {spec.consider}"
-    refs: tuple[str, ...] = ()
-    # A suggested class the patient is allergic to must say so where the suggestion is read.
-    allergic = [a for a in ctx.record.active_allergies
-                if any(s in f"{a.substance} {a.code.display}".lower() for s in spec.match)]
-    if allergic:
-        refs = tuple(a.ref for a in allergic)
-        text += f" CAUTION: allergy to {allergic[0].substance or allergic[0].code.display} on record."
-    cites, fids, marker = ctx.cite(refs)
-    return Item(text=text + marker, kind="medication", citations=cites, fact_ids=fids,
-                key=f"consider:{spec.key}", conditions=(m.template.id,), source=m.template.source,
-                state="consider")

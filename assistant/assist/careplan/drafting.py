@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assistant.assist.careplan.build import Context, goal_items, medication_items, monitoring_items
+from assistant.assist.careplan.build import Context, goal_items, monitoring_items
 from assistant.assist.careplan.document import (
     SECTION_TITLES,
     CarePlanDocument,
@@ -17,6 +17,8 @@ from assistant.assist.careplan.document import (
     Section,
 )
 from assistant.assist.careplan.fhir import to_fhir_careplan
+from assistant.assist.careplan.medications import medication_items
+from assistant.assist.careplan.problems import current_problems, judge_for, refuse_deceased
 from assistant.assist.careplan.review import dropped_note, is_unchecked, with_current_notes
 from assistant.assist.careplan.sections import (
     deterministic_rationale,
@@ -26,7 +28,7 @@ from assistant.assist.careplan.sections import (
     patient_items,
     problem_items,
 )
-from assistant.assist.careplan.templates import TemplateMatch, match_templates
+from assistant.assist.careplan.templates import TemplateMatch
 from assistant.assist.fact_lines import ordered_flags
 from assistant.records.record import PatientRecord
 
@@ -97,6 +99,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     per active flag, and a rationale and patient section (model-written and verified when an
     engine is given and `use_model`, deterministic otherwise). Unchecked model sentences are left
     out of the patient section unless `keep_unchecked`. Nothing is stored."""
+    refuse_deceased(record)
     when = _as_of(as_of, risk)
     warnings: list[str] = []
     if risk is None:
@@ -105,19 +108,25 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
 
         risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
-    ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications)
-    matches = match_templates(record)
+    current = current_problems(record, when)
+    judge, matches = judge_for(record, when, current)
+    flagged = ordered_flags(risk)
+    ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications, judge,
+                  critical_refs=frozenset(r for f in flagged if f.severity == "critical" for r in f.evidence)
+                  | frozenset(r for m in matches if m.template.urgent and judge.holds(m.template.urgent)
+                              for r in judge.urgent_refs(m.template.urgent)),
+                  abnormal_refs=frozenset(r for f in flagged for r in f.evidence))
 
     flags = flag_items(ctx, risk)
     goals = goal_items(ctx, matches)
     monitoring = monitoring_items(ctx, matches)
     followup = followup_items(ctx, matches, flags)
-    titles = [f.title or f.id for f in ordered_flags(risk)]
+    titles = [f.title or f.id for f in flagged]
     rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)
     patient = patient_items(ctx, matches, goals, flags, followup)
     sections = {
-        "problems": problem_items(ctx, matches), "flags": flags, "goals": goals,
-        "interventions": intervention_items(matches),
+        "problems": problem_items(ctx, matches, current), "flags": flags, "goals": goals,
+        "interventions": intervention_items(ctx, matches),
         "medications": medication_items(ctx, matches, goals, _flagged_refs(flags)),
         "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
     }

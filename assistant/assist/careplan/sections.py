@@ -3,29 +3,37 @@ the rationale and the patient's plain-language section when no model writes them
 
 from __future__ import annotations
 
-from assistant.assist.careplan.build import STATE_WORDS, Context, fmt_date
+from assistant.assist.careplan.build import STATE_WORDS, Context, chosen_goals, fmt_date
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
 from assistant.assist.fact_lines import ordered_flags
 from assistant.clinical.flags import RiskReport
+from assistant.records.domain import Condition
 
 VERBS = {"critical": "Resolve now", "high": "Resolve", "moderate": "Address", "low": "Review", "info": "Review"}
 
 
-def problem_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+def problem_items(ctx: Context, matches: list[TemplateMatch], current: tuple[Condition, ...]) -> list[Item]:
+    """One item per template (its conditions, the findings folded into it, or the value that
+    triggered an acute one), then the other current problems without a template."""
     items = []
     covered: set[str] = set()
     for m in matches:
         t = m.template
         covered.update(m.refs)
-        names = ", ".join(dict.fromkeys(c.display for c in m.conditions))
+        covered.update(c.ref for c in m.folded)
+        names = ", ".join(dict.fromkeys(c.display for c in m.conditions)) or m.triggered
+        if m.triggered and m.conditions:
+            names += f"; now {m.triggered}"
         onset = min((c.when for c in m.conditions if c.when), default=None)
-        cites, fids, marker = ctx.cite(m.refs)
+        cites, fids, marker = ctx.cite(m.refs + tuple(c.ref for c in m.folded))
         since = f", since {fmt_date(onset)}" if onset else ""
-        items.append(Item(text=f"{t.title} ({names}{since}){marker}. Plan follows {t.source}.",
+        also = (f"; also recorded: {', '.join(dict.fromkeys(c.display for c in m.folded))}"
+                if m.folded else "")
+        items.append(Item(text=f"{t.title} ({names}{since}{also}){marker}. Plan follows {t.source}.",
                           kind="problem", citations=cites, fact_ids=fids, key=f"problem:{t.id}",
                           conditions=(t.id,), source=t.source, state="template"))
-    for c in ctx.record.active_conditions:
+    for c in current:
         if c.ref in covered:
             continue
         cites, fids, marker = ctx.cite((c.ref,))
@@ -52,18 +60,30 @@ def flag_items(ctx: Context, risk: RiskReport | None) -> list[Item]:
     return items
 
 
-def intervention_items(matches: list[TemplateMatch]) -> list[Item]:
-    return [Item(text=f"{m.template.title}: {text}", kind="intervention",
-                 key=f"intervention:{m.template.id}:{key}", conditions=(m.template.id,),
-                 source=m.template.source, citations=m.refs)
-            for m in matches for key, text in m.template.interventions]
+def intervention_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
+    """Each template's interventions for a patient who qualifies (careplan_eligibility.toml)."""
+    items = []
+    for m in matches:
+        for key, text in m.template.interventions:
+            ok, instead, _ = ctx.allowed(f"intervention:{m.template.id}:{key}")
+            if ok:
+                items.append(Item(text=f"{m.template.title}: {instead or text}", kind="intervention",
+                                  key=f"intervention:{m.template.id}:{key}", conditions=(m.template.id,),
+                                  source=m.template.source, citations=m.refs))
+    return items
 
 
 def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]) -> list[Item]:
     items: list[Item] = []
     severities = {f.state for f in flags}
+    for m in matches:  # an acute problem at its guideline's same-day level (potassium >= 6.0 ...)
+        t = m.template
+        if t.urgent is not None and ctx.judge is not None and ctx.judge.holds(t.urgent):
+            items.append(Item(text=f"Contact the patient today: {t.title.lower()} needs {t.urgent_text}.",
+                              kind="followup", citations=m.refs, key=f"followup:today:{t.id}",
+                              interval="today", conditions=(t.id,), source=t.source, state="urgent"))
     if severities & {"critical", "high"}:
-        urgent = "critical" in severities
+        urgent = "critical" in severities or bool(items)
         when = "today" if urgent else "within 1 week"
         refs = tuple(r for f in flags if f.state in ("critical", "high") for r in f.citations)
         cites, fids, _ = ctx.cite(refs)
@@ -154,11 +174,15 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
         names = ", ".join(m.template.plain for m in matches)
         items.append(Item(text=f"This plan is about your {names}.", kind="text", key="patient:about",
                           citations=tuple(r for m in matches for r in m.refs)))
+    if any(f.key.startswith("followup:today") or f.interval == "today" for f in followup):
+        items.append(Item(text="Your care team will contact you today about a test result that needs "
+                               "action now.", kind="text", key="patient:today",
+                          citations=tuple(r for f in followup if f.interval == "today" for r in f.citations)))
     if flags:
         items.append(Item(text="Your care team found something in your medicines or test results that "
                                "needs sorting out soon. They will talk to you about it.", kind="text",
                           key="patient:safety", citations=tuple(r for f in flags for r in f.citations)))
-    specs = {f"goal:{g.key}": g for m in matches for g in m.template.goals}
+    specs = {f"goal:{k}": g for k, (g, _) in chosen_goals(ctx, matches).items()}
     for item in goals:
         spec = specs.get(item.key)
         if spec is None:
@@ -172,6 +196,10 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
     seen: set[str] = set()
     for m in matches:
         for n, text in enumerate(m.template.education):
+            ok, instead, _ = ctx.allowed(f"education:{m.template.id}:{n}")
+            if not ok:
+                continue
+            text = instead or text
             if text not in seen:
                 seen.add(text)
                 items.append(Item(text=text, kind="education", key=f"education:{m.template.id}:{n}",

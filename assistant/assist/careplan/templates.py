@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.assist.careplan.eligibility import Criteria, Judge, parse_criteria
 from assistant.clinical.knowledge import KnowledgeError, knowledge_dir, read_csv
 from assistant.records.domain import ICD10, SNOMED, Condition
 from assistant.records.record import PatientRecord
@@ -83,6 +84,11 @@ class Template:
     followup_interval: str
     followup_months: float
     followup_text: str
+    # Acute problems (hyperkalaemia, AKI, hypoglycaemia) also apply when the chart shows them now
+    # without a coded condition; `urgent` values call for same-day action.
+    trigger: Criteria | None = None
+    urgent: Criteria | None = None
+    urgent_text: str = ""
 
     @property
     def source(self) -> str:
@@ -93,6 +99,8 @@ class Template:
 class TemplateMatch:
     template: Template
     conditions: tuple[Condition, ...]  # the active conditions that matched, newest first
+    triggered: str = ""  # why an acute template applies without a coded condition ('potassium 6.1 ...')
+    folded: tuple[Condition, ...] = ()  # findings that describe this problem (BMI 30+, prediabetes)
 
     @property
     def refs(self) -> tuple[str, ...]:
@@ -148,7 +156,10 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
                              for m in d.get("monitoring", ())),
             education=tuple(e["text"] for e in d.get("education", ())),
             followup_interval=fu["interval"], followup_months=float(fu["months"]),
-            followup_text=fu["text"])
+            followup_text=fu["text"],
+            trigger=parse_criteria(d["trigger"], f"{path}: trigger") if "trigger" in d else None,
+            urgent=parse_criteria(d["urgent"], f"{path}: urgent", frozenset({"text"})) if "urgent" in d else None,
+            urgent_text=d.get("urgent", {}).get("text", ""))
     except KeyError as e:
         raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
 
@@ -232,14 +243,23 @@ def condition_matches(t: Template, cond: Condition, shared: dict[str, tuple[set[
     return False
 
 
-def match_templates(record: PatientRecord, templates: tuple[Template, ...] | None = None) -> list[TemplateMatch]:
-    """Templates whose condition is active in the chart, in priority order. A template listing
-    `superseded_by` is dropped when one of those matched too (prediabetes under diabetes)."""
+def match_templates(record: PatientRecord, templates: tuple[Template, ...] | None = None, *,
+                    judge: Judge | None = None,
+                    conditions: tuple[Condition, ...] | None = None) -> list[TemplateMatch]:
+    """Templates whose condition is active in the chart (`conditions`, default the active ones),
+    in priority order, and with a `judge` the acute templates whose trigger holds now. A template
+    listing `superseded_by` is dropped when one of those matched too (prediabetes under diabetes)."""
     shared = _concept_codes()
     found: list[TemplateMatch] = []
+    active = record.active_conditions if conditions is None else conditions
     for t in templates or load_templates():
-        conds = tuple(c for c in record.active_conditions if condition_matches(t, c, shared))
-        if conds:
-            found.append(TemplateMatch(t, conds))
+        conds = tuple(c for c in active if condition_matches(t, c, shared))
+        why = ""
+        if t.trigger is not None and judge is not None and judge.holds(t.trigger):
+            why = "; ".join(judge.value_text(lab.analyte) for c in (t.trigger, *t.trigger.any)
+                            for lab in c.labs if judge.value_text(lab.analyte))
+            why = why or "the chart shows it now"
+        if conds or why:
+            found.append(TemplateMatch(t, conds, why))
     ids = {m.template.id for m in found}
     return [m for m in found if not ids.intersection(m.template.superseded_by)]

@@ -1,0 +1,246 @@
+"""Whom each care-plan recommendation applies to (resources/knowledge/careplan_eligibility.toml), judged on the chart now."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+from assistant.clinical.extract.chart import Chart, Measurement, fmt
+from assistant.clinical.knowledge import KnowledgeError, read_toml
+from assistant.records.domain import ICD10, SNOMED, Condition
+
+ELIGIBILITY = "careplan_eligibility.toml"
+ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
+OPS = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__}
+# With `baseline_days`: the newest value against the lowest in the days before it (KDIGO AKI):
+# "x>=" compares the ratio, "+>=" the absolute rise.
+RISE_OPS = ("x>=", "+>=")
+_PLACEHOLDER = re.compile(r"\{(class:[a-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class LabTest:
+    """A value measured now: the newest within `days` (default: the analyte's window in loinc_map.csv)."""
+
+    analyte: str
+    op: str
+    value: float
+    days: int | None = None
+    baseline_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Every field set must hold; `any` holds when one of its sets holds; `none` when none does."""
+
+    age_min: float | None = None
+    age_max: float | None = None
+    sex: str = ""
+    labs: tuple[LabTest, ...] = ()
+    meds_any: tuple[str, ...] = ()   # ingredient or 'class:NAME' (drug_class_info.csv)
+    meds_all: tuple[str, ...] = ()
+    meds_none: tuple[str, ...] = ()
+    concepts_any: tuple[str, ...] = ()  # condition_map.csv concepts, active
+    concepts_none: tuple[str, ...] = ()
+    codes_any: tuple[str, ...] = ()  # 'snomed:CODE' or 'icd10:PREFIX', any condition ever recorded
+    problems_any: tuple[str, ...] = ()  # template ids in this plan (acute ones included)
+    problems_none: tuple[str, ...] = ()
+    stop_any: tuple[str, ...] = ()  # a medicine action (stop/hold) applies to this key
+    stop_none: tuple[str, ...] = ()
+    frail: bool | None = None
+    chronic_min: int | None = None
+    chronic_max: int | None = None
+    any: tuple[Criteria, ...] = ()
+    none: tuple[Criteria, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    item: str
+    source: str
+    when: Criteria
+    text: str = ""
+    action: str = ""  # for 'medicine:' items: Stop, Hold...
+    set: tuple[tuple[str, Any], ...] = ()  # goal fields replaced when this rule holds
+
+
+@dataclass(frozen=True)
+class Tables:
+    rules: tuple[Rule, ...]
+    frail_concepts: tuple[str, ...]
+    frail_codes: tuple[str, ...]
+    chronic_concepts: tuple[str, ...]
+    episodic_codes: tuple[str, ...]
+    episodic_concepts: tuple[str, ...]
+    episodic_days: int
+    folds: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # (template id, codes, concepts)
+
+
+_CRITERIA_KEYS = set(Criteria.__dataclass_fields__)
+
+
+def parse_criteria(d: dict[str, Any], where: str, extra: frozenset[str] = frozenset()) -> Criteria:
+    """Criteria from a TOML table; `where` names the file and entry in errors."""
+    unknown = set(d) - _CRITERIA_KEYS - extra
+    if unknown:
+        raise KnowledgeError(f"{where}: unknown fields {sorted(unknown)}")
+    labs = []
+    for lab in d.get("labs", ()):
+        if lab["op"] not in OPS and lab["op"] not in RISE_OPS:
+            raise KnowledgeError(f"{where}: unknown op {lab['op']!r}")
+        if (lab["op"] in RISE_OPS) != ("baseline_days" in lab):
+            raise KnowledgeError(f"{where}: ops {RISE_OPS} go with baseline_days, and only they")
+        labs.append(LabTest(lab["analyte"], lab["op"], float(lab["value"]), lab.get("days"),
+                            lab.get("baseline_days")))
+    kw: dict[str, Any] = {k: tuple(d[k]) for k in _CRITERIA_KEYS if k in d and isinstance(d[k], list)
+                          and k not in ("labs", "any", "none")}
+    for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex"):
+        if k in d:
+            kw[k] = d[k]
+    return Criteria(labs=tuple(labs), any=tuple(parse_criteria(x, where) for x in d.get("any", ())),
+                    none=tuple(parse_criteria(x, where) for x in d.get("none", ())), **kw)
+
+
+_RULE_FIELDS = frozenset({"item", "source", "text", "action", "set"})
+
+
+def tables() -> Tables:
+    data = read_toml(ELIGIBILITY)
+    rules = []
+    for n, raw in enumerate(data.get("rule", ())):
+        where = f"{ELIGIBILITY}: rule {n + 1} ({raw.get('item', '?')})"
+        if not raw.get("item") or not raw.get("source"):
+            raise KnowledgeError(f"{where} needs an item and its source")
+        rules.append(Rule(raw["item"], raw["source"], parse_criteria(raw, where, _RULE_FIELDS), raw.get("text", ""),
+                          raw.get("action", ""), tuple(raw.get("set", {}).items())))
+    fr, ch, ep = data["frailty"], data["chronic"], data["episodic"]
+    folds = tuple((f["into"], tuple(f.get("codes", ())), tuple(f.get("concepts", ())))
+                  for f in data.get("fold", ()))
+    return Tables(tuple(rules), tuple(fr["concepts"]), tuple(fr["codes"]), tuple(ch["concepts"]),
+                  tuple(ep["codes"]), tuple(ep["concepts"]), int(ep["max_days"]), folds)
+
+
+def code_matches(cond: Condition, codes: tuple[str, ...]) -> bool:
+    for coding in (cond.code, *cond.codes):
+        for spec in codes:
+            system, _, code = spec.partition(":")
+            if system == "snomed" and coding.system == SNOMED and coding.code == code:
+                return True
+            if system == "icd10" and coding.system in ICD10_SYSTEMS and \
+                    coding.code.replace(".", "").upper().startswith(code.replace(".", "").upper()):
+                return True
+    return False
+
+
+@dataclass
+class Judge:
+    """Criteria judged on one chart at its as_of; `problems` are the plan's template ids."""
+
+    chart: Chart
+    problems: frozenset[str] = frozenset()
+    stopped: frozenset[str] = frozenset()
+    used: dict[str, Measurement] = field(default_factory=dict)
+
+    @cached_property
+    def tables(self) -> Tables:
+        return tables()
+
+    def stops(self, med_keys: frozenset[str]) -> tuple[Rule, ...]:
+        """Every 'medicine:KEY' action that holds for a medicine with these keys."""
+        return tuple(r for r in self.tables.rules if r.item.startswith("medicine:")
+                     and r.item[9:] in med_keys and self.holds(r.when))
+
+    @cached_property
+    def frail(self) -> bool:
+        t = self.tables
+        return any(self.chart.has(c) for c in t.frail_concepts) or any(
+            code_matches(c, t.frail_codes) for c in self.chart.record.active_conditions)
+
+    @cached_property
+    def chronic(self) -> int:
+        return sum(self.chart.has(c) for c in self.tables.chronic_concepts)
+
+    def lab(self, test: LabTest) -> bool:
+        m = self.chart.egfr() if test.analyte == "egfr" and test.days is None else \
+            self.chart.latest(test.analyte, test.days)
+        if m is None:
+            return False  # not measured now: eligibility is never assumed
+        if test.baseline_days is not None:
+            before = [b.value for b in self.chart.measurements(
+                test.analyte, m.when - timedelta(days=test.baseline_days), m.when) if b.ref != m.ref]
+            if not before or min(before) <= 0:
+                return False
+            base = min(before)
+            change = m.value / base if test.op == "x>=" else m.value - base
+            ok = change >= test.value
+        else:
+            ok = OPS[test.op](float(m.value), test.value)
+        if ok:
+            self.used[test.analyte] = m
+        return ok
+
+    def on(self, key: str) -> bool:
+        return bool(self.chart.meds_with(key))
+
+    def holds(self, c: Criteria) -> bool:
+        ch, age = self.chart, self.chart.age
+        if c.age_min is not None and (age is None or age < c.age_min):
+            return False
+        if c.age_max is not None and (age is None or age > c.age_max):
+            return False
+        if c.sex and ch.sex != c.sex:
+            return False
+        if c.frail is not None and self.frail != c.frail:
+            return False
+        if c.chronic_min is not None and self.chronic < c.chronic_min:
+            return False
+        if c.chronic_max is not None and self.chronic > c.chronic_max:
+            return False
+        checks = (
+            not c.meds_any or any(self.on(k) for k in c.meds_any),
+            all(self.on(k) for k in c.meds_all),
+            not any(self.on(k) for k in c.meds_none),
+            not c.concepts_any or any(ch.has(k) for k in c.concepts_any),
+            not any(ch.has(k) for k in c.concepts_none),
+            not c.codes_any or any(code_matches(x, c.codes_any) for x in ch.record.conditions),
+            not c.problems_any or bool(self.problems.intersection(c.problems_any)),
+            not self.problems.intersection(c.problems_none),
+            not c.stop_any or bool(self.stopped.intersection(c.stop_any)),
+            not self.stopped.intersection(c.stop_none),
+        )
+        if not all(checks):
+            return False
+        if not all(self.lab(t) for t in c.labs):
+            return False
+        if c.any and not any(self.holds(x) for x in c.any):
+            return False
+        return not any(self.holds(x) for x in c.none)
+
+    def rules_for(self, item: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.tables.rules if r.item == item)
+
+    def decide(self, item: str) -> Rule | None | bool:
+        """True: no rule governs the item; a Rule: the first that holds; None: none holds (drop it)."""
+        rules = self.rules_for(item)
+        if not rules:
+            return True
+        return next((r for r in rules if self.holds(r.when)), None)
+
+    def fill(self, text: str) -> str:
+        """'{class:antiplatelet}' -> the patient's own medicine(s) of that class, e.g. 'clopidogrel'."""
+        def names(m: re.Match[str]) -> str:
+            found = [ing for med in self.chart.meds_with(m.group(1)) for ing in med.ingredients[:1]]
+            return " and ".join(dict.fromkeys(found))
+        return _PLACEHOLDER.sub(names, text)
+
+    def value_text(self, analyte: str) -> str:
+        m = self.used.get(analyte)
+        return f"{fmt(m.value)} {m.unit} on {m.date}".replace("  ", " ") if m else ""
+
+    def urgent_refs(self, c: Criteria) -> tuple[str, ...]:
+        """The record entries behind the lab values a criteria set was judged on (after `holds`)."""
+        names = [lab.analyte for x in (c, *c.any) for lab in x.labs]
+        return tuple(self.used[n].ref for n in dict.fromkeys(names) if n in self.used)

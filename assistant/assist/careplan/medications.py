@@ -1,0 +1,109 @@
+"""The care plan's medication section: the patient's medicines (stop/hold/continue) and the classes guidelines suggest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.assist.careplan.build import Context, med_text
+from assistant.assist.careplan.document import Item
+from assistant.assist.careplan.eligibility import Rule
+from assistant.assist.careplan.statins import statin_label
+from assistant.assist.careplan.templates import MedSpec, TemplateMatch
+from assistant.records.domain import Medication
+
+
+def med_actions(ctx: Context, med: Medication) -> tuple[Rule, ...]:
+    """The guideline actions (Stop, Hold) that apply to one active medicine now."""
+    if ctx.judge is None:
+        return ()
+    resolved = next((r for r in ctx.judge.chart.meds if r.ref == med.ref), None)
+    return ctx.judge.stops(resolved.keys) if resolved else ()
+
+
+def _label(ctx: Context, med: Medication, roles: list[tuple[TemplateMatch, MedSpec]]) -> str:
+    text = med.name or med.code.display or "medication"
+    if med.dose_text:
+        # Dose instructions often end with their own full stop; the item adds one after the marker.
+        text += f", {med.dose_text.rstrip().rstrip('.')}"
+    if roles:
+        statin = statin_label(med_text(med))
+        # The intensity comes from the drug and dose (ACC/AHA 2018 table), never from the
+        # template's recommendation ("High-intensity statin" is what CCD asks for, not what this is).
+        classes = dict.fromkeys(statin if statin and spec.key == "statin" else spec.drug_class
+                                for _, spec in roles)
+        titles = dict.fromkeys(m.template.title for m, _ in roles)
+        text += f" ({' / '.join(classes)} for {', '.join(titles)})"
+        age = ctx.judge.chart.age if ctx.judge else None
+        # Over 75, ACC/AHA 2018 finds moderate or high intensity reasonable: no "below" note.
+        if statin and not statin.startswith("high") and (age is None or age <= 75) and any(
+                spec.key == "statin" and spec.drug_class.lower().startswith("high") for _, spec in roles):
+            text += "; below the high intensity the guideline recommends: review dose and tolerance"
+    return text
+
+
+def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None,
+                     flagged: frozenset[str] = frozenset()) -> list[Item]:
+    """Current medications (with the plan's condition they serve; those a guideline says to stop
+    or hold now first, then those a safety flag cites), then drug classes the guidelines recommend
+    that the chart does not show, marked 'consider', for patients who qualify. A class marked
+    `only_if_off` is suggested only while that goal is off target or unmeasured."""
+    goal_state = {g.key.removeprefix("goal:"): g.state for g in goals or ()}
+    items: list[Item] = []
+    covered: set[str] = set()
+    for med in ctx.active_meds:
+        roles = [(m, spec) for m in matches for spec in m.template.medications
+                 if any(s in med_text(med) for s in spec.match)]
+        for m, spec in roles:
+            covered.add(spec.key)
+            covered.add(f"{m.template.id}:{spec.key}")
+        actions = med_actions(ctx, med)
+        cites, fids, marker = ctx.cite((med.ref,))
+        text = _label(ctx, med, roles)
+        if actions:
+            verb = actions[0].action
+            reasons = "; ".join(dict.fromkeys(ctx.judge.fill(a.text) for a in actions if ctx.judge))
+            lead, state = f"{verb} now", verb.lower()
+            text += f"{marker}: {reasons} ({'; '.join(dict.fromkeys(a.source for a in actions))})"
+            marker = ""
+        elif med.ref in flagged:
+            lead, state = "Review now (safety flag)", "flagged"
+        else:
+            lead, state = "Continue or review", "on-record"
+        items.append(Item(text=f"{lead}: {text}{marker}.", kind="medication",
+                          citations=cites, fact_ids=fids, key=f"med:{med.id}",
+                          conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
+                          source=roles[0][0].template.source if roles else "", state=state))
+    # Medicines to stop or hold first, then flagged ones: they are what the clinician must act on.
+    order = {"stop": 0, "hold": 0, "flagged": 1}
+    items.sort(key=lambda i: order.get(i.state, 2))
+    seen: dict[str, Item] = {}
+    for m in matches:
+        for spec in m.template.medications:
+            if spec.key in covered or f"{m.template.id}:{spec.key}" in covered:
+                continue
+            if spec.only_if_off and goal_state.get(spec.only_if_off, "missing") in ("at-target", "unassessed"):
+                continue
+            ok, text, _ = ctx.allowed(f"medication:{m.template.id}:{spec.key}")
+            if not ok:
+                continue
+            if spec.key in seen:  # same class from another template: name both conditions
+                old = seen[spec.key]
+                seen[spec.key] = replace(old, conditions=old.conditions + (m.template.id,))
+                continue
+            seen[spec.key] = _consider(ctx, m, replace(spec, consider=text) if text else spec)
+    return items + list(seen.values())
+
+
+def _consider(ctx: Context, m: TemplateMatch, spec: MedSpec) -> Item:
+    text = f"Consider {spec.drug_class}: {spec.consider}"
+    refs: tuple[str, ...] = ()
+    # A suggested class the patient is allergic to must say so where the suggestion is read.
+    allergic = [a for a in ctx.record.active_allergies
+                if any(s in f"{a.substance} {a.code.display}".lower() for s in spec.match)]
+    if allergic:
+        refs = tuple(a.ref for a in allergic)
+        text += f" CAUTION: allergy to {allergic[0].substance or allergic[0].code.display} on record."
+    cites, fids, marker = ctx.cite(refs)
+    return Item(text=text + marker, kind="medication", citations=cites, fact_ids=fids,
+                key=f"consider:{spec.key}", conditions=(m.template.id,), source=m.template.source,
+                state="consider")
