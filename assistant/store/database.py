@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from assistant.errors import AuthenticationError, BadInputError, DatabaseError
 
 from . import schema
 from .accounts import Accounts, check_password_policy, check_user_name
-from .audit import AuditLog
+from .audit import AuditLog, WitnessConfig
 from .documents import Documents
 from .keyring import (
     DEFAULT_KDF,
@@ -87,7 +88,8 @@ class Store:
         self._closed = False
         self.via_recovery = via_recovery  # unlocked with the recovery key: may reset any password
         ctx = StoreContext(conn, self.transaction, account)
-        self.audit = AuditLog(ctx)
+        self.audit = AuditLog(ctx, keyring.signing.get(account.name), WitnessConfig.for_database(path),
+                              via_recovery)
         self.accounts = Accounts(ctx, self.audit, keyring, self._seal, via_recovery)
         self.patients = Patients(ctx, self.audit)
         self.documents = Documents(ctx, self.audit)
@@ -107,7 +109,8 @@ class Store:
         data_key, key_id = new_data_key()
         recovery = new_recovery_key()
         keyring = Keyring(keys_path, current=key_id)
-        slot, _ = Slot.create(admin, password.encode(), kdf or DEFAULT_KDF)
+        keyring.signing[admin] = Ed25519PrivateKey.generate()  # signs the admin's audit rows
+        slot, _ = Slot.create(admin, password.encode(), kdf or DEFAULT_KDF, keyring.signing[admin])
         rslot, _ = Slot.create(RECOVERY_SLOT, normalise_recovery_key(recovery), RECOVERY_KDF)
         keyring.slots = {admin: slot, RECOVERY_SLOT: rslot}
         keyring.seal_for_all(key_id, data_key)
@@ -188,6 +191,7 @@ class Store:
         if self._closed:
             return
         self._closed = True
+        self.audit.witness_now()  # the head at close, outside the database
         try:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error:
@@ -221,6 +225,7 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._in_tx = False
+        self.audit.after_commit()
 
     def require_admin(self) -> None:
         self.account.require_admin()

@@ -99,7 +99,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         # Prove the backup opens with these credentials before touching the live database.
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))
-        check = probe.audit.verify()
+        check = probe.audit.verify(witness=False)  # the live log's witness does not describe a backup
         backup_admin = probe.via_recovery or probe.account.is_admin
         probe.close()
         if not backup_admin:
@@ -142,6 +142,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
              else Store.open(db_path, user or "", password or ""))
     store.audit.record("db.restore", detail=str(backup_file))
+    store.audit.restart_witness("restored from a backup")  # the old witness lines describe the displaced log
     return store
 
 
