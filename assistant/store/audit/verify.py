@@ -100,8 +100,8 @@ def _check_signature(walk: _Walk, row: StoredRow) -> None:
     elif row.signer == SIGNER_USER:
         key = walk.keys.get(user)
         subject, enrolled = parse_enrol(row.detail) if action == "key.enrol" else ("", None)
-        if key is None and subject == user and enrolled is not None:
-            key = enrolled  # an account's first key, enrolled by the account itself
+        if subject == user and enrolled is not None:
+            key = enrolled  # a key enrolled by its own account signs that row (a replacement is reported)
         if key is None:
             walk.problems.append(f"row {seq} forged: signed as {user}, who has no enrolled key")
             return
@@ -179,15 +179,13 @@ def _check_witness(walk: _Walk, config: witness.WitnessConfig, hashes: dict[int,
     if not records:
         walk.notes.append("the witness has no record of this log yet")
         return
-    for rec in records:
-        if rec.rows > last:
-            walk.problems.append(f"head behind the witness's record at {rec.ts}: the log ends at row "
-                                 f"{last} but row {rec.rows} was witnessed (rows {last + 1}..{rec.rows} "
-                                 "deleted)")
-            break
-        if hashes.get(rec.rows) != rec.head:
-            walk.problems.append(f"row {rec.rows} altered since the witness recorded it at {rec.ts}")
-            break
-    newest = max(r.rows for r in records)
-    if newest < last:
-        walk.notes.append(f"rows {newest + 1}..{last} not witnessed yet (head {head[:12]})")
+    newest = max(records, key=lambda r: r.rows)
+    if newest.rows > last:
+        gone = f"row {last + 1}" if newest.rows == last + 1 else f"rows {last + 1}..{newest.rows}"
+        walk.problems.append(f"head behind the witness's record at {newest.ts}: the log ends at row {last} "
+                             f"but row {newest.rows} was witnessed ({gone} deleted)")
+    changed = next((r for r in records if r.rows <= last and hashes.get(r.rows) != r.head), None)
+    if changed is not None:
+        walk.problems.append(f"row {changed.rows} altered since the witness recorded it at {changed.ts}")
+    if newest.rows < last:
+        walk.notes.append(f"rows {newest.rows + 1}..{last} not witnessed yet (head {head[:12]})")
