@@ -162,7 +162,8 @@ class Store:
                      user: str | None) -> Store:
         conn, data_key, key_id = _connect_any(path, candidates)
         schema.migrate(conn)
-        if key_id == keyring.pending:
+        finished_rekey = key_id == keyring.pending
+        if finished_rekey:
             # A rekey was interrupted after the database took the new key: finish it now.
             keyring.current, keyring.pending = key_id, ""
             for slot in keyring.slots.values():
@@ -185,6 +186,9 @@ class Store:
         store = cls(path, conn, keyring, account, data_key, key_id, via_recovery=user is None)
         if user is None:
             store.audit.record("auth.recovery", detail="unlocked with the recovery key")
+        if finished_rekey:
+            store.audit.record("db.rekey.completed", detail=f"key {key_id}: an interrupted rotation "
+                               "finished at open")
         return store
 
     def close(self) -> None:

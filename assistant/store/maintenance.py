@@ -48,6 +48,7 @@ def backup(store: Store, dest: Path) -> int:
         raise BadInputError(f"{dest}: already exists; choose a new file name")
     tmp_db = dest.with_name(dest.name + ".partial-db")
     tmp_out = dest.with_name(dest.name + ".partial")
+    store.audit.record("db.backup.started", detail=str(dest))  # intent first: a kill leaves a trace
     try:
         target = _connect(tmp_db, store._data_key)
         try:
@@ -64,6 +65,9 @@ def backup(store: Store, dest: Path) -> int:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp_out, dest)
+    except BaseException as e:
+        store.audit.record("db.backup.failed", detail=f"{dest}: {type(e).__name__}")
+        raise
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_out.unlink(missing_ok=True)

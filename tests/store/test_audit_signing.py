@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from assistant.store.audit.chain import digest
 from assistant.store.audit.signing import Signer, load_system_signer, user_signer
 from assistant.store.database import Store
-from assistant.store.keyring import Keyring
+from assistant.store.keyring import Keyring, Slot
 from support import FAST_KDF, PASSWORD
 
 CLIN_PW = "clinician password 1"
@@ -133,12 +134,8 @@ def test_forging_another_users_row_is_detected(two_users: Path) -> None:
         assert f"row {len(rows) + 1}" in problems and ("forged" in problems), problems
 
 
-def test_swapping_an_accounts_key_file_shows(two_users: Path, tmp_path: Path) -> None:
+def test_swapping_an_accounts_key_file_shows(two_users: Path) -> None:
     # An admin with write access to the key file gives drjones a new slot (new password, new key).
-    ring = Keyring.load(Keyring.path_for(two_users))
-    from assistant.store.keyring import Slot
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     with Store.open(two_users, "admin", PASSWORD) as admin:
         slot, _ = Slot.create("drjones", b"admin knows this 1", FAST_KDF, Ed25519PrivateKey.generate())
         admin._seal(slot)
