@@ -22,10 +22,10 @@ SettingValue: TypeAlias = str | int | bool
 # that `settings["models.threads"]` is typed int and `settings["models.device"]` str.
 TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "database.path",
                   "models.pack_dir", "models.install_dir", "models.device", "summary.unverified",
-                  "careplan.unverified"]
+                  "careplan.unverified", "audit.witness_path"]
 NumberKey = Literal["models.threads", "session.idle_lock_minutes", "security.password_min_length",
-                    "audit.retention_days"]
-FlagKey = Literal["models.spin"]
+                    "audit.retention_days", "audit.witness_every"]
+FlagKey = Literal["models.spin", "audit.witness_syslog"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,17 @@ KEYS: tuple[Key, ...] = (
         minimum=8, maximum=128),
     Key("audit.retention_days", int, 3650, "Keep audit rows at least this many days", minimum=365,
         maximum=36500),
+    # The witness lives outside the database so that rewriting the log inside it shows. Next to the
+    # database, anyone who can write the database can truncate it too: sites should point this at a
+    # file clinicians can append to but not rewrite (root-owned, mode 0622 and `chattr +a`), and
+    # lock the setting in the site file.
+    Key("audit.witness_path", str, "", "Append-only file that witnesses the audit log's head (row count, "
+        "head hash, time); empty means '<database>.audit-witness' beside the database",
+        env="ASSISTANT_AUDIT_WITNESS"),
+    Key("audit.witness_every", int, 1, "Witness the audit head after this many new rows (and always at "
+        "close)", minimum=1, maximum=1000),
+    Key("audit.witness_syslog", bool, False, "Also send each witness line (row count, head hash, time; "
+        "no patient data) to the operating system's log (syslog / journald)"),
     Key("summary.unverified", str, "drop",
         "Model sentences the checker cannot support: drop (count shown, reachable) or mark in place",
         choices=("mark", "drop")),

@@ -15,6 +15,7 @@ from assistant.cli.credentials import add_db_args, open_store, read_secret
 from assistant.errors import AssistantError, BadInputError
 from assistant.fileio import write_private
 from assistant.services import careplans
+from assistant.services.documents import audited_output
 
 STATUS_MARK = {"verified": "", "deterministic": "", "edited": " (edited)", "unverified": " (UNVERIFIED)"}
 
@@ -163,13 +164,15 @@ def _export(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         stored, doc = careplans.load(store, args.plan_id)
         resource = cp.to_fhir_careplan(doc, stored)
-        store.audit.record("careplan.export", stored.patient_id, f"{stored.id} fhir")
-    text = json.dumps(resource, indent=1, ensure_ascii=False)
+        text = json.dumps(resource, indent=1, ensure_ascii=False)
+        with audited_output(store, "careplan.export", stored.patient_id,
+                            f"{stored.id} fhir" + (" file" if args.out else " stdout")):
+            if args.out:
+                write_private(Path(args.out), (text + "\n").encode("utf-8"))
+            else:
+                print(text)
     if args.out:
-        write_private(Path(args.out), (text + "\n").encode("utf-8"))
         print(f"Exported care plan {stored.id} as a FHIR CarePlan to {args.out}.")
-    else:
-        print(text)
     return 0
 
 

@@ -72,11 +72,14 @@ def _audit(args: argparse.Namespace) -> int:
             check = store.audit.verify()
             store.audit.record("audit.verify", detail="ok" if check.ok else "FAILED")
             if args.json:
-                print(json.dumps({"ok": check.ok, "rows": check.rows, "problems": list(check.problems)}))
+                print(json.dumps({"ok": check.ok, "rows": check.rows, "problems": list(check.problems),
+                                  "notes": list(check.notes)}))
             else:
                 print(f"audit log: {check.rows} rows, {'intact' if check.ok else 'TAMPERED'}")
                 for p in check.problems:
                     print(f"  {p}")
+                for note in check.notes:
+                    print(f"  note: {note}")
             return 0 if check.ok else 4
         patient = store.patients.resolve(args.patient) if args.patient else None
         events = store.audit.events(patient, limit=args.limit)

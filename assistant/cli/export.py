@@ -11,7 +11,7 @@ from assistant.fileio import write_private
 from assistant.services.assist import load_engine
 from assistant.services.documents import (
     Rendered,
-    audit_output,
+    audited_output,
     careplan_for_output,
     summary_for_output,
 )
@@ -31,8 +31,8 @@ def export_pdf(args: argparse.Namespace) -> int:
             rendered = summary_for_output(store, pid, record=record, engine=load_engine())
         else:
             raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
-        write_private(out, rendered.pdf)
-        audit_output(store, rendered, "export")
+        with audited_output(store, f"{rendered.kind}.export", pid, rendered.audit_detail()):
+            write_private(out, rendered.pdf)
     what = (f"care plan version {rendered.version} ({rendered.status})" if kind == "careplan"
             else "summary")
     print(f"Exported the {what} to {out}.")

@@ -17,6 +17,7 @@ from assistant.records.fhir_export import export_bundle
 from assistant.records.fhir_read import iter_fhir_files
 from assistant.records.record import SECTIONS, PatientRecord
 from assistant.records.serde import to_jsonable
+from assistant.services.documents import audited_output
 from assistant.services.importing import import_files
 
 
@@ -113,8 +114,8 @@ def _export(args: argparse.Namespace) -> int:
         record = store.patients.load_record(pid)
         bundle = export_bundle(record)
         out = Path(args.out)
-        write_private(out, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
-        store.audit.record("chart.export", pid, f"fhir {len(bundle['entry'])} resources")
+        with audited_output(store, "chart.export", pid, f"fhir {len(bundle['entry'])} resources"):
+            write_private(out, json.dumps(bundle, indent=1, ensure_ascii=False).encode("utf-8"))
     print(f"Exported {len(bundle['entry'])} resources to {out}.")
     return 0
 

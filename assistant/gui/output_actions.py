@@ -86,13 +86,19 @@ class OutputActions(QObject):
         self.ctx.db.submit(lambda s: services.signer_info(s, plan), signed,
                            lambda e: self._failed("Export", e), context=self)
 
-    def _audit(self, view: PatientView, doc: Document, action: str, detail: str) -> None:
+    def _audit(self, view: PatientView, doc: Document, action: str, detail: str,
+               then: Callable[[], None] | None = None, what_failed: str = "") -> None:
+        """Audit on the database thread; `then` runs once the row is committed (an output starts
+        only after its intent row is in the log: a kill while writing still leaves a trace)."""
         pid = view.record.patient.id
         if isinstance(doc, services.SummaryView):
             kind, what = "summary", detail
         else:
             kind, what = "careplan", f"{doc.id} v{doc.version} {detail}"
-        self.ctx.db.submit(lambda s: s.audit.record(f"{kind}.{action}", pid, what))
+        self.ctx.db.submit(lambda s: s.audit.record(f"{kind}.{action}", pid, what),
+                           None if then is None else (lambda _: then()),
+                           None if then is None else (lambda e: self._failed(what_failed, e)),
+                           context=self)
 
     def _failed(self, what: str, error: BaseException) -> None:
         self.task = None
@@ -136,10 +142,20 @@ class OutputActions(QObject):
                 self._flash(f"Exported the {what} to {path}")
                 self._audit(view, doc, "export", f"pdf {how}")
 
+            def failed(e: BaseException) -> None:
+                self._audit(view, doc, "export.failed", f"pdf {type(e).__name__}")
+                self._failed("Export", e)
+
+            def cancelled() -> None:
+                self._audit(view, doc, "export.failed", "pdf cancelled")
+                self._cancelled()
+
+            def go() -> None:
+                self.task = run_task(output.export_job(render, path), name="export-pdf",
+                                     on_result=done, on_error=failed, on_cancelled=cancelled, context=self)
+
             self._preparing = False
-            self.task = run_task(output.export_job(render, path), name="export-pdf",
-                                 on_result=done, on_error=lambda e: self._failed("Export", e),
-                                 on_cancelled=self._cancelled, context=self)
+            self._audit(view, doc, "export.started", "pdf", then=go, what_failed="Export")
 
         self._flash("Exporting…")
         self._preparing = True
@@ -181,10 +197,17 @@ class OutputActions(QObject):
                 self._flash("Sent to the printer.")
                 self._audit(view, doc, "print", how)
 
+            def failed(e: BaseException) -> None:
+                self._audit(view, doc, "print.failed", type(e).__name__)
+                self._failed("Printing", e)
+
+            def go() -> None:
+                self.task = run_task(output.print_job(render, printer, job_name), name="print",
+                                     on_result=done, on_error=failed, on_cancelled=self._cancelled,
+                                     context=self)
+
             self._preparing = False
-            self.task = run_task(output.print_job(render, printer, job_name), name="print",
-                                 on_result=done, on_error=lambda e: self._failed("Printing", e),
-                                 on_cancelled=self._cancelled, context=self)
+            self._audit(view, doc, "print.started", "", then=go, what_failed="Printing")
 
         self._flash("Preparing to print…")
         self._preparing = True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -54,6 +55,19 @@ class Rendered:
 def audit_output(store: Store, rendered: Rendered, action: str, how: str = "pdf") -> None:
     """Record an export or print ('export' | 'print') as '<kind>.<action>' with the document id."""
     store.audit.record(f"{rendered.kind}.{action}", rendered.patient_id, rendered.audit_detail(how))
+
+
+@contextmanager
+def audited_output(store: Store, action: str, patient_id: str, detail: str) -> Iterator[None]:
+    """Intent before output, result after: '<action>.started', then '<action>' or '<action>.failed'.
+    A process killed while writing leaves the intent row, so no file leaves without a trace."""
+    store.audit.record(f"{action}.started", patient_id, detail)
+    try:
+        yield
+    except BaseException as e:
+        store.audit.record(f"{action}.failed", patient_id, f"{detail}: {type(e).__name__}")
+        raise
+    store.audit.record(action, patient_id, detail)
 
 
 # --- care plans -------------------------------------------------------------------------------

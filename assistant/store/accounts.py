@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from assistant.errors import AuthenticationError, BadInputError
 
 from .audit import AuditLog
+from .audit.signing import KEY_PREFIX
 from .keyring import DEFAULT_KDF, RECOVERY_SLOT, KdfParams, Keyring, Slot
 from .types import Account, StoreContext, account_from_row, one, utcnow
 
@@ -30,6 +33,11 @@ def check_password_policy(password: str, min_length: int | None = None) -> None:
         raise BadInputError(f"password too short: use at least {min_length} characters")
     if password.strip() != password:
         raise BadInputError("password must not start or end with spaces")
+
+
+def signing_public(slot: Slot) -> str:
+    """The slot's audit-signing public key as the audit log and the accounts table write it."""
+    return KEY_PREFIX + slot.signing_public
 
 
 class Accounts:
@@ -56,13 +64,15 @@ class Accounts:
             raise BadInputError(f"role must be one of {', '.join(ROLES)}")
         if name in keyring.slots or conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise BadInputError(f"user {name!r} already exists")
-        slot, _ = Slot.create(name, password.encode(), kdf or DEFAULT_KDF)
+        # The new account's audit-signing key; its public half is enrolled by this admin's signed row.
+        slot, _ = Slot.create(name, password.encode(), kdf or DEFAULT_KDF, Ed25519PrivateKey.generate())
         self._seal(slot)
         now = utcnow()
         with self._ctx.transaction():
             conn.execute("INSERT INTO users(name, display_name, role, created, password_changed) "
                          "VALUES (?, ?, ?, ?, ?)", (name, display_name, role, now, now))
             self._audit.record("user.add", detail=f"{name} ({role})")
+            self._audit.enrol(name, signing_public(slot))
             # The key file is written inside the transaction: if it fails, the row rolls back.
             keyring.slots[name] = slot
             try:
@@ -86,16 +96,20 @@ class Accounts:
         if slot is not None and is_self and not self._via_recovery:
             if old_password is None:
                 raise AuthenticationError("give the current password to change it")
-            private = slot.unwrap_private(old_password.encode())
-            slot.wrap_private(private, new_password.encode())
+            private, signing = slot.unwrap_keys(old_password.encode())
+            # The same signing key, re-wrapped: one's own rows stay verifiable under one key.
+            slot.wrap_private(private, new_password.encode(), signing or Ed25519PrivateKey.generate())
         else:
-            # Admin reset (or re-enabling an account): a fresh key pair sealed with the current key.
-            slot, _ = Slot.create(name, new_password.encode(), DEFAULT_KDF)
+            # Admin reset (or re-enabling an account): fresh key pairs, the data key sealed with the
+            # current key, and a new signing key that this admin's signed row enrols.
+            slot, _ = Slot.create(name, new_password.encode(), DEFAULT_KDF, Ed25519PrivateKey.generate())
             self._seal(slot)
         with self._ctx.transaction():
             conn.execute("UPDATE users SET password_changed = ?, disabled = 0 WHERE name = ?",
                          (utcnow(), name))
             self._audit.record("user.passwd", detail=name)
+            if not is_self or self._via_recovery:
+                self._audit.enrol(name, signing_public(slot))
             keyring.slots[name] = slot
             keyring.save()
 

@@ -9,12 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from assistant.errors import AuthenticationError, BadInputError, DatabaseError
 
 from . import schema
 from .accounts import Accounts, check_password_policy, check_user_name
-from .audit import AuditLog
+from .audit import AuditLog, WitnessConfig
 from .documents import Documents
 from .keyring import (
     DEFAULT_KDF,
@@ -87,7 +88,8 @@ class Store:
         self._closed = False
         self.via_recovery = via_recovery  # unlocked with the recovery key: may reset any password
         ctx = StoreContext(conn, self.transaction, account)
-        self.audit = AuditLog(ctx)
+        self.audit = AuditLog(ctx, keyring.signing.get(account.name), WitnessConfig.for_database(path),
+                              via_recovery)
         self.accounts = Accounts(ctx, self.audit, keyring, self._seal, via_recovery)
         self.patients = Patients(ctx, self.audit)
         self.documents = Documents(ctx, self.audit)
@@ -107,7 +109,8 @@ class Store:
         data_key, key_id = new_data_key()
         recovery = new_recovery_key()
         keyring = Keyring(keys_path, current=key_id)
-        slot, _ = Slot.create(admin, password.encode(), kdf or DEFAULT_KDF)
+        keyring.signing[admin] = Ed25519PrivateKey.generate()  # signs the admin's audit rows
+        slot, _ = Slot.create(admin, password.encode(), kdf or DEFAULT_KDF, keyring.signing[admin])
         rslot, _ = Slot.create(RECOVERY_SLOT, normalise_recovery_key(recovery), RECOVERY_KDF)
         keyring.slots = {admin: slot, RECOVERY_SLOT: rslot}
         keyring.seal_for_all(key_id, data_key)
@@ -159,7 +162,8 @@ class Store:
                      user: str | None) -> Store:
         conn, data_key, key_id = _connect_any(path, candidates)
         schema.migrate(conn)
-        if key_id == keyring.pending:
+        finished_rekey = key_id == keyring.pending
+        if finished_rekey:
             # A rekey was interrupted after the database took the new key: finish it now.
             keyring.current, keyring.pending = key_id, ""
             for slot in keyring.slots.values():
@@ -182,12 +186,16 @@ class Store:
         store = cls(path, conn, keyring, account, data_key, key_id, via_recovery=user is None)
         if user is None:
             store.audit.record("auth.recovery", detail="unlocked with the recovery key")
+        if finished_rekey:
+            store.audit.record("db.rekey.completed", detail=f"key {key_id}: an interrupted rotation "
+                               "finished at open")
         return store
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        self.audit.witness_now()  # the head at close, outside the database
         try:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error:
@@ -221,6 +229,7 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._in_tx = False
+        self.audit.after_commit()
 
     def require_admin(self) -> None:
         self.account.require_admin()

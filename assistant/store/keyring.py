@@ -2,7 +2,9 @@
 
 The SQLCipher file is encrypted with one random 256-bit data key. Each account (and the recovery
 key) owns an X25519 key pair; its private key is wrapped with a key derived from the password
-(Argon2id, parameters stored) and the data key is sealed to its public key. So a password change
+(Argon2id, parameters stored) and the data key is sealed to its public key. An account's Ed25519
+audit-signing key is wrapped by the same password-derived key (its public half is also kept with
+the account in the database and enrolled in the audit log). So a password change
 re-wraps one private key, and `db rekey` can seal a new data key to every account without knowing
 anyone's password. The file holds no patient data and nothing usable without a password.
 """
@@ -20,6 +22,7 @@ from typing import Literal, TypedDict
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -83,6 +86,20 @@ def _unseal(box: dict[str, str], private: X25519PrivateKey, aad: bytes) -> bytes
     return AESGCM(key).decrypt(_unb64(box["nonce"]), _unb64(box["ct"]), aad)
 
 
+def _raw(key: X25519PrivateKey | Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+
+
+def _wrap(kek: bytes, raw: bytes, aad: bytes) -> dict[str, str]:
+    nonce = os.urandom(12)
+    return {"nonce": _b64(nonce), "ct": _b64(AESGCM(kek).encrypt(nonce, raw, aad))}
+
+
+def _unwrap(kek: bytes, box: dict[str, str], aad: bytes) -> bytes:
+    return AESGCM(kek).decrypt(_unb64(box["nonce"]), _unb64(box["ct"]), aad)
+
+
 @dataclass
 class Slot:
     """One way to unlock: an account's (or the recovery key's) wrapped private key and sealed data keys."""
@@ -94,31 +111,47 @@ class Slot:
     wrapped_private: dict[str, str]
     sealed: dict[str, dict[str, str]] = field(default_factory=dict)  # key id -> sealed data key
 
+    signing_public: str = ""  # Ed25519 audit-signing key ("" for the recovery slot and old files)
+    wrapped_signing: dict[str, str] = field(default_factory=dict)
+
     @classmethod
-    def create(cls, name: str, secret: bytes, kdf: KdfParams) -> tuple[Slot, X25519PrivateKey]:
+    def create(cls, name: str, secret: bytes, kdf: KdfParams,
+               signing: Ed25519PrivateKey | None = None) -> tuple[Slot, X25519PrivateKey]:
+        """A new slot; an account's slot also wraps its audit-signing key (`signing`)."""
         private = X25519PrivateKey.generate()
         slot = cls(name, kdf.copy(), "", _b64(private.public_key().public_bytes_raw()), {})
-        slot.wrap_private(private, secret)
+        slot.wrap_private(private, secret, signing)
         return slot, private
 
-    def wrap_private(self, private: X25519PrivateKey, secret: bytes) -> None:
+    def wrap_private(self, private: X25519PrivateKey, secret: bytes,
+                     signing: Ed25519PrivateKey | None = None) -> None:
+        """Wrap the private key (and the signing key, when given) with a fresh password-derived key.
+        Without `signing` a stored signing key cannot be kept (its wrapping key changes): callers that
+        re-wrap pass the one they unwrapped."""
         salt = os.urandom(16)
         kek = derive_kek(secret, salt, self.kdf)
-        nonce = os.urandom(12)
-        raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                    serialization.NoEncryption())
         self.salt = _b64(salt)
-        self.wrapped_private = {"nonce": _b64(nonce),
-                                "ct": _b64(AESGCM(kek).encrypt(nonce, raw, self.name.encode()))}
+        self.wrapped_private = _wrap(kek, _raw(private), self.name.encode())
+        if signing is None:
+            self.signing_public, self.wrapped_signing = "", {}
+        else:
+            self.signing_public = _b64(signing.public_key().public_bytes_raw())
+            self.wrapped_signing = _wrap(kek, _raw(signing), f"{self.name}:sign".encode())
 
-    def unwrap_private(self, secret: bytes) -> X25519PrivateKey:
+    def unwrap_keys(self, secret: bytes) -> tuple[X25519PrivateKey, Ed25519PrivateKey | None]:
+        """Both private keys, from one key derivation (Argon2 is deliberately slow)."""
         kek = derive_kek(secret, _unb64(self.salt), self.kdf)
         try:
-            raw = AESGCM(kek).decrypt(_unb64(self.wrapped_private["nonce"]),
-                                      _unb64(self.wrapped_private["ct"]), self.name.encode())
+            raw = _unwrap(kek, self.wrapped_private, self.name.encode())
+            signing = (Ed25519PrivateKey.from_private_bytes(
+                _unwrap(kek, self.wrapped_signing, f"{self.name}:sign".encode()))
+                if self.wrapped_signing else None)
         except InvalidTag:
             raise AuthenticationError("wrong user name or password") from None
-        return X25519PrivateKey.from_private_bytes(raw)
+        return X25519PrivateKey.from_private_bytes(raw), signing
+
+    def unwrap_private(self, secret: bytes) -> X25519PrivateKey:
+        return self.unwrap_keys(secret)[0]
 
     def seal(self, key_id: str, data_key: bytes) -> None:
         public = X25519PublicKey.from_public_bytes(_unb64(self.public_key))
@@ -136,6 +169,8 @@ class Keyring:
     current: str = ""
     pending: str = ""
     slots: dict[str, Slot] = field(default_factory=dict)
+    # Audit-signing keys unwrapped by `unlock` in this process (never written to the file).
+    signing: dict[str, Ed25519PrivateKey] = field(default_factory=dict, repr=False, compare=False)
 
     @staticmethod
     def path_for(db_path: Path) -> Path:
@@ -180,7 +215,15 @@ class Keyring:
         if slot is None:
             # Same message as a wrong password: do not reveal which accounts exist.
             raise AuthenticationError("wrong user name or password")
-        private = slot.unwrap_private(secret)
+        private, signing = slot.unwrap_keys(secret)
+        if signing is None and name != RECOVERY_SLOT:
+            # An account from before audit signing: it gets its key now, wrapped like its other key
+            # (the store enrols the public half in the audit log once the database is open).
+            signing = Ed25519PrivateKey.generate()
+            slot.wrap_private(private, secret, signing)
+            self.save()
+        if signing is not None:
+            self.signing[name] = signing
         found = [(slot.open(private, k), k) for k in (self.current, self.pending) if k and k in slot.sealed]
         if not found:
             raise DatabaseError(f"account {name!r} holds no copy of the database key; ask an admin to "

@@ -48,6 +48,7 @@ def backup(store: Store, dest: Path) -> int:
         raise BadInputError(f"{dest}: already exists; choose a new file name")
     tmp_db = dest.with_name(dest.name + ".partial-db")
     tmp_out = dest.with_name(dest.name + ".partial")
+    store.audit.record("db.backup.started", detail=str(dest))  # intent first: a kill leaves a trace
     try:
         target = _connect(tmp_db, store._data_key)
         try:
@@ -64,6 +65,9 @@ def backup(store: Store, dest: Path) -> int:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp_out, dest)
+    except BaseException as e:
+        store.audit.record("db.backup.failed", detail=f"{dest}: {type(e).__name__}")
+        raise
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_out.unlink(missing_ok=True)
@@ -99,7 +103,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         # Prove the backup opens with these credentials before touching the live database.
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))
-        check = probe.audit.verify()
+        check = probe.audit.verify(witness=False)  # the live log's witness does not describe a backup
         backup_admin = probe.via_recovery or probe.account.is_admin
         probe.close()
         if not backup_admin:
@@ -142,6 +146,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
              else Store.open(db_path, user or "", password or ""))
     store.audit.record("db.restore", detail=str(backup_file))
+    store.audit.restart_witness("restored from a backup")  # the old witness lines describe the displaced log
     return store
 
 

@@ -197,5 +197,12 @@ class Patients:
         marks = ",".join("?" * len(best))
         found = {s.id: s for s in map(_summary, conn.execute(
             f"SELECT {cols} FROM patients p WHERE p.id IN ({marks})", list(best)))}
-        ordered = sorted(found, key=lambda pid: (best[pid] != "", found[pid].name.lower()))
-        return [replace(found[pid], snippet=best[pid]) for pid in ordered[:limit]]
+        ordered = sorted(found, key=lambda pid: (best[pid] != "", found[pid].name.lower()))[:limit]
+        # Note snippets are chart text: showing them is audited like opening the chart, one row per
+        # patient. The term stays in the detail, which is encrypted at rest with the rest of the log:
+        # a hash of a name or a diagnosis would be reversed by guessing, and the reviewer needs it.
+        with self._ctx.transaction():
+            for pid in ordered:
+                if best[pid]:
+                    self._audit.record("search.snippets", pid, f"term {search!r}")
+        return [replace(found[pid], snippet=best[pid]) for pid in ordered]

@@ -94,6 +94,13 @@ MIGRATIONS: list[str | Callable[[Connection], None]] = [
         WHEN OLD.status IN ('signed', 'superseded')
         BEGIN SELECT RAISE(ABORT, 'a signed document cannot be deleted'); END;
     """,
+    # 3: signed audit rows (who signed: 'user', 'system', '' before signing) and each account's
+    # public signing key; rows from before stay unsigned and are reported as such
+    """
+    ALTER TABLE audit ADD COLUMN signer TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit ADD COLUMN sig TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN sign_key TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

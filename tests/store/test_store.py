@@ -178,7 +178,7 @@ def test_audit_chain_detects_edit_delete_and_truncation(tmp_path: Path, store: S
     store.conn.execute("DROP TRIGGER audit_no_update")
     store.conn.execute("DROP TRIGGER audit_no_delete")
     store.conn.execute("UPDATE audit SET user = 'mallory' WHERE seq = 2")
-    assert any("row 2: contents changed" in p for p in store.audit.verify().problems)
+    assert any("row 2 altered" in p for p in store.audit.verify().problems)
     store.conn.execute("UPDATE audit SET user = 'admin' WHERE seq = 2")
     assert store.audit.verify().ok
     store.conn.execute("DELETE FROM audit WHERE seq = 2")
