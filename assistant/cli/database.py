@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.cli.credentials import add_db_args, db_path, open_store, read_secret, user_name
 from assistant.errors import BadInputError
 from assistant.store.database import Store
-from assistant.store.maintenance import backup, rekey, restore
+from assistant.store.maintenance import backup, disable_account, rekey, restore
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -60,8 +60,14 @@ def _user(args: argparse.Namespace) -> int:
             store.accounts.change_password(target, pw, old_password=old)
             print(f"Password changed for {target!r}.")
         elif args.user_cmd == "disable":
-            store.accounts.disable(args.name)
-            print(f"Disabled {args.name!r}; its password no longer opens the database.")
+            key_id = disable_account(store, args.name)
+            if key_id:
+                print(f"Disabled {args.name!r} and rotated the database key (key id {key_id}): its "
+                      "password no longer opens the database, not even with an older copy of the key file.")
+            else:
+                print(f"Disabled {args.name!r}: its password no longer opens the database with the current "
+                      "key file, but an older copy of the key file still would until the key is rotated; "
+                      "another session is open, so run `assistant db rekey` once it is closed.")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import sqlcipher3
@@ -30,6 +30,7 @@ from .keyring import (
     normalise_recovery_key,
 )
 from .patients import Patients
+from .restore_journal import finish_interrupted
 from .types import Account, Connection, Cursor, StoreContext, account_from_row, as_text, utcnow
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ class Store:
     def open(cls, path: Path, user: str, password: str) -> Store:
         """Unlock with an account's password. Wrong password or disabled account: AuthenticationError."""
         path = Path(path)
+        finish_interrupted(path)  # a restore cut between its renames: complete it first
         if not path.exists():
             raise DatabaseError(f"{path}: no database here; create one with `assistant init`")
         keyring = Keyring.load(Keyring.path_for(path))
@@ -174,6 +176,7 @@ class Store:
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
         """Unlock with the printed recovery key, acting as the first enabled admin."""
         path = Path(path)
+        finish_interrupted(path)
         keyring = Keyring.load(Keyring.path_for(path))
         try:
             candidates = keyring.unlock(RECOVERY_SLOT, normalise_recovery_key(recovery_key))
@@ -305,6 +308,10 @@ class Store:
             raise
         self._in_tx = False
         self._raw.execute("COMMIT")
+
+    def sole_session(self) -> AbstractContextManager[None]:
+        """The session lock held exclusively: refused while any other session has the database open."""
+        return self._lock.exclusive() if self._lock is not None else nullcontext()
 
     def require_admin(self) -> None:
         self.account.require_admin()
