@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assistant.cli.credentials import add_db_args, db_path, open_store, read_secret, user_name
 from assistant.errors import BadInputError
+from assistant.store.access import OWN_ROWS_NOTE, may_review_all, visible_accounts, visible_events
 from assistant.store.database import Store
 from assistant.store.maintenance import backup, disable_account, rekey, restore
 
@@ -38,7 +39,7 @@ def _env_password() -> bool:
 def _user(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if args.user_cmd == "list":
-            users = store.accounts.list()
+            users = visible_accounts(store)
             if args.json:
                 print(json.dumps([{"name": u.name, "role": u.role, "display_name": u.display_name,
                                    "disabled": u.disabled} for u in users], indent=2))
@@ -85,7 +86,9 @@ def _audit(args: argparse.Namespace) -> int:
                     print(f"  {p}")
             return 0 if check.ok else 4
         patient = store.patients.resolve(args.patient) if args.patient else None
-        events = store.audit.events(patient, limit=args.limit)
+        events = visible_events(store, patient, limit=args.limit)
+        if not may_review_all(store):
+            print(OWN_ROWS_NOTE, file=sys.stderr)
         if args.json:
             print(json.dumps([e.to_dict() for e in events], indent=2, ensure_ascii=False))
         else:
@@ -136,7 +139,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="manage accounts (admins)")
     us = p.add_subparsers(dest="user_cmd", required=True)
     for name, helptext in (("add", "add an account"), ("passwd", "change a password"),
-                           ("list", "list accounts"), ("disable", "disable an account")):
+                           ("list", "list accounts (all for admins, one's own otherwise)"), ("disable", "disable an account")):
         q = us.add_parser(name, help=helptext)
         add_db_args(q)
         if name in ("add", "disable"):
@@ -166,7 +169,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_args(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_audit)
-    q = au.add_parser("show", help="show recent audit events")
+    q = au.add_parser("show", help="show recent audit events (all for admins, one's own otherwise)")
     add_db_args(q)
     q.add_argument("--patient", help="only events about this patient")
     q.add_argument("--limit", type=int, default=50)
