@@ -9,8 +9,9 @@ from pathlib import Path
 
 from assistant.cli.credentials import add_db_args, db_path, open_store, read_secret, user_name
 from assistant.errors import BadInputError
+from assistant.store.access import OWN_ROWS_NOTE, may_review_all, visible_accounts, visible_events
 from assistant.store.database import Store
-from assistant.store.maintenance import backup, rekey, restore
+from assistant.store.maintenance import backup, disable_account, rekey, restore
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def _env_password() -> bool:
 def _user(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         if args.user_cmd == "list":
-            users = store.accounts.list()
+            users = visible_accounts(store)
             if args.json:
                 print(json.dumps([{"name": u.name, "role": u.role, "display_name": u.display_name,
                                    "disabled": u.disabled} for u in users], indent=2))
@@ -60,8 +61,14 @@ def _user(args: argparse.Namespace) -> int:
             store.accounts.change_password(target, pw, old_password=old)
             print(f"Password changed for {target!r}.")
         elif args.user_cmd == "disable":
-            store.accounts.disable(args.name)
-            print(f"Disabled {args.name!r}; its password no longer opens the database.")
+            key_id = disable_account(store, args.name)
+            if key_id:
+                print(f"Disabled {args.name!r} and rotated the database key (key id {key_id}): its "
+                      "password no longer opens the database, not even with an older copy of the key file.")
+            else:
+                print(f"Disabled {args.name!r}: its password no longer opens the database with the current "
+                      "key file, but an older copy of the key file still would until the key is rotated; "
+                      "another session is open, so run `assistant db rekey` once it is closed.")
     return 0
 
 
@@ -82,7 +89,9 @@ def _audit(args: argparse.Namespace) -> int:
                     print(f"  note: {note}")
             return 0 if check.ok else 4
         patient = store.patients.resolve(args.patient) if args.patient else None
-        events = store.audit.events(patient, limit=args.limit)
+        events = visible_events(store, patient, limit=args.limit)
+        if not may_review_all(store):
+            print(OWN_ROWS_NOTE, file=sys.stderr)
         if args.json:
             print(json.dumps([e.to_dict() for e in events], indent=2, ensure_ascii=False))
         else:
@@ -133,7 +142,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("user", help="manage accounts (admins)")
     us = p.add_subparsers(dest="user_cmd", required=True)
     for name, helptext in (("add", "add an account"), ("passwd", "change a password"),
-                           ("list", "list accounts"), ("disable", "disable an account")):
+                           ("list", "list accounts (all for admins, one's own otherwise)"), ("disable", "disable an account")):
         q = us.add_parser(name, help=helptext)
         add_db_args(q)
         if name in ("add", "disable"):
@@ -163,7 +172,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_args(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_audit)
-    q = au.add_parser("show", help="show recent audit events")
+    q = au.add_parser("show", help="show recent audit events (all for admins, one's own otherwise)")
     add_db_args(q)
     q.add_argument("--patient", help="only events about this patient")
     q.add_argument("--limit", type=int, default=50)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from assistant.errors import AssistantError, BadInputError
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
+from . import choosers
 from .dbworker import DbWorker
 from .section_tab import make_table
 from .session import describe_error
@@ -160,11 +160,11 @@ class ImportDialog(QDialog):
         self._update()
 
     def _choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "FHIR files", "", "FHIR (*.json *.ndjson);;All files (*)")
+        files = choosers.open_files(self, "FHIR files", "FHIR (*.json *.ndjson);;All files (*)")
         self.set_paths(self.paths + [Path(f) for f in files])
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Folder of FHIR files")
+        folder = choosers.existing_folder(self, "Folder of FHIR files")
         if folder:
             self.set_paths(self.paths + [Path(folder)])
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog
 
-from . import output, services
+from . import choosers, output, services
 from .context import AppContext
 from .output import Render
 from .session import describe_error
@@ -162,8 +162,7 @@ class OutputActions(QObject):
         self._job_inputs(view, doc, start)
 
     def _ask_path(self, default: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.window, "Export PDF", str(Path.home() / default),
-                                              "PDF (*.pdf)")
+        name = choosers.save_file(self.window, "Export PDF", Path.home() / default, "PDF (*.pdf)")
         if not name:
             return None
         return Path(name if name.lower().endswith(".pdf") else name + ".pdf")

@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from assistant import config
 
-from . import services
+from . import choosers, services
 from .session import describe_error
 from .style import set_primary
 from .user_settings import save_user_settings
@@ -111,7 +110,7 @@ class SettingsDialog(QDialog):
         self._show_pack()
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Model pack folder", self.pack.text())
+        folder = choosers.existing_folder(self, "Model pack folder", self.pack.text())
         if folder:
             self.pack.setText(folder)
             self._show_pack()

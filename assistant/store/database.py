@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import sqlcipher3
@@ -17,6 +17,7 @@ from . import schema
 from .accounts import Accounts, check_password_policy, check_user_name
 from .audit import AuditLog, WitnessConfig
 from .documents import Documents
+from .hold import FileIds, SessionLock, changed_at
 from .keyring import (
     DEFAULT_KDF,
     RECOVERY_KDF,
@@ -30,7 +31,8 @@ from .keyring import (
     normalise_recovery_key,
 )
 from .patients import Patients
-from .types import Account, Connection, StoreContext, account_from_row, as_text, utcnow
+from .restore_journal import finish_interrupted
+from .types import Account, Connection, Cursor, StoreContext, account_from_row, as_text, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +74,39 @@ def _connect_any(path: Path, candidates: list[tuple[bytes, str]]) -> tuple[Conne
     raise DatabaseError(f"{path}: no key to try")
 
 
+class _HeldConnection:
+    """The store's connection as its parts see it: each statement outside a transaction first checks
+    that the session still holds the database (see `Store.check_hold`), so a connection whose WAL
+    was deleted under it is reopened before it reads or writes, never used."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def execute(self, sql: str, parameters: Sequence[object] = (), /) -> Cursor:
+        store = self._store
+        if not store._in_tx:
+            store.check_hold()
+        return store._raw.execute(sql, parameters)
+
+    def backup(self, target: Connection, /) -> None:
+        self._store.check_hold()
+        self._store._raw.backup(target)
+
+    def close(self) -> None:
+        self._store.close()
+
+
 class Store:
     """One unlocked database and the account using it, with its parts as attributes (`store.accounts`,
     `store.patients`, `store.documents`, `store.audit`). Use from a single thread."""
 
     def __init__(self, path: Path, conn: Connection, keyring: Keyring, account: Account, data_key: bytes,
-                 key_id: str, via_recovery: bool = False) -> None:
+                 key_id: str, via_recovery: bool = False, lock: SessionLock | None = None) -> None:
         self.path = path
-        self.conn = conn
+        self._raw = conn
+        self._lock = lock
+        self._ids = FileIds.now(path)
+        self.conn: Connection = _HeldConnection(self)
         self.keyring = keyring
         self.account = account
         self._data_key = data_key
@@ -127,7 +154,8 @@ class Store:
             raise
         keyring.save()
         os.chmod(path, file_mode_for(path.parent))
-        store = cls(path, conn, keyring, Account(admin, "admin", display_name), data_key, key_id)
+        store = cls(path, conn, keyring, Account(admin, "admin", display_name), data_key, key_id,
+                    lock=SessionLock(path))
         store.audit.record("db.init", detail=f"schema {schema.SCHEMA_VERSION}")
         return store, recovery
 
@@ -135,6 +163,7 @@ class Store:
     def open(cls, path: Path, user: str, password: str) -> Store:
         """Unlock with an account's password. Wrong password or disabled account: AuthenticationError."""
         path = Path(path)
+        finish_interrupted(path)  # a restore cut between its renames: complete it first
         if not path.exists():
             raise DatabaseError(f"{path}: no database here; create one with `assistant init`")
         keyring = Keyring.load(Keyring.path_for(path))
@@ -150,6 +179,7 @@ class Store:
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
         """Unlock with the printed recovery key, acting as the first enabled admin."""
         path = Path(path)
+        finish_interrupted(path)
         keyring = Keyring.load(Keyring.path_for(path))
         try:
             candidates = keyring.unlock(RECOVERY_SLOT, normalise_recovery_key(recovery_key))
@@ -160,6 +190,16 @@ class Store:
     @classmethod
     def _finish_open(cls, path: Path, keyring: Keyring, candidates: list[tuple[bytes, str]],
                      user: str | None) -> Store:
+        lock = SessionLock(path)
+        try:
+            return cls._unlocked_open(path, keyring, candidates, user, lock)
+        except BaseException:
+            lock.close()
+            raise
+
+    @classmethod
+    def _unlocked_open(cls, path: Path, keyring: Keyring, candidates: list[tuple[bytes, str]],
+                       user: str | None, lock: SessionLock) -> Store:
         conn, data_key, key_id = _connect_any(path, candidates)
         schema.migrate(conn)
         finished_rekey = key_id == keyring.pending
@@ -183,7 +223,7 @@ class Store:
                 conn.close()
                 raise AuthenticationError("wrong user name or password")
             account = account_from_row(row)
-        store = cls(path, conn, keyring, account, data_key, key_id, via_recovery=user is None)
+        store = cls(path, conn, keyring, account, data_key, key_id, via_recovery=user is None, lock=lock)
         if user is None:
             store.audit.record("auth.recovery", detail="unlocked with the recovery key")
         if finished_rekey:
@@ -197,10 +237,52 @@ class Store:
         self._closed = True
         self.audit.witness_now()  # the head at close, outside the database
         try:
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._ids.db == FileIds.now(self.path).db:  # never checkpoint into a replaced file
+                self._raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlcipher3.Error:
             pass
-        self.conn.close()
+        self._raw.close()
+        if self._lock is not None:
+            self._lock.close()
+
+    # --- the session's hold on its files -----------------------------------------------------
+    def check_hold(self, reopen: bool = True) -> None:
+        """Before the connection is used: is the database still the file this session opened, with
+        its key and its WAL? A replaced file or a rotated key ends the session with a message that
+        says what happened; a lost WAL (SQLite's locks dropped in this process, the WAL deleted by
+        another process) reopens the connection, or, inside a transaction, refuses the write."""
+        now = FileIds.now(self.path)
+        if now == self._ids:
+            return
+        keys_path = Keyring.path_for(self.path)
+        if now.db != self._ids.db:
+            raise DatabaseError(f"{self.path}: the database was replaced by another session at "
+                                f"{changed_at(self.path)} (a restore from a backup); this session's "
+                                "work since then was not saved: sign in again")
+        if now.keys != self._ids.keys:
+            fresh = Keyring.load(keys_path)
+            if self._key_id not in (fresh.current, fresh.pending):
+                raise DatabaseError(f"{self.path}: the database key was rotated by another session at "
+                                    f"{changed_at(keys_path)}; sign in again")
+            # Another session added or changed an account: carry on with its key file, not ours.
+            self.keyring.current, self.keyring.pending, self.keyring.slots = (
+                fresh.current, fresh.pending, fresh.slots)
+        if now.wal != self._ids.wal and self._ids.wal is not None:
+            if not reopen:
+                raise DatabaseError(f"{self.path}: this session lost its lock on the database and "
+                                    "another program rewrote it; the change was NOT saved: do it again")
+            self._reopen()
+            now = FileIds.now(self.path)
+        self._ids = now
+
+    def _reopen(self) -> None:
+        log.warning("database: this session's SQLite locks were lost and its WAL deleted by another "
+                    "process; reopening the connection")
+        try:
+            self._raw.close()  # its WAL was checkpointed by the process that deleted it
+        except sqlcipher3.Error:
+            pass
+        self._raw = _connect(self.path, self._data_key)
 
     def __enter__(self) -> Store:
         return self
@@ -215,21 +297,30 @@ class Store:
         if self._in_tx:
             yield self.conn
             return
+        self.check_hold()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._raw.execute("BEGIN IMMEDIATE")
         except sqlcipher3.OperationalError as e:
             raise DatabaseError(f"{self.path}: database is locked ({e}); retry in a moment") from None
         self._in_tx = True
         try:
+            self.check_hold(reopen=False)
             yield self.conn
+            self.check_hold(reopen=False)  # the WAL deleted meanwhile: roll back, never "saved"
         except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-        finally:
             self._in_tx = False
+            try:
+                self._raw.execute("ROLLBACK")
+            except sqlcipher3.Error:
+                pass
+            raise
+        self._in_tx = False
+        self._raw.execute("COMMIT")
         self.audit.after_commit()
+
+    def sole_session(self) -> AbstractContextManager[None]:
+        """The session lock held exclusively: refused while any other session has the database open."""
+        return self._lock.exclusive() if self._lock is not None else nullcontext()
 
     def require_admin(self) -> None:
         self.account.require_admin()

@@ -13,14 +13,37 @@ from assistant.fileio import open_private
 
 from .database import Store, _connect
 from .keyring import Keyring, file_mode_for, new_data_key
+from .restore_journal import finish_interrupted, staged_path, swap_in
 
 BACKUP_MAGIC = b"CLINASSIST-BACKUP-1\n"
 
 
 def rekey(store: Store) -> str:
     """Rotate the data key. Crash-safe: the new key is sealed for every slot (as pending) before the
-    database takes it, and opening a database whose key is the pending one completes the rotation."""
+    database takes it, and opening a database whose key is the pending one completes the rotation.
+    Refused while another session has the database open: its connection would be left holding a
+    key the file no longer takes."""
     store.require_admin()
+    with store.sole_session():
+        return _rekey(store)
+
+
+def disable_account(store: Store, name: str) -> str | None:
+    """Disable an account and revoke its access: its slot leaves the key file, and the data key is
+    rotated, so a copy of the key file taken before (which still holds the old key sealed for that
+    account) no longer opens the database. Needs no one's password: this session holds the data key.
+    Returns the new key id, or None when another session is open and the rotation must wait (the
+    account is disabled all the same; run `db rekey` once that session is closed)."""
+    store.accounts.disable(name)
+    try:
+        return rekey(store)
+    except DatabaseError as e:
+        if "another session" in str(e):
+            return None
+        raise
+
+
+def _rekey(store: Store) -> str:
     data_key, key_id = new_data_key()
     ring = store.keyring
     ring.pending = key_id
@@ -80,16 +103,19 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     """Restore a backup to `db_path` after proving the credentials open it; returns the opened store.
 
     An existing database is kept beside it as `<name>.before-restore` (then `.before-restore.1`, `.2`...:
-    every displaced copy is kept, never overwritten). Only an admin may restore.
+    every displaced copy is kept, never overwritten, with its WAL and key file). Only an admin may
+    restore, and only while no other session has the database open; the renames are journalled, so
+    a rerun after a crash finishes them (`restore_journal`).
     """
     backup_file, db_path = Path(backup_file), Path(db_path)
+    finish_interrupted(db_path)
     try:
         with open(backup_file, "rb") as f:
             if f.read(len(BACKUP_MAGIC)) != BACKUP_MAGIC:
                 raise BadInputError(f"{backup_file}: not a Clinician Assistant backup")
             (n,) = struct.unpack(">Q", f.read(8))
             ring_json = f.read(n)
-            staged = db_path.with_name(db_path.name + ".restoring")
+            staged = staged_path(db_path)
             with open_private(staged, file_mode_for(db_path.parent)) as out:
                 shutil.copyfileobj(f, out)
     except (OSError, struct.error) as e:
@@ -118,10 +144,12 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     except Exception:
         staged.unlink(missing_ok=True)
         staged_keys.unlink(missing_ok=True)
+        raise
+    finally:
         for suffix in ("-wal", "-shm"):
             Path(str(staged) + suffix).unlink(missing_ok=True)
-        raise
-    live_keys = Keyring.path_for(db_path)
+        lock = staged.with_name(staged.name + ".lock")
+        lock.unlink(missing_ok=True)
     if db_path.exists():
         try:
             _require_live_admin(db_path, user, password, recovery_key)
@@ -134,15 +162,13 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
             staged_keys.unlink(missing_ok=True)
             raise BadInputError(f"{db_path}: a database exists; add --force to replace it (it is kept "
                                 f"as {db_path.name}.before-restore)")
-        # Every displaced copy is kept: a second restore must not overwrite the first one's.
-        n = _free_displaced_number(db_path, live_keys)
-        for p in (db_path, live_keys):
-            if p.exists():
-                os.replace(p, p.with_name(p.name + ".before-restore" + (f".{n}" if n else "")))
-    for suffix in ("-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    os.replace(staged_keys, live_keys)
-    os.replace(staged, db_path)
+    try:
+        swap_in(db_path, str(backup_file))
+    except BaseException:
+        if staged.exists():  # refused before the first rename (another session has it open)
+            staged.unlink(missing_ok=True)
+            staged_keys.unlink(missing_ok=True)
+        raise
     store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
              else Store.open(db_path, user or "", password or ""))
     store.audit.record("db.restore", detail=str(backup_file))
@@ -166,13 +192,3 @@ def _require_live_admin(db_path: Path, user: str | None, password: str | None, r
         live.audit.record("db.restore.start", detail="replacing this database with a backup")
     finally:
         live.close()
-
-
-def _free_displaced_number(db_path: Path, keys_path: Path) -> int:
-    """0 for '<name>.before-restore', else the first n with no '<name>.before-restore.<n>' for
-    either the database or its key file (the pair keeps one number)."""
-    n = 0
-    while any(p.with_name(p.name + ".before-restore" + (f".{n}" if n else "")).exists()
-              for p in (db_path, keys_path)):
-        n += 1
-    return n

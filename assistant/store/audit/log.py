@@ -59,13 +59,14 @@ class AuditLog:
             self._append(conn, "audit.witness", "", f"witness {log_id}: {reason}",
                          self._signer or self._system(conn))
 
-    def events(self, patient_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
-        """The newest events first, of one chart or of all."""
+    def events(self, patient_id: str | None = None, limit: int = 100,
+               user: str | None = None) -> list[AuditEvent]:
+        """The newest events first, of one chart or of all, of one account or of all."""
         sql = "SELECT seq, ts, user, action, patient_id, detail, hash FROM audit"
-        args: tuple[object, ...] = ()
-        if patient_id:
-            sql += " WHERE patient_id = ?"
-            args = (patient_id,)
+        where = [(c, v) for c, v in (("patient_id", patient_id), ("user", user)) if v]
+        args: tuple[object, ...] = tuple(v for _, v in where)
+        if where:
+            sql += " WHERE " + " AND ".join(f"{c} = ?" for c, _ in where)
         sql += " ORDER BY seq DESC LIMIT ?"
         rows = self._ctx.conn.execute(sql, (*args, limit)).fetchall()
         return [event(r) for r in rows]
