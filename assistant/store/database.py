@@ -114,7 +114,7 @@ class Store:
         self._in_tx = False
         self._closed = False
         self.via_recovery = via_recovery  # unlocked with the recovery key: may reset any password
-        ctx = StoreContext(conn, self.transaction, account)
+        ctx = StoreContext(self.conn, self.transaction, account)
         self.audit = AuditLog(ctx, keyring.signing.get(account.name), WitnessConfig.for_database(path),
                               via_recovery)
         self.accounts = Accounts(ctx, self.audit, keyring, self._seal, via_recovery)
