@@ -9,6 +9,7 @@ from assistant.clinical.extract import Chart, Measurement, fmt
 from assistant.clinical.knowledge import read_toml
 
 from .base import Flag
+from .guard import guarded
 
 _CHRONIC = ("diabetes", "copd", "asthma", "heart_failure", "ckd")
 
@@ -151,5 +152,7 @@ def blood_pressure_gap(chart: Chart) -> list[Flag]:
 def care_gap_flags(chart: Chart) -> list[Flag]:
     if chart.patient.deceased:
         return []  # preventive care does not apply to a closed chart
-    return [*hba1c_overdue(chart), *undiagnosed_diabetes(chart), *statin_gap(chart),
-            *influenza_gap(chart), *pneumococcal_gap(chart), *blood_pressure_gap(chart)]
+    rules = (hba1c_overdue, undiagnosed_diabetes, statin_gap, influenza_gap, pneumococcal_gap,
+             blood_pressure_gap)
+    return [f for rule in rules
+            for f in guarded("care gaps", lambda rule=rule: rule(chart), rule.__name__)]

@@ -13,6 +13,7 @@ from assistant.clinical.knowledge import read_toml
 from assistant.errors import BadInputError
 
 from .base import Flag, ScoreResult, cap, refs
+from .guard import guarded
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,13 @@ def compute_scores(chart: Chart) -> tuple[list[ScoreResult], list[ScoreResult]]:
         except BadInputError:
             log.debug("calculator %s is not installed; skipped", calc_id)
             continue
-        ex = extract_from_chart(chart, calc_id)
+        try:
+            ex = extract_from_chart(chart, calc_id)
+        except Exception as e:  # noqa: BLE001 - one odd value must not stop the other scores
+            log.error("score %s: inputs could not be read (%s)", calc_id, type(e).__name__)
+            skipped.append(ScoreResult(calc_id, calc.title, None,
+                                       error=f"internal error ({type(e).__name__}) reading its inputs"))
+            continue
         base: dict[str, Any] = {"sources": ex.sources, "missing": ex.missing,
                                 "unassessed": ex.unassessed, "assumed": ex.assumed,
                                 "details": ex.details, "anchor": ex.anchor}
@@ -48,6 +55,12 @@ def compute_scores(chart: Chart) -> tuple[list[ScoreResult], list[ScoreResult]]:
         except BadInputError as e:  # e.g. age outside the range the equation was derived for
             skipped.append(ScoreResult(calc_id, calc.title, None, error=e.message, **base))
             continue
+        except (ArithmeticError, ValueError) as e:  # an absurd value (1e28 mmHg) overflowing a formula
+            log.error("score %s failed with %s", calc_id, type(e).__name__)
+            skipped.append(ScoreResult(calc_id, calc.title, None,
+                                       error=f"not computed: {type(e).__name__} on the record's values",
+                                       **base))
+            continue
         computed.append(ScoreResult(calc_id, calc.title, result, **base))
     return computed, skipped
 
@@ -57,9 +70,9 @@ def score_flags(chart: Chart, scores: list[ScoreResult]) -> list[Flag]:
     for s in scores:
         rule = _RULES.get(s.calculator_id)
         if rule is not None and s.result is not None:
-            flag = rule(chart, s, read_toml("rules.toml")["score_flags"][s.calculator_id])
-            if flag is not None:
-                out.append(flag)
+            cfg = read_toml("rules.toml")["score_flags"][s.calculator_id]
+            out += guarded("score", lambda rule=rule, s=s, cfg=cfg: [
+                f for f in (rule(chart, s, cfg),) if f is not None], s.calculator_id)
     return out
 
 

@@ -10,6 +10,7 @@ from assistant.clinical.extract import Chart, Measurement, fmt
 from assistant.clinical.knowledge import read_toml
 
 from .base import Flag
+from .guard import guarded
 
 
 def _cfg(name: str) -> dict[str, Any]:
@@ -102,4 +103,5 @@ def weight_loss(chart: Chart) -> list[Flag]:
 
 
 def trend_flags(chart: Chart) -> list[Flag]:
-    return [*egfr_decline(chart), *hba1c_rise(chart), *weight_loss(chart)]
+    return [f for rule in (egfr_decline, hba1c_rise, weight_loss)
+            for f in guarded("trend", lambda rule=rule: rule(chart), rule.__name__)]
