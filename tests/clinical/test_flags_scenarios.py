@@ -39,7 +39,9 @@ def test_demo_diabetes_with_ckd_and_rising_hba1c() -> None:
     _, report = demo("01")
     f = by_id(report)
     assert f["trend:hba1c-rising"].severity in ("moderate", "high")
-    assert f["renal:metformin"].severity == "moderate"  # eGFR 30-45
+    # eGFR 41 with metformin 1000 mg a day: already at the KDIGO 2022 limit for eGFR 30-44
+    metformin = f["renal:metformin"]
+    assert metformin.severity == "info" and "1000 mg a day, within 1000 mg" in metformin.explanation
     assert "gap:bp:above-target" in f
 
 
