@@ -269,7 +269,10 @@ def test_nsaid_renal_thresholds_and_old_egfr() -> None:
     old.obs("33914-3", 25, "mL/min/{1.73_m2}", days=400)  # outside the lab window
     f = flags(old, "renal:")
     assert list(f) == ["renal:no-egfr"] and f["renal:no-egfr"].severity == "info"
-    assert f["renal:no-egfr"].evidence == (m,) and f["renal:no-egfr"].missing
+    no_egfr = f["renal:no-egfr"]
+    assert no_egfr.evidence[0] == m and no_egfr.missing
+    # the old eGFR is cited as too old, not called missing
+    assert len(no_egfr.evidence) == 2 and "too old" in no_egfr.explanation
 
 
 def test_renal_flag_from_computed_egfr() -> None:

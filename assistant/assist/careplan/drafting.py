@@ -105,7 +105,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
 
         risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
-    ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications)
+    ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications_at(when))
     matches = match_templates(record)
 
     flags = flag_items(ctx, risk)

@@ -128,10 +128,13 @@ def renal_flags(chart: Chart) -> list[Flag]:
     if egfr is None:
         days = read_toml("rules.toml")["windows"]["lab_days"]
         names = ", ".join(sorted({med.label for _, meds in relevant for med in meds}))
+        old = chart.measurements("egfr")[:1] or chart.measurements("creatinine")[:1]
+        last = (f"the last {analyte(old[0].analyte).display.lower()} was {old[0].text()}, too old"
+                if old else "no eGFR or creatinine is on record")
         return [Flag("renal:no-egfr", "Renally cleared drugs without a recent eGFR", "info", "medication",
-                     tuple(med.ref for _, meds in relevant for med in meds),
-                     f"{names}: these medicines need dose review by kidney function, but no eGFR or "
-                     f"creatinine is on record within {days} days.",
+                     tuple(med.ref for _, meds in relevant for med in meds) + tuple(m.ref for m in old),
+                     f"{names}: these medicines need dose review by kidney function, but {last} "
+                     f"(none within {days} days).",
                      (f"eGFR or serum creatinine within {days} days",),
                      read_toml("rules.toml")["medication"]["renal_unknown"]["source"])]
     out: list[Flag] = []

@@ -13,6 +13,7 @@ from assistant.clinical.knowledge import read_toml
 from assistant.errors import BadInputError
 
 from .base import Flag, ScoreResult, cap, refs
+from .currency import too_old
 from .guard import guarded
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,9 @@ def compute_scores(chart: Chart) -> tuple[list[ScoreResult], list[ScoreResult]]:
                                 "unassessed": ex.unassessed, "assumed": ex.assumed,
                                 "details": ex.details, "anchor": ex.anchor}
         if not ex.complete:
-            skipped.append(ScoreResult(calc_id, calc.title, None, **base))
+            s = ScoreResult(calc_id, calc.title, None, **base)
+            # 'too old (last on DATE)' is a different message from 'missing'
+            skipped.append(ScoreResult(calc_id, calc.title, None, error=too_old(chart, s), **base))
             continue
         try:
             result = calc.compute(ex.values)
