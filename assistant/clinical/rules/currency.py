@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from assistant.clinical.extract import Chart
 from assistant.clinical.extract.codes import analytes
 from assistant.clinical.knowledge import read_toml
+from assistant.records.domain import Entry
 
 from .base import Flag, ScoreResult
 
 
-def newest_entry(chart: Chart) -> datetime | None:
-    times = [e.when for e in chart.record.entries() if e.when is not None and e.when <= chart.as_of]
-    return max(times) if times else None
+def newest_entry(chart: Chart) -> Entry | None:
+    """The newest dated entry on or before as_of (cited as the evidence of a stale chart)."""
+    dated = [e for e in chart.record.entries() if e.when is not None and e.when <= chart.as_of]
+    return max(dated, key=lambda e: (e.when, e.id)) if dated else None
 
 
 def stale_chart_flags(chart: Chart) -> list[Flag]:
     cfg = read_toml("rules.toml")["currency"]
-    newest = newest_entry(chart)
-    if newest is None or chart.as_of - newest <= timedelta(days=cfg["chart_stale_days"]):
+    entry = newest_entry(chart)
+    newest = entry.when if entry is not None else None
+    if entry is None or newest is None or chart.as_of - newest <= timedelta(days=cfg["chart_stale_days"]):
         return []
     years = (chart.as_of - newest).days / 365.25
     age = f"{years:.0f} years" if years >= 2 else f"{(chart.as_of - newest).days // 30} months"
@@ -28,7 +31,7 @@ def stale_chart_flags(chart: Chart) -> list[Flag]:
             "used as current, in a score or as 'at target'. See the patient, and repeat the "
             "measurements and laboratory tests that matter before acting on this record.")
     return [Flag("currency:stale-chart", f"All data are old: newest entry on {newest.date().isoformat()}",
-                 "moderate", "care gap", (chart.patient.ref,), text, (), cfg["source"])]
+                 "moderate", "care gap", (entry.ref,), text, (), cfg["source"])]
 
 
 def too_old(chart: Chart, s: ScoreResult) -> str:
