@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from assistant.clinical.extract import Chart
 from assistant.clinical.rules.base import Flag
 from assistant.clinical.rules.guard import guarded
@@ -15,7 +17,7 @@ def medication_flags(chart: Chart) -> list[Flag]:
     """Every medication-safety flag for the chart's active medications (unsorted, may repeat ids)."""
     rules = (ddi_flags, allergy_flags, drug_disease_flags, renal_flags, duplicate_flags)
     return [f for rule in rules
-            for f in guarded("medication", lambda rule=rule: rule(chart), rule.__name__)]
+            for f in guarded("medication", partial(rule, chart), rule.__name__)]
 
 
 __all__ = ["allergy_flags", "ddi_flags", "drug_disease_flags", "duplicate_flags", "find",

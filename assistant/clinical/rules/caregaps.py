@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.extract import Chart, Measurement, fmt
@@ -181,4 +182,4 @@ def care_gap_flags(chart: Chart) -> list[Flag]:
     rules = (stale_chart_flags, hba1c_overdue, undiagnosed_diabetes, statin_gap, influenza_gap,
              pneumococcal_gap, blood_pressure_gap)
     return [f for rule in rules
-            for f in guarded("care gaps", lambda rule=rule: rule(chart), rule.__name__)]
+            for f in guarded("care gaps", partial(rule, chart), rule.__name__)]

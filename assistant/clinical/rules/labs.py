@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from assistant.clinical.extract import Chart, Measurement, analyte, fmt, key_label
 from assistant.clinical.knowledge import read_toml
@@ -43,8 +44,7 @@ def classify(value: float, r: LabRange, low: float | None, high: float | None,
 def lab_flags(chart: Chart) -> list[Flag]:
     # One analyte's absurd value must not hide another's critical one: each is checked alone.
     return [f for name, ranges in lab_ranges().items()
-            for f in guarded("laboratory", lambda name=name, ranges=ranges: _analyte_flags(
-                chart, name, ranges), name)]
+            for f in guarded("laboratory", partial(_analyte_flags, chart, name, ranges), name)]
 
 
 def _analyte_flags(chart: Chart, name: str, ranges: tuple[LabRange, ...]) -> list[Flag]:

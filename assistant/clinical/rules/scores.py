@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.calculators import get
@@ -74,9 +75,14 @@ def score_flags(chart: Chart, scores: list[ScoreResult]) -> list[Flag]:
         rule = _RULES.get(s.calculator_id)
         if rule is not None and s.result is not None:
             cfg = read_toml("rules.toml")["score_flags"][s.calculator_id]
-            out += guarded("score", lambda rule=rule, s=s, cfg=cfg: [
-                f for f in (rule(chart, s, cfg),) if f is not None], s.calculator_id)
+            out += guarded("score", partial(_one, rule, chart, s, cfg), s.calculator_id)
     return out
+
+
+def _one(rule: Callable[[Chart, ScoreResult, dict[str, Any]], Flag | None], chart: Chart,
+         s: ScoreResult, cfg: dict[str, Any]) -> list[Flag]:
+    flag = rule(chart, s, cfg)
+    return [flag] if flag is not None else []
 
 
 def _missing(s: ScoreResult) -> tuple[str, ...]:

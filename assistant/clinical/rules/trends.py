@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.calculators.renal import kdigo_gfr_category
@@ -104,4 +105,4 @@ def weight_loss(chart: Chart) -> list[Flag]:
 
 def trend_flags(chart: Chart) -> list[Flag]:
     return [f for rule in (egfr_decline, hba1c_rise, weight_loss)
-            for f in guarded("trend", lambda rule=rule: rule(chart), rule.__name__)]
+            for f in guarded("trend", partial(rule, chart), rule.__name__)]
