@@ -96,10 +96,12 @@ def problems(record: PatientRecord) -> list[Line]:
     return out
 
 
-def medications(record: PatientRecord) -> list[Line]:
+def medications(record: PatientRecord, as_of: datetime | None = None) -> list[Line]:
     out: list[Line] = []
     seen: dict[str, int] = {}
-    for m in record.active_medications:
+    # active at the sheet's date, by the records' one rule (status and end date), as the flags see it
+    active = record.active_medications if as_of is None else record.active_medications_at(as_of)
+    for m in active:
         name = tidy_med_name(m.name or m.code.display or "unnamed medication")
         key = name.lower()
         if key in seen:

@@ -93,7 +93,7 @@ def candidate_facts(record: PatientRecord, risk: Any | None, anchor: datetime) -
     out += fl.demographics(record, anchor)
     out += fl.allergies(record)
     out += fl.problems(record)
-    out += fl.medications(record)
+    out += fl.medications(record, anchor)
     obs_by_code = _observations_by_code(record.observations)
     out += fl.vitals(obs_by_code, anchor)
     out += fl.labs(record, obs_by_code, anchor)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from assistant.clinical.extract import Chart
-from assistant.clinical.knowledge import KnowledgeError
 from assistant.clinical.medsafety import medication_flags
 from assistant.clinical.rules.base import CATEGORIES, SEVERITIES, Flag, ScoreResult, finalize
 from assistant.clinical.rules.caregaps import care_gap_flags
+from assistant.clinical.rules.grouping import group_flags
+from assistant.clinical.rules.guard import guarded
 from assistant.clinical.rules.labs import lab_flags
 from assistant.clinical.rules.scores import compute_scores, score_flags
 from assistant.clinical.rules.trends import trend_flags
 from assistant.records.record import PatientRecord
-
-log = logging.getLogger(__name__)
 
 __all__ = ["CATEGORIES", "SEVERITIES", "Flag", "RiskReport", "ScoreResult", "evaluate"]
 
@@ -43,26 +40,6 @@ class RiskReport:
                 "not_computed": [s.to_dict() for s in self.not_computed]}
 
 
-_GROUP_CATEGORY = {"score": "score", "laboratory": "lab", "trend": "trend", "medication": "medication",
-                   "care gaps": "care gap"}
-
-
-def _guarded(name: str, rule: Callable[[], list[Flag]]) -> list[Flag]:
-    # One faulty rule must not hide every other warning; it shows up as a flag instead. A broken
-    # knowledge table is an installation error and stops the evaluation.
-    try:
-        return rule()
-    except KnowledgeError:
-        raise
-    except Exception as e:  # noqa: BLE001 - reported as a flag instead
-        # Only the exception type is logged: its message could quote chart data.
-        log.error("risk rule group %s failed with %s", name, type(e).__name__)
-        return [Flag(f"error:{name}", f"Some {name} checks could not run", "info",
-                     _GROUP_CATEGORY[name], (),
-                     f"An internal error ({type(e).__name__}) stopped the {name} checks for this "
-                     "record; the other checks ran. Report this to IT.", (), "Clinician Assistant")]
-
-
 def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport:
     """Run every rule on `record` as of `as_of` (default now, UTC; naive datetimes are UTC).
 
@@ -72,10 +49,15 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
     chart = Chart(record, as_of)
     computed, skipped = compute_scores(chart)
     flags = [
-        *_guarded("score", lambda: score_flags(chart, computed)),
-        *_guarded("laboratory", lambda: lab_flags(chart)),
-        *_guarded("trend", lambda: trend_flags(chart)),
-        *_guarded("medication", lambda: medication_flags(chart)),
-        *_guarded("care gaps", lambda: care_gap_flags(chart)),
+        *guarded("score", lambda: score_flags(chart, computed)),
+        *guarded("laboratory", lambda: lab_flags(chart)),
+        *guarded("trend", lambda: trend_flags(chart)),
+        *guarded("medication", lambda: medication_flags(chart)),
+        *guarded("care gaps", lambda: care_gap_flags(chart)),
     ]
-    return RiskReport(record.patient.id, chart.as_of, finalize(flags), tuple(computed), tuple(skipped))
+    # Each rule inside a group is guarded on its own too; grouping merges one problem's flags.
+    grouped = guarded("medication", lambda: group_flags(finalize(flags), chart), "grouping")
+    if grouped and grouped[0].id == "error:medication:grouping":
+        grouped = [*finalize(flags), *grouped]
+    return RiskReport(record.patient.id, chart.as_of, finalize(grouped), tuple(computed),
+                      tuple(skipped))

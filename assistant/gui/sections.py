@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from assistant.clinical.values import observation_value
@@ -55,7 +56,7 @@ MEDICATION_COLUMNS = (
     Column("Dose", lambda m: m.dose_text),
     Column("Route", lambda m: m.route),
     Column("Frequency", lambda m: m.frequency),
-    Column("Status", lambda m: title_case(m.status)),
+    Column("Status", lambda m: title_case(m.status_at(datetime.now(UTC)))),
     Column("Start", lambda m: fmt_date(m.start), sort=lambda m: sort_date(m.start)),
     Column("End", lambda m: fmt_date(m.end), sort=lambda m: sort_date(m.end)),
 )

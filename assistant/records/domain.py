@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 SNOMED = "http://snomed.info/sct"
@@ -126,6 +126,10 @@ class Condition(Entry):
         return self.onset or self.recorded
 
 
+def _aware(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # naive datetimes are UTC
+
+
 @dataclass(frozen=True)
 class Medication(Entry):
     """A medication order or statement (FHIR MedicationRequest / MedicationStatement)."""
@@ -146,7 +150,22 @@ class Medication(Entry):
 
     @property
     def is_active(self) -> bool:
+        """Active now: an active status and no end date that has passed (one answer everywhere)."""
+        return self.active_at(datetime.now(UTC))
+
+    def active_at(self, at: datetime) -> bool:
+        """Active at `at`: started by then, not ended by then, and an active status."""
+        if self.start and _aware(self.start) > _aware(at):
+            return False
+        if self.end and _aware(self.end) <= _aware(at):
+            return False
         return self.status in ("active", "on-hold", "draft", "unknown", "intended", "")
+
+    def status_at(self, at: datetime) -> str:
+        """The status to show at `at`: 'ended' for an active order whose end date has passed."""
+        if self.end and _aware(self.end) <= _aware(at) and self.status in ("active", "on-hold", "unknown", ""):
+            return "ended"
+        return self.status
 
     @property
     def when(self) -> datetime | None:

@@ -91,7 +91,12 @@ class PatientRecord:
 
     @property
     def active_medications(self) -> tuple[Medication, ...]:
-        return tuple(m for m in self.medications if m.is_active)
+        """Medications active now (status active and end date not passed)."""
+        return self.active_medications_at(datetime.now(UTC))
+
+    def active_medications_at(self, as_of: datetime) -> tuple[Medication, ...]:
+        """Medications active at `as_of`: started, not ended and of an active status."""
+        return tuple(m for m in self.medications if m.active_at(as_of))
 
     @property
     def active_allergies(self) -> tuple[Allergy, ...]:

@@ -88,7 +88,7 @@ def test_json_output(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert ddi["severity"] == "high" and ddi["category"] == "medication"
     assert sorted(ddi["evidence"]) == ["MedicationRequest/m-ibuprofen", "MedicationRequest/m-warfarin"]
     assert set(ddi) == {"id", "title", "severity", "category", "evidence", "explanation", "missing",
-                        "reference"}
+                        "reference", "points"}
     assert flags["lab:potassium:critically-high"]["severity"] == "critical"
     assert out["flags"][0]["severity"] == "critical"
     cha = next(s for s in out["scores"] if s["id"] == "cha2ds2_vasc")

@@ -237,7 +237,9 @@ def test_meld_na_with_cirrhosis() -> None:
 # --- laboratory values -------------------------------------------------------------------------
 @pytest.mark.parametrize("k,fid,severity", [
     (6.2, "lab:potassium:critically-high", "critical"),
-    (6.1, "lab:potassium:high", "moderate"),
+    (6.1, "lab:potassium:critically-high", "critical"),  # critical from 6.0 (CAP 2007 median)
+    (6.0, "lab:potassium:critically-high", "critical"),
+    (5.9, "lab:potassium:high", "moderate"),
     (5.2, "lab:potassium:high", "moderate"),
     (5.1, None, None),
     (3.5, None, None),
@@ -451,9 +453,16 @@ def _flag(fid: str, severity: str, category: str = "lab", ev: tuple[str, ...] = 
 def test_finalize_sorts_and_deduplicates() -> None:
     out = finalize([_flag("x", "moderate", ev=("a",)), _flag("y", "critical"), _flag("z", "info"),
                     _flag("x", "high", ev=("b",)), _flag("w", "high", "score")])
-    assert [f.id for f in out] == ["y", "w", "x", "z"]
-    x = out[2]
+    assert [f.id for f in out] == ["y", "x", "w", "z"]  # within a level: lab before score
+    x = out[1]
     assert x.severity == "high" and x.evidence == ("b", "a")
+
+
+def test_within_a_level_current_values_before_trends_before_gaps() -> None:
+    out = finalize([_flag("gap", "high", "care gap"), _flag("trend", "high", "trend"),
+                    _flag("med", "high", "medication"), _flag("lab", "high", "lab"),
+                    _flag("crit", "critical", "care gap"), _flag("info", "info", "lab")])
+    assert [f.id for f in out] == ["crit", "lab", "med", "trend", "gap", "info"]
 
 
 def test_flag_validates_severity_and_category() -> None:
@@ -475,7 +484,7 @@ def test_report_to_dict_shape() -> None:
     assert d["patient"] == c.patient.id
     for f in d["flags"]:
         assert set(f) == {"id", "title", "severity", "category", "evidence", "explanation", "missing",
-                          "reference"}
+                          "reference", "points"}
     severities = [f["severity"] for f in d["flags"]]
     order = ["critical", "high", "moderate", "info"]
     assert severities == sorted(severities, key=order.index)

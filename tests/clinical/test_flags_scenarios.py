@@ -39,7 +39,9 @@ def test_demo_diabetes_with_ckd_and_rising_hba1c() -> None:
     _, report = demo("01")
     f = by_id(report)
     assert f["trend:hba1c-rising"].severity in ("moderate", "high")
-    assert f["renal:metformin"].severity == "moderate"  # eGFR 30-45
+    # eGFR 41 with metformin 1000 mg a day: already at the KDIGO 2022 limit for eGFR 30-44
+    metformin = f["renal:metformin"]
+    assert metformin.severity == "info" and "1000 mg a day, within 1000 mg" in metformin.explanation
     assert "gap:bp:above-target" in f
 
 
@@ -47,8 +49,12 @@ def test_demo_af_on_warfarin_with_nsaid() -> None:
     record, report = demo("02")
     f = by_id(report)
     ddi = f["ddi:warfarin+ibuprofen"]
-    assert ddi.severity == "high" and len(ddi.evidence) == 2
-    assert all(record.entry(r).resource_type == "MedicationRequest" for r in ddi.evidence)
+    assert ddi.severity == "high"
+    assert all(record.entry(r).resource_type == "MedicationRequest" for r in ddi.evidence[:2])
+    # one NSAID problem: the eGFR and hypertension cautions are its sub-points, not more flags
+    assert not any(i.startswith(("renal:nsaid", "drug-disease:nsaid")) for i in f)
+    assert any(p.startswith("NSAID with eGFR") for p in ddi.points)
+    assert "Related findings: (1) NSAID" in ddi.explanation
     assert f["lab:inr:high"].severity == "high"  # 3.8 above the warfarin range
     cha = next(s for s in report.scores if s.calculator_id == "cha2ds2_vasc")
     assert cha.result.value == 6  # age 78 (2), female, hypertension, TIA in 2021 (2)
@@ -58,10 +64,15 @@ def test_demo_af_on_warfarin_with_nsaid() -> None:
 def test_demo_heart_failure_with_hyperkalaemia() -> None:
     _, report = demo("03")
     f = by_id(report)
-    assert f["ddi:lisinopril+spironolactone"].severity == "high"
-    assert f["drug-disease:potassium_raising:potassium"].severity == "high"
-    assert "6.1" in f["drug-disease:potassium_raising:potassium"].explanation
+    # K 6.1 with new peaked T waves: critical (limit 6.0) and listed first
+    first = report.flags[0]
+    assert first.id == "lab:potassium:critically-high" and first.severity == "critical"
+    # one problem, one flag: the potassium-raising drugs and their interaction are its sub-points
+    assert not any("potassium" in i or i.startswith("ddi:") for i in f if i != first.id)
+    assert any(p.startswith("Interaction: lisinopril + spironolactone") for p in first.points)
+    assert any("6.1" in p and "raises serum potassium" in p for p in first.points)
     assert f["trend:egfr-decline"].severity == "high"
+    assert "lab:creatinine:high" not in f  # the same kidney finding as the falling eGFR
 
 
 def test_demo_copd_with_abnormal_vitals() -> None:

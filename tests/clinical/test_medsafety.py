@@ -68,8 +68,11 @@ def test_interaction_found_whatever_the_order_of_entry() -> None:
      "ddi:simvastatin+clarithromycin", "critical"),
     (("Digoxin 0.125 MG Oral Tablet", "197604"), ("Verapamil Hydrochloride 40 MG", "897718"),
      "ddi:digoxin+verapamil", "high"),
-    (("Simvastatin 20 MG Oral Tablet", "312961"), ("Amlodipine 5 MG Oral Tablet", "197361"),
+    (("Simvastatin 40 MG Oral Tablet", ""), ("Amlodipine 5 MG Oral Tablet", "197361"),
      "ddi:simvastatin+amlodipine", "moderate"),
+    # 20 mg is the labelled limit with amlodipine (FDA 2011): an info note, not a warning
+    (("Simvastatin 20 MG Oral Tablet", "312961"), ("Amlodipine 5 MG Oral Tablet", "197361"),
+     "ddi:simvastatin+amlodipine", "info"),
     (("Citalopram 20 MG Oral Tablet", ""), ("Ondansetron 4 MG Oral Tablet", ""),
      "ddi:citalopram+ondansetron", "moderate"),
     (("Tramadol 50 MG Oral Tablet", ""), ("Phenelzine 15 MG Oral Tablet", ""),
@@ -223,6 +226,39 @@ def test_metformin_by_egfr(egfr, severity) -> None:
     assert (f["renal:metformin"].severity if f else None) == severity
 
 
+@pytest.mark.parametrize("dose_text,egfr,severity", [
+    ("Take 2 tablets (1,000 mg) by mouth once daily.", 40, "info"),  # at the KDIGO 2022 limit
+    ("Take 2 tablets by mouth twice daily.", 40, "moderate"),  # 2000 mg a day at eGFR 30-44
+    ("Take 1 tablet (500 mg) by mouth twice daily.", 25, "critical"),  # contraindicated < 30
+])
+def test_metformin_dose_by_egfr_band(dose_text, egfr, severity) -> None:
+    from dataclasses import replace
+
+    c = Chart()
+    ref = c.med("Metformin hydrochloride 500 MG Oral Tablet", "861007")
+    c.obs("33914-3", egfr, "mL/min/{1.73_m2}", days=10)
+    c.entries = [replace(e, dose_text=dose_text) if e.ref == ref else e for e in c.entries]
+    f = flags(c, "renal:metformin")["renal:metformin"]
+    assert f.severity == severity
+
+
+def test_daily_dose_parsing() -> None:
+    from assistant.clinical.extract.doses import daily_dose_mg
+    from assistant.clinical.extract.drugs import resolve
+    from assistant.records.domain import Coding, Medication
+
+    def dose(name: str, text: str = "", freq: str = "") -> float | None:
+        d = daily_dose_mg(resolve(Medication("m", "p", code=Coding("", "", name), name=name,
+                                             dose_text=text, frequency=freq)))
+        return None if d is None else d.mg
+
+    assert dose("Simvastatin 20 MG Oral Tablet") == 20
+    assert dose("Simvastatin 40 MG Oral Tablet", "Take 1 tablet (40 mg) at night.", "once daily") == 40
+    assert dose("Ibuprofen 200 MG Oral Tablet", "Take 2 tablets (400 mg) three times daily.") == 1200
+    assert dose("Digoxin 0.125 MG Oral Tablet", "Take 1 tablet (125 micrograms) once daily.") == 0.125
+    assert dose("Acetaminophen 325 MG / Oxycodone 5 MG Oral Tablet") is None  # two ingredients
+
+
 def test_nsaid_renal_thresholds_and_old_egfr() -> None:
     c = Chart()
     c.med(*IBUPROFEN)
@@ -233,7 +269,10 @@ def test_nsaid_renal_thresholds_and_old_egfr() -> None:
     old.obs("33914-3", 25, "mL/min/{1.73_m2}", days=400)  # outside the lab window
     f = flags(old, "renal:")
     assert list(f) == ["renal:no-egfr"] and f["renal:no-egfr"].severity == "info"
-    assert f["renal:no-egfr"].evidence == (m,) and f["renal:no-egfr"].missing
+    no_egfr = f["renal:no-egfr"]
+    assert no_egfr.evidence[0] == m and no_egfr.missing
+    # the old eGFR is cited as too old, not called missing
+    assert len(no_egfr.evidence) == 2 and "too old" in no_egfr.explanation
 
 
 def test_renal_flag_from_computed_egfr() -> None:

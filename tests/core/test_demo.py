@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -55,7 +55,9 @@ def _active_codes(rec: PatientRecord) -> set[str]:
 
 
 def _active_med_names(rec: PatientRecord) -> str:
-    return " | ".join(m.name.lower() for m in rec.active_medications)
+    # on the demo's day: an order with an end date (Doris's ibuprofen) is not active after it
+    day = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
+    return " | ".join(m.name.lower() for m in rec.active_medications_at(day))
 
 
 def _days_ago(o: Observation) -> int:
@@ -179,8 +181,12 @@ def test_e_penicillin_allergy_with_active_amoxicillin(records: dict[str, Patient
     allergy = next(a for a in rec.active_allergies if "penicillin" in a.substance.lower())
     assert allergy.criticality == "high" and allergy.category == "medication"
     assert "Anaphylaxis" in allergy.reaction
-    amox = next(m for m in rec.active_medications if "amoxicillin" in m.name.lower())
+    # active on the demo's day; after its end date it is active nowhere (issue 14)
+    on_the_day = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
+    amox = next(m for m in rec.active_medications_at(on_the_day) if "amoxicillin" in m.name.lower())
     assert amox.status == "active" and amox.code.code == "308191"
+    assert amox.end is not None
+    assert not amox.active_at(amox.end) and amox.status_at(amox.end) == "ended"
 
 
 # --- Unicode --------------------------------------------------------------------------------------

@@ -66,11 +66,7 @@ def _condition_active(c: Condition, at: datetime) -> bool:
 
 
 def _med_active(m: Medication, at: datetime) -> bool:
-    if m.start and m.start > at:
-        return False
-    if m.end and m.end <= at:
-        return False
-    return m.is_active
+    return m.active_at(at)  # the records' own rule, so flags and the Medications tab agree
 
 
 class Chart:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from assistant.clinical.extract import Chart
 from assistant.clinical.rules.base import Flag
+from assistant.clinical.rules.guard import guarded
 
 from .allergies import allergy_flags
 from .cautions import drug_disease_flags, duplicate_flags, renal_flags
@@ -12,8 +15,9 @@ from .interactions import ddi_flags, find, interaction_index
 
 def medication_flags(chart: Chart) -> list[Flag]:
     """Every medication-safety flag for the chart's active medications (unsorted, may repeat ids)."""
-    return [*ddi_flags(chart), *allergy_flags(chart), *drug_disease_flags(chart),
-            *renal_flags(chart), *duplicate_flags(chart)]
+    rules = (ddi_flags, allergy_flags, drug_disease_flags, renal_flags, duplicate_flags)
+    return [f for rule in rules
+            for f in guarded("medication", partial(rule, chart), rule.__name__)]
 
 
 __all__ = ["allergy_flags", "ddi_flags", "drug_disease_flags", "duplicate_flags", "find",

@@ -14,6 +14,7 @@ from assistant.clinical.extract import (
     upper_first,
 )
 from assistant.clinical.extract.codes import check_concept
+from assistant.clinical.extract.doses import over_limit, parse_limit
 from assistant.clinical.extract.drugs import check_drug_key
 from assistant.clinical.extract.inputs import _parse_lab_term, compare
 from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, read_toml
@@ -36,6 +37,15 @@ class Caution:
         return _parse_lab_term(self.condition) if any(op in self.condition for op in "<>") else None
 
 
+@dataclass(frozen=True)
+class RenalRow:
+    egfr_below: float
+    severity: str
+    action: str
+    source: str
+    dose_limit: tuple[str, float] | None = None  # (ingredient, mg a day): at or below it, info only
+
+
 def _severity(value: str, where: str) -> str:
     if value not in SEVERITIES:
         raise KnowledgeError(f"{where}: severity {value!r} not in {SEVERITIES}")
@@ -56,15 +66,18 @@ def drug_disease_rules() -> tuple[Caution, ...]:
 
 
 @derived_table
-def renal_rules() -> dict[str, tuple[tuple[float, str, str, str], ...]]:
-    """drug key -> (eGFR threshold, severity, action, source), lowest threshold first."""
-    out: dict[str, list[tuple[float, str, str, str]]] = {}
+def renal_rules() -> dict[str, tuple[RenalRow, ...]]:
+    """drug key -> its rows, lowest eGFR threshold first."""
+    out: dict[str, list[RenalRow]] = {}
     for n, row in enumerate(read_csv("renal_dosing.csv"), start=1):
         where = f"renal_dosing.csv row {n}"
         key = check_drug_key(row["drug"], where)
-        out.setdefault(key, []).append((float(row["egfr_below"]), _severity(row["severity"], where),
-                                        row["action"], row["source"]))
-    return {k: tuple(sorted(v)) for k, v in out.items()}
+        limit = parse_limit(row.get("dose_limit", ""), where)
+        if limit is not None:
+            check_drug_key(limit[0], where)
+        out.setdefault(key, []).append(RenalRow(float(row["egfr_below"]), _severity(row["severity"], where),
+                                                row["action"], row["source"], limit))
+    return {k: tuple(sorted(v, key=lambda r: r.egfr_below)) for k, v in out.items()}
 
 
 @derived_table
@@ -115,24 +128,46 @@ def renal_flags(chart: Chart) -> list[Flag]:
     if egfr is None:
         days = read_toml("rules.toml")["windows"]["lab_days"]
         names = ", ".join(sorted({med.label for _, meds in relevant for med in meds}))
+        old = chart.measurements("egfr")[:1] or chart.measurements("creatinine")[:1]
+        last = (f"the last {analyte(old[0].analyte).display.lower()} was {old[0].text()}, too old"
+                if old else "no eGFR or creatinine is on record")
         return [Flag("renal:no-egfr", "Renally cleared drugs without a recent eGFR", "info", "medication",
-                     tuple(med.ref for _, meds in relevant for med in meds),
-                     f"{names}: these medicines need dose review by kidney function, but no eGFR or "
-                     f"creatinine is on record within {days} days.",
+                     tuple(med.ref for _, meds in relevant for med in meds) + tuple(m.ref for m in old),
+                     f"{names}: these medicines need dose review by kidney function, but {last} "
+                     f"(none within {days} days).",
                      (f"eGFR or serum creatinine within {days} days",),
                      read_toml("rules.toml")["medication"]["renal_unknown"]["source"])]
     out: list[Flag] = []
     how = f" ({egfr.derived})" if egfr.derived else ""
     for key, meds in relevant:
-        hit = next((r for r in rules[key] if egfr.value < r[0]), None)
+        hit = next((r for r in rules[key] if egfr.value < r.egfr_below), None)
         if hit is None:
             continue
-        threshold, severity, action, source = hit
+        threshold, severity, action, source = hit.egfr_below, hit.severity, hit.action, hit.source
         text = (f"{med_list(meds)} {'is' if len(meds) == 1 else 'are'} active and the newest eGFR is "
                 f"{egfr.text()}{how}, below {fmt(threshold)}. {action}")
+        if hit.dose_limit is not None:
+            severity, text = _dosed_for_band(hit, meds, severity, text)
         out.append(Flag(f"renal:{_slug(key)}", f"{upper_first(key_label(key))} with eGFR {fmt(egfr.value)}",
                         severity, "medication", (*[m.ref for m in meds], egfr.ref), text, (), source))
     return out
+
+
+def _dosed_for_band(row: RenalRow, meds: tuple[ResolvedMed, ...], severity: str,
+                    text: str) -> tuple[str, str]:
+    """Below the band's dose limit the drug is already adjusted: an info note, not a warning."""
+    assert row.dose_limit is not None
+    ing, limit = row.dose_limit
+    doses = [over_limit(m, limit) for m in meds if ing in m.ingredients]
+    # An assumed frequency is not enough to stand a warning down (metformin is taken 1-3 times a day).
+    if not doses or any(over is None or (d is not None and d.assumed) for over, d in doses):
+        return severity, text + f" The {ing} daily dose is not stated: check it is at most {fmt(limit)} mg a day."
+    total = sum(d.mg for _, d in doses if d is not None)
+    assumed = next((d.assumed for _, d in doses if d is not None and d.assumed), "")
+    dose = f"{fmt(total)} mg a day" + (f" (assuming {assumed})" if assumed else "")
+    if total > limit + 1e-9:
+        return severity, text + f" The {ing} dose is {dose}, above {fmt(limit)} mg: reduce it."
+    return "info", text + f" The {ing} dose is {dose}, within {fmt(limit)} mg for this eGFR band."
 
 
 def duplicate_flags(chart: Chart) -> list[Flag]:

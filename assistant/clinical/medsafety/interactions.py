@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from assistant.clinical.extract import Chart, ResolvedMed, key_label
+from assistant.clinical.extract.doses import over_limit, parse_limit
 from assistant.clinical.extract.drugs import check_drug_key
 from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv
 from assistant.clinical.rules.base import SEVERITIES, Flag, rank
@@ -21,6 +22,7 @@ class Interaction:
     mechanism: str
     management: str
     source: str
+    dose_limit: tuple[str, float] | None = None  # (ingredient, mg a day) the row applies above
 
 
 @derived_table
@@ -31,8 +33,11 @@ def interaction_index() -> dict[frozenset[str], tuple[Interaction, ...]]:
         where = f"interactions.csv row {n}"
         if row["severity"] not in SEVERITIES[:3]:
             raise KnowledgeError(f"{where}: severity must be critical, high or moderate")
+        limit = parse_limit(row.get("dose_limit", ""), where)
+        if limit is not None:
+            check_drug_key(limit[0], where)
         ix = Interaction(check_drug_key(row["a"], where), check_drug_key(row["b"], where),
-                         row["severity"], row["mechanism"], row["management"], row["source"])
+                         row["severity"], row["mechanism"], row["management"], row["source"], limit)
         out.setdefault(frozenset((ix.a, ix.b)), []).append(ix)
     return {k: tuple(v) for k, v in out.items()}
 
@@ -86,6 +91,28 @@ def ddi_flags(chart: Chart) -> list[Flag]:
                 why = f" ({key_label(row.a)} with {key_label(row.b)})"
             text = (f"{med_text(first)} and {med_text(second)} are both active{why}. "
                     f"{row.mechanism} {row.management}")
-            out.append(Flag(f"ddi:{a_ing}+{b_ing}", f"Interaction: {a_ing} + {b_ing}", row.severity,
+            severity, title = row.severity, f"Interaction: {a_ing} + {b_ing}"
+            if row.dose_limit is not None:
+                severity, title, text = _dose_aware(row, (first, second), severity, title, text)
+            out.append(Flag(f"ddi:{a_ing}+{b_ing}", title, severity,
                             "medication", (first.ref, second.ref), text, (), row.source))
     return out
+
+
+def _dose_aware(row: Interaction, meds: tuple[ResolvedMed, ResolvedMed], severity: str, title: str,
+                text: str) -> tuple[str, str, str]:
+    """A row with a labelled dose limit applies above it; at or below it the pair is an info note."""
+    assert row.dose_limit is not None
+    ing, limit = row.dose_limit
+    med = next((m for m in meds if ing in m.ingredients), None)
+    if med is None:
+        return severity, title, text
+    over, dose = over_limit(med, limit)
+    if over is None or dose is None:
+        return severity, title, text + f" The {ing} dose could not be read: check it is at most {limit:g} mg a day."
+    if over:
+        return (severity, title + f" ({ing} {dose.mg:g} mg a day)",
+                text + f" The {ing} dose is {dose.text()}, above the labelled limit of {limit:g} mg.")
+    return ("info", title + f" (within the {ing} limit)",
+            text + f" The {ing} dose is {dose.text()}, within the labelled limit of {limit:g} mg: "
+            "no change needed, but do not increase it while both are taken.")

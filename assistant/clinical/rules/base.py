@@ -12,11 +12,19 @@ from assistant.clinical.calculators import Result
 SEVERITIES = ("critical", "high", "moderate", "info")
 CATEGORIES = ("score", "lab", "trend", "medication", "allergy", "care gap")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# Order within one severity: what the patient's values and medicines show now, then trends over
+# time, then gaps in care (issue 14: urgency first, current values before trends before gaps).
+_ORDER = {c: i for i, c in enumerate(("lab", "score", "allergy", "medication", "trend", "care gap"))}
 
 
 def rank(severity: str) -> int:
     """0 for critical ... 3 for info (lower is more severe)."""
     return _RANK[severity]
+
+
+def order_key(f: Flag) -> tuple[int, int, str, str]:
+    """Sort key: severity, then current values before trends before gaps, then title and id."""
+    return rank(f.severity), _ORDER[f.category], f.title, f.id
 
 
 def worst(*severities: str) -> str:
@@ -40,6 +48,7 @@ class Flag:
     explanation: str  # one plain paragraph with the actual values and dates
     missing: tuple[str, ...] = ()
     reference: str = ""
+    points: tuple[str, ...] = ()  # sub-points: related findings merged into this one problem
 
     def __post_init__(self) -> None:
         # Every view (risk review, fact sheet, care plan, PDF) cites each entry once.
@@ -53,7 +62,7 @@ class Flag:
         return {"id": self.id, "title": self.title, "severity": self.severity,
                 "category": self.category, "evidence": list(self.evidence),
                 "explanation": self.explanation, "missing": list(self.missing),
-                "reference": self.reference}
+                "reference": self.reference, "points": list(self.points)}
 
 
 def refs(*groups: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -71,8 +80,8 @@ def refs(*groups: Iterable[str] | str | None) -> tuple[str, ...]:
 def finalize(flags: Iterable[Flag]) -> tuple[Flag, ...]:
     """De-duplicate by id (the most severe wins; evidence is merged) and sort by severity.
 
-    Within a severity, categories keep the order of CATEGORIES and then titles sort, so the output
-    is stable for the same record.
+    Within a severity, current values (labs, scores, medicines) come before trends and trends
+    before care gaps; then titles sort, so the output is stable for the same record.
     """
     best: dict[str, Flag] = {}
     for f in flags:
@@ -83,9 +92,8 @@ def finalize(flags: Iterable[Flag]) -> tuple[Flag, ...]:
         keep, other = (f, old) if rank(f.severity) < rank(old.severity) else (old, f)
         best[f.id] = Flag(keep.id, keep.title, keep.severity, keep.category,
                           refs(keep.evidence, other.evidence), keep.explanation, keep.missing,
-                          keep.reference)
-    cat = {c: i for i, c in enumerate(CATEGORIES)}
-    return tuple(sorted(best.values(), key=lambda f: (rank(f.severity), cat[f.category], f.title, f.id)))
+                          keep.reference, keep.points)
+    return tuple(sorted(best.values(), key=order_key))
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.extract import Chart, Measurement, fmt
 from assistant.clinical.knowledge import read_toml
 
 from .base import Flag
+from .currency import stale_chart_flags
+from .guard import guarded
 
 _CHRONIC = ("diabetes", "copd", "asthma", "heart_failure", "ckd")
 
@@ -117,7 +120,7 @@ def blood_pressure_gap(chart: Chart) -> list[Flag]:
     readings = [(s, dbp[s.ref]) for s in chart.measurements("sbp", since) if s.ref in dbp]
     readings = readings[: cfg["readings"]]
     if len(readings) < cfg["readings"]:
-        return []
+        return _last_bp_too_old(chart, cfg)
     text_bp = "; ".join(f"{fmt(round(s.value))}/{fmt(round(d.value))} mmHg on {s.date}" for s, d in readings)
     ev = tuple(s.ref for s, _ in readings)
     (s0, d0) = readings[0]
@@ -148,8 +151,35 @@ def blood_pressure_gap(chart: Chart) -> list[Flag]:
                  "ambulatory readings and record the diagnosis.", (), cfg["source"])]
 
 
+def _last_bp_too_old(chart: Chart, cfg: dict[str, Any]) -> list[Flag]:
+    """The last recorded readings were high but are beyond the window: say so, with their date."""
+    dbp = {m.ref: m for m in chart.measurements("dbp")}
+    readings = [(s, dbp[s.ref]) for s in chart.measurements("sbp") if s.ref in dbp][: cfg["readings"]]
+    if not readings:
+        return []
+    hypertension = chart.conditions("hypertension")
+    target = (cfg["target_sbp"], cfg["target_dbp"]) if hypertension else (cfg["diagnose_sbp"],
+                                                                           cfg["diagnose_dbp"])
+    if not all(s.value >= target[0] or d.value >= target[1] for s, d in readings):
+        return []
+    s0, d0 = readings[0]
+    text_bp = "; ".join(f"{fmt(round(s.value))}/{fmt(round(d.value))} mmHg on {s.date}" for s, d in readings)
+    why = (f"{hypertension[0].display} is on the problem list and the last recorded readings were above "
+           f"the target of < {target[0]}/{target[1]} mmHg" if hypertension else
+           f"The last recorded readings were >= {target[0]}/{target[1]} mmHg")
+    text = (f"{why}: {text_bp}. They are older than {cfg['window_days']} days, so today's pressure is "
+            "unknown: measure it now (and home or ambulatory readings) before deciding on treatment.")
+    return [Flag("gap:bp:last-above-target",
+                 f"Blood pressure {fmt(round(s0.value))}/{fmt(round(d0.value))} mmHg at the last visit, "
+                 f"too old (last on {s0.date})", "moderate", "care gap",
+                 tuple(c.ref for c in hypertension[:1]) + tuple(s.ref for s, _ in readings), text, (),
+                 cfg["source"])]
+
+
 def care_gap_flags(chart: Chart) -> list[Flag]:
     if chart.patient.deceased:
         return []  # preventive care does not apply to a closed chart
-    return [*hba1c_overdue(chart), *undiagnosed_diabetes(chart), *statin_gap(chart),
-            *influenza_gap(chart), *pneumococcal_gap(chart), *blood_pressure_gap(chart)]
+    rules = (stale_chart_flags, hba1c_overdue, undiagnosed_diabetes, statin_gap, influenza_gap,
+             pneumococcal_gap, blood_pressure_gap)
+    return [f for rule in rules
+            for f in guarded("care gaps", partial(rule, chart), rule.__name__)]

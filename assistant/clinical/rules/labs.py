@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from assistant.clinical.extract import Chart, Measurement, analyte, fmt, key_label
 from assistant.clinical.knowledge import read_toml
@@ -10,6 +11,7 @@ from assistant.clinical.reference_ranges import LabRange, in_table_unit, lab_ran
 from assistant.records.domain import Observation
 
 from .base import Flag
+from .guard import guarded
 
 
 def _own_range(chart: Chart, m: Measurement) -> tuple[float | None, float | None]:
@@ -40,46 +42,52 @@ def classify(value: float, r: LabRange, low: float | None, high: float | None,
 
 
 def lab_flags(chart: Chart) -> list[Flag]:
+    # One analyte's absurd value must not hide another's critical one: each is checked alone.
+    return [f for name, ranges in lab_ranges().items()
+            for f in guarded("laboratory", partial(_analyte_flags, chart, name, ranges), name)]
+
+
+def _analyte_flags(chart: Chart, name: str, ranges: tuple[LabRange, ...]) -> list[Flag]:
     windows = read_toml("rules.toml")["windows"]
-    out: list[Flag] = []
-    for name, ranges in lab_ranges().items():
-        r = select_range(chart, ranges)
-        if r is None:
-            continue
-        values = chart.measurements(name, chart.as_of - timedelta(days=windows["lab_days"]))
-        if not values:
-            continue
-        m = values[0]
-        own_low, own_high = _own_range(chart, m) if not r.context else (None, None)
-        low = own_low if own_low is not None else r.low
-        high = own_high if own_high is not None else r.high
-        o = chart.record.entry(m.ref)
-        found = classify(m.value, r, low, high, o.interpretation if isinstance(o, Observation) else "")
-        if found is None:
-            continue
-        direction, severity = found
-        display = analyte(name).display
-        unit = f" {m.unit}" if m.unit else ""
-        if severity == "critical" and chart.as_of - m.when > timedelta(days=windows["critical_recent_days"]):
-            severity = "high"  # an old critical value is still unrepeated, but not an emergency now
-        limit = (r.critical_high if direction == "critically high" else
-                 r.critical_low if direction == "critically low" else high if direction == "high" else low)
-        where = ("the critical limit" if direction.startswith("critically") else "the reference limit")
-        side = "above" if "high" in direction else "below"
-        text = (f"{display} {fmt(m.value)}{unit} on {m.date} is {side} {where} of {fmt(limit or 0)}{unit}"
-                f" (reference {_interval(low, high)}{unit}"
-                + (", lab's own range" if own_low is not None or own_high is not None else "")
-                + (f"; therapeutic range on {key_label(r.context[4:])}" if r.context else "")
-                + ").")
-        if len(values) > 1:
-            text += f" The previous result was {fmt(values[1].value)}{unit} on {values[1].date}."
-        if severity == "high" and direction.startswith("critically"):
-            text += " It is more than a few weeks old and has not been repeated."
-        refs = (m.ref,) + ((values[1].ref,) if len(values) > 1 else ())
-        out.append(Flag(f"lab:{name}:{direction.replace(' ', '-')}",
-                        f"{display} {direction}: {fmt(m.value)}{unit}", severity, "lab", refs, text,
-                        (), r.source))
-    return out
+    r = select_range(chart, ranges)
+    if r is None:
+        return []
+    values = chart.measurements(name, chart.as_of - timedelta(days=windows["lab_days"]))
+    if not values:
+        return []
+    m = values[0]
+    own_low, own_high = _own_range(chart, m) if not r.context else (None, None)
+    low = own_low if own_low is not None else r.low
+    high = own_high if own_high is not None else r.high
+    o = chart.record.entry(m.ref)
+    found = classify(m.value, r, low, high, o.interpretation if isinstance(o, Observation) else "")
+    if found is None:
+        return []
+    direction, severity = found
+    display = analyte(name).display
+    unit = f" {m.unit}" if m.unit else ""
+    if severity == "critical" and chart.as_of - m.when > timedelta(days=windows["critical_recent_days"]):
+        severity = "high"  # an old critical value is still unrepeated, but not an emergency now
+    limit = (r.critical_high if direction == "critically high" else
+             r.critical_low if direction == "critically low" else high if direction == "high" else low)
+    where = ("the critical limit" if direction.startswith("critically") else "the reference limit")
+    side = "above" if "high" in direction else "below"
+    text = (f"{display} {fmt(m.value)}{unit} on {m.date} is {side} {where} of {fmt(limit or 0)}{unit}"
+            f" (reference {_interval(low, high)}{unit}"
+            + (", lab's own range" if own_low is not None or own_high is not None else "")
+            + (f"; therapeutic range on {key_label(r.context[4:])}" if r.context else "")
+            + ").")
+    if len(values) > 1:
+        text += f" The previous result was {fmt(values[1].value)}{unit} on {values[1].date}."
+    if severity == "high" and direction.startswith("critically"):
+        text += " It is more than a few weeks old and has not been repeated."
+    refs = (m.ref,) + ((values[1].ref,) if len(values) > 1 else ())
+    if severity == "critical":
+        text += (" A critical value: act the same day (repeat it, assess the patient, treat; "
+                 "for potassium check an ECG).")
+    return [Flag(f"lab:{name}:{direction.replace(' ', '-')}",
+                 f"{display} {direction}: {fmt(m.value)}{unit}", severity, "lab", refs, text,
+                 (), r.source)]
 
 
 def _interval(low: float | None, high: float | None) -> str:

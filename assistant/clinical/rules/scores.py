@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.calculators import get
@@ -13,6 +14,8 @@ from assistant.clinical.knowledge import read_toml
 from assistant.errors import BadInputError
 
 from .base import Flag, ScoreResult, cap, refs
+from .currency import too_old
+from .guard import guarded
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +39,31 @@ def compute_scores(chart: Chart) -> tuple[list[ScoreResult], list[ScoreResult]]:
         except BadInputError:
             log.debug("calculator %s is not installed; skipped", calc_id)
             continue
-        ex = extract_from_chart(chart, calc_id)
+        try:
+            ex = extract_from_chart(chart, calc_id)
+        except Exception as e:  # noqa: BLE001 - one odd value must not stop the other scores
+            log.error("score %s: inputs could not be read (%s)", calc_id, type(e).__name__)
+            skipped.append(ScoreResult(calc_id, calc.title, None,
+                                       error=f"internal error ({type(e).__name__}) reading its inputs"))
+            continue
         base: dict[str, Any] = {"sources": ex.sources, "missing": ex.missing,
                                 "unassessed": ex.unassessed, "assumed": ex.assumed,
                                 "details": ex.details, "anchor": ex.anchor}
         if not ex.complete:
-            skipped.append(ScoreResult(calc_id, calc.title, None, **base))
+            s = ScoreResult(calc_id, calc.title, None, **base)
+            # 'too old (last on DATE)' is a different message from 'missing'
+            skipped.append(ScoreResult(calc_id, calc.title, None, error=too_old(chart, s), **base))
             continue
         try:
             result = calc.compute(ex.values)
         except BadInputError as e:  # e.g. age outside the range the equation was derived for
             skipped.append(ScoreResult(calc_id, calc.title, None, error=e.message, **base))
+            continue
+        except (ArithmeticError, ValueError) as e:  # an absurd value (1e28 mmHg) overflowing a formula
+            log.error("score %s failed with %s", calc_id, type(e).__name__)
+            skipped.append(ScoreResult(calc_id, calc.title, None,
+                                       error=f"not computed: {type(e).__name__} on the record's values",
+                                       **base))
             continue
         computed.append(ScoreResult(calc_id, calc.title, result, **base))
     return computed, skipped
@@ -57,10 +74,15 @@ def score_flags(chart: Chart, scores: list[ScoreResult]) -> list[Flag]:
     for s in scores:
         rule = _RULES.get(s.calculator_id)
         if rule is not None and s.result is not None:
-            flag = rule(chart, s, read_toml("rules.toml")["score_flags"][s.calculator_id])
-            if flag is not None:
-                out.append(flag)
+            cfg = read_toml("rules.toml")["score_flags"][s.calculator_id]
+            out += guarded("score", partial(_one, rule, chart, s, cfg), s.calculator_id)
     return out
+
+
+def _one(rule: Callable[[Chart, ScoreResult, dict[str, Any]], Flag | None], chart: Chart,
+         s: ScoreResult, cfg: dict[str, Any]) -> list[Flag]:
+    flag = rule(chart, s, cfg)
+    return [flag] if flag is not None else []
 
 
 def _missing(s: ScoreResult) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from assistant.clinical.calculators.renal import kdigo_gfr_category
@@ -10,6 +11,7 @@ from assistant.clinical.extract import Chart, Measurement, fmt
 from assistant.clinical.knowledge import read_toml
 
 from .base import Flag
+from .guard import guarded
 
 
 def _cfg(name: str) -> dict[str, Any]:
@@ -102,4 +104,5 @@ def weight_loss(chart: Chart) -> list[Flag]:
 
 
 def trend_flags(chart: Chart) -> list[Flag]:
-    return [*egfr_decline(chart), *hba1c_rise(chart), *weight_loss(chart)]
+    return [f for rule in (egfr_decline, hba1c_rise, weight_loss)
+            for f in guarded("trend", partial(rule, chart), rule.__name__)]
