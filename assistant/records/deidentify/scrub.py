@@ -45,6 +45,8 @@ class Scrubber:
         self.known = known
         self.shift = shift
         self.counts = counts
+        alternatives = "|".join(re.escape(w) for w in known.names)
+        self._names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if alternatives else None
         self._rules: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]]] = [
             ("url", re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.I), self._fixed("[URL]")),
             ("email", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), self._fixed("[EMAIL]")),
@@ -124,8 +126,8 @@ class Scrubber:
             text, n = pattern.subn(repl, text)
             if n:
                 self.counts[f"{kind} in text"] += n
-        for word in self.known.names:
-            text, n = re.subn(rf"(?<![\w-]){re.escape(word)}(?![\w-])", "[NAME]", text)
+        if self._names is not None:
+            text, n = self._names.subn("[NAME]", text)
             if n:
                 self.counts["name in text"] += n
         return text

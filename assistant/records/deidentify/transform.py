@@ -52,11 +52,14 @@ class Deidentifier:
 
     def _shift_for(self, birth: date | None) -> timedelta:
         # With a birth date the shift lands it on 1 January one to three years earlier, so the
-        # year-only birth date of the export still gives exact ages at every shifted entry.
+        # year-only birth date of the export still gives the ages at every shifted entry. A part of
+        # a day more moves the times too: sources that book every visit at one time of day would
+        # otherwise have shifted timestamps equal to real ones of other visits.
+        seconds = timedelta(seconds=self._rng.randint(600, 86400 - 600))
         if birth is not None:
             years_back = self._rng.randint(1, 3)
-            return date(birth.year - years_back, 1, 1) - birth
-        return timedelta(days=-self._rng.randint(60, 1100))
+            return date(birth.year - years_back, 1, 1) - birth + seconds
+        return timedelta(days=-self._rng.randint(60, 1100)) + seconds
 
     def deidentify(self, record: PatientRecord, today: date | None = None) -> Deidentified:
         p = record.patient
