@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.errors import BadInputError
 from assistant.fileio import write_private
-from assistant.records.deidentify import DeidReport, Deidentifier, deidentified_bundle
+from assistant.records.deidentify import Deidentifier, DeidReport, deidentified_bundle
 from assistant.store.database import Store
 
 AUDIT_ACTION = "chart.export.deidentified"

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support import FAST_KDF, PASSWORD, ROOT
 
 from assistant.clinical.flags import evaluate
 from assistant.errors import AssistantError
@@ -19,6 +18,7 @@ from assistant.records.record import PatientRecord
 from assistant.services.deidentify import AUDIT_ACTION, export_deidentified
 from assistant.services.importing import import_files
 from assistant.store.database import Store
+from support import FAST_KDF, PASSWORD, ROOT
 
 DEMO = sorted((ROOT / "resources" / "demo").glob("*.json"))
 AS_OF = datetime(2026, 1, 15, 12, tzinfo=UTC)
