@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.clinical.extract import Chart
-from assistant.clinical.knowledge import KnowledgeError
+from assistant.clinical.knowledge import KnowledgeError, knowledge_version
 from assistant.clinical.medsafety import medication_flags
 from assistant.clinical.rules.base import CATEGORIES, SEVERITIES, Flag, ScoreResult, finalize
 from assistant.clinical.rules.caregaps import care_gap_flags
@@ -32,6 +32,7 @@ class RiskReport:
     flags: tuple[Flag, ...]  # critical, high, moderate, info; one per id
     scores: tuple[ScoreResult, ...]  # calculators computed from the record
     not_computed: tuple[ScoreResult, ...] = ()  # applicable calculators the record cannot fill
+    knowledge_version: str = ""  # the knowledge pack ('name version') every flag and score came from
 
     def counts(self) -> dict[str, int]:
         return {s: sum(f.severity == s for f in self.flags) for s in SEVERITIES}
@@ -40,7 +41,8 @@ class RiskReport:
         return {"patient": self.patient, "as_of": self.as_of.isoformat(),
                 "flags": [f.to_dict() for f in self.flags],
                 "scores": [s.to_dict() for s in self.scores],
-                "not_computed": [s.to_dict() for s in self.not_computed]}
+                "not_computed": [s.to_dict() for s in self.not_computed],
+                "knowledge_version": self.knowledge_version}
 
 
 _GROUP_CATEGORY = {"score": "score", "laboratory": "lab", "trend": "trend", "medication": "medication",
@@ -78,4 +80,5 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
         *_guarded("medication", lambda: medication_flags(chart)),
         *_guarded("care gaps", lambda: care_gap_flags(chart)),
     ]
-    return RiskReport(record.patient.id, chart.as_of, finalize(flags), tuple(computed), tuple(skipped))
+    return RiskReport(record.patient.id, chart.as_of, finalize(flags), tuple(computed), tuple(skipped),
+                      knowledge_version())

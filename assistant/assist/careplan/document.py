@@ -130,6 +130,7 @@ class CarePlanDocument:
     # Model sentences left out because the record does not support them: kept with the plan so
     # that they can be looked at (and counted), never part of its content, its PDF or a signature.
     dropped: tuple[Item, ...] = ()
+    knowledge_version: str = ""  # the knowledge pack the plan was drafted with; kept when signed
 
     # --- look-ups -------------------------------------------------------------------------------
     def section(self, key: str) -> Section | None:
