@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from support import ROOT
 
 from assistant.clinical import knowledge_install as packs
 from assistant.clinical.flags import evaluate
@@ -16,6 +15,7 @@ from assistant.clinical.knowledge import KnowledgeError, clear_caches, knowledge
 from assistant.clinical.knowledge_pack import build_manifest, public_key_text, sign, write_manifest
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
+from support import ROOT
 
 BUILTIN = ROOT / "resources" / "knowledge"
 NEW_ROW = ("carvedilol,atorvastatin,moderate,Test mechanism row added by a pack.,Test management.,"
@@ -108,3 +108,13 @@ def test_a_pack_adding_an_interaction_row_changes_the_flags(site) -> None:
     assert evaluate(record).knowledge_version == "site 2026.2.0"
     packs.rollback()
     assert not pair_flagged()
+
+
+def test_a_care_plan_keeps_the_knowledge_version_it_was_made_with() -> None:
+    from assistant.assist.careplan.document import CarePlanDocument
+
+    plan = CarePlanDocument(patient_id="p", title="Care plan", created="2026-01-01T00:00:00+00:00",
+                            knowledge_version="site 2026.2.0")
+    assert CarePlanDocument.from_dict(plan.to_dict()).knowledge_version == "site 2026.2.0"
+    old = CarePlanDocument(patient_id="p", title="Care plan", created="2026-01-01T00:00:00+00:00")
+    assert "knowledge_version" not in old.to_dict()  # older signed plans keep their exact bytes
