@@ -22,7 +22,8 @@ SettingValue: TypeAlias = str | int | bool
 # that `settings["models.threads"]` is typed int and `settings["models.device"]` str.
 TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "database.path",
                   "models.pack_dir", "models.install_dir", "models.device", "summary.unverified",
-                  "careplan.unverified", "audit.witness_path"]
+                  "careplan.unverified", "audit.witness_path",
+                  "knowledge.trusted_keys", "knowledge.packs_dir"]
 NumberKey = Literal["models.threads", "session.idle_lock_minutes", "security.password_min_length",
                     "audit.retention_days", "audit.witness_every"]
 FlagKey = Literal["models.spin", "audit.witness_syslog"]
@@ -85,6 +86,12 @@ KEYS: tuple[Key, ...] = (
     Key("careplan.unverified", str, "drop",
         "Care-plan model sentences the checker cannot support: drop (counted in a note) or mark in place "
         "(signing stays refused until they are deleted or rewritten)", choices=("mark", "drop")),
+)
+KEYS += (
+    Key("knowledge.trusted_keys", str, "", "Ed25519 public keys (base64, comma-separated) whose signed "
+        "knowledge packs this site installs", env="ASSISTANT_KNOWLEDGE_KEYS"),
+    Key("knowledge.packs_dir", str, "", "Folder of installed knowledge packs; empty means the system "
+        "location for this OS", env="ASSISTANT_KNOWLEDGE_PACKS"),
 )
 KEY_BY_NAME = {k.name: k for k in KEYS}
 

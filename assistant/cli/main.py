@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "assistant.cli.careplans",
     "assistant.cli.export",
     "assistant.cli.deploy",
+    "assistant.cli.knowledge",
     "assistant.cli.gui",
 )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cli.credentials import add_db_args, open_store
+from assistant.cli.deidentify import export_deidentified_cli
 from assistant.cli.export import export_pdf
 from assistant.errors import BadInputError
 from assistant.fileio import write_private
@@ -107,6 +108,11 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.deidentify:
+        return export_deidentified_cli(args)
+    if len(args.patient) != 1 or args.all:
+        raise BadInputError("export takes one patient; several or --all only with --deidentify")
+    args.patient = args.patient[0]
     if args.format == "pdf":
         return export_pdf(args)
     with open_store(args) as store:
@@ -142,8 +148,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("export", help="export a patient as FHIR JSON or a PDF document")
     add_db_args(p)
-    p.add_argument("patient", metavar="PATIENT")
+    p.add_argument("patient", metavar="PATIENT", nargs="*")
     p.add_argument("--format", choices=("fhir", "pdf"), default="fhir")
+    p.add_argument("--deidentify", action="store_true",
+                   help="HIPAA Safe Harbor de-identified FHIR (admins; several patients or --all into a folder)")
+    p.add_argument("--all", action="store_true", help="every patient (with --deidentify)")
     p.add_argument("--document", choices=("careplan", "summary"), default="careplan",
                    help="which PDF document (with --format pdf)")
     p.add_argument("--out", required=True, metavar="FILE")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.clinical.extract import Chart
+from assistant.clinical.knowledge import knowledge_version
 from assistant.clinical.medsafety import medication_flags
 from assistant.clinical.rules.base import CATEGORIES, SEVERITIES, Flag, ScoreResult, finalize
 from assistant.clinical.rules.caregaps import care_gap_flags
@@ -29,6 +30,7 @@ class RiskReport:
     flags: tuple[Flag, ...]  # critical, high, moderate, info; one per id
     scores: tuple[ScoreResult, ...]  # calculators computed from the record
     not_computed: tuple[ScoreResult, ...] = ()  # applicable calculators the record cannot fill
+    knowledge_version: str = ""  # the knowledge pack ('name version') every flag and score came from
 
     def counts(self) -> dict[str, int]:
         return {s: sum(f.severity == s for f in self.flags) for s in SEVERITIES}
@@ -37,7 +39,8 @@ class RiskReport:
         return {"patient": self.patient, "as_of": self.as_of.isoformat(),
                 "flags": [f.to_dict() for f in self.flags],
                 "scores": [s.to_dict() for s in self.scores],
-                "not_computed": [s.to_dict() for s in self.not_computed]}
+                "not_computed": [s.to_dict() for s in self.not_computed],
+                "knowledge_version": self.knowledge_version}
 
 
 def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport:
@@ -60,4 +63,4 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
     if grouped and grouped[0].id == "error:medication:grouping":
         grouped = [*finalize(flags), *grouped]
     return RiskReport(record.patient.id, chart.as_of, finalize(grouped), tuple(computed),
-                      tuple(skipped))
+                      tuple(skipped), knowledge_version())

@@ -28,7 +28,34 @@ def knowledge_dir() -> Path:
     override = os.environ.get(ENV_DIR)
     if override:
         return Path(override)
-    return resources_dir() / "knowledge"
+    return _verified_pack()[0]
+
+
+@cache
+def _verified_pack() -> tuple[Path, str]:
+    # Checked once per process, on the first table read: the built-in pack against its manifest,
+    # an installed one against its signature too. A mismatch stops here, naming the file.
+    from assistant.clinical.knowledge_install import active
+
+    info = active()
+    return (info.path or resources_dir() / "knowledge"), info.label
+
+
+def knowledge_version() -> str:
+    """'name version' of the pack the tables come from (recorded with every flag, score and plan)."""
+    if os.environ.get(ENV_DIR):
+        from assistant.clinical.knowledge_pack import MANIFEST
+
+        manifest = Path(os.environ[ENV_DIR]) / MANIFEST
+        return "unverified folder" if not manifest.is_file() else _verified_label(manifest.parent)
+    return _verified_pack()[1]
+
+
+def _verified_label(folder: Path) -> str:
+    from assistant.clinical.knowledge_pack import read_manifest
+
+    m = read_manifest(folder)
+    return f"{m.get('name', '')} {m.get('version', '')}"
 
 
 def knowledge_path(name: str) -> Path:
@@ -102,5 +129,6 @@ def clear_caches() -> None:
     """Forget every loaded table (tests that point ASSISTANT_KNOWLEDGE_DIR elsewhere call this)."""
     read_csv.cache_clear()
     read_toml.cache_clear()
+    _verified_pack.cache_clear()
     for fn in _DERIVED:
         fn.cache_clear()

@@ -241,5 +241,6 @@ def render_careplan(plan: CarePlanDocument, record: PatientRecord, *, document_i
         subject="Patient care plan" + (" (signed)" if signed else " (draft)"),
         author=signature.name if signed and signature else "",
         document_id=document_id, version=version, status_line=status_line(status, version),
-        generated_at=generated_at or datetime.now().astimezone(), watermark="" if signed else "DRAFT")
+        generated_at=generated_at or datetime.now().astimezone(), watermark="" if signed else "DRAFT",
+        knowledge_version=plan.knowledge_version)
     return build_pdf(careplan_story(plan, record, status, signature), info, cancel=cancel)

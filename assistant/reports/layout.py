@@ -113,6 +113,7 @@ class ReportInfo:
     status_line: str = ""  # e.g. "Signed" or "Draft, not signed" under the title
     generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     watermark: str = ""  # "DRAFT" on unsigned plans; empty for none
+    knowledge_version: str = ""  # the knowledge pack the content came from, named in the footer
 
 
 def _nb(text: str) -> str:
@@ -242,6 +243,8 @@ class _Decor:
             parts.append(f"Document {i.document_id}")
         if i.version is not None:
             parts.append(f"Version {i.version}")
+        if i.knowledge_version:
+            parts.append(f"Knowledge {i.knowledge_version}")
         c.setStrokeColor(st.RULE)
         c.setLineWidth(0.5)
         c.line(st.MARGIN, st.MARGIN + 6.5 * mm, self.w - st.MARGIN, st.MARGIN + 6.5 * mm)

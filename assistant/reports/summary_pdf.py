@@ -141,6 +141,6 @@ def render_summary(summary: Summary, risk: RiskReport | None, record: PatientRec
         title="Patient summary", banner=Banner.from_record(record),
         letterhead=letterhead if letterhead is not None else Letterhead.from_settings(),
         subject="Cited patient summary and risk flags", document_id=document_id,
-        status_line=status_line,
+        status_line=status_line, knowledge_version=getattr(risk, "knowledge_version", ""),
         generated_at=generated_at or datetime.now().astimezone())
     return build_pdf(summary_story(summary, risk, record), info, cancel=cancel)

@@ -480,7 +480,7 @@ def test_report_to_dict_shape() -> None:
     c.obs("2823-3", 6.4, "mmol/L", days=1)
     report = run(c)
     d = json.loads(json.dumps(report.to_dict()))
-    assert set(d) == {"patient", "as_of", "flags", "scores", "not_computed"}
+    assert set(d) == {"patient", "as_of", "flags", "scores", "not_computed", "knowledge_version"}
     assert d["patient"] == c.patient.id
     for f in d["flags"]:
         assert set(f) == {"id", "title", "severity", "category", "evidence", "explanation", "missing",

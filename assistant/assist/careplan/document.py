@@ -130,6 +130,7 @@ class CarePlanDocument:
     # Model sentences left out because the record does not support them: kept with the plan so
     # that they can be looked at (and counted), never part of its content, its PDF or a signature.
     dropped: tuple[Item, ...] = ()
+    knowledge_version: str = ""  # the knowledge pack the plan was drafted with; kept when signed
 
     # --- look-ups -------------------------------------------------------------------------------
     def section(self, key: str) -> Section | None:
@@ -167,7 +168,9 @@ class CarePlanDocument:
                 "model": self.model, "as_of": self.as_of,
                 "conditions": [c.to_dict() for c in self.conditions],
                 "sections": [s.to_dict() for s in self.sections],
-                "warnings": list(self.warnings), "dropped": [i.to_dict() for i in self.dropped]}
+                "warnings": list(self.warnings), "dropped": [i.to_dict() for i in self.dropped],
+                # Only when set: plans signed before packs existed keep their exact signed bytes.
+                **({"knowledge_version": self.knowledge_version} if self.knowledge_version else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CarePlanDocument:
@@ -177,7 +180,8 @@ class CarePlanDocument:
                    sections=tuple(Section.from_dict(s) for s in d.get("sections", ())),
                    conditions=tuple(ConditionCoverage.from_dict(c) for c in d.get("conditions", ())),
                    as_of=d.get("as_of", ""), warnings=tuple(d.get("warnings", ())),
-                   dropped=tuple(Item.from_dict(i) for i in d.get("dropped", ())))
+                   dropped=tuple(Item.from_dict(i) for i in d.get("dropped", ())),
+                   knowledge_version=d.get("knowledge_version", ""))
 
 
 def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDocument:

@@ -30,6 +30,7 @@ from assistant.assist.careplan.sections import (
 )
 from assistant.assist.careplan.templates import TemplateMatch
 from assistant.assist.fact_lines import ordered_flags
+from assistant.clinical.knowledge import knowledge_version
 from assistant.records.record import PatientRecord
 
 log = logging.getLogger(__name__)
@@ -163,4 +164,4 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         created=datetime.now(UTC).isoformat(timespec="seconds"), source=source, model=model_name,
         sections=tuple(_section(k, v) for k, v in sections.items() if k in SECTION_TITLES),
         conditions=_coverage(matches), as_of=when.date().isoformat(), warnings=tuple(warnings),
-        dropped=tuple(dropped)))
+        dropped=tuple(dropped), knowledge_version=getattr(risk, "knowledge_version", "") or knowledge_version()))
