@@ -18,7 +18,7 @@ from assistant.records.record import PatientRecord
 from support import ROOT
 
 BUILTIN = ROOT / "resources" / "knowledge"
-NEW_ROW = ("carvedilol,atorvastatin,moderate,Test mechanism row added by a pack.,Test management.,"
+NEW_ROW = ("carvedilol,atorvastatin,moderate,Test mechanism row added by a pack.,Test management.,,"
            "Test source: knowledge-pack test\n")
 
 
