@@ -58,7 +58,9 @@ def model_with_logits_positions(model_file: Path) -> bytes | None:
     index_name = gather[1].input[1]  # the constant -1: dropped too when nothing else reads it
     if not any(index_name in n.input for n in nodes if n is not gather[1]) and index_name in producers:
         dropped.append(producers[index_name][0])
-    first = min(dropped)
+    # Where the Gather was, counted after the deletions: after the hidden state is made, wherever
+    # the dropped constant stood.
+    first = gather[0] - sum(1 for i in dropped if i < gather[0])
     for index in sorted(dropped, reverse=True):
         del graph.node[index]
     graph.node.insert(first, cut)
