@@ -111,7 +111,7 @@ def summary_times(engine: Any, limit: int | None = None, rounds: int = 1) -> dic
     same = True
     saved = engine.speculative
     try:
-        for label, record, risk in records:
+        for _label, record, risk in records:
             texts: dict[str, str] = {}
             best: dict[str, float] = {}
             for r in range(rounds):

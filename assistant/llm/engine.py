@@ -16,12 +16,12 @@ from tokenizers import Tokenizer
 from assistant.errors import AssistantError, BadInputError, ModelPackError
 from assistant.llm.hugepages import anonymous_regions, collapse_new_memory
 from assistant.llm.kvcache import DecoderRunner
-from assistant.llm.lmhead import LOGITS_POSITIONS, model_with_logits_positions
 from assistant.llm.layout import check_against_session, layout_from_session
+from assistant.llm.lmhead import LOGITS_POSITIONS, model_with_logits_positions
 from assistant.llm.pack import ModelPack
 from assistant.llm.providers import choose_provider, create_session, physical_cores
-from assistant.llm.speculative import DraftLength, PromptLookup
 from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
+from assistant.llm.speculative import DraftLength, PromptLookup
 from assistant.llm.stats import GenerationStats, peak_rss_mb, release_free_memory, reset_peak_rss
 from assistant.llm.template import Message, render_chat
 from assistant.llm.textstream import TextStream
