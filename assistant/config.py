@@ -26,7 +26,7 @@ TextKey = Literal["organisation.name", "organisation.address", "organisation.log
                   "knowledge.trusted_keys", "knowledge.packs_dir"]
 NumberKey = Literal["models.threads", "session.idle_lock_minutes", "security.password_min_length",
                     "audit.retention_days", "audit.witness_every"]
-FlagKey = Literal["models.spin", "audit.witness_syslog"]
+FlagKey = Literal["models.spin", "audit.witness_syslog", "models.speculative"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,10 @@ KEYS: tuple[Key, ...] = (
         maximum=256),
     Key("models.spin", bool, True, "Inference threads spin-wait between steps: quicker on a workstation "
         "the app has to itself; turn off on shared or busy machines", env="ASSISTANT_SPIN"),
+    Key("models.speculative", bool, False, "Greedy text is drafted from matches in the prompt and checked "
+        "several tokens per model pass: faster, but on int8 packs the text may differ from one token per "
+        "pass after a few dozen tokens (other kernels' rounding)",
+        env="ASSISTANT_SPECULATIVE"),
     Key("session.idle_lock_minutes", int, 10, "Lock the app after this many idle minutes", minimum=1,
         maximum=240),
     Key("security.password_min_length", int, 10, "Minimum password length for new passwords",

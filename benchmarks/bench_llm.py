@@ -28,6 +28,7 @@ from assistant.llm.stats import peak_rss_mb, reset_peak_rss
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PACK = ROOT / "models" / "default"
 OUT = ROOT / ".bench" / "llm.json"
+WORK_OUT = ROOT / ".bench" / "llm_workload.json"
 PAUSE_S = 0.3  # between runs: ONNX Runtime's spinning threads go back to sleep
 
 
@@ -49,23 +50,23 @@ class GenaiRunner:
         # A usable genai pipeline holds its tokenizer, as the engine's process does.
         self.tokenizer = og.Tokenizer(self.model)
 
-    def run(self, ids: list[int], new_tokens: int) -> dict[str, Any]:
+    def run(self, ids: list[int], new_tokens: int, eos: bool = False) -> dict[str, Any]:
         og = self.og
         reset_peak_rss()
         start = time.perf_counter()
         params = og.GeneratorParams(self.model)
-        params.set_search_options(max_length=len(ids) + new_tokens, min_length=len(ids) + new_tokens,
-                                  do_sample=False)
+        params.set_search_options(max_length=len(ids) + new_tokens, do_sample=False,
+                                  min_length=len(ids) + (0 if eos else new_tokens))
         gen = og.Generator(self.model, params)
         gen.append_tokens(ids)
         gen.generate_next_token()
         out = [int(gen.get_next_tokens()[0])]
         first = time.perf_counter()
-        while len(out) < new_tokens:
+        while len(out) < new_tokens and not gen.is_done():
             gen.generate_next_token()
             out.append(int(gen.get_next_tokens()[0]))
         end = time.perf_counter()
-        return {"ttft_s": first - start, "decode_tokens_per_s": (len(out) - 1) / (end - first),
+        return {"ttft_s": first - start, "decode_tokens_per_s": (len(out) - 1) / max(end - first, 1e-9),
                 "peak_rss_mb": peak_rss_mb(), "ids": out}
 
 
@@ -75,28 +76,38 @@ class EngineRunner:
     def __init__(self, pack: Path, threads: int, spin: bool) -> None:
         from assistant.llm import Engine
 
-        self.engine = Engine(pack, device="cpu", threads=threads, spin=spin)
+        # With speculation (off in the app by default): the benchmark measures what it buys and
+        # whether the tokens still equal genai's plain greedy loop.
+        self.engine = Engine(pack, device="cpu", threads=threads, spin=spin, speculative=True)
 
-    def run(self, ids: list[int], new_tokens: int) -> dict[str, Any]:
+    def run(self, ids: list[int], new_tokens: int, eos: bool = False) -> dict[str, Any]:
         from assistant.llm import GenerationConfig
 
-        gen = self.engine.generate_ids(ids, GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens))
+        config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=0 if eos else new_tokens)
+        gen = self.engine.generate_ids(ids, config)
         gen.result()
         s = gen.stats
         return {"ttft_s": s.ttft_s, "decode_tokens_per_s": s.decode_tokens_per_s, "peak_rss_mb": s.peak_rss_mb,
-                "ids": gen.token_ids}
+                "ids": gen.token_ids, "passes": s.passes, "accepted": s.accepted_tokens, "drafted": s.draft_tokens}
 
 
-def serve(which: str, pack: Path, ids_file: Path, new_tokens: int, threads: int, spin: bool) -> None:
-    """Worker process: load one engine, then run the prompt once per line read from stdin."""
-    ids = json.loads(ids_file.read_text())
+def serve(which: str, pack: Path, ids_file: Path, new_tokens: int, threads: int, spin: bool, eos: bool) -> None:
+    """Worker process: load one engine, then for each line "run I" read from stdin run prompt I of
+    the ids file (a list of prompts); "summaries N" times the end-to-end summaries (engine only)."""
+    prompts = json.loads(ids_file.read_text())
     runner = GenaiRunner(pack, threads) if which == "genai" else EngineRunner(pack, threads, spin)
     version = runner.og.__version__ if isinstance(runner, GenaiRunner) else ""
     print(json.dumps({"ready": which, "version": version}), flush=True)
     for line in sys.stdin:
-        if line.strip() != "run":
+        verb, _, arg = line.strip().partition(" ")
+        if verb == "run":
+            print(json.dumps(runner.run(prompts[int(arg or 0)], new_tokens, eos)), flush=True)
+        elif verb == "summaries" and isinstance(runner, EngineRunner):
+            from benchmarks.llm_workload import summary_times
+
+            print(json.dumps(summary_times(runner.engine, int(arg) or None)), flush=True)
+        else:
             break
-        print(json.dumps(runner.run(ids, new_tokens)), flush=True)
 
 
 class Worker:
@@ -114,10 +125,10 @@ class Worker:
             raise RuntimeError(f"the {self.which} worker stopped (exit {self.proc.wait()})")
         return dict(json.loads(line))
 
-    def run(self) -> dict[str, Any]:
+    def run(self, prompt: int = 0, verb: str = "run") -> dict[str, Any]:
         time.sleep(PAUSE_S)
         assert self.proc.stdin is not None
-        self.proc.stdin.write("run\n")
+        self.proc.stdin.write(f"{verb} {prompt}\n")
         self.proc.stdin.flush()
         return self._read()
 
@@ -137,7 +148,7 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
     ids = bench_prompt_ids(Tokenizer.from_file(str(pack / "tokenizer.json")), prompt_tokens)
     with tempfile.TemporaryDirectory() as tmp:
         ids_file = Path(tmp) / "ids.json"
-        ids_file.write_text(json.dumps(ids))
+        ids_file.write_text(json.dumps([ids]))
         common = ["--pack", str(pack), "--ids", str(ids_file), "--new-tokens", str(new_tokens),
                   "--threads", str(threads)]
         engine, genai = Worker("engine", common, spin), Worker("genai", common, spin)
@@ -189,6 +200,84 @@ def compare(pack: Path, prompt_tokens: int, new_tokens: int, pairs: int, spin: b
     }
 
 
+def compare_workload(pack: Path, limit: int | None, rounds: int, spin: bool, summaries: bool) -> dict[str, Any]:
+    """Every summary and care-plan prompt of the patients through both, in alternating pairs
+    (greedy, stopping at end-of-sequence as the app does, unconstrained so genai can match), then
+    the end-to-end summary time per patient with speculation off and on (engine only)."""
+    from assistant.llm.providers import physical_cores
+    from benchmarks.llm_workload import NEW_TOKENS, PackText, workload_prompts
+
+    threads = physical_cores()
+    prompts = workload_prompts(PackText(pack), limit)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ids_file = Path(tmp) / "ids.json"
+        ids_file.write_text(json.dumps([p["ids"] for p in prompts]))
+        common = ["--pack", str(pack), "--ids", str(ids_file), "--new-tokens", str(NEW_TOKENS),
+                  "--threads", str(threads), "--eos"]
+        engine, genai = Worker("engine", common, spin), Worker("genai", common, spin)
+        try:
+            engine.run(0), genai.run(0)  # warm-up
+            for i, p in enumerate(prompts * rounds):
+                order = (engine, genai) if i % 2 == 0 else (genai, engine)
+                got = {w.which: w.run(i % len(prompts)) for w in order}
+                a, b = got["engine"], got["genai"]
+                rows.append({"patient": p["patient"], "kind": p["kind"], "prompt_tokens": len(p["ids"]),
+                             "new_tokens": len(a["ids"]), "identical": a["ids"] == b["ids"],
+                             "decode_ratio": a["decode_tokens_per_s"] / b["decode_tokens_per_s"],
+                             "ttft_ratio": a["ttft_s"] / b["ttft_s"],
+                             "accepted_per_pass": a["accepted"] / max(a["passes"], 1),
+                             "accepted": a["accepted"], "drafted": a["drafted"], "engine": a, "genai": b})
+                print(f"  {p['patient']} {p['kind']}: {len(a['ids'])} tokens, decode {a['decode_tokens_per_s']:.1f} vs "
+                      f"{b['decode_tokens_per_s']:.1f} tokens/s, {rows[-1]['accepted_per_pass']:.2f} accepted/pass, "
+                      f"identical {'yes' if rows[-1]['identical'] else 'NO'}", file=sys.stderr, flush=True)
+            e2e = engine.run(limit or 0, verb="summaries") if summaries else None
+        finally:
+            engine.close()
+            genai.close()
+    for r in rows:
+        r["engine"].pop("ids")
+        r["genai"].pop("ids")
+    out: dict[str, Any] = {"pack": str(pack), "threads": threads, "pairs": len(rows), "spin": spin,
+                           "genai_version": genai.hello["version"], "summary_time": e2e, "rows": rows}
+    for kind in ("summary", "careplan"):
+        mine = [r for r in rows if r["kind"].startswith(kind)]
+        if mine:
+            out[kind] = {"pairs": len(mine), "decode_per_pair_median": statistics.median(r["decode_ratio"] for r in mine),
+                         "decode_per_pair_ci95": _ci([r["decode_ratio"] for r in mine]),
+                         "ttft_per_pair_median": statistics.median(r["ttft_ratio"] for r in mine),
+                         "accepted_per_pass": sum(r["accepted"] for r in mine) / max(
+                             sum(r["engine"]["passes"] for r in mine), 1),
+                         "identical": sum(r["identical"] for r in mine)}
+    return out
+
+
+def _ci(ratios: list[float]) -> list[float]:
+    """95 % bootstrap interval of the median of per-pair ratios."""
+    rng = random.Random(0)
+    meds = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(2000))
+    return [round(meds[50], 3), round(meds[1949], 3)]
+
+
+def report_workload(result: dict[str, Any]) -> None:
+    print(f"pack {result['pack']}: the app's summary and care-plan prompts, {result['pairs']} alternating pairs, "
+          f"{result['threads']} threads, onnxruntime-genai {result['genai_version']}")
+    for kind in ("summary", "careplan"):
+        k = result.get(kind)
+        if k:
+            ci = k["decode_per_pair_ci95"]
+            print(f"{kind:9} decode per pair {k['decode_per_pair_median']:.2f}x (95 % CI {ci[0]:.2f}-{ci[1]:.2f}, "
+                  f"target >= 1.5), first token {k['ttft_per_pair_median']:.2f}x, "
+                  f"{k['accepted_per_pass']:.2f} accepted draft tokens per pass, "
+                  f"tokens identical in {k['identical']} of {k['pairs']}")
+    e2e = result.get("summary_time")
+    if e2e:
+        b, a = e2e["before"], e2e["after"]
+        print(f"summary end to end, {e2e['patients']} patients: before (no speculation) median {b['median_s']:.2f} s, "
+              f"worst {b['worst_s']:.2f} s; after median {a['median_s']:.2f} s, worst {a['worst_s']:.2f} s; "
+              f"same text: {'yes' if e2e['same_text'] else 'NO'}")
+
+
 def report(result: dict[str, Any]) -> None:
     e, g, r = result["engine"], result["genai"], result["ratio"]
     print(f"pack {result['pack']}: {result['prompt_tokens']}-token prompt, {result['new_tokens']} new tokens, "
@@ -214,12 +303,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=8, help="alternating engine/genai runs after a warm-up")
     parser.add_argument("--no-spin", dest="spin", action="store_false",
                         help="the engine's idle threads sleep instead of spinning (see models/README.md)")
+    parser.add_argument("--only", choices=("standard", "workload"), default=None,
+                        help="standard: the fixed random-text prompt; workload: the app's summary and care-plan "
+                             "prompts of the demo and shared patients (default: both)")
+    parser.add_argument("--patients", type=int, default=0, help="with --workload: at most N patients (0: all)")
+    parser.add_argument("--rounds", type=int, default=1, help="with --workload: pairs per prompt")
+    parser.add_argument("--no-summaries", dest="summaries", action="store_false",
+                        help="with --workload: skip the end-to-end summary times")
     parser.add_argument("--serve", choices=("engine", "genai"), help=argparse.SUPPRESS)
+    parser.add_argument("--eos", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--ids", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.serve:
-        serve(args.serve, args.pack, args.ids, args.new_tokens, args.threads, args.spin)
+        serve(args.serve, args.pack, args.ids, args.new_tokens, args.threads, args.spin, args.eos)
         return
     if not (args.pack / "manifest.json").is_file():
         print(f"skipped: no model pack at {args.pack} (run `make model`)")
@@ -232,11 +329,17 @@ def main(argv: list[str] | None = None) -> None:
                               stdout=subprocess.PIPE, text=True, cwd=ROOT, check=True)
         print(done.stdout.strip())
         return
-    result = compare(args.pack, args.prompt_tokens, args.new_tokens, args.pairs, args.spin)
-    report(result)
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2))
-    print(f"(details in {OUT.relative_to(ROOT)})")
+    if args.only != "workload":
+        result = compare(args.pack, args.prompt_tokens, args.new_tokens, args.pairs, args.spin)
+        report(result)
+        OUT.write_text(json.dumps(result, indent=2))
+        print(f"(details in {OUT.relative_to(ROOT)})")
+    if args.only != "standard":
+        work = compare_workload(args.pack, args.patients or None, args.rounds, args.spin, args.summaries)
+        report_workload(work)
+        WORK_OUT.write_text(json.dumps(work, indent=2))
+        print(f"(details in {WORK_OUT.relative_to(ROOT)})")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def load_engine(model_dir: str | Path | None = None) -> Engine | None:
         return None
     pack = ModelPack.load(path)
     return Engine(pack, device=settings["models.device"], threads=settings["models.threads"] or None,
-                      spin=settings["models.spin"])
+                      spin=settings["models.spin"], speculative=settings["models.speculative"])
 
 
 def evaluate_risk(record: PatientRecord, as_of: datetime | None = None) -> RiskReport:

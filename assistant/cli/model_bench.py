@@ -20,9 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--no-spin", dest="spin", action="store_false")
+    parser.add_argument("--prompt-file", default=None)
+    parser.add_argument("--speculative", action="store_true")
+    parser.add_argument("--eos", dest="stop_at_eos", action="store_true")
     args = parser.parse_args(argv)
     print(json.dumps(run_bench(args.dir, args.prompt_tokens, args.new_tokens, args.runs, args.warmup,
-                               args.threads, args.device, args.spin)))
+                               args.threads, args.device, args.spin, args.prompt_file, args.speculative,
+                               args.stop_at_eos)))
     return 0
 
 

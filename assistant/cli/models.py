@@ -33,6 +33,12 @@ def register(sub: Any) -> None:
     bench.add_argument("--threads", type=int, default=None)
     bench.add_argument("--no-spin", dest="spin", action="store_false",
                        help="idle ONNX Runtime threads sleep instead of spinning (busy machines)")
+    bench.add_argument("--prompt-file", default=None, metavar="F",
+                       help="prompt from F: a JSON list of chat messages, or raw text (default: fixed text)")
+    bench.add_argument("--speculative", action="store_true",
+                       help="draft from the prompt and check several tokens per pass (not exact on int8 packs)")
+    bench.add_argument("--eos", dest="stop_at_eos", action="store_true",
+                       help="stop at end-of-sequence, as the app does (default: always --new-tokens)")
     bench.add_argument("--json", action="store_true", help="print the result as JSON")
     bench.set_defaults(func=_bench)
 
@@ -91,7 +97,8 @@ def _bench(args: argparse.Namespace) -> int:
     from assistant.llm.bench import run_bench
 
     result = run_bench(args.dir, prompt_tokens=args.prompt_tokens, new_tokens=args.new_tokens, runs=args.runs,
-                       warmup=args.warmup, threads=args.threads, device=args.device, spin=args.spin)
+                       warmup=args.warmup, threads=args.threads, device=args.device, spin=args.spin,
+                       prompt_file=args.prompt_file, speculative=args.speculative, stop_at_eos=args.stop_at_eos)
     if args.json:
         print(json.dumps(result))
         return 0
@@ -100,4 +107,7 @@ def _bench(args: argparse.Namespace) -> int:
     print(f"time to first token: {result['ttft_s']:.3f} s")
     print(f"decode:              {result['decode_tokens_per_s']:.1f} tokens/s")
     print(f"peak memory:         {result['peak_rss_mb']:.0f} MB")
+    if result["speculative"]:
+        print(f"speculative:         {result['accepted_tokens']} of {result['draft_tokens']} drafted tokens accepted, "
+              f"{result['accepted_per_pass']:.2f} per pass")
     return 0

@@ -109,7 +109,7 @@ def load_engine(settings: Settings, cancel: threading.Event | None = None) -> En
         # The task that asked is cancelled: it reports the cancel, whatever is raised here.
         raise AssistantError("model loading cancelled")
     engine = Engine(pack, device=settings["models.device"], threads=gui_threads(settings),
-                    spin=bool(settings["models.spin"]))
+                    spin=bool(settings["models.spin"]), speculative=bool(settings["models.speculative"]))
     _warm_token_texts(engine)
     # The engine names DirectML as ONNX Runtime does ("dml"); settings and the status bar say "directml".
     device = {"dml": "directml"}.get(engine.device, engine.device)

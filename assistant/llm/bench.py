@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from pathlib import Path
@@ -39,23 +40,37 @@ def bench_prompt_ids(tokenizer: Tokenizer, n_tokens: int) -> list[int]:
     return ids[:n_tokens]
 
 
+def prompt_file_ids(engine: Engine, path: str | Path) -> list[int]:
+    """Prompt ids from a file: a JSON list of chat messages ([{"role", "content"}, ...]) is rendered
+    with the pack's chat template, as the app sends it; any other file is raw text."""
+    text = Path(path).read_text(encoding="utf-8")
+    if Path(path).suffix == ".json":
+        messages = json.loads(text)
+        if not isinstance(messages, list) or not all(isinstance(m, dict) and "content" in m for m in messages):
+            raise BadInputError(f"{path}: expected a JSON list of {{\"role\", \"content\"}} messages")
+        return engine.encode(engine.render_chat(messages))
+    return engine.encode(text, add_special_tokens=True)
+
+
 def _median(values: list[float]) -> float:
     return float(statistics.median(values)) if values else 0.0
 
 
 def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 128, runs: int = 3,
               warmup: int = 1, threads: int | None = None, device: str = "auto",
-              spin: bool = True) -> JSONObject:
-    """Load the pack, warm up, then time `runs` greedy generations that ignore end-of-sequence."""
+              spin: bool = True, prompt_file: str | Path | None = None, speculative: bool = False,
+              stop_at_eos: bool = False) -> JSONObject:
+    """Load the pack, warm up, then time `runs` greedy generations (that ignore end-of-sequence
+    unless `stop_at_eos`) of the fixed prompt or of `prompt_file`."""
     if runs < 1 or warmup < 0 or new_tokens < 1:
         raise BadInputError("--runs and --new-tokens must be at least 1, --warmup at least 0")
     t0 = time.perf_counter()
     pack = ModelPack.load(pack_dir)
-    engine = Engine(pack, device=device, threads=threads, spin=spin)
+    engine = Engine(pack, device=device, threads=threads, spin=spin, speculative=speculative)
     load_s = time.perf_counter() - t0
-    ids = bench_prompt_ids(engine.tokenizer, prompt_tokens)
+    ids = prompt_file_ids(engine, prompt_file) if prompt_file else bench_prompt_ids(engine.tokenizer, prompt_tokens)
     # min_new_tokens keeps end-of-sequence away so every run decodes the same number of tokens.
-    config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+    config = GenerationConfig(max_new_tokens=new_tokens, min_new_tokens=0 if stop_at_eos else new_tokens)
     samples = []
     output_ids: list[int] = []
     for i in range(warmup + runs):
@@ -72,6 +87,8 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
         "provider": engine.provider,
         "threads": engine.threads,
         "spin": spin,
+        "speculative": samples[0].speculative,
+        "prompt_file": str(prompt_file) if prompt_file else None,
         "prompt_tokens": len(ids),
         "new_tokens": samples[0].new_tokens,
         "runs": runs,
@@ -82,5 +99,10 @@ def run_bench(pack_dir: str | Path, prompt_tokens: int = 600, new_tokens: int = 
         "ttft_s_all": [round(s.ttft_s, 4) for s in samples],
         "decode_tokens_per_s_all": [round(s.decode_tokens_per_s, 2) for s in samples],
         "peak_rss_mb_all": [s.peak_rss_mb for s in samples],
+        # per run: guesses checked, accepted, and model passes after the prompt
+        "draft_tokens": samples[0].draft_tokens,
+        "accepted_tokens": samples[0].accepted_tokens,
+        "passes": samples[0].passes,
+        "accepted_per_pass": round(samples[0].accepted_tokens / max(samples[0].passes, 1), 3),
         "output_ids": output_ids,
     }

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Generator as PyGenerator
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tokenizers import Tokenizer
@@ -16,9 +17,11 @@ from assistant.errors import AssistantError, BadInputError, ModelPackError
 from assistant.llm.hugepages import anonymous_regions, collapse_new_memory
 from assistant.llm.kvcache import DecoderRunner
 from assistant.llm.layout import check_against_session, layout_from_session
+from assistant.llm.lmhead import LOGITS_POSITIONS, model_with_logits_positions
 from assistant.llm.pack import ModelPack
 from assistant.llm.providers import choose_provider, create_session, physical_cores
 from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
+from assistant.llm.speculative import DraftLength, PromptLookup
 from assistant.llm.stats import GenerationStats, peak_rss_mb, release_free_memory, reset_peak_rss
 from assistant.llm.template import Message, render_chat
 from assistant.llm.textstream import TextStream
@@ -94,7 +97,8 @@ class Engine:
 
     def __init__(self, pack: ModelPack | str | Path, device: str = "auto", threads: int | None = None,
                  context_length: int | None = None, spin: bool = True,
-                 prefill_chunk_tokens: int = PREFILL_CHUNK_TOKENS, huge_pages: bool = True) -> None:
+                 prefill_chunk_tokens: int = PREFILL_CHUNK_TOKENS, huge_pages: bool = True,
+                 speculative: bool = False) -> None:
         self.pack = pack if isinstance(pack, ModelPack) else ModelPack.load(pack)
         self.threads = int(threads) if threads else physical_cores()
         if self.threads < 1:
@@ -102,16 +106,24 @@ class Engine:
         if prefill_chunk_tokens < 1:
             raise BadInputError("prefill_chunk_tokens must be at least 1")
         self.spin = spin
+        self.speculative = speculative  # off: the plain one-token-per-pass loop (setting llm.speculative)
         choice = choose_provider(device)
         before = anonymous_regions() if huge_pages else {}
-        self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin)
+        # Speculative decoding needs the logits of several positions from one pass: a pack whose
+        # lm_head is pruned to the last position runs with lmhead.py's edit of its graph.
+        shared = self.pack.genai_layout is not None and self.pack.genai_layout.share_buffer
+        edited = model_with_logits_positions(self.pack.model_file) if speculative and shared else None
+        self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin, edited)
         self.device = choice.device  # a key of providers.DEVICES: cpu, cuda, dml, coreml
         self.provider = choice.provider
         self.provider_reason = choice.reason
         self.warning = choice.warning  # for the GUI: a GPU was asked for and is not used
         model_name = self.pack.model_file.name
         if self.pack.genai_layout is not None:
-            self.layout = check_against_session(self.pack.genai_layout, self.session, model_name)
+            layout = self.pack.genai_layout
+            if edited is not None:
+                layout = replace(layout, logits_positions=LOGITS_POSITIONS)
+            self.layout = check_against_session(layout, self.session, model_name)
         else:
             self.layout = layout_from_session(self.session, self.pack.hf_config, model_name)
         self.runner = DecoderRunner(self.session, self.layout, choice.binding_device, self.pack.vocab_size)
@@ -236,9 +248,26 @@ class Engine:
                     return
                 logits = self.runner.prefill(ids[piece_start:piece_end])
             generated = gen.token_ids
+            # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
+            # so checking a guess against it would change the distribution) guesses the next tokens
+            # from earlier text and checks them all in one pass. NOT exact on int8 CPU packs: a pass
+            # over several tokens runs other MatMulNBits kernels than a single step, whose logits
+            # differ by up to ~0.8 (default pack), enough to flip near-ties and to perturb the cache;
+            # measured here, 4 of 6 demo prompts diverged from the plain loop after 10-115 tokens.
+            # Hence off by default (setting models.speculative).
+            speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
+                         and self.runner.can_verify)
+            stats.speculative = speculate
+            lookup = PromptLookup(ids) if speculate else None
+            length = DraftLength()
+            guess: list[int] = []  # guesses fed in the last pass and not yet checked
+            rows = logits
+            row = 0
             while True:
                 token = sampler.choose(logits, generated, scratch=True)  # logits: the runner's buffer
                 generated.append(token)
+                if lookup is not None:
+                    lookup.push(token)
                 if len(generated) == 1:
                     first_at = time.perf_counter()
                     stats.ttft_s = first_at - started
@@ -259,7 +288,27 @@ class Engine:
                 if cancelled():
                     stats.stop_reason = "cancelled"
                     break
-                logits = self.runner.step(token)
+                if guess:
+                    if token == guess[0]:  # the pass already computed what follows it
+                        guess.pop(0)
+                        stats.accepted_tokens += 1
+                        row += 1
+                        logits = rows[row]
+                        if not guess:
+                            length.update(row, row)
+                        continue
+                    length.update(row + len(guess), row)
+                    self.runner.trim(self.runner.length - len(guess))  # forget the rejected guesses
+                    guess = []
+                stats.passes += 1
+                room = config.max_new_tokens - len(generated) - 1
+                guess = lookup.propose(min(length.value, room)) if lookup is not None else []
+                if guess:
+                    stats.draft_tokens += len(guess)
+                    rows, row = self.runner.verify([token, *guess]), 0
+                    logits = rows[0]
+                else:
+                    logits = self.runner.step(token)
             tail = stream.flush() if stats.stop_reason != "stop_string" else ""
             gen.text = stream.text
             if tail:

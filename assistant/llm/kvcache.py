@@ -33,8 +33,12 @@ class DecoderRunner:
         out = {o.name: o for o in session.get_outputs()}[layout.logits]
         dims = list(out.shape)
         self.vocab = dims[-1] if isinstance(dims[-1], int) else vocab_size
-        # GenAI's prune_lm_head makes the model return the last position's logits only.
+        # GenAI's prune_lm_head makes the model return the last position's logits only; with the
+        # logits_positions input (lmhead.py) it returns as many of the last positions as asked.
         self.last_only = len(dims) == 3 and dims[1] == 1
+        self._keep_one = np.ones(1, dtype=np.int64)
+        self._keep_n = np.ones(1, dtype=np.int64)
+        self._logit_rows: dict[int, np.ndarray] = {}
         self.binding = session.io_binding()
         self.capacity = 0
         self.length = 0  # tokens in the cache
@@ -87,10 +91,23 @@ class DecoderRunner:
     def _bind_cpu(self, name: str, ptr: int, shape: list[int], dtype: type = np.int64) -> None:
         self.binding.bind_input(name, "cpu", 0, dtype, shape, ptr)
 
+    @property
+    def can_verify(self) -> bool:
+        """Whether `verify` works: logits for several positions, and a cache trimmed by its length."""
+        has_rows = self.layout.logits_positions is not None or not self.last_only
+        return has_rows and self.layout.share_buffer and bool(self.vocab) and self.layout.logits_dtype == "float32"
+
+    def _bind_keep(self, keep: np.ndarray) -> None:
+        if self.layout.logits_positions:
+            self._bind_cpu(self.layout.logits_positions, keep.ctypes.data, [1])
+
     def _bind_logits(self, rows: int) -> None:
         if self.vocab and self.layout.logits_dtype == "float32":
             if self._logits.shape[1] != rows:
-                self._logits = np.zeros((1, rows, self.vocab), dtype=np.float32)
+                # One buffer per row count, kept: a verification pass and the next step alternate.
+                if rows not in self._logit_rows:
+                    self._logit_rows[rows] = np.zeros((1, rows, self.vocab), dtype=np.float32)
+                self._logits = self._logit_rows[rows]
             self.binding.bind_output(self.layout.logits, "cpu", 0, np.float32, [1, rows, self.vocab],
                                      self._logits.ctypes.data)
         else:
@@ -134,9 +151,38 @@ class DecoderRunner:
         if lay.position_ids:
             self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
         self._bind_presents()
-        self._bind_logits(1 if self.last_only else n)
+        self._bind_keep(self._keep_one)
+        self._bind_logits(1 if self.last_only or lay.logits_positions else n)
         self._decode_bound = False
         return self._run(n)
+
+    def verify(self, ids: Sequence[int]) -> np.ndarray:
+        """Feed several tokens in one pass; returns their next-token logits, one row per token (a
+        view, valid until the next call). `trim` then drops the cache entries of rejected tokens."""
+        n, lay = len(ids), self.layout
+        if n == 0 or self.length + n > self.capacity:
+            raise ValueError(f"a check of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
+        start, total = self.length, self.length + n
+        self._ids[0, :n] = ids
+        self._bind_cpu(lay.input_ids, self._ids.ctypes.data, [1, n])
+        if lay.attention_mask:
+            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, total])
+        if lay.position_ids:
+            self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
+        self._keep_n[0] = n
+        self._bind_keep(self._keep_n)
+        self._bind_logits(n)
+        self._decode_bound = False
+        self._run(n)
+        return self._logits[0]
+
+    def trim(self, length: int) -> None:
+        """Keep the first `length` cached tokens. The shared buffer keeps stale entries beyond
+        them, which the attention never reads (the mask's length says how many are valid) and the
+        next pass overwrites."""
+        if not self.layout.share_buffer or not 0 <= length <= self.length:
+            raise ValueError(f"cannot trim the cache from {self.length} to {length} tokens")
+        self.length = length
 
     def step(self, token: int) -> np.ndarray:
         """Feed one token; returns the next-token logits (a view, valid until the next call).
@@ -154,6 +200,7 @@ class DecoderRunner:
             self._bind_cpu(lay.input_ids, self._one.ctypes.data, [1, 1])
             if lay.position_ids:
                 self._bind_cpu(lay.position_ids, self._one_pos.ctypes.data, [1, 1])
+            self._bind_keep(self._keep_one)
             self._bind_logits(1)
             self._decode_bound = True
         if lay.attention_mask:

@@ -111,12 +111,20 @@ def session_options(threads: int, spin: bool = True) -> ort.SessionOptions:
     return opts
 
 
-def create_session(model: Path, choice: ProviderChoice, threads: int,
-                   spin: bool = True) -> tuple[ort.InferenceSession, ProviderChoice]:
-    """Open `model` on the chosen provider; if a GPU provider fails to start, warn and use the CPU."""
+def create_session(model: Path, choice: ProviderChoice, threads: int, spin: bool = True,
+                   model_bytes: bytes | None = None) -> tuple[ort.InferenceSession, ProviderChoice]:
+    """Open `model` on the chosen provider; if a GPU provider fails to start, warn and use the CPU.
+
+    `model_bytes`, when given, is an edited copy of `model`'s graph; its weights are still read from
+    the files beside `model`.
+    """
     providers = [choice.provider] if choice.provider == "CPUExecutionProvider" else [choice.provider, "CPUExecutionProvider"]
+    opts = session_options(threads, spin)
+    if model_bytes is not None:
+        opts.add_session_config_entry("session.model_external_initializers_file_folder_path", str(model.parent))
     try:
-        session = ort.InferenceSession(str(model), session_options(threads, spin), providers=providers)
+        session = ort.InferenceSession(model_bytes if model_bytes is not None else str(model), opts,
+                                       providers=providers)
     except Exception as e:  # onnxruntime raises its own exception types for bad models and failed devices
         if choice.provider == "CPUExecutionProvider":
             raise ModelPackError(f"{model.name} could not be loaded by onnxruntime ({e}); the pack is damaged or too new") from e
@@ -124,7 +132,7 @@ def create_session(model: Path, choice: ProviderChoice, threads: int,
         log.warning(msg)
         warnings.warn(msg, RuntimeWarning, stacklevel=2)
         fallback = ProviderChoice("cpu", "CPUExecutionProvider", "cpu", msg, warning=msg)
-        return create_session(model, fallback, threads, spin)
+        return create_session(model, fallback, threads, spin, model_bytes)
     used = session.get_providers()[0]
     if used != choice.provider:
         # ORT silently drops a provider whose libraries (CUDA, cuDNN) cannot be loaded.

@@ -24,6 +24,12 @@ class GenerationStats:
     truncated_tokens: int = 0  # prompt tokens dropped to fit the context ("truncate" overflow)
     provider: str = ""
     threads: int = 0
+    # Speculative decoding (speculative.py): guesses checked, guesses accepted, and the model passes
+    # after the prompt (steps and checks). Without speculation passes = new_tokens - 1.
+    speculative: bool = False
+    draft_tokens: int = 0
+    accepted_tokens: int = 0
+    passes: int = 0
 
     @property
     def tokens_per_s(self) -> float:

@@ -1,0 +1,123 @@
+"""Speculative decoding: prompt-lookup drafts, draft length, the runner's check and trim, and the loop's switches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.llm.speculative import DraftLength, PromptLookup
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = ROOT / "models" / "default"
+needs_pack = pytest.mark.skipif(not (PACK / "manifest.json").is_file(), reason="no default pack: run `make model`")
+
+
+def test_lookup_proposes_what_followed_the_last_tokens() -> None:
+    look = PromptLookup([5, 6, 7, 8, 9, 1, 2, 5, 6])
+    assert look.propose(3) == [7, 8, 9]
+    assert look.propose(1) == [7]
+    look.push(7)  # the text now ends 5, 6, 7: the longer match still points after the first run
+    assert look.propose(2) == [8, 9]
+
+
+def test_lookup_has_no_guess_for_new_text_or_single_tokens() -> None:
+    look = PromptLookup([1, 2, 3, 4])
+    assert look.propose(4) == []  # the ending (3, 4) occurs nowhere earlier
+    look.push(9)
+    look.push(3)
+    assert look.propose(4) == []  # one matching token (3) is not enough: MIN_NGRAM is 2
+    assert look.propose(0) == []
+
+
+def test_lookup_takes_the_latest_occurrence_and_generated_text() -> None:
+    look = PromptLookup([1, 2, 10, 1, 2, 20])
+    for t in (1, 2):
+        look.push(t)
+    assert look.propose(1) == [20]  # the latest earlier "1 2" was followed by 20
+    with pytest.raises(ValueError):
+        PromptLookup([], max_ngram=1, min_ngram=2)
+
+
+def test_draft_length_grows_on_full_acceptance_and_shrinks_on_rejection() -> None:
+    d = DraftLength(start=4, maximum=8)
+    d.update(4, 4)
+    assert d.value == 6
+    d.update(6, 6)
+    d.update(8, 8)
+    assert d.value == 8
+    for _ in range(10):
+        d.update(3, 0)
+    assert d.value == 1
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    if not (PACK / "manifest.json").is_file():
+        pytest.skip("no default pack: run `make model`")
+    from assistant.llm import Engine
+
+    return Engine(PACK, device="cpu", threads=1, speculative=True)
+
+
+PROMPT = ("Medication: metformin 500 mg twice daily. Medication: lisinopril 10 mg once daily. "
+          "Problem: type 2 diabetes since 2010. Problem: hypertension since 2012. Repeat the lines above:\n")
+
+
+@needs_pack
+def test_runner_check_gives_a_row_per_token_and_trim_forgets_them(engine) -> None:  # type: ignore[no-untyped-def]
+    r = engine.runner
+    assert r.can_verify and engine.layout.logits_positions
+    ids = engine.encode(PROMPT, add_special_tokens=True)
+    r.start(len(ids) + 16)
+    r.prefill(ids)
+    base = r.length
+    first = r.verify([100, 200, 300]).copy()
+    assert first.shape == (3, r.vocab) and r.length == base + 3
+    r.trim(base)
+    other = r.verify([400, 500]).copy()
+    r.trim(base)
+    again = r.verify([100, 200, 300]).copy()
+    # The stale entries written for 400, 500 are never read: the same check gives the same rows.
+    assert np.array_equal(first, again)
+    assert not np.array_equal(other[0], first[0])
+    r.trim(base + 1)
+    assert r.length == base + 1
+    with pytest.raises(ValueError):
+        r.trim(base + 5)
+
+
+@needs_pack
+def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine) -> None:  # type: ignore[no-untyped-def]
+    from assistant.llm import GenerationConfig
+
+    config = GenerationConfig(max_new_tokens=40)
+    engine.speculative = False
+    plain = engine.generate(PROMPT, config)
+    plain.result()
+    assert not plain.stats.speculative and plain.stats.draft_tokens == 0
+    assert plain.stats.passes == plain.stats.new_tokens - 1  # one pass per token after the first
+    engine.speculative = True
+    spec = engine.generate(PROMPT, config)
+    spec.result()
+    assert spec.stats.speculative and spec.stats.accepted_tokens > 0
+    assert spec.stats.passes + spec.stats.accepted_tokens == spec.stats.new_tokens - 1
+    # The first token comes from the prefill, which speculation does not change.
+    assert spec.token_ids[0] == plain.token_ids[0]
+
+
+@needs_pack
+def test_sampling_never_speculates(engine) -> None:  # type: ignore[no-untyped-def]
+    from assistant.llm import GenerationConfig
+
+    config = GenerationConfig(max_new_tokens=12, temperature=0.8, top_p=0.9, seed=7)
+    engine.speculative = True
+    on = engine.generate(PROMPT, config)
+    on.result()
+    engine.speculative = False
+    off = engine.generate(PROMPT, config)
+    off.result()
+    engine.speculative = True
+    assert not on.stats.speculative and on.stats.draft_tokens == 0
+    assert on.token_ids == off.token_ids  # the same seed, the same single-step loop
