@@ -133,7 +133,7 @@ def _prose(section: Section, notes: Endnotes) -> list[Flowable]:
 def _patient_box(flowables: list[Flowable]) -> Flowable:
     # The patient's part stands apart (boxed) so it can be read, or cut out, on its own.
     box = Table([[f] for f in flowables], colWidths=[st.CONTENT_W])
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
+    box.setStyle(TableStyle([st.TABLE_FONT, ("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
                              ("BACKGROUND", (0, 0), (-1, -1), st.BANNER_FILL),
                              ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
                              ("TOPPADDING", (0, 0), (0, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 7)]))
@@ -181,7 +181,7 @@ def signature_block(status: str, signature: Signature | None) -> Flowable:
                          "by a clinician. Do not act on it until it is signed.", "cell", raw=True), ""]]
         fill, edge = st.ALERT_FILL, st.ALERT
     table = Table(data, colWidths=[32 * mm, st.CONTENT_W - 32 * mm])
-    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, edge), ("BACKGROUND", (0, 0), (-1, -1), fill),
+    table.setStyle(TableStyle([st.TABLE_FONT, ("BOX", (0, 0), (-1, -1), 0.8, edge), ("BACKGROUND", (0, 0), (-1, -1), fill),
                                *([("SPAN", (0, 0), (1, 0))] if len(data) == 1 else []),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                                ("LEFTPADDING", (0, 0), (-1, -1), 7)]))

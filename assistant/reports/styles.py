@@ -34,6 +34,9 @@ SEVERITY_COLOR = {"critical": colors.HexColor("#b42318"), "high": colors.HexColo
 MARGIN = 16 * mm
 CELL_SIZE, CELL_LEADING = 8.5, 10.8
 CONTENT_W = A4[0] - 2 * MARGIN  # A4 is the narrowest page we print on, so tables fit on Letter too
+# Every table starts in the embedded face: reportlab's table default is Helvetica, which it never
+# embeds, and it sets that font even for an empty cell.
+TABLE_FONT = ("FONT", (0, 0), (-1, -1), REGULAR, CELL_SIZE, CELL_LEADING)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -119,6 +122,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
     table = Table([[cell(h, "cell_head") for h in header], *body], colWidths=widths,
                   repeatRows=1, hAlign="LEFT")
     commands: list[tuple] = [
+        TABLE_FONT,
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
