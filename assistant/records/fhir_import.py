@@ -8,8 +8,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,10 @@ def _parse_safely(path: Path) -> FileOutcome:
         return FileOutcome(path, parse_file(path))
     except BadInputError as e:
         return FileOutcome(path, error=e.message)
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError) as e:
+        # A defect the checks did not foresee: this file fails by name, the rest of a folder goes on.
+        return FileOutcome(path, error=f"{path}: cannot be read as FHIR ({type(e).__name__}: "
+                                       f"{str(e)[:200]}); the file is damaged or not a clinical record")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -138,6 +143,15 @@ def _die_with_parent(parent: int) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def _serial_after_crash(files: list[Path], cancelled: Callable[[], bool]) -> Iterator[FileOutcome]:
+    yield FileOutcome(files[0], error=f"{files[0]}: the process reading it ended abnormally; the file "
+                                      "is damaged or too large for this computer")
+    for p in files[1:]:
+        if cancelled():
+            return
+        yield _parse_safely(p)
 
 
 def parse_many(paths: Iterable[Path], workers: int | None = None,
@@ -162,10 +176,16 @@ def parse_many(paths: Iterable[Path], workers: int | None = None,
                              initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_parse_safely, p) for p in files]
         try:
-            for fut in futures:
+            for path, fut in zip(files, futures, strict=True):
                 if cancelled():
                     break
-                yield fut.result()
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    # A worker died (out of memory, a C stack overflow): this file and every one
+                    # queued behind it are parsed here, one at a time, instead of aborting the folder.
+                    yield from _serial_after_crash(files[files.index(path):], cancelled)
+                    return
         finally:
             for fut in futures:
                 fut.cancel()
