@@ -37,6 +37,11 @@ class ParsedFile:
     mapped: Counter[str] = field(default_factory=Counter)  # resourceTypes stored
     unknown: Counter[str] = field(default_factory=Counter)  # types neither mapped nor skipped
 
+    def outside_patients(self) -> set[str]:
+        """Patients the entries refer to that the file does not hold: the store must already have
+        them, or the file is refused (an entry of a patient no one has is an orphan no chart shows)."""
+        return {e.patient_id for e in self.entries} - {p.id for p in self.patients}
+
 
 def _validation_message(e: ValidationError) -> str:
     first = e.errors()[0]
@@ -75,12 +80,17 @@ def parse_file(path: Path) -> ParsedFile:
             models.append((res.index, _validate(raw, rtype, res.index, res.data)))
         elif rtype not in SKIPPED_TYPES:
             out.unknown[rtype] += 1
+    first_entry: dict[str, int] = {}
     for index, model in models:
         try:
             mapped = map_resource(model, ctx)
         except (ValueError, TypeError, AttributeError) as e:
             raise BadInputError(f"{path}: entry {index} ({model.get_resource_type()}): cannot map: {e}") from None
         if isinstance(mapped, Patient):
+            if mapped.id in first_entry:  # storing both would silently keep only the second
+                raise BadInputError(f"{path}: entry {index} (Patient): a second Patient with the id of "
+                                    f"entry {first_entry[mapped.id]}; a file may hold each patient once")
+            first_entry[mapped.id] = index
             out.patients.append(mapped)
         else:
             if not mapped.patient_id:
