@@ -145,5 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("fhir", "pdf"), default="fhir")
     p.add_argument("--document", choices=("careplan", "summary"), default="careplan",
                    help="which PDF document (with --format pdf)")
+    p.add_argument("--no-model", action="store_true",
+                   help="summary PDF: record-built text only, no language model")
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=_export)
