@@ -10,7 +10,13 @@ from pathlib import Path
 
 import sqlcipher3
 
-from assistant.errors import AuthenticationError, BadInputError, DatabaseError
+from assistant.errors import (
+    AuthenticationError,
+    BadInputError,
+    DatabaseError,
+    database_failure,
+    failure_kind,
+)
 
 from . import schema
 from .accounts import Accounts, check_password_policy, check_user_name
@@ -52,11 +58,8 @@ def _connect(path: Path, data_key: bytes) -> Connection:
         conn.execute("PRAGMA secure_delete = ON")
     except sqlcipher3.DatabaseError as e:
         conn.close()
-        text = str(e)
-        if "locked" in text or "busy" in text:
-            raise DatabaseError(f"{path}: database is locked by another program; close it and retry") from None
-        raise DatabaseError(f"{path}: not a readable database for this key file ({text}); the file is "
-                            "corrupt or belongs to another key file: restore from a backup") from None
+        # Full disk, lock, read-only and I/O errors say so; only the rest is called corrupt.
+        raise database_failure(str(path), e) from None
     return conn
 
 
@@ -210,17 +213,30 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlcipher3.OperationalError as e:
-            raise DatabaseError(f"{self.path}: database is locked ({e}); retry in a moment") from None
+            raise database_failure(str(self.path), e, writing=True) from None
         self._in_tx = True
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except sqlcipher3.Error as e:
+            self._rollback()
+            if failure_kind(e) == "other":  # a constraint or a bug: not the disk's or a lock's doing
+                raise
+            raise database_failure(str(self.path), e, writing=True) from None
+        except BaseException:
+            self._rollback()
+            raise
         finally:
             self._in_tx = False
+
+    def _rollback(self) -> None:
+        # SQLite rolls a transaction back by itself on some errors (a full disk among them); a
+        # second ROLLBACK then fails with "no transaction is active" and hides the real error.
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlcipher3.Error as e:
+            if "no transaction is active" not in str(e):
+                log.warning("rollback failed (%s)", type(e).__name__)
 
     def require_admin(self) -> None:
         self.account.require_admin()
