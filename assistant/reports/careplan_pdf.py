@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -188,6 +189,13 @@ def signature_block(status: str, signature: Signature | None) -> Flowable:
     return KeepTogether([st.para("Clinician sign-off", "h2"), table])
 
 
+def _section_part(section: Section, record: PatientRecord, notes: Endnotes,
+                  titles: dict[str, str]) -> list[Flowable]:
+    if not section.items:
+        return [st.para("Nothing recorded.", "small")]
+    return [_section_table(section, record, notes, titles)]
+
+
 def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = "draft",
                    signature: Signature | None = None) -> list[Flowable]:
     """The flowables of a care plan (public so tests and other documents can reuse them)."""
@@ -212,11 +220,10 @@ def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = 
                 story += [*st.heading(title), *body]
             continue
         story += st.heading(title)
-        story.append(_section_table(section, record, notes, titles) if section.items
-                     else st.para("Nothing recorded.", "small"))
-    story += _guidelines(plan)
+        story += st.guarded(title, partial(_section_part, section, record, notes, titles))
+    story += st.guarded("Guidelines followed", lambda: _guidelines(plan))
     story += [Spacer(1, 4), signature_block(status, signature)]
-    story += notes.flowables()
+    story += st.guarded("Citations", notes.flowables)
     return story
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -15,6 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from .fonts import BOLD, REGULAR, markup, register_fonts
+
+log = logging.getLogger(__name__)
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
@@ -91,6 +94,17 @@ class CachedParagraph(Paragraph):
 def para(text: str, style: str = "body", raw: bool = False) -> Paragraph:
     """A paragraph of plain text (escaped, with font fallback) or, with raw=True, of ready markup."""
     return CachedParagraph(text if raw else markup(text), styles()[style])
+
+
+def guarded(part: str, build: Callable[[], list[Flowable]]) -> list[Flowable]:
+    """One part of a document, or a note that it could not be printed: a value no one foresaw
+    costs that part, never the whole document."""
+    try:
+        return build()
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as e:
+        log.warning("report part %r failed (%s)", part, type(e).__name__)
+        return [para(f"{part}: this part could not be printed ({type(e).__name__}); the rest of the "
+                     "document is complete. See the chart in the app.", "note")]
 
 
 def heading(title: str) -> list[Flowable]:

@@ -1,4 +1,5 @@
-"""Every font a report PDF names is embedded in it (archival PDFs must be self-contained)."""
+"""Every font a report PDF names is embedded in it (archival PDFs must be self-contained); a part
+that fails, or an absurdly long text, costs only that part of the document."""
 
 from __future__ import annotations
 
@@ -58,3 +59,15 @@ def test_pdffonts_reports_every_font_embedded(tmp_path: Path) -> None:
         # columns: name type encoding emb sub uni object ID; "emb" is the fourth from the end
         not_embedded = [ln.split()[0] for ln in lines if ln.split()[-5] != "yes"]
         assert not not_embedded, (kind, not_embedded)
+
+
+def test_a_failing_part_costs_that_part_only() -> None:
+    from assistant.reports import styles as st
+    from assistant.reports.fonts import clip
+
+    def broken() -> list:
+        raise ArithmeticError("a value no rule foresaw")
+
+    (note,) = st.guarded("Risk flags", broken)
+    assert "Risk flags: this part could not be printed (ArithmeticError)" in note.text
+    assert clip("x" * 2000, 100).endswith("[1,900 more characters not shown]")
