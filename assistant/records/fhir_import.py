@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -155,21 +155,49 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
-def _serial_after_crash(files: list[Path], cancelled: Callable[[], bool]) -> Iterator[FileOutcome]:
-    yield FileOutcome(files[0], error=f"{files[0]}: the process reading it ended abnormally; the file "
-                                      "is damaged or too large for this computer")
-    for p in files[1:]:
-        if cancelled():
-            return
-        yield _parse_safely(p)
+def _crashed(path: Path) -> FileOutcome:
+    return FileOutcome(path, error=f"{path}: the process reading it ended abnormally; the file is "
+                                   "damaged or too large for this computer")
+
+
+def _pool_pass(files: list[Path], workers: int, cancelled: Callable[[], bool],
+               parse: Callable[[Path], FileOutcome]) -> Generator[FileOutcome, None, list[Path]]:
+    """Parse files in one pool, yielding outcomes in order; returns the files still to parse when
+    a worker died (out of memory, a C stack overflow). With one worker the file it was reading is
+    the one that killed it, and is reported; with several, any of the files in flight may be."""
+    # spawn, never fork: the GUI calls this from a thread, and forking a threaded process can
+    # deadlock the child. Not forkserver either: its server outlives a killed parent, and so do the
+    # workers it forked; spawned workers are the importing process's own children.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(parse, p) for p in files]
+        try:
+            for i, fut in enumerate(futures):
+                if cancelled():
+                    return []
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    if workers > 1:
+                        return files[i:]
+                    yield _crashed(files[i])
+                    return files[i + 1:]
+                yield outcome
+        finally:
+            for fut in futures:
+                fut.cancel()
+    return []
 
 
 def parse_many(paths: Iterable[Path], workers: int | None = None,
-               cancelled: Callable[[], bool] = lambda: False) -> Generator[FileOutcome, None, None]:
+               cancelled: Callable[[], bool] = lambda: False,
+               parse: Callable[[Path], FileOutcome] = _parse_safely) -> Generator[FileOutcome, None, None]:
     """Parse files in worker processes (validation is CPU-bound), yielding outcomes in order.
 
     Workers only parse; the caller stores each outcome in its own transaction, so a cancel or a
-    crash between files leaves whole files stored and nothing half-stored.
+    crash between files leaves whole files stored and nothing half-stored. A worker that dies costs
+    only the file it was reading: the rest go on, one worker at a time, so that a second death
+    names its file too. `parse` must be importable by the workers (a module-level function).
     """
     files = list(paths)
     workers = workers if workers is not None else min(len(files), os.cpu_count() or 1)
@@ -177,25 +205,9 @@ def parse_many(paths: Iterable[Path], workers: int | None = None,
         for p in files:
             if cancelled():
                 return
-            yield _parse_safely(p)
+            yield parse(p)
         return
-    # spawn, never fork: the GUI calls this from a thread, and forking a threaded process can
-    # deadlock the child. Not forkserver either: its server outlives a killed parent, and so do the
-    # workers it forked; spawned workers are the importing process's own children.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_parse_safely, p) for p in files]
-        try:
-            for path, fut in zip(files, futures, strict=True):
-                if cancelled():
-                    break
-                try:
-                    yield fut.result()
-                except BrokenProcessPool:
-                    # A worker died (out of memory, a C stack overflow): this file and every one
-                    # queued behind it are parsed here, one at a time, instead of aborting the folder.
-                    yield from _serial_after_crash(files[files.index(path):], cancelled)
-                    return
-        finally:
-            for fut in futures:
-                fut.cancel()
+    pending = files
+    while pending and not cancelled():
+        pending = yield from _pool_pass(pending, workers, cancelled, parse)
+        workers = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,23 @@ def test_an_unforeseen_parser_crash_fails_only_its_file(tmp_path: Path, store,
     report = import_files(store, [tmp_path / "a.json", tmp_path / "b.json"], workers=1)
     assert [f.ok for f in report.files] == [False, True]
     assert "a.json" in report.files[0].error and "RecursionError" in report.files[0].error
+
+
+def crash_on_b(path: Path) -> fhir_import.FileOutcome:
+    """A parse that kills its worker process on file b (as a C stack overflow or the OOM killer would)."""
+    if path.name.startswith("b"):
+        os._exit(3)
+    return fhir_import._parse_safely(path)
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path) -> None:
+    paths = []
+    for n, name in enumerate("abcd"):
+        pid = f"{n:08d}-2222-4333-8444-555555555555"
+        path = tmp_path / f"{name}.json"
+        path.write_text(_bundle({**PATIENT, "id": pid}), "utf-8")
+        paths.append(path)
+    outcomes = list(fhir_import.parse_many(paths, workers=2, parse=crash_on_b))
+    assert [o.path.name for o in outcomes] == ["a.json", "b.json", "c.json", "d.json"]
+    assert [bool(o.error) for o in outcomes] == [False, True, False, False]
+    assert "b.json" in outcomes[1].error and "ended abnormally" in outcomes[1].error
