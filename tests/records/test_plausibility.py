@@ -83,3 +83,11 @@ def test_a_future_birth_date_gives_no_age() -> None:
     patient = Patient("p", birth_date=date(2090, 1, 1))
     assert patient.age_years(date(2026, 1, 1)) is None
     assert Patient("p", birth_date=date(2000, 6, 1)).age_years(date(2026, 5, 31)) == 25
+
+
+def test_an_implausible_value_is_shown_as_such(tmp_path: Path) -> None:
+    from assistant.clinical.values import observation_value
+
+    obs = {o.id: o for o in _record(tmp_path).observations}
+    assert observation_value(obs["sbp"]) == "1e+28 mmHg (implausible, not used)"
+    assert "implausible" not in observation_value(obs["creat"])
