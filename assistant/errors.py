@@ -19,6 +19,10 @@ class BadInputError(AssistantError):
     exit_code = 2
 
 
+class OrphanEntriesError(BadInputError):
+    """A file's entries refer to a patient in neither the file nor the database."""
+
+
 class AuthenticationError(AssistantError):
     """Wrong user name or password, disabled account, insufficient role."""
 

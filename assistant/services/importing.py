@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import AssistantError, DatabaseLockedError, DiskFullError
+from assistant.errors import AssistantError, DatabaseLockedError, DiskFullError, OrphanEntriesError
 from assistant.json_types import JSONObject
 from assistant.records.fhir_import import FileOutcome, parse_many
 
@@ -78,40 +78,63 @@ class ImportReport:
 
 def import_files(store: Store, files: Iterable[Path], on_file: Callable[[FileOutcome], None] | None = None,
                  cancelled: Callable[[], bool] = lambda: False, workers: int | None = None) -> ImportReport:
-    """Import files one transaction each; a bad file is reported and the rest continue."""
+    """Import files one transaction each; a bad file is reported and the rest continue. A file whose
+    entries belong to a patient stored by a later file of the same run (bulk NDJSON exports come one
+    file per resource type, Observation.ndjson before Patient.ndjson) is tried again at the end."""
     report = ImportReport()
     start = time.perf_counter()
+    deferred: list[FileOutcome] = []
     for outcome in parse_many(list(files), workers=workers, cancelled=cancelled):
-        if outcome.parsed is None:
-            report.files.append(FileReport(str(outcome.path), False, outcome.error))
-        else:
-            parsed = outcome.parsed
-            try:
-                stats = store.patients.import_parsed(parsed, source=outcome.path.name)
-            except DiskFullError as e:
-                # Every later file would fail the same way: stop, and say what is stored.
-                report.files.append(FileReport(str(outcome.path), False, e.message, why="full"))
-                done = len(report.files) - len(report.failed)
-                report.stopped = ("stopped: the disk holding the database is full; "
-                                  + (f"the {done} file(s) before it are stored whole, " if done else "")
-                                  + "the database is intact: free space, then import the rest again")
-                break
-            except AssistantError as e:  # one file's store failure must not lose the others' report
-                why = "locked" if isinstance(e, DatabaseLockedError) else ""
-                report.files.append(FileReport(str(outcome.path), False, e.message, why=why))
-            else:
-                report.patients_new += stats.patients_new
-                report.patients_updated += stats.patients_updated
-                report.entries_new += stats.entries_new
-                report.entries_updated += stats.entries_updated
-                report.resources += sum(parsed.counts.values())
-                report.unknown.update(parsed.unknown)
-                report.files.append(FileReport(str(outcome.path), True, "", len(parsed.patients),
-                                               len(parsed.entries), dict(parsed.counts), dict(parsed.unknown)))
+        if not _store(store, report, outcome, defer_orphans=True):
+            deferred.append(outcome)
+            continue
         if on_file is not None:
             on_file(outcome)
+        if report.stopped:
+            break
         if cancelled():
             report.cancelled = True
             break
+    for outcome in deferred:
+        if not (report.stopped or report.cancelled):
+            _store(store, report, outcome, defer_orphans=False)
+        else:
+            report.files.append(FileReport(str(outcome.path), False, "not stored: the import stopped first"))
+        if on_file is not None:
+            on_file(outcome)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _store(store: Store, report: ImportReport, outcome: FileOutcome, *, defer_orphans: bool) -> bool:
+    """Store one outcome and add it to the report; False when it was deferred (orphans, first try)."""
+    parsed = outcome.parsed
+    if parsed is None:
+        report.files.append(FileReport(str(outcome.path), False, outcome.error))
+        return True
+    try:
+        stats = store.patients.import_parsed(parsed, source=outcome.path.name)
+    except OrphanEntriesError as e:
+        if defer_orphans:
+            return False
+        report.files.append(FileReport(str(outcome.path), False, e.message))
+    except DiskFullError as e:
+        # Every later file would fail the same way: stop, and say what is stored.
+        report.files.append(FileReport(str(outcome.path), False, e.message, why="full"))
+        done = len(report.files) - len(report.failed)
+        report.stopped = ("stopped: the disk holding the database is full; "
+                          + (f"the {done} file(s) before it are stored whole, " if done else "")
+                          + "the database is intact: free space, then import the rest again")
+    except AssistantError as e:  # one file's store failure must not lose the others' report
+        why = "locked" if isinstance(e, DatabaseLockedError) else ""
+        report.files.append(FileReport(str(outcome.path), False, e.message, why=why))
+    else:
+        report.patients_new += stats.patients_new
+        report.patients_updated += stats.patients_updated
+        report.entries_new += stats.entries_new
+        report.entries_updated += stats.entries_updated
+        report.resources += sum(parsed.counts.values())
+        report.unknown.update(parsed.unknown)
+        report.files.append(FileReport(str(outcome.path), True, "", len(parsed.patients),
+                                       len(parsed.entries), dict(parsed.counts), dict(parsed.unknown)))
+    return True

@@ -58,3 +58,16 @@ def test_a_second_patient_with_the_same_id_is_refused(tmp_path: Path, store) -> 
         parse_file(path)
     report = import_files(store, [path], workers=1)
     assert not report.files[0].ok and store.patients.count() == 0
+
+
+def test_bulk_ndjson_with_entries_before_their_patients_imports_whole(tmp_path: Path, store) -> None:
+    # A bulk export: one file per resource type, Observation.ndjson sorting before Patient.ndjson.
+    (tmp_path / "Observation.ndjson").write_text(
+        "\n".join(json.dumps(_obs(f"o{i}", f"Patient/{PID}")) for i in range(3)), "utf-8")
+    (tmp_path / "Patient.ndjson").write_text(json.dumps(_patient()), "utf-8")
+    seen: list[str] = []
+    report = import_files(store, sorted(tmp_path.glob("*.ndjson")), workers=1,
+                          on_file=lambda o: seen.append(o.path.name))
+    assert all(f.ok for f in report.files) and len(report.files) == 2
+    assert sorted(seen) == ["Observation.ndjson", "Patient.ndjson"]
+    assert store.patients.count() == 1 and _entries(store) == 3
