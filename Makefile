@@ -51,9 +51,10 @@ screenshots: $(STAMP)
 	$(PY) -m tools.screenshots docs/screenshots
 
 # The packaged app for IT (docs/DEPLOYMENT.md): PyInstaller one-folder build with the default model
-# pack, then dist/clinician-assistant_<version>_amd64.deb.
+# pack, then dist/clinician-assistant_<version>_amd64.deb. It builds in its own venv (build/installer-venv),
+# never in $(VENV).
 installer: $(STAMP) model
-	bash installer/build.sh $(PY)
+	bash installer/build.sh $(PYTHON)
 	bash installer/linux/build_deb.sh
 
 # Builds the .deb, installs it into this machine with dpkg (root), runs it, upgrades, removes and

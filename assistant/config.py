@@ -133,8 +133,14 @@ def app_root() -> Path:
 
 
 def resources_dir() -> Path:
+    """Fonts, knowledge tables, prompts and demo charts: ASSISTANT_RESOURCES, else the copy inside
+    the installed package (a wheel: setup.py puts resources/ there), else the checkout's resources/
+    (an editable install, tests) or the PyInstaller bundle's."""
     env = os.environ.get("ASSISTANT_RESOURCES")
-    return Path(env) if env else app_root() / "resources"
+    if env:
+        return Path(env)
+    packaged = Path(__file__).resolve().parent / "resources"
+    return packaged if packaged.is_dir() else app_root() / "resources"
 
 
 def bundled_pack_dir() -> Path:

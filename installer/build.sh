@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # One-folder build of the app with PyInstaller: dist/clinician-assistant (Linux, macOS or Git Bash on Windows).
-# Usage: installer/build.sh [PYTHON]   (default .venv/bin/python; PyInstaller comes from the `installer` extra)
+# Usage: installer/build.sh [PYTHON]   (the interpreter to build with, default python3)
+# The build runs in its own virtual environment, build/installer-venv, with the app installed there
+# from this checkout (a plain install, resources inside the package) and PyInstaller from the
+# `installer` extra. It never installs anything into the developer's .venv: doing so once replaced
+# the editable install with a plain one and broke every later `make test`.
 # Needs the default model pack in models/default (`make model`), or ASSISTANT_BUILD_PACK=/path/to/pack.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=${1:-$ROOT/.venv/bin/python}
+BASE=${1:-python3}
 cd "$ROOT"
+VENV=$ROOT/build/installer-venv
+PY=$VENV/bin/python
+[ -x "$PY" ] || PY=$VENV/Scripts/python.exe  # Git Bash on Windows
 
 PACK=${ASSISTANT_BUILD_PACK:-$ROOT/models/default}
 if [ ! -f "$PACK/manifest.json" ] && [ "${ASSISTANT_BUILD_WITHOUT_MODEL:-}" != 1 ]; then
@@ -14,7 +21,13 @@ if [ ! -f "$PACK/manifest.json" ] && [ "${ASSISTANT_BUILD_WITHOUT_MODEL:-}" != 1
          "ASSISTANT_BUILD_PACK=/path/to/pack" >&2
     exit 1
 fi
-"$PY" -c "import PyInstaller" 2>/dev/null || "$PY" -m pip install --quiet ".[installer]"
+if [ ! -x "$PY" ]; then
+    "$BASE" -m venv "$VENV"
+    PY=$VENV/bin/python
+    [ -x "$PY" ] || PY=$VENV/Scripts/python.exe
+fi
+"$PY" -m pip install --quiet --upgrade pip
+"$PY" -m pip install --quiet ".[installer]"
 echo "building dist/clinician-assistant with PyInstaller (several minutes)"
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
     installer/assistant.spec

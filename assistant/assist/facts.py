@@ -111,8 +111,8 @@ def _observations_by_code(observations: Sequence[Observation]) -> dict[str, list
     """Observations by LOINC code (and by component code), newest first as in the record."""
     by_code: dict[str, list[Observation]] = {}
     for o in observations:
-        if o.status in ("entered-in-error", "cancelled"):
-            continue
+        if o.status in ("entered-in-error", "cancelled") or o.implausible:
+            continue  # an implausible value (marked at import) is never stated as a fact
         codes = {o.code.code, *(c.code.code for c in o.components)}
         for code in codes:
             if code:

@@ -10,16 +10,18 @@ from typing import TYPE_CHECKING
 
 from assistant.cli.credentials import add_db_args, open_store
 from assistant.errors import BadInputError
-from assistant.services.assist import load_engine
+from assistant.services.assist import EngineChoice, choose_engine
 from assistant.services.summaries import summary_for
 
 if TYPE_CHECKING:
     from assistant.assist.result import Summary
-    from assistant.llm.engine import Engine
 
 
-def _engine(args: argparse.Namespace) -> Engine | None:
-    return load_engine(args.model, no_model=args.no_model)
+def _engine(args: argparse.Namespace) -> EngineChoice:
+    choice = choose_engine(args.model, no_model=args.no_model)
+    if choice.note:  # a broken installed pack: say so, and write the record-built text
+        print(f"note: {choice.note}", file=sys.stderr)
+    return choice
 
 
 def _unverified_setting() -> str:
@@ -29,7 +31,8 @@ def _unverified_setting() -> str:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    choice = _engine(args)
+    engine = choice.engine
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
@@ -39,6 +42,8 @@ def _summarize(args: argparse.Namespace) -> int:
         summary = outcome.summary
         if args.no_model and summary.reason == "no model pack installed":
             summary = _requested(summary)
+        elif choice.note and summary.source != "model":
+            summary = _requested(summary, choice.note)
         if not outcome.reused:
             unverified = sum(s.status == "unverified" for s in summary.all_sentences)
             # Counts only: the audit detail never holds chart text.
@@ -62,20 +67,25 @@ def _summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _requested(summary: Summary) -> Summary:
+def _requested(summary: Summary, reason: str = "deterministic summary requested") -> Summary:
     from dataclasses import replace
 
-    return replace(summary, reason="deterministic summary requested")
+    return replace(summary, reason=reason)
 
 
 def _risk_review(args: argparse.Namespace) -> int:
     from assistant.assist.risk_review import risk_review
 
-    engine = _engine(args)
+    choice = _engine(args)
+    engine = choice.engine
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
         review = risk_review(record, None, engine, use_model=engine is not None, unverified=_unverified_setting())
+        if choice.note:
+            from dataclasses import replace
+
+            review = replace(review, reason=choice.note)
         store.audit.record("risk.review", pid, f"flags={len(review.flags)} source={review.source}")
     if args.json:
         print(json.dumps(review.to_dict(), indent=1, ensure_ascii=False))
@@ -112,7 +122,7 @@ def _eval(args: argparse.Namespace) -> int:
     if labelled_path is not None and not labelled_path.is_file():
         raise BadInputError(f"{labelled_path} is not a labelled set (JSON lines, see resources/eval/README.md)")
     labelled = measure_file(labelled_path)  # the checker alone: the same for every run below
-    engine = _engine(args)
+    engine = _engine(args).engine
     runs = [("constrained", True), ("unconstrained", False)] if args.compare_constraint and engine else [
         ("constrained" if not args.no_constraint else "unconstrained", not args.no_constraint)]
     out: dict[str, EvalReport] = {}

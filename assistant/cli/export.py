@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from assistant.cli.credentials import open_store
 from assistant.errors import BadInputError
 from assistant.fileio import write_private
-from assistant.services.assist import load_engine
+from assistant.services.assist import choose_engine
 from assistant.services.documents import (
     Rendered,
     audited_output,
@@ -28,7 +29,11 @@ def export_pdf(args: argparse.Namespace) -> int:
         if kind == "careplan":
             rendered = careplan_for_output(store, pid, record=record)
         elif kind == "summary":
-            rendered = summary_for_output(store, pid, record=record, engine=load_engine())
+            choice = choose_engine(no_model=getattr(args, "no_model", False))
+            if choice.note:  # a broken installed pack: the PDF says so and carries record-built text
+                print(f"note: {choice.note}", file=sys.stderr)
+            rendered = summary_for_output(store, pid, record=record, engine=choice.engine,
+                                          fallback_note=choice.note)
         else:
             raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
         with audited_output(store, f"{rendered.kind}.export", pid, rendered.audit_detail()):

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import sqlcipher3
 
 from assistant import __version__
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, database_failure, failure_kind
 
 # Each module defines `register(subparsers)` adding its subcommands; a handler is stored as
 # `func` on the parsed namespace and returns an exit code. Imported as the parser is built so that
@@ -102,8 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e.message}", file=sys.stderr)
         return e.exit_code
     except sqlcipher3.Error as e:
-        # Anything the database layer did not already explain: damaged file, disk full, lock held.
-        print(f"error: database: {e}; run `assistant doctor`, or restore from a backup", file=sys.stderr)
+        # Anything the database layer did not already explain. A full disk or a held lock is no
+        # damage: say so, and send no one to a backup for it.
+        if failure_kind(e) != "other":
+            print(f"error: {database_failure('database', e).message}", file=sys.stderr)
+        else:
+            print(f"error: database: {e}; run `assistant doctor`, or restore from a backup", file=sys.stderr)
         return 4
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

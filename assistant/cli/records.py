@@ -101,7 +101,8 @@ def _show(args: argparse.Namespace) -> int:
         value = (f"{o.value:.4g} {o.unit}" if o.value is not None else o.value_text) or ", ".join(
             f"{c.code.display or c.code.code} {c.value:.4g} {c.unit}".strip()
             for c in o.components if c.value is not None)
-        print(f"  {o.effective.date() if o.effective else '?'}  {o.name}: {value}")
+        mark = f"  [IMPLAUSIBLE, not used: {o.implausible}]" if o.implausible else ""
+        print(f"  {o.effective.date() if o.effective else '?'}  {o.name}: {value}{mark}")
     counts = Counter({k: v for k, v in record.counts().items() if v})
     print("Entries: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
@@ -155,5 +156,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="every patient (with --deidentify)")
     p.add_argument("--document", choices=("careplan", "summary"), default="careplan",
                    help="which PDF document (with --format pdf)")
+    p.add_argument("--no-model", action="store_true",
+                   help="summary PDF: record-built text only, no language model")
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=_export)

@@ -83,7 +83,12 @@ def _blood_pressure(o: Observation) -> tuple[Component, Component] | None:
 
 
 def observation_value(o: Observation) -> str:
-    """An observation's value as read: '7.2 %', '132/84 mmHg' (systolic first), or its text."""
+    """An observation's value as read: '7.2 %', '132/84 mmHg' (systolic first), or its text; a value
+    marked implausible at import says so (it is shown, never used)."""
+    if o.implausible:
+        raw = [x for x in (o.value, *(c.value for c in o.components)) if x is not None]
+        shown = "/".join(f"{x:.4g}" for x in raw) or o.value_text
+        return f"{with_unit(shown, display_unit(o.unit))} (implausible, not used)".strip()
     if o.value is not None:
         return format_value(o.value, o.unit, o.code.code)
     bp = _blood_pressure(o)

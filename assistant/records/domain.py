@@ -90,6 +90,8 @@ class Patient:
         if self.birth_date is None:
             return None
         end = on or (self.deceased_date.date() if self.deceased_date else date.today())
+        if self.birth_date > end:
+            return None  # a birth date in the future is an error, not a negative age
         years = end.year - self.birth_date.year
         if (end.month, end.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
@@ -219,6 +221,9 @@ class Observation(Entry):
     reference_high: float | None = None
     interpretation: str = ""  # v3 ObservationInterpretation code: H, L, HH, LL, N, A...
     encounter_id: str = ""
+    # Why the value or date cannot be real (records/plausibility.py, set at import): the observation
+    # is kept and shown, marked, and never used in a score or a flag.
+    implausible: str = ""
 
     @property
     def loinc(self) -> str:

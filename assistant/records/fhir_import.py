@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ class ParsedFile:
     counts: Counter[str] = field(default_factory=Counter)  # every resourceType in the file
     mapped: Counter[str] = field(default_factory=Counter)  # resourceTypes stored
     unknown: Counter[str] = field(default_factory=Counter)  # types neither mapped nor skipped
+
+    def outside_patients(self) -> set[str]:
+        """Patients the entries refer to that the file does not hold: the store must already have
+        them, or the file is refused (an entry of a patient no one has is an orphan no chart shows)."""
+        return {e.patient_id for e in self.entries} - {p.id for p in self.patients}
 
 
 def _validation_message(e: ValidationError) -> str:
@@ -74,12 +80,17 @@ def parse_file(path: Path) -> ParsedFile:
             models.append((res.index, _validate(raw, rtype, res.index, res.data)))
         elif rtype not in SKIPPED_TYPES:
             out.unknown[rtype] += 1
+    first_entry: dict[str, int] = {}
     for index, model in models:
         try:
             mapped = map_resource(model, ctx)
         except (ValueError, TypeError, AttributeError) as e:
             raise BadInputError(f"{path}: entry {index} ({model.get_resource_type()}): cannot map: {e}") from None
         if isinstance(mapped, Patient):
+            if mapped.id in first_entry:  # storing both would silently keep only the second
+                raise BadInputError(f"{path}: entry {index} (Patient): a second Patient with the id of "
+                                    f"entry {first_entry[mapped.id]}; a file may hold each patient once")
+            first_entry[mapped.id] = index
             out.patients.append(mapped)
         else:
             if not mapped.patient_id:
@@ -119,6 +130,10 @@ def _parse_safely(path: Path) -> FileOutcome:
         return FileOutcome(path, parse_file(path))
     except BadInputError as e:
         return FileOutcome(path, error=e.message)
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, AttributeError) as e:
+        # A defect the checks did not foresee: this file fails by name, the rest of a folder goes on.
+        return FileOutcome(path, error=f"{path}: cannot be read as FHIR ({type(e).__name__}: "
+                                       f"{str(e)[:200]}); the file is damaged or not a clinical record")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -140,12 +155,49 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
+def _crashed(path: Path) -> FileOutcome:
+    return FileOutcome(path, error=f"{path}: the process reading it ended abnormally; the file is "
+                                   "damaged or too large for this computer")
+
+
+def _pool_pass(files: list[Path], workers: int, cancelled: Callable[[], bool],
+               parse: Callable[[Path], FileOutcome]) -> Generator[FileOutcome, None, list[Path]]:
+    """Parse files in one pool, yielding outcomes in order; returns the files still to parse when
+    a worker died (out of memory, a C stack overflow). With one worker the file it was reading is
+    the one that killed it, and is reported; with several, any of the files in flight may be."""
+    # spawn, never fork: the GUI calls this from a thread, and forking a threaded process can
+    # deadlock the child. Not forkserver either: its server outlives a killed parent, and so do the
+    # workers it forked; spawned workers are the importing process's own children.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(parse, p) for p in files]
+        try:
+            for i, fut in enumerate(futures):
+                if cancelled():
+                    return []
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    if workers > 1:
+                        return files[i:]
+                    yield _crashed(files[i])
+                    return files[i + 1:]
+                yield outcome
+        finally:
+            for fut in futures:
+                fut.cancel()
+    return []
+
+
 def parse_many(paths: Iterable[Path], workers: int | None = None,
-               cancelled: Callable[[], bool] = lambda: False) -> Generator[FileOutcome, None, None]:
+               cancelled: Callable[[], bool] = lambda: False,
+               parse: Callable[[Path], FileOutcome] = _parse_safely) -> Generator[FileOutcome, None, None]:
     """Parse files in worker processes (validation is CPU-bound), yielding outcomes in order.
 
     Workers only parse; the caller stores each outcome in its own transaction, so a cancel or a
-    crash between files leaves whole files stored and nothing half-stored.
+    crash between files leaves whole files stored and nothing half-stored. A worker that dies costs
+    only the file it was reading: the rest go on, one worker at a time, so that a second death
+    names its file too. `parse` must be importable by the workers (a module-level function).
     """
     files = list(paths)
     workers = workers if workers is not None else min(len(files), os.cpu_count() or 1)
@@ -153,19 +205,9 @@ def parse_many(paths: Iterable[Path], workers: int | None = None,
         for p in files:
             if cancelled():
                 return
-            yield _parse_safely(p)
+            yield parse(p)
         return
-    # spawn, never fork: the GUI calls this from a thread, and forking a threaded process can
-    # deadlock the child. Not forkserver either: its server outlives a killed parent, and so do the
-    # workers it forked; spawned workers are the importing process's own children.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_parse_safely, p) for p in files]
-        try:
-            for fut in futures:
-                if cancelled():
-                    break
-                yield fut.result()
-        finally:
-            for fut in futures:
-                fut.cancel()
+    pending = files
+    while pending and not cancelled():
+        pending = yield from _pool_pass(pending, workers, cancelled, parse)
+        workers = 1

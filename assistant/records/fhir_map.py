@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from assistant.records.domain import (
 )
 
 from .fhir_values import Context, cc_text, coding, codings, d, dt, status_code
+from .plausibility import judge
 
 if TYPE_CHECKING:  # the validated models (fhir.resources R4B) these functions read
     from fhir.resources.R4B import allergyintolerance as fhir_allergy
@@ -209,7 +211,7 @@ def map_observation(r: fhir_observation.Observation, ctx: Context) -> Observatio
         low = _num(rr.low.value) if rr.low is not None else None
         high = _num(rr.high.value) if rr.high is not None else None
     effective = r.effectiveDateTime or (r.effectivePeriod.start if r.effectivePeriod else None) or r.effectiveInstant
-    return Observation(
+    obs = Observation(
         id=_id(r), patient_id=_subject(r, ctx), code=coding(r.code),
         category=status_code(r.category[0]) if r.category else "", status=r.status or "",
         value=value, unit=unit, value_text=text, components=tuple(comps), effective=dt(effective),
@@ -217,6 +219,8 @@ def map_observation(r: fhir_observation.Observation, ctx: Context) -> Observatio
         interpretation=status_code(r.interpretation[0]) if r.interpretation else "",
         encounter_id=_encounter(r, ctx),
     )
+    why = judge(obs, effective)
+    return replace(obs, implausible=why) if why else obs
 
 
 def map_encounter(r: fhir_encounter.Encounter, ctx: Context) -> Encounter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,16 @@ CONTEXT_TYPES = frozenset({"Organization", "Practitioner", "Medication"})
 # Billing resources: large, never shown to a clinician; counted but neither validated nor stored.
 SKIPPED_TYPES = frozenset({"Claim", "ExplanationOfBenefit"})
 FHIR_SUFFIXES = (".json", ".ndjson", ".jsonl")
+# Bounds checked before parsing. Python's JSON reader and the FHIR models recurse once per level and
+# int() refuses more than 4,300 digits: past these a file crashed the import with a traceback that
+# named no file. Real charts stay far inside them (Synthea bundles: depth 12, 1.6 MB, numbers of a
+# few digits; FHIR decimals carry at most 18).
+MAX_DEPTH = 64
+MAX_NUMBER_DIGITS = 64
+MAX_FILE_BYTES = 512 * 1024 * 1024
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
+_LONG_NUMBER = re.compile(rf"\d{{{MAX_NUMBER_DIGITS + 1},}}")
 
 
 @dataclass
@@ -49,7 +60,26 @@ def _fail(path: Path, where: str, why: str) -> BadInputError:
     return BadInputError(f"{path}: {where}: {why}")
 
 
+def _check_bounds(path: Path, text: str, where: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and numbers longer than MAX_NUMBER_DIGITS before the
+    parser sees them. Works on the text with strings blanked, peeling the innermost brackets one
+    level per pass (each pass in C), so a chart of depth 12 costs 12 quick passes."""
+    bare = _STRING.sub('""', text)
+    number = _LONG_NUMBER.search(bare)
+    if number:
+        raise _fail(path, where, f"a number with more than {MAX_NUMBER_DIGITS} digits; no FHIR value "
+                                 "is that long: the file is damaged or not a clinical record")
+    for _ in range(MAX_DEPTH):
+        bare, peeled = _INNERMOST.subn("", bare)
+        if not peeled:
+            return
+    if _INNERMOST.search(bare):
+        raise _fail(path, where, f"nested more than {MAX_DEPTH} levels deep; no FHIR resource is: the "
+                                 "file is damaged or not a clinical record")
+
+
 def _load_json(path: Path, text: str, where: str) -> Any:
+    _check_bounds(path, text, where)
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
@@ -68,6 +98,10 @@ def read_file(path: Path) -> RawFile:
     """Read one .json or .ndjson file; raise BadInputError naming the file and entry on any defect."""
     raw = RawFile(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _fail(path, "file", f"{size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
+                                      "one file may hold; split it (NDJSON, one resource per line)")
         text = _decode(path, path.read_bytes())
     except OSError as e:
         raise BadInputError(f"{path}: cannot read ({e.strerror})") from None

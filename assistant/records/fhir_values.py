@@ -46,8 +46,19 @@ class Context:
         return self.names.get(f"{rtype}/{rid}", "")
 
 
+# A date before this is no date of care but a fill value (0001-01-01) or a typing error; with a
+# time zone it can fall off the calendar when converted to UTC. Such dates are not kept as dates.
+EARLIEST_YEAR = 1800
+
+
 def dt(value: date | str | None) -> datetime | None:
-    """A FHIR date/dateTime/instant (object or partial string) as an aware datetime (UTC if none)."""
+    """A FHIR date/dateTime/instant (object or partial string) as an aware datetime (UTC if none);
+    None for a date before EARLIEST_YEAR."""
+    when = _dt(value)
+    return None if when is None or when.year < EARLIEST_YEAR else when
+
+
+def _dt(value: date | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):

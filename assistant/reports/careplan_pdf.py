@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -133,7 +134,7 @@ def _prose(section: Section, notes: Endnotes) -> list[Flowable]:
 def _patient_box(flowables: list[Flowable]) -> Flowable:
     # The patient's part stands apart (boxed) so it can be read, or cut out, on its own.
     box = Table([[f] for f in flowables], colWidths=[st.CONTENT_W])
-    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
+    box.setStyle(TableStyle([st.TABLE_FONT, ("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
                              ("BACKGROUND", (0, 0), (-1, -1), st.BANNER_FILL),
                              ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
                              ("TOPPADDING", (0, 0), (0, 0), 7), ("BOTTOMPADDING", (0, -1), (-1, -1), 7)]))
@@ -181,11 +182,18 @@ def signature_block(status: str, signature: Signature | None) -> Flowable:
                          "by a clinician. Do not act on it until it is signed.", "cell", raw=True), ""]]
         fill, edge = st.ALERT_FILL, st.ALERT
     table = Table(data, colWidths=[32 * mm, st.CONTENT_W - 32 * mm])
-    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, edge), ("BACKGROUND", (0, 0), (-1, -1), fill),
+    table.setStyle(TableStyle([st.TABLE_FONT, ("BOX", (0, 0), (-1, -1), 0.8, edge), ("BACKGROUND", (0, 0), (-1, -1), fill),
                                *([("SPAN", (0, 0), (1, 0))] if len(data) == 1 else []),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
                                ("LEFTPADDING", (0, 0), (-1, -1), 7)]))
     return KeepTogether([st.para("Clinician sign-off", "h2"), table])
+
+
+def _section_part(section: Section, record: PatientRecord, notes: Endnotes,
+                  titles: dict[str, str]) -> list[Flowable]:
+    if not section.items:
+        return [st.para("Nothing recorded.", "small")]
+    return [_section_table(section, record, notes, titles)]
 
 
 def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = "draft",
@@ -212,11 +220,10 @@ def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = 
                 story += [*st.heading(title), *body]
             continue
         story += st.heading(title)
-        story.append(_section_table(section, record, notes, titles) if section.items
-                     else st.para("Nothing recorded.", "small"))
-    story += _guidelines(plan)
+        story += st.guarded(title, partial(_section_part, section, record, notes, titles))
+    story += st.guarded("Guidelines followed", lambda: _guidelines(plan))
     story += [Spacer(1, 4), signature_block(status, signature)]
-    story += notes.flowables()
+    story += st.guarded("Citations", notes.flowables)
     return story
 
 

@@ -22,6 +22,10 @@ BOLD = "DejaVuSans-Bold"
 FALLBACK = "DroidSansFallback"  # CJK; loaded only when a report needs a character DejaVu lacks
 
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", FALLBACK: "DroidSansFallbackFull.ttf"}
+# The longest text one paragraph prints. A table cell cannot break across pages, so a single text
+# far longer than any clinical display (a 100,000-character code display) made the whole PDF fail
+# with "too large on page"; clinical texts stay far below this.
+MAX_TEXT_CHARS = 1500
 _lock = threading.Lock()
 _primary: frozenset[int] = frozenset()  # code points both DejaVu faces can draw
 _fallback: frozenset[int] | None = None  # None: not loaded yet; empty: unavailable
@@ -97,9 +101,18 @@ def runs(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """The text, cut at `limit` characters with a note of how much is not shown."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit:,} more characters not shown]"
+
+
 def markup(text: str) -> str:
     """Paragraph markup for plain text: XML-escaped, line breaks kept, fallback runs wrapped in
-    <font name=...> so that e.g. "张伟" prints in the CJK font inside a DejaVu paragraph."""
+    <font name=...> so that e.g. "张伟" prints in the CJK font inside a DejaVu paragraph. A text
+    longer than MAX_TEXT_CHARS is cut, and says how much is not shown."""
+    text = clip(text)
     parts = []
     for alt, chunk in runs(text):
         chunk = escape(chunk).replace("\n", "<br/>")

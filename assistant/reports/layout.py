@@ -148,6 +148,7 @@ def _banner_table(b: Banner, width: float) -> Table:
     facts_w = min(string_width(plain, BOLD, 9) + 14, width - name_w)
     table = Table([[name, right], [allergy, ""]], colWidths=[width - facts_w, facts_w])
     table.setStyle(TableStyle([
+        st.TABLE_FONT,
         ("SPAN", (0, 1), (1, 1)),
         ("BACKGROUND", (0, 0), (-1, 0), st.BANNER_FILL),
         ("BACKGROUND", (0, 1), (-1, 1), fill),
@@ -334,7 +335,10 @@ def build_pdf(story: Sequence[Flowable], info: ReportInfo, *, pagesize: tuple[fl
                author=info.author or info.letterhead.name or "Clinician Assistant",
                subject=info.subject or info.title, creator="Clinician Assistant",
                producer="Clinician Assistant (reportlab)", lang="en", pageCompression=1,
-               cancel=cancel, displayDocTitle=1)
+               cancel=cancel, displayDocTitle=1,
+               # reportlab starts every canvas in Helvetica, which it never embeds; an archival PDF
+               # must carry every font it names, so the canvas starts in the embedded DejaVu face.
+               initialFontName=REGULAR, initialFontSize=10)
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=decor.first_page, onPageEnd=decor.watermark,
                      pagesize=pagesize),

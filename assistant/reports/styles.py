@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -15,6 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from .fonts import BOLD, REGULAR, markup, register_fonts
+
+log = logging.getLogger(__name__)
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
@@ -34,6 +37,9 @@ SEVERITY_COLOR = {"critical": colors.HexColor("#b42318"), "high": colors.HexColo
 MARGIN = 16 * mm
 CELL_SIZE, CELL_LEADING = 8.5, 10.8
 CONTENT_W = A4[0] - 2 * MARGIN  # A4 is the narrowest page we print on, so tables fit on Letter too
+# Every table starts in the embedded face: reportlab's table default is Helvetica, which it never
+# embeds, and it sets that font even for an empty cell.
+TABLE_FONT = ("FONT", (0, 0), (-1, -1), REGULAR, CELL_SIZE, CELL_LEADING)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -90,6 +96,17 @@ def para(text: str, style: str = "body", raw: bool = False) -> Paragraph:
     return CachedParagraph(text if raw else markup(text), styles()[style])
 
 
+def guarded(part: str, build: Callable[[], list[Flowable]]) -> list[Flowable]:
+    """One part of a document, or a note that it could not be printed: a value no one foresaw
+    costs that part, never the whole document."""
+    try:
+        return build()
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError) as e:
+        log.warning("report part %r failed (%s)", part, type(e).__name__)
+        return [para(f"{part}: this part could not be printed ({type(e).__name__}); the rest of the "
+                     "document is complete. See the chart in the app.", "note")]
+
+
 def heading(title: str) -> list[Flowable]:
     """A section heading that never sits alone at the foot of a page: it moves to the next page
     unless there is room for it and the first rows of what follows."""
@@ -119,6 +136,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
     table = Table([[cell(h, "cell_head") for h in header], *body], colWidths=widths,
                   repeatRows=1, hAlign="LEFT")
     commands: list[tuple] = [
+        TABLE_FONT,
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),

@@ -15,8 +15,10 @@ from assistant.records.record import PatientRecord
 
 from . import styles as st
 from .citations import Endnotes, plain_text, text_with_marks
-from .fonts import markup
+from .fonts import clip, markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
+
+FLAG_TEXT_CHARS = 400  # per text in a flag's cell (title, explanation, each piece of evidence)
 
 if TYPE_CHECKING:
     from assistant.assist.result import Summary
@@ -45,13 +47,15 @@ def _flags_table(flags: Sequence[Flag], notes: Endnotes) -> list[Flowable]:
         hexcol = colour.hexval()[2:] if colour is not None else "1f2933"
         severity = st.para(f"<font color='#{hexcol}'><b>{markup(f.severity.upper())}</b></font>", "cell",
                            raw=True)
-        what = f"<b>{markup(f.title)}</b>"
+        # Three texts share one cell, which cannot break over a page: each is cut well short of a page.
+        what = f"<b>{markup(clip(f.title, FLAG_TEXT_CHARS))}</b>"
         if f.explanation:
-            what += f"<br/>{markup(f.explanation)}"
+            what += f"<br/>{markup(clip(f.explanation, FLAG_TEXT_CHARS))}"
         if f.missing:
             what += f"<br/><font color='#52606d'>Missing inputs: {markup(', '.join(f.missing))}</font>"
         evidence = "<br/>".join(
-            f"[{notes.number(r)}] {markup(notes.describe(r)[2])}" for r in f.evidence) or "none cited"
+            f"[{notes.number(r)}] {markup(clip(notes.describe(r)[2], FLAG_TEXT_CHARS))}"
+            for r in f.evidence) or "none cited"
         rows.append([severity, st.para(what, "cell", raw=True), st.para(evidence, "cell", raw=True),
                      st.cell(f.reference, "cell_muted")])
     return out + [st.data_table(["Severity", "Flag", "Evidence", "Reference"], rows,
@@ -110,7 +114,7 @@ def summary_story(summary: Summary, risk: RiskReport | None,
     written = [s for s in sentences if is_model and s.status != "deterministic"]
     if record_built:
         story.append(st.para("<b>From the record</b>", "small", raw=True))
-        story += [_sentence(s, notes) for s in record_built]
+        story += st.guarded("Summary", lambda: [_sentence(s, notes) for s in record_built])
     if is_model:
         model = summary.model
         story.append(st.para(f"<b>{markup(model_heading(model))}</b>", "small", raw=True))
@@ -121,10 +125,11 @@ def summary_story(summary: Summary, risk: RiskReport | None,
                                                           "they can be shown in the app")), "small", raw=True))
     if not sentences:
         story.append(st.para("No summary text.", "small"))
-    story += _flags_table(risk.flags if risk is not None else (), notes)
-    story += [*st.heading("How this summary was generated"),
-              st.data_table(["Item", "Detail"], generation_details(summary), [2, 8])]
-    story += notes.flowables("Citations")
+    story += st.guarded("Risk flags", lambda: _flags_table(risk.flags if risk is not None else (), notes))
+    story += st.guarded("How this summary was generated", lambda: [
+        *st.heading("How this summary was generated"),
+        st.data_table(["Item", "Detail"], generation_details(summary), [2, 8])])
+    story += st.guarded("Citations", lambda: notes.flowables("Citations"))
     return story
 
 

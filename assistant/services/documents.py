@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -136,13 +136,15 @@ def summary_pdf(summary: Summary, record: PatientRecord, *, risk: RiskReport | N
 def summary_for_output(store: Store, patient_id: str, *, record: PatientRecord | None = None,
                        summary: Summary | None = None, risk: RiskReport | None = None,
                        engine: Engine | None = None, letterhead: Letterhead | None = None,
-                       cancel: Callable[[], bool] | None = None) -> Rendered:
+                       cancel: Callable[[], bool] | None = None, fallback_note: str = "") -> Rendered:
     """Render a summary (the given one, else the stored one while the record and pack are unchanged,
     else a fresh one, stored) with its flags; a new document id names it in the footer and the
-    audit log."""
+    audit log. `fallback_note` says on the page why an installed model pack was not used."""
     record = record if record is not None else store.patients.load_record(patient_id)
     risk = risk if risk is not None else evaluate_risk(record)
     summary = summary if summary is not None else summary_for(store, record, risk, engine).summary
+    if fallback_note and summary.source != "model":  # why there is no model text, on the page
+        summary = replace(summary, reason=fallback_note)
     doc_id = uuid.uuid4().hex
     pdf = summary_pdf(summary, record, risk=risk, document_id=doc_id, letterhead=letterhead,
                       cancel=cancel)

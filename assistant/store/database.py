@@ -11,7 +11,13 @@ from pathlib import Path
 import sqlcipher3
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from assistant.errors import AuthenticationError, BadInputError, DatabaseError
+from assistant.errors import (
+    AuthenticationError,
+    BadInputError,
+    DatabaseError,
+    database_failure,
+    failure_kind,
+)
 
 from . import schema
 from .accounts import Accounts, check_password_policy, check_user_name
@@ -55,11 +61,8 @@ def _connect(path: Path, data_key: bytes) -> Connection:
         conn.execute("PRAGMA secure_delete = ON")
     except sqlcipher3.DatabaseError as e:
         conn.close()
-        text = str(e)
-        if "locked" in text or "busy" in text:
-            raise DatabaseError(f"{path}: database is locked by another program; close it and retry") from None
-        raise DatabaseError(f"{path}: not a readable database for this key file ({text}); the file is "
-                            "corrupt or belongs to another key file: restore from a backup") from None
+        # Full disk, lock, read-only and I/O errors say so; only the rest is called corrupt.
+        raise database_failure(str(path), e) from None
     return conn
 
 
@@ -301,26 +304,37 @@ class Store:
         try:
             self._raw.execute("BEGIN IMMEDIATE")
         except sqlcipher3.OperationalError as e:
-            raise DatabaseError(f"{self.path}: database is locked ({e}); retry in a moment") from None
+            raise database_failure(str(self.path), e, writing=True) from None
         self._in_tx = True
         try:
             self.check_hold(reopen=False)
             yield self.conn
             self.check_hold(reopen=False)  # the WAL deleted meanwhile: roll back, never "saved"
+            self._raw.execute("COMMIT")
+        except sqlcipher3.Error as e:
+            self._rollback()
+            if failure_kind(e) == "other":  # a constraint or a bug: not the disk's or a lock's doing
+                raise
+            raise database_failure(str(self.path), e, writing=True) from None
         except BaseException:
-            self._in_tx = False
-            try:
-                self._raw.execute("ROLLBACK")
-            except sqlcipher3.Error:
-                pass
+            self._rollback()
             raise
-        self._in_tx = False
-        self._raw.execute("COMMIT")
+        finally:
+            self._in_tx = False
         self.audit.after_commit()
 
     def sole_session(self) -> AbstractContextManager[None]:
         """The session lock held exclusively: refused while any other session has the database open."""
         return self._lock.exclusive() if self._lock is not None else nullcontext()
+
+    def _rollback(self) -> None:
+        # SQLite rolls a transaction back by itself on some errors (a full disk among them); a
+        # second ROLLBACK then fails with "no transaction is active" and hides the real error.
+        try:
+            self._raw.execute("ROLLBACK")
+        except sqlcipher3.Error as e:
+            if "no transaction is active" not in str(e):
+                log.warning("rollback failed (%s)", type(e).__name__)
 
     def require_admin(self) -> None:
         self.account.require_admin()

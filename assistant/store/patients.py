@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, OrphanEntriesError
 from assistant.records.domain import Entry, Note, Patient
 from assistant.records.fhir_import import ParsedFile
 from assistant.records.record import PatientRecord
@@ -93,6 +93,13 @@ class Patients:
         stats = ImportStats()
         now = utcnow()
         with self._ctx.transaction() as conn:
+            orphans = [pid for pid in sorted(parsed.outside_patients())
+                       if not conn.execute("SELECT 1 FROM patients WHERE id = ?", (pid,)).fetchone()]
+            if orphans:
+                raise OrphanEntriesError(
+                    f"{parsed.path}: entries refer to {len(orphans)} patient(s) that are neither in the "
+                    "file nor in the database; nothing from this file was stored: import the file "
+                    "that holds their Patient resource first")
             for p in parsed.patients:
                 existed = conn.execute("SELECT 1 FROM patients WHERE id = ?", (p.id,)).fetchone()
                 _put_patient(conn, p, now)

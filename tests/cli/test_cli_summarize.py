@@ -10,6 +10,7 @@ import pytest
 from assist_fixtures import DEMO, ScriptedEngine
 
 from assistant.cli import assist as assist_cli
+from assistant.services.assist import EngineChoice
 from support import run_cli
 
 run = run_cli
@@ -22,7 +23,7 @@ def engine(cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     code, _, err = run(capsys, "import", str(path))
     assert code == 0, err
     scripted = ScriptedEngine("He has type 2 diabetes.\n")
-    monkeypatch.setattr(assist_cli, "load_engine", lambda *a, **k: scripted)
+    monkeypatch.setattr(assist_cli, "choose_engine", lambda *a, **k: EngineChoice(scripted))
     return scripted
 
 
