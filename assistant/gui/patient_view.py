@@ -37,6 +37,8 @@ class PatientView(QWidget):
     """Built on the main thread from a record loaded on the DB thread; long work starts after paint."""
 
     cite_followed = Signal(str)
+    export_requested = Signal()  # the care-plan tab's Export PDF…
+    print_requested = Signal()  # and its Print…
     _started = False
 
     def __init__(self, ctx: AppContext, record: PatientRecord, parent: QWidget | None = None) -> None:
@@ -168,6 +170,8 @@ class PatientView(QWidget):
     def _careplan_tab(self) -> CarePlanTab:
         plan = CarePlanTab(self.ctx, self.record)
         plan.cite.connect(self.show_entry)
+        plan.export_requested.connect(self.export_requested)
+        plan.print_requested.connect(self.print_requested)
         plan.set_risk(self.overview.risk)
         if self._started:
             plan.load()
