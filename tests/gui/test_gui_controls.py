@@ -19,7 +19,10 @@ def _button_dead(button: QAbstractButton) -> bool:
     action = button.defaultAction() if isinstance(button, QToolButton) else None
     if action is not None:
         return _own_triggered_receivers(action) <= 0
-    return button.receivers(SIGNAL("clicked(bool)")) <= 0
+    wired = button.receivers(SIGNAL("clicked(bool)"))
+    if button.isCheckable():  # a toggle may act on `toggled` instead (the flag cards' arrows)
+        wired += button.receivers(SIGNAL("toggled(bool)"))
+    return wired <= 0
 
 
 def _requests_unheard(root: QObject) -> list[str]:
