@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -13,8 +21,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +35,32 @@ from assistant.gui.table_models import Column, RowTableModel, TableProxy
 from .entry_detail import DETAIL_CSS, entry_html
 
 
+class ElidedTips(QStyledItemDelegate):
+    """A cell cut off by its column ('Glomerular filtr…') shows its whole text as a tooltip."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,  # noqa: N802
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid() and not index.data(Qt.ItemDataRole.ToolTipRole):
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            rect = view.visualRect(index)
+            if text and option.fontMetrics.horizontalAdvance(text) + 8 > rect.width():
+                QToolTip.showText(event.globalPos(), text, view, rect)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def elided_text_cut(view: QAbstractItemView, index: QModelIndex) -> bool:
+    """Whether a cell's text is wider than its column (what ElidedTips answers with a tooltip)."""
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    return bool(text) and view.fontMetrics().horizontalAdvance(text) + 8 > view.visualRect(index).width()
+
+
 def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTableView:
     """A read-only, row-selecting, click-to-sort table with our defaults."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(proxy)
+    view.setItemDelegate(ElidedTips(view))
     # No sort indicator until the user clicks: rows keep the record's order (newest first).
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
