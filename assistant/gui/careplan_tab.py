@@ -48,9 +48,6 @@ VERSION_COLUMNS = (
 class CarePlanTab(QWidget):
     cite = Signal(str)
     dirty_changed = Signal(bool)
-    # The tab's own Export PDF… and Print…: the main window's output actions (Ctrl+E / Ctrl+P) do the work.
-    export_requested = Signal()
-    print_requested = Signal()
 
     def __init__(self, ctx: AppContext, record: PatientRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,8 +142,6 @@ class CarePlanTab(QWidget):
         self.save.clicked.connect(lambda: self.save_draft())
         self.sign.clicked.connect(self.sign_plan)
         self.new_version.clicked.connect(self.start_new_version)
-        self.export.clicked.connect(self.export_requested)
-        self.print_button.clicked.connect(self.print_requested)
         self.editor.changed.connect(lambda: self._set_dirty(True))
         self.add_item.clicked.connect(lambda: self.editor.add_item())
         self.remove_item.clicked.connect(self.editor.remove_current)

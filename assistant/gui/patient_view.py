@@ -178,8 +178,9 @@ class PatientView(QWidget):
     def _careplan_tab(self) -> CarePlanTab:
         plan = CarePlanTab(self.ctx, self.record)
         plan.cite.connect(self.show_entry)
-        plan.export_requested.connect(self.export_requested)
-        plan.print_requested.connect(self.print_requested)
+        # The tab's own Export PDF… and Print…: the main window's output actions (Ctrl+E / Ctrl+P) do the work.
+        plan.export.clicked.connect(self.export_requested)
+        plan.print_button.clicked.connect(self.print_requested)
         plan.set_risk(self.overview.risk)
         if self._started:
             plan.load()
