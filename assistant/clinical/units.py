@@ -9,7 +9,8 @@ from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv
 
 FILE = "units.csv"
 _ANNOTATION = re.compile(r"\{([^}]*)\}")
-_ANNOTATION_ONLY = re.compile(r"\{[^}]*\}")
+# '{score}' (UCUM) or Synthea's '(score)': a word in brackets alone is an annotation, no unit.
+_ANNOTATION_ONLY = re.compile(r"\{[^}]*\}|\([A-Za-z -]*\)")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def unit_key(unit: str) -> str:
 
 
 def display_unit(unit: str) -> str:
-    """How a unit is printed: 'mm[Hg]' -> 'mmHg', 'Cel' -> '°C', 'mL/min/{1.73_m2}' -> 'mL/min/1.73 m2',
-    '{score}' -> '' (an annotation alone is no unit)."""
+    """How a unit is printed, as clinicians write it: 'mm[Hg]' -> 'mmHg', 'Cel' -> '°C', '10*3/uL' ->
+    '×10⁹/L', 'kg/m2' -> 'kg/m²', '{score}' and '(score)' -> '' (an annotation alone is no unit)."""
     unit = (unit or "").strip()
     shown = unit_table().display.get(_key(unit))
     if shown is not None:

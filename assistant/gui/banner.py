@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from assistant.records.record import PatientRecord
 
-from .formatting import age_text, fmt_date, sex_text
+from .formatting import age_text, deceased_text, fmt_date, sex_text
 
 
 class Banner(QFrame):
@@ -26,7 +26,17 @@ class Banner(QFrame):
         self.facts.setObjectName("bannerFacts")
         self.facts.setTextFormat(Qt.TextFormat.PlainText)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        left.addWidget(self.name)
+        # A deceased patient's chart says so plainly, beside the name, in words and the date.
+        self.deceased = QLabel()
+        self.deceased.setObjectName("bannerDeceased")
+        self.deceased.setTextFormat(Qt.TextFormat.PlainText)
+        self.deceased.hide()
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self.name)
+        top.addWidget(self.deceased)
+        top.addStretch(1)
+        left.addLayout(top)
         left.addWidget(self.facts)
         lay.addLayout(left, 1)
         right = QVBoxLayout()
@@ -46,6 +56,8 @@ class Banner(QFrame):
     def set_record(self, record: PatientRecord) -> None:
         p = record.patient
         self.name.setText(p.name or "(no name)")
+        self.deceased.setText(deceased_text(p))
+        self.deceased.setVisible(p.deceased or p.deceased_date is not None)
         facts = [age_text(p), sex_text(p.sex), f"born {fmt_date(p.birth_date)}" if p.birth_date else "",
                  f"MRN {p.mrn}" if p.mrn else "MRN not recorded"]
         self.facts.setText("   ·   ".join(f for f in facts if f))

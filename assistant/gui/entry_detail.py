@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from assistant.clinical.values import observation_value
+from assistant.clinical.display_names import component_name, observation_name
+from assistant.clinical.values import format_value, observation_value
 from assistant.records.domain import Coding, Component, Entry, Identifier, Note, Observation
 
-from .formatting import plain
+from .formatting import obs_range, plain
 
-_SKIP = {"id", "patient_id"}
+# A look-up of another entry by its reference (PatientRecord.entry), to name what an entry points at.
+Resolve = Callable[[str], "Entry | None"]
+
+_SKIP = {"id", "patient_id", "reference_low", "reference_high", "unit"}
+_REFS = {"reason_refs", "encounter_id"}  # ids a person cannot read: shown as the entries' names
 _LABELS = {"code": "Code", "codes": "All codes", "clinical_status": "Clinical status",
            "verification_status": "Verification", "dose_text": "Dose", "reference_low": "Reference low",
            "reference_high": "Reference high", "value_text": "Value (text)", "encounter_id": "Encounter",
@@ -35,8 +41,9 @@ def _value_html(value: Any) -> str:
     if hasattr(value, "system") and hasattr(value, "display"):
         return _coding(value)
     if isinstance(value, tuple) and value and isinstance(value[0], Component):
-        return "<br>".join(f"{escape(c.code.display or c.code.code)}: "
-                           f"{escape(plain(c.value))} {escape(c.unit)}{escape(c.value_text)}"
+        return "<br>".join(f"{escape(component_name(c))}: "
+                           + escape(format_value(c.value, c.unit, c.code.code) if c.value is not None
+                                    else c.value_text)
                            for c in value)
     if isinstance(value, tuple) and value and isinstance(value[0], Identifier):
         return "<br>".join(f"{escape(i.value)} <span class='muted'>({escape(i.type_code or i.system)})</span>"
@@ -46,11 +53,24 @@ def _value_html(value: Any) -> str:
     return escape(plain(value))
 
 
-def entry_html(entry: Entry, heading: str = "") -> str:
+def _refs_html(value: str | tuple[str, ...], resolve: Resolve | None) -> str:
+    """The entries an entry points at, by name ('Hypertension (2019-03-02)'); never a bare id."""
+    refs = (value,) if isinstance(value, str) else value
+    names = []
+    for ref in refs:
+        target = resolve(ref) if resolve is not None else None
+        names.append(entry_label(target, ref, kind=False) if target is not None else "not in this record")
+    return "<br>".join(escape(n) for n in dict.fromkeys(names))
+
+
+def entry_html(entry: Entry, heading: str = "", resolve: Resolve | None = None) -> str:
     """A two-column table of the entry's fields; notes show their full text."""
     rows: list[str] = []
     if isinstance(entry, Observation):
         rows.append(f"<tr><th>Result</th><td><b>{escape(observation_value(entry))}</b></td></tr>")
+        rng = obs_range(entry.reference_low, entry.reference_high, entry.unit, entry.code.code)
+        if rng:
+            rows.append(f"<tr><th>Reference range</th><td>{escape(rng)}</td></tr>")
     for f in dataclasses.fields(entry):
         if f.name in _SKIP or f.name.startswith("_") or (isinstance(entry, Note) and f.name == "text"):
             continue
@@ -59,9 +79,10 @@ def entry_html(entry: Entry, heading: str = "") -> str:
             continue
         if hasattr(value, "system") and not (value.display or value.code):
             continue
-        rows.append(f"<tr><th>{escape(_label(f.name))}</th><td>{_value_html(value)}</td></tr>")
-    rows.append(f"<tr><th>Record entry</th><td class='muted'>{escape(entry.ref)}</td></tr>")
-    title = heading or _KIND.get(entry.resource_type, entry.resource_type)
+        shown = _refs_html(value, resolve) if f.name in _REFS else _value_html(value)
+        rows.append(f"<tr><th>{escape(_label(f.name))}</th><td>{shown}</td></tr>")
+    title = heading or (observation_name(entry) if isinstance(entry, Observation)
+                        else _KIND.get(entry.resource_type, entry.resource_type))
     body = f"<h3>{escape(title)}</h3><table class='detail'>{''.join(rows)}</table>"
     if isinstance(entry, Note):
         text = escape(entry.text).replace("\n", "<br>")
@@ -78,7 +99,7 @@ table.detail td { padding: 2px 0; }
 """
 
 
-def entry_label(entry: Entry | None, ref: str = "") -> str:
+def entry_label(entry: Entry | None, ref: str = "", kind: bool = True) -> str:
     """One line naming an entry, for citation lists and flag evidence: 'HbA1c 7.2 % (2023-04-01)'."""
     if entry is None:
         if ref.startswith("Patient/"):
@@ -88,7 +109,7 @@ def entry_label(entry: Entry | None, ref: str = "") -> str:
 
     when = fmt_date(entry.when)
     if isinstance(entry, Observation):
-        text = f"{entry.name} {observation_value(entry)}"
+        text = f"{observation_name(entry)} {observation_value(entry)}"
     elif isinstance(entry, Note):
         text = entry.title or entry.note_type or "Note"
     else:
@@ -104,7 +125,8 @@ def entry_label(entry: Entry | None, ref: str = "") -> str:
                 if isinstance(c, Coding) and c.display:
                     name = c.display
                     break
-        text = f"{_KIND.get(entry.resource_type, entry.resource_type)}: {name or entry.id}"
+        name = name or "unnamed entry"
+        text = f"{_KIND.get(entry.resource_type, entry.resource_type)}: {name}" if kind else name
     return f"{text} ({when})" if when else text
 
 

@@ -68,7 +68,15 @@ def age_text(p: Patient) -> str:
     age = p.age_years()
     if age is None:
         return "age unknown"
-    return f"{age} y" + (" (deceased)" if p.deceased else "")
+    dead = p.deceased or p.deceased_date is not None
+    return f"{age} y" + (" at death" if dead else "")
+
+
+def deceased_text(p: Patient) -> str:
+    """'Deceased 2024-03-02' (or without a date when the record has none); '' for the living."""
+    if p.deceased_date is not None:
+        return f"Deceased {fmt_date(p.deceased_date)}"
+    return "Deceased" if p.deceased else ""
 
 
 def sex_text(sex: str) -> str:

@@ -80,6 +80,7 @@ class LabsTab(QWidget):
         self.filter.textChanged.connect(self.measure_proxy.setFilterFixedString)
         self.measure_view.selectionModel().currentRowChanged.connect(self._measure_changed)
         self._results: SectionTab | None = None
+        self.resolve: Any = None  # names the entries a result refers to (its encounter), from the record
         self._chart_requested = False
         self._new_chart: Any = None
         # The tab is built in stages, each in its own event-loop turn with a paint in between:
@@ -93,6 +94,7 @@ class LabsTab(QWidget):
         if self._results is None:
             results = SectionTab("labs", OBSERVATION_COLUMNS, "No results for this measure.",
                                  emphasis=_abnormal, detail_beside=True)
+            results.resolve = self.resolve
             results.box.setContentsMargins(0, 4, 0, 0)
             results.view.setColumnHidden(1, True)  # the measure's name: it is the chart's title
             self._right.addWidget(results)

@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
         self.workspace.message.connect(self.status.flash)
         self.workspace.patient_opened.connect(self.status.patient_opened)
         self.workspace.sidebar_toggled.connect(self.act_patients.setChecked)
+        self.workspace.import_requested.connect(self.show_import)
+        self.workspace.export_requested.connect(self._export_plan)
+        self.workspace.print_requested.connect(self._print_plan)
         self.pages.setCurrentWidget(self.workspace)
         self.signin.reset()
         self._set_signed_in_ui(True)
@@ -316,6 +319,20 @@ class MainWindow(QMainWindow):
         view = self.workspace.view if self.workspace is not None else None
         if view is not None and view.cancel_generation():
             self.status.flash("Generation cancelled.")
+
+    def _export_plan(self) -> None:
+        self._show_plan_tab()
+        self.output.export()
+
+    def _print_plan(self) -> None:
+        self._show_plan_tab()
+        self.output.print()
+
+    def _show_plan_tab(self) -> None:
+        # The tab's buttons put out the care plan, never the summary: output picks by the tab shown.
+        view = self.workspace.view if self.workspace is not None else None
+        if view is not None and view.current_key() != "careplan":
+            view.show_tab("careplan")
 
     def show_import(self) -> None:
         if self.import_dialog is None:

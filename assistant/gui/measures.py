@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from assistant.clinical.display_names import component_name, observation_name
 from assistant.clinical.values import observation_value
 from assistant.records.domain import Observation
 
@@ -84,7 +85,7 @@ def build_measures(observations: Iterable[Observation], band: Band | None = None
         key = _key(o)
         m = measures.get(key)
         if m is None:
-            m = measures[key] = Measure(key, o.name or "(unnamed)", o.category)
+            m = measures[key] = Measure(key, observation_name(o) or "(unnamed)", o.category)
         m.observations.append(o)
         if o.reference_low is not None or o.reference_high is not None:
             if m.range_source != "record":  # newest range wins (ranges change with assays)
@@ -97,7 +98,7 @@ def build_measures(observations: Iterable[Observation], band: Band | None = None
             s.points.append(Point(t, float(o.value), o.ref))
         for c in o.components:
             if c.value is not None:
-                name = c.code.display or c.code.code
+                name = component_name(c)
                 s = m.series.setdefault(name, Series(name, c.unit, c.code.code))
                 s.points.append(Point(t, float(c.value), o.ref))
     for m in measures.values():

@@ -20,6 +20,7 @@ from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
 from .dbworker import DbWorker
 from .formatting import sex_text
+from .section_tab import ElidedTips
 from .session import describe_error
 
 
@@ -102,6 +103,7 @@ class PatientListPanel(QWidget):
         self.model = RowTableModel(SIDEBAR_COLUMNS, self)
         self.proxy = TableProxy(self.model, self)
         self.view = QTableView()
+        self.view.setItemDelegate(ElidedTips(self.view))
         self.view.setObjectName("patientTable")
         self.view.setModel(self.proxy)
         # Keep the store's order (name hits first, then note hits) until the user sorts.

@@ -37,6 +37,8 @@ class PatientView(QWidget):
     """Built on the main thread from a record loaded on the DB thread; long work starts after paint."""
 
     cite_followed = Signal(str)
+    export_requested = Signal()  # the care-plan tab's Export PDF…
+    print_requested = Signal()  # and its Print…
     _started = False
 
     def __init__(self, ctx: AppContext, record: PatientRecord, parent: QWidget | None = None) -> None:
@@ -66,7 +68,7 @@ class PatientView(QWidget):
             self._page(section.key, f"{section.title} ({n})" if n else section.title,
                        partial(self._section_tab, section))
         self._page(LABS_KEY, "Labs && vitals", self._labs_tab)
-        self._page(NOTES_KEY, "Notes", self._notes_tab)
+        self._page(NOTES_KEY, self._notes_title(), self._notes_tab)
         self._page("careplan", "Care plan", self._careplan_tab)
         self.ensure("overview")
         self.overview.cite.connect(self.show_entry)
@@ -135,6 +137,10 @@ class PatientView(QWidget):
         # the tabs would be built back to back before any input or timer is served.
         QTimer.singleShot(BUILD_GAP_MS, self._build_next)
 
+    def _notes_title(self) -> str:
+        n = len(self.record.notes)
+        return f"Notes ({n})" if n else "Notes"
+
     @property
     def labs(self) -> LabsTab:
         return self._tab(LABS_KEY, LabsTab)
@@ -148,19 +154,23 @@ class PatientView(QWidget):
         return self._tab("careplan", CarePlanTab)
 
     def _section_tab(self, section: Section) -> SectionTab:
-        tab = SectionTab(section.key, section.columns, section.empty, section.emphasis)
+        tab = SectionTab(section.key, section.columns, section.empty, section.emphasis,
+                         order=section.order, order_text=section.order_text)
+        tab.resolve = lambda ref: self.record.entry(ref)
         tab.set_entries(getattr(self.record, section.field))
         return tab
 
     def _labs_tab(self) -> LabsTab:
         labs = LabsTab()
+        labs.resolve = lambda ref: self.record.entry(ref)
         labs.set_observations(self.record.observations, self.record.patient.sex)
         return labs
 
     def _notes_tab(self) -> NotesTab:
         notes = NotesTab(self.ctx.db)
         account = self.ctx.session.account
-        notes.set_context(self.record.patient.id, account.name if account else "")
+        # The author as people know them ('Dr Admin'), not the login name.
+        notes.set_context(self.record.patient.id, (account.display_name or account.name) if account else "")
         notes.set_notes(self.record.notes)
         notes.note_saved.connect(self._note_saved)
         return notes
@@ -168,6 +178,9 @@ class PatientView(QWidget):
     def _careplan_tab(self) -> CarePlanTab:
         plan = CarePlanTab(self.ctx, self.record)
         plan.cite.connect(self.show_entry)
+        # The tab's own Export PDF… and Print…: the main window's output actions (Ctrl+E / Ctrl+P) do the work.
+        plan.export.clicked.connect(self.export_requested)
+        plan.print_button.clicked.connect(self.print_requested)
         plan.set_risk(self.overview.risk)
         if self._started:
             plan.load()
@@ -242,7 +255,7 @@ class PatientView(QWidget):
         dialog.setObjectName("entryDialog")
         view = QTextBrowser()
         view.document().setDefaultStyleSheet(DETAIL_CSS)
-        view.setHtml(entry_html(entry))
+        view.setHtml(entry_html(entry, resolve=lambda r: self.record.entry(r)))
         QVBoxLayout(dialog).addWidget(view)
         dialog.resize(520, 360)
         dialog.show()
@@ -251,6 +264,7 @@ class PatientView(QWidget):
     def _note_saved(self, note: Note) -> None:
         self.record = self.record.with_entries(note)
         self.notes.set_notes(self.record.notes)
+        self.tabs.setTabText(self.tabs.indexOf(self._pages[NOTES_KEY]), self._notes_title())
         self.overview.set_record(self.record)
         plan = self._built_plan()
         if plan is not None:

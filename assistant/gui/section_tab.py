@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -13,8 +21,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +35,32 @@ from assistant.gui.table_models import Column, RowTableModel, TableProxy
 from .entry_detail import DETAIL_CSS, entry_html
 
 
+class ElidedTips(QStyledItemDelegate):
+    """A cell cut off by its column ('Glomerular filtr…') shows its whole text as a tooltip."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem,  # noqa: N802
+                  index: QModelIndex | QPersistentModelIndex) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid() and not index.data(Qt.ItemDataRole.ToolTipRole):
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            rect = view.visualRect(index)
+            if text and option.fontMetrics.horizontalAdvance(text) + 8 > rect.width():
+                QToolTip.showText(event.globalPos(), text, view, rect)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def elided_text_cut(view: QAbstractItemView, index: QModelIndex) -> bool:
+    """Whether a cell's text is wider than its column (what ElidedTips answers with a tooltip)."""
+    text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    return bool(text) and view.fontMetrics().horizontalAdvance(text) + 8 > view.visualRect(index).width()
+
+
 def make_table(proxy: TableProxy, columns: Sequence[Column], name: str) -> QTableView:
     """A read-only, row-selecting, click-to-sort table with our defaults."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(proxy)
+    view.setItemDelegate(ElidedTips(view))
     # No sort indicator until the user clicks: rows keep the record's order (newest first).
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
@@ -74,10 +106,15 @@ class SectionTab(QWidget):
     entry_selected = Signal(object)
 
     def __init__(self, key: str, columns: Sequence[Column], empty: str, emphasis: Any = None,
-                 parent: QWidget | None = None, detail_beside: bool = False) -> None:
+                 parent: QWidget | None = None, detail_beside: bool = False,
+                 order: Callable[[Sequence[Any]], list[Any]] | None = None,
+                 order_text: str = "newest first") -> None:
         super().__init__(parent)
         self.key = key
         self.empty_text = empty
+        self.order, self.order_text = order, order_text
+        # Names the entries a detail pane refers to ('Reasons', 'Encounter'); set by the patient view.
+        self.resolve: Callable[[str], Any] | None = None
         self.model = RowTableModel(columns, self, emphasis=emphasis)
         self.proxy = TableProxy(self.model, self)
         lay = self.box = QVBoxLayout(self)
@@ -101,12 +138,13 @@ class SectionTab(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2 if detail_beside else 1)
         split.setSizes([560, 300] if detail_beside else [420, 160])
+        self.split = split
         lay.addWidget(split, 1)
         self.filter.textChanged.connect(self._filter)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
 
     def set_entries(self, entries: Sequence[Any]) -> None:
-        self.model.set_rows(entries)
+        self.model.set_rows(self.order(entries) if self.order is not None else entries)
         # Newest first is the record's order; the header shows no sort until the user asks.
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
@@ -127,7 +165,7 @@ class SectionTab(QWidget):
         if total == 0:
             self.count.setText(self.empty_text)
         elif shown == total:
-            self.count.setText(f"{total} entr{'y' if total == 1 else 'ies'}, newest first; click a "
+            self.count.setText(f"{total} entr{'y' if total == 1 else 'ies'}, {self.order_text}; click a "
                                "column to sort")
         else:
             self.count.setText(f"{shown} of {total} entries match")
@@ -135,7 +173,7 @@ class SectionTab(QWidget):
     def _current_changed(self, current: Any, _previous: Any) -> None:
         entry = self.proxy.object_at(current)
         if entry is not None:
-            self.detail.setHtml(entry_html(entry))
+            self.detail.setHtml(entry_html(entry, resolve=self.resolve))
             self.entry_selected.emit(entry)
 
     def select_ref(self, ref: str) -> bool:

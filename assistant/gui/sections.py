@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant.clinical.display_names import observation_name
 from assistant.clinical.values import observation_value
 from assistant.gui.table_models import Column
 from assistant.records.domain import (
@@ -96,7 +98,7 @@ IMMUNIZATION_COLUMNS = (
 
 OBSERVATION_COLUMNS = (
     Column("Date", lambda o: fmt_datetime(o.effective), sort=lambda o: sort_date(o.effective), width=130),
-    Column("Measure", lambda o: o.name, width=280),
+    Column("Measure", observation_name, width=280),
     Column("Value", observation_value, sort=lambda o: o.value, numeric=True),
     Column("Reference", lambda o: obs_range(o.reference_low, o.reference_high, o.unit, o.code.code)),
     Column("Flag", interpretation),
@@ -121,13 +123,20 @@ class Section:
     columns: tuple[Column, ...]
     emphasis: Any = None
     empty: str = "Nothing recorded."
+    order: Callable[[Sequence[Any]], list[Any]] | None = None  # rows' first order (else the record's)
+    order_text: str = "newest first"
+
+
+def current_first(entries: Sequence[Any]) -> list[Any]:
+    """Current entries first, stopped or resolved ones after; the record's order (newest first) within each."""
+    return sorted(entries, key=lambda e: not getattr(e, "is_active", True))
 
 
 TABLE_SECTIONS: tuple[Section, ...] = (
     Section("problems", "Problems", "conditions", Condition, CONDITION_COLUMNS, _inactive,
             "No problems recorded."),
     Section("medications", "Medications", "medications", Medication, MEDICATION_COLUMNS, _inactive,
-            "No medications recorded."),
+            "No medications recorded.", current_first, "current first, then stopped; newest first in each"),
     Section("allergies", "Allergies", "allergies", Allergy, ALLERGY_COLUMNS, _inactive,
             "No allergies recorded (this is not the same as 'no known allergies')."),
     Section("encounters", "Encounters", "encounters", Encounter, ENCOUNTER_COLUMNS, None,

@@ -23,6 +23,9 @@ class Workspace(QSplitter):
     patient_closed = Signal()
     message = Signal(str)
     sidebar_toggled = Signal(bool)
+    import_requested = Signal()  # the home page's Import FHIR files…
+    export_requested = Signal()  # the open patient's care-plan tab: Export PDF…
+    print_requested = Signal()  # and Print…
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -48,6 +51,7 @@ class Workspace(QSplitter):
         self._opening = ""
         self.patients.open_patient.connect(self.open_patient)
         self.home.open_patient.connect(self.open_patient)
+        self.home.import_requested.connect(self.import_requested)
 
     def start(self) -> None:
         self.home.set_user(self.ctx.user)
@@ -92,6 +96,8 @@ class Workspace(QSplitter):
         self.close_patient(emit=False)
         view = PatientView(self.ctx, record)
         view.setObjectName("patientView")
+        view.export_requested.connect(self.export_requested)
+        view.print_requested.connect(self.print_requested)
         self.view = view
         self.right.addWidget(view)
         self.right.setCurrentWidget(view)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from reportlab.platypus import Flowable
 
+from assistant.clinical.display_names import observation_name
 from assistant.clinical.values import observation_value
 from assistant.records.domain import (
     Allergy,
@@ -49,7 +50,8 @@ def entry_value(e: Entry) -> str:
     """What a cited entry says, in a few words."""
     if isinstance(e, Observation):
         value = observation_value(e)
-        return f"{e.name}: {value}" if value else e.name
+        name = observation_name(e)
+        return f"{name}: {value}" if value else name
     if isinstance(e, Condition):
         status = e.clinical_status or ("active" if e.is_active else "inactive")
         return f"{e.display} ({status})"

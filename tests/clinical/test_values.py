@@ -42,8 +42,9 @@ def test_no_negative_zero() -> None:
 
 
 @pytest.mark.parametrize(("unit", "shown"), [
-    ("mm[Hg]", "mmHg"), ("Cel", "°C"), ("degC", "°C"), ("{score}", ""), ("10*3/uL", "10^3/uL"),
-    ("mL/min/{1.73_m2}", "mL/min/1.73 m2"), ("mg/dL", "mg/dL"), ("", ""),
+    ("mm[Hg]", "mmHg"), ("Cel", "°C"), ("degC", "°C"), ("{score}", ""), ("(score)", ""),
+    ("10*3/uL", "×10⁹/L"), ("K/uL", "×10⁹/L"), ("10*6/uL", "×10¹²/L"), ("kg/m2", "kg/m²"), ("ug", "mcg"),
+    ("mL/min/{1.73_m2}", "mL/min/1.73 m²"), ("mg/dL", "mg/dL"), ("", ""),
 ])
 def test_display_units(unit: str, shown: str) -> None:
     assert display_unit(unit) == shown

@@ -101,6 +101,8 @@ def test_tables_sort_by_date_naturally(qtbot, signed_in, gui):
 
 
 def test_citation_opens_the_entry_in_its_tab(qtbot, signed_in, gui):
+    from assistant.gui.entry_detail import entry_label
+
     view = gui.open_patient(signed_in, "Beatriz")
     record = view.record
     for entry, key in ((record.conditions[-1], "problems"), (record.medications[-1], "medications"),
@@ -115,11 +117,15 @@ def test_citation_opens_the_entry_in_its_tab(qtbot, signed_in, gui):
             selected = tab.proxy.object_at(tab.view.currentIndex())
             detail = tab.detail.toPlainText()
         assert selected.ref == entry.ref
-        assert entry.ref in detail
+        # The entry by its name, and no raw id where a person reads (issue 16).
+        assert entry.id not in detail
+        assert entry_label(entry, kind=False).rsplit(" (", 1)[0].split(" ")[0] in detail
     assert not view.show_entry("Condition/does-not-exist")
 
 
 def test_lab_chart_point_click_opens_entry(qtbot, signed_in, gui):
+    from assistant.clinical.display_names import observation_name
+
     view = gui.open_patient(signed_in, "Beatriz")
     view.show_tab("labs")
     labs = view.labs
@@ -134,7 +140,9 @@ def test_lab_chart_point_click_opens_entry(qtbot, signed_in, gui):
     qtbot.waitUntil(lambda: labs.results.view.currentIndex().isValid() and
                     labs.results.proxy.object_at(labs.results.view.currentIndex()).ref == ref,
                     timeout=5000)
-    assert ref in labs.results.detail.toPlainText()
+    shown = labs.results.detail.toPlainText()
+    assert ref.split("/", 1)[1] not in shown  # no raw id where a person reads
+    assert observation_name(view.record.entry(ref)) in shown
 
 
 def test_write_a_note_saves_it_encrypted_and_audited(qtbot, signed_in, gui):
@@ -151,7 +159,7 @@ def test_write_a_note_saves_it_encrypted_and_audited(qtbot, signed_in, gui):
     assert view.notes.reader.model.rowCount() == before + 1
     assert view.notes.editor.toPlainText() == "" and not view.has_unsaved()
     saved = view.notes.reader.model.object_at(0)
-    assert saved.title == "Phone call" and saved.author == "admin"
+    assert saved.title == "Phone call" and saved.author == "Dr Admin"  # the author's name, not the login
     got = []
     pid = view.patient_id
     window.ctx.db.submit(lambda s: ([n.text for n in s.patients.load_record(pid, audit=False).notes],

@@ -111,7 +111,7 @@ def test_sections_endnotes_and_marks():
     assert "[F3]" not in text
     assert "Above target" in text
     # The endnotes resolve citations to entry type, date and value.
-    assert re.search(r"Observation 12 Sep 2026 Hemoglobin A1c: 8\.9 %", text)
+    assert re.search(r"Observation 12 Sep 2026 HbA1c: 8\.9 %", text)
     assert "Medication 1 Jan 2020 Levothyroxine" in text
     # Unverified text is visibly marked with the words the record does not support.
     assert "UNVERIFIED Metformin 1 g twice daily" in text

@@ -34,7 +34,7 @@ def test_citations_become_numbered_endnotes():
     # First-cited first: the HbA1c observation is [1], levothyroxine [2].
     assert "HbA1c is above target at 8.9 %. [1]" in text
     assert "She takes levothyroxine daily. [2]" in text
-    assert re.search(r"Citations # Entry type Date Value 1 Observation 12 Sep 2026 Hemoglobin A1c: 8\.9 %", text)
+    assert re.search(r"Citations # Entry type Date Value 1 Observation 12 Sep 2026 HbA1c: 8\.9 %", text)  # the short test name (loinc_display.csv)
     assert "2 Medication 1 Jan 2020 Levothyroxine 50 microgram tablet 50 microgram daily (active)" in text
 
 
