@@ -53,3 +53,48 @@ def test_one_raised_reading_without_a_diagnosis_is_not_called_old_or_diagnosed()
     c = Chart(age=50)
     c.bp(150, 95, days=5)
     assert not [k for k in by_id(run(c)) if k.startswith("gap:bp")]
+
+
+# --- acute kidney injury (KDIGO 2012) --------------------------------------------------------------
+@pytest.mark.parametrize("series,stage,severity", [
+    ([(1.0, 5.5), (2.3, 0.5)], 2, "critical"),   # 2.3 times within 7 days (scenario 18)
+    ([(1.0, 5.5), (1.6, 0.5)], 1, "high"),       # 1.6 times
+    ([(1.0, 2.5), (1.35, 1.0)], 1, "high"),      # +0.35 mg/dL within 36 hours, 1.35 times
+    ([(1.0, 6.0), (3.1, 0.5)], 3, "critical"),   # 3.1 times
+    ([(3.5, 2.5), (4.1, 1.0)], 3, "critical"),   # +0.6 in 36 h to >= 4.0 mg/dL: stage 3
+    ([(1.0, 5.0), (1.25, 0.5)], None, None),     # +0.25 over 4.5 days: no criterion met
+    ([(1.0, 30.0), (2.0, 0.5)], None, None),     # baseline outside the 7 days: not acute by KDIGO
+    ([(1.0, 65.0), (2.3, 60.0)], 2, "moderate"),  # a past episode, not repeated since
+])
+def test_aki_by_kdigo_criteria(series, stage, severity) -> None:
+    c = Chart(age=68, sex="male")
+    for value, days in series:
+        c.obs("2160-0", value, "mg/dL", days=days)
+    f = by_id(run(c)).get("lab:aki")
+    if stage is None:
+        assert f is None
+        return
+    assert f is not None and f.severity == severity and f"KDIGO stage {stage}" in f.title
+    assert "KDIGO" in f.reference and "Kidney Int Suppl 2012" in f.reference
+
+
+def test_aki_leads_and_folds_in_the_creatinine_and_egfr_flags() -> None:
+    c = Chart(age=68, sex="male")
+    c.cond(*HTN)
+    c.obs("33914-3", 80, "mL/min/{1.73_m2}", days=200)
+    c.obs("2160-0", 1.0, "mg/dL", days=5.5)
+    c.obs("2160-0", 2.3, "mg/dL", days=0.5)
+    c.obs("33914-3", 29, "mL/min/{1.73_m2}", days=0.5)
+    report = run(c)
+    first = report.flags[0]
+    assert first.id == "lab:aki" and first.severity == "critical"
+    assert not {"lab:creatinine:high", "trend:egfr-decline"} & set(by_id(report))
+    assert any(p.startswith("Creatinine high") for p in first.points)
+    assert any(p.startswith("eGFR falling") for p in first.points)
+
+
+def test_slow_rise_in_ckd_is_no_aki() -> None:
+    c = Chart(age=70)
+    for value, days in ((1.4, 300), (1.5, 180), (1.6, 90), (1.7, 3)):
+        c.obs("2160-0", value, "mg/dL", days=days)
+    assert "lab:aki" not in by_id(run(c))
