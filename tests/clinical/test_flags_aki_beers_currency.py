@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import test_chart_builder as builder
-from test_chart_builder import HTN, Chart
+from test_chart_builder import HTN, IBUPROFEN, NAPROXEN, WARFARIN, Chart
 
 from assistant.clinical.flags import RiskReport, evaluate
 from assistant.clinical.rules.base import Flag
@@ -21,6 +21,10 @@ def today(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 def run(c: Chart) -> RiskReport:
     return evaluate(c.build())
+
+
+CLOPIDOGREL = ("clopidogrel 75 MG Oral Tablet", "309362")
+ASPIRIN = ("Aspirin 81 MG Oral Tablet", "243670")
 
 
 def by_id(report: RiskReport) -> dict[str, Flag]:
@@ -98,3 +102,51 @@ def test_slow_rise_in_ckd_is_no_aki() -> None:
     for value, days in ((1.4, 300), (1.5, 180), (1.6, 90), (1.7, 3)):
         c.obs("2160-0", value, "mg/dL", days=days)
     assert "lab:aki" not in by_id(run(c))
+
+
+# --- AGS Beers 2023: NSAIDs in older adults ----------------------------------------------------------
+@pytest.mark.parametrize("age,meds,severity", [
+    (88, [NAPROXEN, CLOPIDOGREL], "high"),   # scenario 08
+    (70, [IBUPROFEN, WARFARIN], "high"),     # with an anticoagulant from 65
+    (80, [NAPROXEN], "moderate"),            # age alone: avoid chronic use
+    (74, [NAPROXEN], None),
+    (60, [NAPROXEN, CLOPIDOGREL], None),     # not an older adult: the interaction row alone
+    (85, [ASPIRIN, CLOPIDOGREL], None),      # aspirin is no NSAID here
+])
+def test_beers_nsaid_in_older_adults(age, meds, severity) -> None:
+    c = Chart(age=age)
+    for name, code in meds:
+        c.med(name, code)
+    report = run(c)
+    nsaid = [f for f in report.flags if "Beers" in f.reference]
+    if severity is None:
+        assert nsaid == []
+        return
+    # One NSAID flag: with an interacting partner it is the interaction, raised to the Beers level.
+    assert len(nsaid) == 1 and nsaid[0].severity == severity
+    assert report.flags[0] is nsaid[0]
+    assert any(w in nsaid[0].title.lower() for w in ("naproxen", "ibuprofen"))
+    if len(meds) == 2:
+        assert nsaid[0].id.startswith("ddi:") and f"at age {age} (AGS Beers 2023)" in nsaid[0].title
+    else:
+        assert nsaid[0].id.startswith("older-adult:")
+
+
+def test_nsaid_with_an_antiplatelet_the_table_does_not_pair_is_its_own_flag() -> None:
+    c = Chart(age=72)
+    c.med("Naproxen sodium 220 MG Oral Tablet", "849574")
+    c.med("ticagrelor 90 MG Oral Tablet", "1116635")
+    report = run(c)
+    assert not [f for f in report.flags if f.id.startswith("ddi:")]  # no interactions.csv row
+    f = report.flags[0]
+    assert f.id == "older-adult:naproxen" and f.severity == "high" and "ticagrelor" in f.title
+
+
+def test_nsaid_with_a_corticosteroid_interaction_is_raised_to_high() -> None:
+    c = Chart(age=72)
+    c.med("Naproxen sodium 220 MG Oral Tablet", "849574")
+    c.med("predniSONE 5 MG Oral Tablet", "312617")
+    report = run(c)
+    ddi = next(f for f in report.flags if f.id.startswith("ddi:"))
+    assert ddi.severity == "high" and "Beers" in ddi.reference
+    assert not [f for f in report.flags if f.id.startswith("older-adult:")]
