@@ -150,3 +150,26 @@ def test_nsaid_with_a_corticosteroid_interaction_is_raised_to_high() -> None:
     ddi = next(f for f in report.flags if f.id.startswith("ddi:"))
     assert ddi.severity == "high" and "Beers" in ddi.reference
     assert not [f for f in report.flags if f.id.startswith("older-adult:")]
+
+
+# --- texts that agree with their own dates (found on the shared Synthea records) -------------------
+def test_a_stale_chart_counts_completed_years(today: datetime) -> None:
+    c = Chart(age=70)
+    c.obs("2160-0", 1.0, "mg/dL", days=int(6.7 * 365.25))  # 6 years 8 months ago
+    stale = by_id(run(c))["currency:stale-chart"]
+    assert "more than 6 years before" in stale.explanation and "7 years" not in stale.explanation
+
+
+def test_a_deceased_patients_age_stops_at_death(today: datetime) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    c = Chart(age=116)
+    died = today - timedelta(days=48 * 365.25)
+    c.patient = replace(c.patient, deceased=True, deceased_date=died)
+    c.med(*WARFARIN)
+    c.med(*NAPROXEN)
+    report = run(c)
+    assert all("116" not in f.title + f.explanation for f in report.flags)
+    ddi = by_id(report)["ddi:warfarin+naproxen"]
+    assert "at age 67 (AGS Beers 2023)" in ddi.title or "at age 68 (AGS Beers 2023)" in ddi.title
