@@ -13,6 +13,7 @@ from assistant.clinical.rules.base import CATEGORIES, SEVERITIES, Flag, ScoreRes
 from assistant.clinical.rules.caregaps import care_gap_flags
 from assistant.clinical.rules.grouping import group_flags
 from assistant.clinical.rules.guard import guarded
+from assistant.clinical.rules.kidney import aki_flags
 from assistant.clinical.rules.labs import lab_flags
 from assistant.clinical.rules.scores import compute_scores, score_flags
 from assistant.clinical.rules.trends import trend_flags
@@ -54,6 +55,7 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
     flags = [
         *guarded("score", lambda: score_flags(chart, computed)),
         *guarded("laboratory", lambda: lab_flags(chart)),
+        *guarded("laboratory", lambda: aki_flags(chart), "aki"),
         *guarded("trend", lambda: trend_flags(chart)),
         *guarded("medication", lambda: medication_flags(chart)),
         *guarded("care gaps", lambda: care_gap_flags(chart)),

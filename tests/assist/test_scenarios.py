@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from scenario_support import Scenario, load_all, today, write_bundle
 
 from assistant.assist.careplan.drafting import draft_careplan
 from assistant.clinical.flags import RiskReport, evaluate
 from assistant.clinical.rules.base import Flag, rank
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
-from scenario_support import Scenario, load_all, today, write_bundle
 
 SCENARIOS = load_all()
 

@@ -94,7 +94,10 @@ class Chart:
     # --- demographics -------------------------------------------------------------------------
     @property
     def age(self) -> int | None:
-        return self.patient.age_years(self.as_of.date())
+        # A deceased patient's age stops at death (a 1979 death is not 'age 116' in a score).
+        died = self.patient.deceased_date
+        on = min(self.as_of.date(), died.date()) if died is not None else self.as_of.date()
+        return self.patient.age_years(on)
 
     @property
     def sex(self) -> str | None:

@@ -12,6 +12,7 @@ from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv
 from assistant.clinical.rules.base import SEVERITIES, Flag, rank
 
 from .common import med_text
+from .older_adults import pair_modifier
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,15 @@ def ddi_flags(chart: Chart) -> list[Flag]:
             severity, title = row.severity, f"Interaction: {a_ing} + {b_ing}"
             if row.dose_limit is not None:
                 severity, title, text = _dose_aware(row, (first, second), severity, title, text)
+            source = row.source
+            older = pair_modifier(chart, first, second)
+            if older is not None and rank(older.severity) <= rank(severity):
+                # AGS Beers: the same pair in an older adult is the more severe problem.
+                severity, source = older.severity, f"{row.source}; {older.source}"
+                title += f" at age {chart.age} (AGS Beers 2023)"
+                text += f" At age {chart.age}: {older.issue} {older.management}"
             out.append(Flag(f"ddi:{a_ing}+{b_ing}", title, severity,
-                            "medication", (first.ref, second.ref), text, (), row.source))
+                            "medication", (first.ref, second.ref), text, (), source))
     return out
 
 

@@ -119,7 +119,7 @@ def blood_pressure_gap(chart: Chart) -> list[Flag]:
     dbp = {m.ref: m for m in chart.measurements("dbp", since)}
     readings = [(s, dbp[s.ref]) for s in chart.measurements("sbp", since) if s.ref in dbp]
     readings = readings[: cfg["readings"]]
-    if len(readings) < cfg["readings"]:
+    if not readings:  # nothing within the window: the last readings, if high, are too old
         return _last_bp_too_old(chart, cfg)
     text_bp = "; ".join(f"{fmt(round(s.value))}/{fmt(round(d.value))} mmHg on {s.date}" for s, d in readings)
     ev = tuple(s.ref for s, _ in readings)
@@ -135,15 +135,23 @@ def blood_pressure_gap(chart: Chart) -> list[Flag]:
         above = all(s.value >= cfg["target_sbp"] or d.value >= cfg["target_dbp"] for s, d in readings)
         if not above:
             return []
-        return [Flag("gap:bp:above-target", "Blood pressure above target at the last visits", "moderate",
+        # One recent reading is enough for a known hypertension (the care plan's goal line judges
+        # the same latest reading); it is named as one, to be confirmed.
+        one = len(readings) == 1
+        return [Flag("gap:bp:above-target",
+                     "Blood pressure above target at the last visit" + ("" if one else "s"), "moderate",
                      "care gap", (hypertension[0].ref, *ev),
                      f"{hypertension[0].display} is on the problem list and the last "
-                     f"{len(readings)} readings were above the target of < {cfg['target_sbp']}/"
-                     f"{cfg['target_dbp']} mmHg: {text_bp}. Check adherence and home readings, and "
-                     "intensify treatment.", (), cfg["source"])]
+                     + ("reading, the only one" if one else f"{len(readings)} readings")
+                     + f" within {cfg['window_days']} days, "
+                     + ("was" if one else "were") + f" above the target of < {cfg['target_sbp']}/"
+                     f"{cfg['target_dbp']} mmHg: {text_bp}. "
+                     + ("Confirm with a repeat or home readings, check adherence" if one else
+                        "Check adherence and home readings")
+                     + ", and intensify treatment.", (), cfg["source"])]
     high = all(s.value >= cfg["diagnose_sbp"] or d.value >= cfg["diagnose_dbp"] for s, d in readings)
-    if not high:
-        return []
+    if not high or len(readings) < cfg["readings"]:
+        return []  # a diagnosis rests on readings on two occasions (Whelton 2017)
     return [Flag("gap:bp:undiagnosed", "Raised blood pressure without a hypertension diagnosis",
                  "moderate", "care gap", ev,
                  f"The last {len(readings)} readings were >= {cfg['diagnose_sbp']}/{cfg['diagnose_dbp']} "

@@ -25,7 +25,8 @@ def stale_chart_flags(chart: Chart) -> list[Flag]:
     if entry is None or newest is None or chart.as_of - newest <= timedelta(days=cfg["chart_stale_days"]):
         return []
     years = (chart.as_of - newest).days / 365.25
-    age = f"{years:.0f} years" if years >= 2 else f"{(chart.as_of - newest).days // 30} months"
+    # Completed years: 6 years 8 months is 'more than 6 years', never a rounded-up '7 years'.
+    age = f"more than {int(years)} years" if years >= 2 else f"{(chart.as_of - newest).days // 30} months"
     text = (f"The newest entry in this chart is from {newest.date().isoformat()}, {age} before "
             f"{chart.as_of.date().isoformat()}. Every value is beyond its validity window: none is "
             "used as current, in a score or as 'at target'. See the patient, and repeat the "
