@@ -44,6 +44,15 @@ class RiskReport:
                 "knowledge_version": self.knowledge_version}
 
 
+def _deceased_flag(record: PatientRecord) -> Flag:
+    died = record.patient.deceased_date
+    when = f" on {died.date().isoformat()}" if died else ""
+    return Flag("info:deceased", f"Patient deceased{when}", "info", "care gap", (),
+                f"The record says this patient died{when}. Risk flags, medicine checks and care gaps are "
+                "not evaluated for a deceased patient; the chart is shown for reference only.", (),
+                "Clinician Assistant")
+
+
 def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport:
     """Run every rule on `record` as of `as_of` (default now, UTC; naive datetimes are UTC).
 
@@ -52,6 +61,11 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
     """
     chart = Chart(record, as_of)
     computed, skipped = compute_scores(chart)
+    if record.patient.deceased:
+        # A closed chart: nothing in it can be acted on, and its medicines are not "active" however
+        # the source left their status. One plain statement instead of warnings about a living patient.
+        return RiskReport(record.patient.id, chart.as_of, (_deceased_flag(record),), tuple(computed),
+                          tuple(skipped), knowledge_version())
     flags = [
         *guarded("score", lambda: score_flags(chart, computed)),
         *guarded("laboratory", lambda: lab_flags(chart)),

@@ -445,6 +445,16 @@ def test_no_care_gaps_for_a_deceased_patient() -> None:
     assert ids(c, "gap:") == {}
 
 
+def test_a_deceased_patient_gets_one_plain_flag_and_no_medicine_warnings() -> None:
+    c = Chart(age=80, deceased=True)
+    c.med(*WARFARIN)
+    c.med(*IBUPROFEN)
+    c.obs("2823-3", 6.8, "mmol/L", days=1)
+    report = evaluate(c.build(), AS_OF)
+    assert [(f.id, f.severity) for f in report.flags] == [("info:deceased", "info")]
+    assert "deceased" in report.flags[0].title.lower()
+
+
 # --- ordering, de-duplication, report ----------------------------------------------------------
 def _flag(fid: str, severity: str, category: str = "lab", ev: tuple[str, ...] = ("a",)) -> Flag:
     return Flag(fid, fid, severity, category, ev, "text", (), "ref")
