@@ -248,3 +248,14 @@ def test_copd_oxygen_target_is_88_to_92() -> None:
     goal = next(i for i in doc.items("goals") if i.key == "goal:spo2")
     assert goal.target.startswith("88-92 %") and goal.state == "at-target"
     assert "at least 92" not in text(doc, "patient")
+
+
+def test_no_weight_loss_programme_at_80_or_with_bmi_under_30_alone() -> None:
+    for rec in (chart(88, "female", OBESE, lab("bmi", "39156-5", 29.998, "kg/m2", ago(20))),
+                chart(85, "male", OBESE, lab("bmi", "39156-5", 33, "kg/m2", ago(20))),
+                chart(50, "male", OBESE, lab("bmi", "39156-5", 29, "kg/m2", ago(20)))):
+        doc = draft(rec)
+        assert "lifestyle programme" not in text(doc) and "500-750 kcal" not in text(doc)
+        assert "5 in every 100 kg" not in text(doc, "patient") and "Monthly contact" not in text(doc, "followup")
+        assert "no weight-loss programme drafted" in text(doc, "problems")
+    assert "500-750 kcal" in text(draft(chart(50, "male", OBESE, lab("bmi", "39156-5", 31, "kg/m2", ago(20)))))
