@@ -207,3 +207,55 @@ def test_synthea_arla_lang(shared_fhir) -> None:
     assert "High-intensity statin for" not in all_text and "lose at least 7 %" not in all_text
     assert "aspirin (or your other antiplatelet)" not in all_text and "Keep taking clopidogrel" in all_text
     assert "Stop now: Naproxen" in text(doc, "medications") and "lowest dose for the shortest time" not in all_text
+
+
+def test_anaemia_on_the_problem_list_with_normal_haemoglobin_gets_no_anaemia_plan() -> None:
+    for sex, hb in (("female", 15.6), ("male", 13.8)):
+        doc = draft(chart(77, sex, ANAEMIA, lab("hb", "718-7", hb, "g/dL", ago(30))))
+        assert "anemia" not in {c.concept for c in doc.conditions}
+        assert "Ferritin" not in text(doc) and "look for the cause" not in text(doc, "patient")
+        assert "Anaemia on the problem list, but haemoglobin" in text(doc, "problems") and f"{hb}" in text(doc, "problems")
+        assert "Anaemia" not in text(doc, "followup") and "Haemoglobin" not in text(doc, "monitoring")
+    low = draft(chart(77, "male", ANAEMIA, lab("hb", "718-7", 11.0, "g/dL", ago(30))))
+    assert "anemia" in {c.concept for c in low.conditions} and "Ferritin" in text(low)
+
+
+def test_no_prediabetes_hba1c_target_at_75_or_with_dementia() -> None:
+    a1c = lab("a1c", "4548-4", 6.0, "%", ago(30))
+    young = draft(chart(60, "female", PREDM, a1c))
+    assert "< 5.7 %" in text(young, "goals")
+    for rec in (chart(88, "female", PREDM, a1c),
+                chart(70, "female", PREDM, a1c, cond("c-dem", "26929004", "Alzheimer's disease", ago(900)))):
+        doc = draft(rec)
+        assert "5.7 %" not in text(doc, "goals") and "5.7" not in text(doc, "patient")
+
+
+def test_no_oral_nsaid_advice_for_older_or_at_risk_patients() -> None:
+    oa = cond("c-oa", "239873007", "Osteoarthritis of knee", ago(5000))
+    young = draft(chart(50, "male", oa))
+    assert "lowest dose for the shortest time" in text(young, "patient")
+    for rec in (chart(77, "female", oa), chart(50, "male", oa, med("m-w", "Warfarin 5 MG Oral Tablet")),
+                chart(50, "male", oa, med("m-h", "Hydrochlorothiazide 25 MG Oral Tablet")),
+                chart(50, "male", oa, lab("sbp", "8480-6", 150, "mm[Hg]", ago(10)))):
+        doc = draft(rec)
+        assert "lowest dose" not in text(doc), text(doc, "medications")
+        assert "Avoid oral NSAIDs" in text(doc, "medications") and "Do not take anti-inflammatory" in text(doc, "patient")
+
+
+def test_copd_oxygen_target_is_88_to_92() -> None:
+    copd = cond("c-copd", "13645005", "Chronic obstructive lung disease", ago(3000))
+    doc = draft(chart(70, "female", copd, lab("o2", "59408-5", 89, "%", ago(5))))
+    goal = next(i for i in doc.items("goals") if i.key == "goal:spo2")
+    assert goal.target.startswith("88-92 %") and goal.state == "at-target"
+    assert "at least 92" not in text(doc, "patient")
+
+
+def test_no_weight_loss_programme_at_80_or_with_bmi_under_30_alone() -> None:
+    for rec in (chart(88, "female", OBESE, lab("bmi", "39156-5", 29.998, "kg/m2", ago(20))),
+                chart(85, "male", OBESE, lab("bmi", "39156-5", 33, "kg/m2", ago(20))),
+                chart(50, "male", OBESE, lab("bmi", "39156-5", 29, "kg/m2", ago(20)))):
+        doc = draft(rec)
+        assert "lifestyle programme" not in text(doc) and "500-750 kcal" not in text(doc)
+        assert "5 in every 100 kg" not in text(doc, "patient") and "Monthly contact" not in text(doc, "followup")
+        assert "no weight-loss programme drafted" in text(doc, "problems")
+    assert "500-750 kcal" in text(draft(chart(50, "male", OBESE, lab("bmi", "39156-5", 31, "kg/m2", ago(20)))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.assist.careplan.build import STATE_WORDS, Context, chosen_goals, fmt_date
 from assistant.assist.careplan.document import Item
-from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
+from assistant.assist.careplan.templates import GoalSpec, TemplateMatch, unmet_text
 from assistant.assist.fact_lines import ordered_flags
 from assistant.clinical.flags import RiskReport
 from assistant.records.domain import Condition
@@ -37,6 +37,11 @@ def problem_items(ctx: Context, matches: list[TemplateMatch], current: tuple[Con
         if c.ref in covered:
             continue
         cites, fids, marker = ctx.cite((c.ref,))
+        unmet = unmet_text(ctx.judge, c) if ctx.judge is not None else ""
+        if unmet:
+            items.append(Item(text=f"{unmet}{marker}", kind="problem", citations=cites, fact_ids=fids,
+                              key=f"problem:{c.id}", state="not-confirmed"))
+            continue
         items.append(Item(text=f"{c.display}{marker}: no care-plan template; add plan items if needed.",
                           kind="problem", citations=cites, fact_ids=fids, key=f"problem:{c.id}",
                           state="no-template"))

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assist.careplan.eligibility import Criteria, Judge, parse_criteria
+from assistant.clinical.extract.chart import fmt
 from assistant.clinical.knowledge import KnowledgeError, knowledge_dir, read_csv
 from assistant.records.domain import ICD10, SNOMED, Condition
 from assistant.records.record import PatientRecord
 
 TEMPLATE_DIR = "careplans"
+_REQ_FIELDS = frozenset({"source", "analyte", "text", "old"})
 GOAL_OPS = ("<", "<=", ">", ">=", "between", "text", "loss%", "stable", "")
 ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
 
@@ -89,6 +91,12 @@ class Template:
     trigger: Criteria | None = None
     urgent: Criteria | None = None
     urgent_text: str = ""
+    # A chronic template that applies only while the chart confirms the problem now (anaemia: Hb
+    # low now); otherwise one problem line, `unmet` with {value} = the latest value of `analyte`.
+    requires: Criteria | None = None
+    requires_analyte: str = ""
+    unmet: str = ""
+    unmet_old: str = ""
 
     @property
     def source(self) -> str:
@@ -159,7 +167,10 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             followup_text=fu["text"],
             trigger=parse_criteria(d["trigger"], f"{path}: trigger") if "trigger" in d else None,
             urgent=parse_criteria(d["urgent"], f"{path}: urgent", frozenset({"text"})) if "urgent" in d else None,
-            urgent_text=d.get("urgent", {}).get("text", ""))
+            urgent_text=d.get("urgent", {}).get("text", ""),
+            requires=parse_criteria(d["requires"], f"{path}: requires", _REQ_FIELDS) if "requires" in d else None,
+            requires_analyte=d.get("requires", {}).get("analyte", ""),
+            unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""))
     except KeyError as e:
         raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
 
@@ -259,7 +270,23 @@ def match_templates(record: PatientRecord, templates: tuple[Template, ...] | Non
             why = "; ".join(judge.value_text(lab.analyte) for c in (t.trigger, *t.trigger.any)
                             for lab in c.labs if judge.value_text(lab.analyte))
             why = why or "the chart shows it now"
+        if conds and not why and t.requires is not None and judge is not None and not judge.holds(t.requires):
+            continue  # coded, but not confirmed by the chart now: see unmet_text
         if conds or why:
             found.append(TemplateMatch(t, conds, why))
     ids = {m.template.id for m in found}
     return [m for m in found if not ids.intersection(m.template.superseded_by)]
+
+
+def unmet_text(judge: Judge, cond: Condition) -> str:
+    """The problem line for a coded condition whose template the chart does not confirm now
+    ('Anaemia on the problem list, but haemoglobin 15.6 g/dL on ... is normal'), or ''."""
+    shared = _concept_codes()
+    for t in load_templates():
+        if t.requires is None or not condition_matches(t, cond, shared) or judge.holds(t.requires):
+            continue
+        now = judge.chart.latest(t.requires_analyte)
+        last = now or judge.chart.latest(t.requires_analyte, 100 * 366)
+        value = f"{fmt(last.value)} {last.unit} on {last.when.date().isoformat()}" if last else "none recorded"
+        return (t.unmet if now else t.unmet_old).replace("{value}", value)
+    return ""
