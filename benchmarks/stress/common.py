@@ -85,12 +85,10 @@ def orphan_entries(store: Store) -> int:
     return int(row[0])
 
 
-def bad_modes(root: Path, skip: tuple[Path, ...] = ()) -> list[str]:
-    """Files under `root` (outside `skip`) readable or writable by group or others."""
+def bad_modes(root: Path) -> list[str]:
+    """Files under `root` readable or writable by group or others."""
     found = []
     for folder, _dirs, files in os.walk(root):
-        if any(Path(folder).is_relative_to(s) for s in skip):
-            continue
         for name in files:
             path = Path(folder) / name
             mode = path.lstat().st_mode
