@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PACK := models/default
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test model bench demo screenshots lint typecheck sysdeps installer installer-test clean
+.PHONY: run test model bench stress demo screenshots lint typecheck sysdeps installer installer-test clean
 
 # Debian packages the tests use (pdftoppm/pdftotext for looking at PDFs, fonts and Qt's runtime
 # libraries for the offscreen platform). Installed only where we are root and they are missing.
@@ -46,6 +46,11 @@ lint: $(STAMP)
 bench: $(STAMP) model
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
 	$(PY) -m benchmarks
+
+# Reliability campaigns (docs/RELIABILITY.md): minutes, so not part of `make test`; exits 1 when a
+# target is missed. `$(PY) -m benchmarks.stress --quick` is the smoke test.
+stress: $(STAMP)
+	$(PY) -m benchmarks.stress
 
 screenshots: $(STAMP)
 	$(PY) -m tools.screenshots docs/screenshots
