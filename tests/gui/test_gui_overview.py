@@ -188,3 +188,26 @@ def test_source_line_says_plainly_when_no_model_sentence_is_shown():
     assert "checked" not in line
     nothing = source_line(services.SummaryView((record_only,), "model", "", model="tiny 1"))
     assert nothing == "From the record; the language model tiny 1 added nothing to it."
+
+
+@pytest.fixture
+def broken_pack(tmp_path, monkeypatch):
+    """An installed pack whose files are damaged (issue 15 item 16): set before the app starts."""
+    pack = tmp_path / "broken-pack"
+    pack.mkdir()
+    (pack / "manifest.json").write_text('{"name": "broken", "files": {"model.onnx": "0"}}', encoding="utf-8")
+    (pack / "model.onnx").write_bytes(b"not an onnx model")
+    monkeypatch.setenv("ASSISTANT_MODEL", str(pack))
+    return pack
+
+
+def test_a_broken_model_pack_falls_back_to_record_text_and_says_so(qtbot, broken_pack, signed_in, gui):
+    window = signed_in
+    qtbot.waitUntil(lambda: window.models.attempted and window.models.state == "none", timeout=20000)
+    assert "No model: deterministic text" in window.models.message
+    assert "broken-pack" in window.models.message or "manifest" in window.models.message  # the pack's fault, named
+    assert "not loaded" in window.status.model.text()
+    view = gui.open_patient(window, "Beatriz")
+    summary = wait_summary(qtbot, view)
+    assert summary.source == "deterministic" and summary.sentences
+    assert "no language model" in view.overview.source.text()
