@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.errors import AssistantError, BadInputError
+from assistant.errors import BadInputError
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
 from . import choosers
@@ -30,8 +30,8 @@ from .style import set_primary
 from .tasks import Progress, Task, TaskControl, run_task
 
 if TYPE_CHECKING:
-    from assistant.records.fhir_import import ParsedFile
-    from assistant.services.importing import ImportReport
+    from assistant.records.fhir_import import FileOutcome, ParsedFile
+    from assistant.services.importing import FileReport, ImportReport
     from assistant.store.database import Store
     from assistant.store.patients import ImportStats
 
@@ -52,38 +52,26 @@ def import_paths(db: DbWorker, paths: list[Path], c: TaskControl, workers: int |
     """Worker-thread body: parse in processes, store each file in its own transaction on the DB thread."""
     from assistant.records.fhir_import import parse_many
     from assistant.records.fhir_read import iter_fhir_files
-    from assistant.services.importing import FileReport, ImportReport
+    from assistant.services.importing import store_outcomes
 
     files = list(iter_fhir_files(paths))
     if not files:
         raise BadInputError("no FHIR files (.json, .ndjson) in the chosen files or folders")
-    report = ImportReport()
     c.progress(0, len(files), "")
+    done = 0
+
+    def on_row(outcome: FileOutcome, row: FileReport) -> None:
+        nonlocal done
+        done += 1
+        c.partial(row)
+        c.progress(done, len(files), outcome.path.name)
+
     # closing(): a cancel must shut the worker processes down here, not later on whatever thread
-    # happens to collect the generator.
+    # happens to collect the generator. The store loop is the CLI's (services.importing), so files
+    # of a bulk export that come before their Patient file are retried at the end here too.
     with closing(parse_many(files, workers=workers, cancelled=c.cancelled)) as outcomes:
-        for outcome in outcomes:
-            parsed = outcome.parsed
-            if parsed is None:
-                row = FileReport(str(outcome.path), False, outcome.error)
-            else:
-                try:
-                    stats = db.call(_storing(parsed, outcome.path.name))
-                except AssistantError as e:
-                    row = FileReport(str(outcome.path), False, e.message)
-                else:
-                    report.patients_new += stats.patients_new
-                    report.patients_updated += stats.patients_updated
-                    report.entries_new += stats.entries_new
-                    report.entries_updated += stats.entries_updated
-                    row = FileReport(str(outcome.path), True, "", len(parsed.patients), len(parsed.entries))
-            report.files.append(row)
-            c.partial(row)
-            c.progress(len(report.files), len(files), outcome.path.name)
-            if c.cancelled():
-                report.cancelled = True
-                break
-    return report
+        return store_outcomes(outcomes, lambda parsed, source: db.call(_storing(parsed, source)),
+                              on_row=on_row, cancelled=c.cancelled)
 
 
 class ImportDialog(QDialog):

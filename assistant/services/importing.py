@@ -14,7 +14,9 @@ from assistant.json_types import JSONObject
 from assistant.records.fhir_import import FileOutcome, parse_many
 
 if TYPE_CHECKING:
+    from assistant.records.fhir_import import ParsedFile
     from assistant.store.database import Store
+    from assistant.store.patients import ImportStats
 
 
 @dataclass
@@ -76,20 +78,38 @@ class ImportReport:
         return line
 
 
+# Stores one parsed file in its own transaction (the CLI calls the store; the app goes through its
+# database thread) and returns what it added.
+StoreOne = Callable[["ParsedFile", str], "ImportStats"]
+
+
 def import_files(store: Store, files: Iterable[Path], on_file: Callable[[FileOutcome], None] | None = None,
                  cancelled: Callable[[], bool] = lambda: False, workers: int | None = None) -> ImportReport:
     """Import files one transaction each; a bad file is reported and the rest continue. A file whose
     entries belong to a patient stored by a later file of the same run (bulk NDJSON exports come one
     file per resource type, Observation.ndjson before Patient.ndjson) is tried again at the end."""
-    report = ImportReport()
     start = time.perf_counter()
+    report = store_outcomes(parse_many(list(files), workers=workers, cancelled=cancelled),
+                            lambda parsed, source: store.patients.import_parsed(parsed, source=source),
+                            on_row=None if on_file is None else (lambda outcome, _row: on_file(outcome)),
+                            cancelled=cancelled)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def store_outcomes(outcomes: Iterable[FileOutcome], store_one: StoreOne, *,
+                   on_row: Callable[[FileOutcome, FileReport], None] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> ImportReport:
+    """The one store loop of the CLI and the app: each parsed file stored whole or reported, files
+    with entries of a patient not stored yet tried again at the end, a full disk stops the run."""
+    report = ImportReport()
     deferred: list[FileOutcome] = []
-    for outcome in parse_many(list(files), workers=workers, cancelled=cancelled):
-        if not _store(store, report, outcome, defer_orphans=True):
+    for outcome in outcomes:
+        if not _store(store_one, report, outcome, defer_orphans=True):
             deferred.append(outcome)
             continue
-        if on_file is not None:
-            on_file(outcome)
+        if on_row is not None:
+            on_row(outcome, report.files[-1])
         if report.stopped:
             break
         if cancelled():
@@ -97,23 +117,22 @@ def import_files(store: Store, files: Iterable[Path], on_file: Callable[[FileOut
             break
     for outcome in deferred:
         if not (report.stopped or report.cancelled):
-            _store(store, report, outcome, defer_orphans=False)
+            _store(store_one, report, outcome, defer_orphans=False)
         else:
             report.files.append(FileReport(str(outcome.path), False, "not stored: the import stopped first"))
-        if on_file is not None:
-            on_file(outcome)
-    report.seconds = time.perf_counter() - start
+        if on_row is not None:
+            on_row(outcome, report.files[-1])
     return report
 
 
-def _store(store: Store, report: ImportReport, outcome: FileOutcome, *, defer_orphans: bool) -> bool:
+def _store(store_one: StoreOne, report: ImportReport, outcome: FileOutcome, *, defer_orphans: bool) -> bool:
     """Store one outcome and add it to the report; False when it was deferred (orphans, first try)."""
     parsed = outcome.parsed
     if parsed is None:
         report.files.append(FileReport(str(outcome.path), False, outcome.error))
         return True
     try:
-        stats = store.patients.import_parsed(parsed, source=outcome.path.name)
+        stats = store_one(parsed, outcome.path.name)
     except OrphanEntriesError as e:
         if defer_orphans:
             return False

@@ -114,3 +114,29 @@ def test_import_paths_uses_db_thread_per_file(qtbot, signed_in, folder):
     run_task(lambda c: import_dialog.import_paths(db, [folder], c, workers=1), on_result=results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=60000)
     assert len(calls) == 2 and len(results[0].failed) == 2
+
+
+def test_a_bulk_export_with_observations_before_the_patient_imports_whole(qtbot, signed_in, tmp_path):
+    """Bulk NDJSON exports come one file per resource type; the app retries a file whose patient
+    arrives in a later file of the same run, as the CLI does (issue 15 item 14)."""
+    import json
+
+    from assistant.gui.tasks import run_task
+
+    folder = tmp_path / "bulk"
+    folder.mkdir()
+    obs = {"resourceType": "Observation", "id": "bulk-obs-1", "status": "final",
+           "code": {"coding": [{"system": "http://loinc.org", "code": "2823-3"}]},
+           "subject": {"reference": "Patient/bulk-pat-1"}, "effectiveDateTime": "2026-11-01T09:00:00Z",
+           "valueQuantity": {"value": 4.4, "unit": "mmol/L"}}
+    pat = {"resourceType": "Patient", "id": "bulk-pat-1", "name": [{"family": "Bulkimport", "given": ["Ada"]}],
+           "gender": "female", "birthDate": "1960-02-03"}
+    (folder / "1_Observation.ndjson").write_text(json.dumps(obs) + "\n", encoding="utf-8")
+    (folder / "2_Patient.ndjson").write_text(json.dumps(pat) + "\n", encoding="utf-8")
+    results = []
+    run_task(lambda c: import_dialog.import_paths(signed_in.ctx.db, [folder], c, workers=1),
+             on_result=results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=60000)
+    report = results[0]
+    assert [f.ok for f in report.files] == [True, True], [f.error for f in report.files]
+    assert report.entries_new == 1
