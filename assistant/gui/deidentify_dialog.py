@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -96,6 +97,7 @@ class DeidentifyDialog(QDialog):
         self.report = QPlainTextEdit()
         self.report.setObjectName("deidReport")
         self.report.setReadOnly(True)
+        self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))  # aligned counts
         self.report.setPlaceholderText("After the export: what was removed or generalised, by kind.")
         lay.addWidget(self.report, 1)
         buttons = QHBoxLayout()

@@ -28,8 +28,8 @@ from .session import describe_error
 from .tasks import Task, run_task
 
 COLUMNS = ("Pack", "Version", "Date", "Tables", "Origin", "")
-AFTER_CHANGE = ("Flags, scores and care plans made from now on use it; a chart already open shows it "
-                "once it is opened again.")
+AFTER_CHANGE = ("Flags, scores and care plans evaluated from now on use it; those already on screen "
+                "keep the version they name.")
 
 
 def origin(info: PackInfo) -> str:

@@ -77,6 +77,7 @@ def test_admin_exports_every_demo_patient_without_identifiers(qtbot, make_window
     flags = view.overview.flags
     qtbot.waitUntil(lambda: flags.knowledge.isVisible(), timeout=30000)
     assert re.fullmatch(r"Knowledge: builtin \d+\.\d+\.\d+", flags.knowledge.text())
+    window.grab().save(str(tmp_path / "flags-footer.png"))
     dialog = _dialog(qtbot, window)
     assert "Sampleton" in dialog.one.text() and dialog.one.isChecked()
     # Never beside the database.
@@ -127,6 +128,7 @@ def test_clinician_cannot_export(qtbot, make_window, gui, demo_db, tmp_path):
     dialog.start()
     qtbot.waitUntil(lambda: dialog.task is None and dialog.error.isVisible(), timeout=10000)
     assert "not an admin" in dialog.error.text()
+    dialog.grab().save(str(tmp_path / "deidentify-clinician.png"))
     assert not any((tmp_path / "out").glob("*.json"))
     dialog.close()
 

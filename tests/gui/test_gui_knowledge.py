@@ -86,6 +86,7 @@ def test_knowledge_view_verify_install_tamper_and_rollback(qtbot, make_pack, set
     assert "Refused; the current pack stays in use" in view.result.text()
     assert "units.csv was altered" in view.result.text()
     assert knowledge_version() == builtin and len(_rows(view)) == 1
+    dialog.grab().save(str(tmp_path / "knowledge-refused.png"))
 
     changed: list[str] = []
     view.changed.connect(changed.append)
@@ -98,6 +99,8 @@ def test_knowledge_view_verify_install_tamper_and_rollback(qtbot, make_pack, set
     assert [r[:2] for r in rows] == [("builtin", builtin.split()[1]), ("site", "2026.3.0")]
     assert rows[1][4].startswith("signed by ") and rows[1][5] == "active" and rows[0][5] == ""
     assert view.rollback_button.isEnabled()
+    qtbot.wait(20)  # the label's new height is laid out on the next turn
+    dialog.grab().save(str(tmp_path / "knowledge-installed.png"))
 
     installed = next((tmp_path / "packs").glob("site-2026.3.0"))
     _flip_byte(installed / "interactions.csv")  # altered after it was installed
