@@ -139,6 +139,11 @@ class FlagsPanel(QWidget):
         self.list.addStretch(1)
         self.scroller.setWidget(self.inner)
         lay.addWidget(self.scroller, 1)
+        # Which knowledge pack the flags came from, as the PDF footers name it.
+        self.knowledge = QLabel("")
+        self.knowledge.setObjectName("hint")
+        self.knowledge.hide()
+        lay.addWidget(self.knowledge)
         self.cards: list[FlagCard] = []
         self.set_message("Evaluating risk flags…")
 
@@ -158,8 +163,10 @@ class FlagsPanel(QWidget):
         self.list.insertWidget(0, label)
         self.count.setText("")
 
-    def set_flags(self, flags: Sequence[Flag], label_for: Callable[[str], str]) -> None:
+    def set_flags(self, flags: Sequence[Flag], label_for: Callable[[str], str], knowledge: str = "") -> None:
         self._clear()
+        self.knowledge.setText(f"Knowledge: {knowledge}")
+        self.knowledge.setVisible(bool(knowledge))
         if not flags:
             self.set_message("No risk flags for this record. Flags cover only the rules the app "
                              "knows; absence is not clearance.")

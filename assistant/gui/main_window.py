@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import lazy, tasks
+from .admin import gate
 from .context import AppContext
 from .model_manager import ModelManager, preload_tokenizer
 from .session import Session
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.act_print = self._action("Print…", lambda: self.output.print(), QKeySequence.StandardKey.Print,
                                       "print")
         self.act_settings = self._action("Settings…", self.show_settings, None, "settings")
+        self.act_deidentify = self._action("De-identified export…", self.show_deidentify)
         self.act_lock = self._action("Lock", self.session.lock, "Ctrl+L", "lock")
         self.act_sign_out = self._action("Sign out", self.sign_out, None, "signout")
         self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -163,25 +165,20 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for a in (self.act_import, self.act_export, self.act_print):
+        for a in (self.act_import, self.act_export, self.act_print, self.act_deidentify):
             file_menu.addAction(a)
         file_menu.addSeparator()
-        file_menu.addAction(self.act_lock)
-        file_menu.addAction(self.act_sign_out)
-        file_menu.addAction(self.act_quit)
-        go = menu.addMenu("&Go")
-        go.addAction(self.act_home)
-        go.addAction(self.act_find)
-        go.addAction(self.act_patients)
+        file_menu.addActions([self.act_lock, self.act_sign_out, self.act_quit])
+        menu.addMenu("&Go").addActions([self.act_home, self.act_find, self.act_patients])
         tools = menu.addMenu("&Tools")
         tools.addAction(self.act_settings)
         self.signed_in_actions = [self.act_home, self.act_find, self.act_patients, self.act_import,
-                                  self.act_export,
-                                  self.act_print, self.act_settings, self.act_lock, self.act_sign_out]
+                                  self.act_export, self.act_print, self.act_settings, self.act_lock, self.act_sign_out]
 
     def _set_signed_in_ui(self, on: bool) -> None:
         for a in self.signed_in_actions:
             a.setEnabled(on)
+        gate(self.act_deidentify, self.session.account, "Export records without identifiers (HIPAA Safe Harbor)", on)
         self.toolbar.setVisible(on)
         self.menuBar().setEnabled(on)
         self.esc.setEnabled(on)
@@ -348,10 +345,15 @@ class MainWindow(QMainWindow):
             self.workspace.patients.refresh()
             self.workspace.home.refresh()
 
+    def show_deidentify(self) -> None:
+        from .deidentify_dialog import open_for
+
+        open_for(self)
+
     def show_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.models.message, self)
+        dialog = SettingsDialog(self.settings, self.models.message, self, self.session.account)
         dialog.saved.connect(self._settings_saved)
         dialog.open()
 

@@ -157,7 +157,7 @@ class OverviewTab(QWidget):
     def _risk_done(self, risk: RiskReport) -> None:
         self._risk_task = None
         self.risk = risk
-        self.flags.set_flags(risk.flags, self.label_for)
+        self.flags.set_flags(risk.flags, self.label_for, risk.knowledge_version)
         self.risk_ready.emit(risk)
         self._after_risk()
 

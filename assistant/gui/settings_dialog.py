@@ -1,4 +1,4 @@
-"""Settings: model pack (with its licence), inference device, idle-lock minutes; site-locked ones read-only."""
+"""Settings: model pack (with its licence), device, idle-lock minutes (site-locked: read-only); knowledge packs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from assistant import config
 
 from . import choosers, services
+from .knowledge_view import KnowledgeView
 from .session import describe_error
 from .style import set_primary
 from .user_settings import save_user_settings
@@ -37,13 +39,19 @@ class SettingsDialog(QDialog):
 
     saved = Signal(object)
 
-    def __init__(self, settings: config.Settings, model_state: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, settings: config.Settings, model_state: str = "", parent: QWidget | None = None,
+                 account: object = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         self.resize(640, 560)
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        outer.addWidget(self.tabs, 1)
+        general = QWidget()
+        lay = QVBoxLayout(general)
         form = QFormLayout()
         pack_row = QHBoxLayout()
         self.pack = QLineEdit(settings["models.pack_dir"])
@@ -88,6 +96,10 @@ class SettingsDialog(QDialog):
         self.licence.setObjectName("licence")
         self.licence.setReadOnly(True)
         lay.addWidget(self.licence, 1)
+        self.tabs.addTab(general, "General")
+        self.knowledge = KnowledgeView(account)
+        self.tabs.addTab(self.knowledge, "Clinical knowledge")
+        lay = outer
         self.error = QLabel("")
         self.error.setObjectName("error")
         self.error.setWordWrap(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +34,11 @@ def _targets(store: Store, patients: list[str], everyone: bool) -> list[str]:
 
 
 def export_deidentified(store: Store, patients: list[str], out: Path, everyone: bool = False,
-                        deidentifier: Deidentifier | None = None) -> DeidExport:
+                        deidentifier: Deidentifier | None = None,
+                        step: Callable[[int, int], None] | None = None) -> DeidExport:
     """Write one de-identified Bundle per patient: to `out` itself for one patient named, else into
-    the folder `out` (one file per pseudonym). The report goes beside them."""
+    the folder `out` (one file per pseudonym). The report goes beside them. `step(done, total)` runs
+    before each patient (the app's progress and cancel: an exception it raises stops the export)."""
     store.require_admin()
     ids = _targets(store, patients, everyone)
     single = len(ids) == 1 and not everyone and out.suffix.lower() == ".json"
@@ -46,7 +49,9 @@ def export_deidentified(store: Store, patients: list[str], out: Path, everyone: 
     deid = deidentifier or Deidentifier()
     report = DeidReport()
     files: list[Path] = []
-    for pid in ids:
+    for n, pid in enumerate(ids):
+        if step is not None:
+            step(n, len(ids))
         result = deid.deidentify(store.patients.load_record(pid, audit=False))
         bundle = deidentified_bundle(result.record)
         path = out if single else out / f"{result.record.patient.id}.json"

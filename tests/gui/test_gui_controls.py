@@ -89,9 +89,20 @@ def test_every_button_and_action_on_every_page_is_wired(qtbot, signed_in, gui):
     qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)), timeout=5000)
     dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
     walk(dialog, "settings")
+    dialog.tabs.setCurrentWidget(dialog.knowledge)
+    walk(dialog, "settings: clinical knowledge")
     dialog.close()
+    assert window.act_deidentify.isEnabled()  # an admin: the de-identified export is offered
+    window.act_deidentify.trigger()
+    from assistant.gui.deidentify_dialog import DeidentifyDialog
+
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(DeidentifyDialog)), timeout=5000)
+    deid = next(d for d in window.findChildren(DeidentifyDialog) if d.isVisible())
+    walk(deid, "de-identified export")
+    deid.close()
     assert not problems, "controls wired to nothing:\n" + "\n".join(problems)
     assert checked["patient tab careplan"] > checked["home and patient list"] > 0
+    assert checked["settings: clinical knowledge"] >= 3 and checked["de-identified export"] >= 3
 
 
 def test_the_check_finds_a_dead_button(qtbot):
