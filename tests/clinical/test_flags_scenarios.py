@@ -12,7 +12,7 @@ import pytest
 from assistant.clinical.extract import Chart as View
 from assistant.clinical.flags import SEVERITIES, RiskReport, evaluate
 from assistant.demo import parse_demo
-from assistant.records.fhir_import import parse_file, parse_many
+from assistant.records.fhir_import import parse_many
 from assistant.records.record import PatientRecord
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
