@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from assistant.demo import parse_demo
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
 from support import ROOT
@@ -14,11 +16,18 @@ from support import ROOT
 DEMO = ROOT / "resources" / "demo"
 
 
+# The day the demo bundles are written as of: demo_record(prefix, ANCHOR) is the chart with the
+# dates as written, for a test that checks fixed dates.
+ANCHOR = date(2026, 11, 22)
+
+
 @cache
-def demo_record(prefix: str) -> PatientRecord:
-    """A demo patient's record by file prefix ('01', '02', ...), parsed without a database."""
+def demo_record(prefix: str, today: date | None = None) -> PatientRecord:
+    """A demo patient's record by file prefix ('01', '02', ...), parsed without a database, its dates
+    moved to `today` (default today) as the demo database made that day holds them: drafts and
+    summaries without an as_of read the chart today, so the showcase is checked as a clinician sees it."""
     (path,) = sorted(DEMO.glob(f"{prefix}_*.json"))
-    parsed = parse_file(Path(path))
+    parsed = parse_demo(Path(path), today)
     return PatientRecord.build(parsed.patients[0], parsed.entries)
 
 

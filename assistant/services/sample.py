@@ -13,7 +13,7 @@ from assistant.assist.careplan.document import CarePlanDocument
 from assistant.assist.careplan.drafting import draft_careplan
 from assistant.clinical.flags import evaluate
 from assistant.config import resources_dir
-from assistant.records.fhir_import import parse_file
+from assistant.demo import parse_demo
 from assistant.records.record import PatientRecord
 from assistant.reports.careplan_pdf import Signature, render_careplan
 from assistant.reports.layout import Letterhead
@@ -25,18 +25,21 @@ DEFAULT_PATIENT = "05_zoe_muller_lukasiewicz_penicillin_allergy.json"
 DEMO_LETTERHEAD = Letterhead("Demo General Hospital (fictional)",
                              "Department of General Medicine\n1 Example Road, Sampletown EX1 2MP\n"
                              "Tel. 01234 567890")
-FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)  # reproducible samples
+# The bundles' anchor day, that morning: reproducible samples (one made as of today would differ
+# from day to day in its dates alone, since the demo database moves every date to its own day).
+FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
 def demo_record(name: str = DEFAULT_PATIENT) -> PatientRecord:
-    parsed = parse_file(DEMO_DIR / name)
+    """The demo chart as a demo database made on FIXED_TIME's day holds it."""
+    parsed = parse_demo(DEMO_DIR / name, FIXED_TIME.date())
     return PatientRecord.build(parsed.patients[0], parsed.entries)
 
 
 def demo_plan(record: PatientRecord) -> CarePlanDocument:
-    """The deterministic draft the app itself would make on the sample's fixed date: the demo chart's
-    dates are fixed, so a draft as of today would drift (the amoxicillin course ends, its safety
-    issue with it) and the sample would change from day to day."""
+    """The deterministic draft the app itself would make on FIXED_TIME's day, the day the chart's
+    dates were moved to: the showcase (a current amoxicillin order beside a penicillin
+    anaphylaxis) is on the page as it is in a demo database made on any day."""
     plan = draft_careplan(record, evaluate(record, FIXED_TIME), None, use_model=False, as_of=FIXED_TIME)
     return replace(plan, created=FIXED_TIME.isoformat())
 

@@ -39,6 +39,12 @@ DEMO_BASE = "https://clinician-assistant.invalid/fhir/DEMO"
 MRN_SYSTEM = f"{DEMO_BASE}/mrn"
 DEMO_TAG = {"system": f"{DEMO_BASE}/tags", "code": "DEMO",
             "display": "Fictional demo data written for Clinician Assistant; not a real person"}
+# The day the stories are told: every date in a bundle is written as of this day, and the demo
+# database moves them all by (the day it is made - this day), so "today" in a note is the day
+# before the database is made (assistant/demo.py). The tag carries it on each Bundle.
+ANCHOR = "2026-11-22"
+ANCHOR_TAG = {"system": f"{DEMO_BASE}/anchor", "code": ANCHOR,
+              "display": "Dates are written as of this day; the demo database moves them to its own day"}
 
 ORAL = {"coding": [{"system": SNOMED, "code": "26643006", "display": "Oral route"}], "text": "oral"}
 INHALED = {"coding": [{"system": SNOMED, "code": "447694001", "display": "Respiratory tract route"}],
@@ -507,7 +513,7 @@ class Chart:
                 "active": True, "name": [name], "gender": sex},
                 "request": {"method": "POST", "url": "Practitioner"}})
         patient, rest = self.entries[0], self.entries[1:]
-        return {"resourceType": "Bundle", "type": "transaction", "meta": {"tag": [DEMO_TAG]},
+        return {"resourceType": "Bundle", "type": "transaction", "meta": {"tag": [DEMO_TAG, ANCHOR_TAG]},
                 "entry": [patient, *context, *rest]}
 
 
@@ -627,11 +633,11 @@ def patient_a() -> Chart:
     c.note("note-2026-01", PROGRESS, "Diabetes and CKD review", "2026-01-19 10:40", "exemplar", e2, """
 DIABETES AND KIDNEY REVIEW - DEMO PATIENT (fictional)
 
-S: 66-year-old man with type 2 diabetes (since 2014), hypertension and CKD stage 3. Feels well. No
-hypoglycaemia. Admits diet has slipped over the holidays. Tingling in both feet unchanged.
+S: 66-year-old man with type 2 diabetes (diagnosed 12 years ago), hypertension and CKD stage 3. Feels well. No
+hypoglycaemia. Admits diet has slipped over the last few weeks. Tingling in both feet unchanged.
 
-O: BP 138/84, HR 80, weight 97.2 kg (96.4 kg in July).
-Bloods today: HbA1c 8.1 % (7.4 % in July 2025). Creatinine 1.55 mg/dL, eGFR 49 (was 56).
+O: BP 138/84, HR 80, weight 97.2 kg (96.4 kg six months ago).
+Bloods today: HbA1c 8.1 % (7.4 % six months ago). Creatinine 1.55 mg/dL, eGFR 49 (was 56).
 K 4.8. Urine albumin:creatinine ratio 76 mg/g (A2), up from 42.
 
 A: Glycaemic control worsening; CKD G3a A2 with falling eGFR and rising albuminuria.
@@ -646,7 +652,7 @@ P:
     c.note("note-2026-10", PROGRESS, "Diabetes and CKD review", "2026-10-27 09:55", "exemplar", e3, """
 DIABETES AND KIDNEY REVIEW - DEMO PATIENT (fictional)
 
-S: Taking empagliflozin since January; a few episodes of genital itch, settled with advice. Missed the
+S: Taking empagliflozin for nine months; a few episodes of genital itch, settled with advice. Missed the
 dietitian appointment. Reports "forgetting the evening tablets two or three nights a week".
 
 O: BP 148/88 (target < 130/80). Weight 98.1 kg. BMI 31.0.
@@ -673,7 +679,7 @@ Home fasting glucose readings over the last 10 days: 168-214 mg/dL, no readings 
 Using the pill organiser; has missed one evening metformin dose this week.
 Asked about the eye screening letter - not yet received; re-sent referral.
 Reminded about sick-day rules for empagliflozin and metformin.
-Plan: GP review in January with bloods (HbA1c, U&E, ACR) one week before. Patient agrees.
+Plan: GP review in two months with bloods (HbA1c, U&E, ACR) one week before. Patient agrees.
 """)
     return c
 
@@ -763,7 +769,7 @@ def patient_b() -> Chart:
 EMERGENCY DEPARTMENT H&P - DEMO PATIENT (fictional)
 
 PC: Sudden weakness of the left arm and slurred speech at 13:15, fully resolved by 13:55.
-HPI: 72-year-old woman with atrial fibrillation (diagnosed 2019) on warfarin and hypertension. INR
+HPI: 72-year-old woman with atrial fibrillation (diagnosed 18 months ago) on warfarin and hypertension. INR
 checks have been irregular after a recent house move. No headache, no trauma.
 Exam on arrival: GCS 15, speech normal, no focal neurological deficit. Irregularly irregular pulse 88.
 BP 168/94.
@@ -793,19 +799,20 @@ Return if hot swollen joint or fever. GP follow-up if not settling.
     c.note("note-2026-11", PROGRESS, "Anticoagulation clinic review", "2026-11-12 10:00", "mockup", e5, """
 ANTICOAGULATION CLINIC - DEMO PATIENT (fictional)
 
-INR today 3.8 (target 2.0-3.0). Previous INRs: 2.4 (Jun), 2.7 (Aug), 2.2 (Sep).
+INR today 3.8 (target 2.0-3.0). Previous INRs: 2.4 (5 months ago), 2.7 (3 months ago),
+2.2 (8 weeks ago).
 Warfarin dose: 5 mg every evening, unchanged. No missed or extra doses. No new antibiotics.
-NEW: taking ibuprofen 400 mg three times a day since 20 October, prescribed at urgent care for knee pain
+NEW: taking ibuprofen 400 mg three times a day for 3 weeks, prescribed at urgent care for knee pain
 - the urgent care clinician was not aware she takes warfarin.
 Bleeding: bruises on both forearms for 1 week; gums bleed when brushing. No black stools, no blood in
 urine, no headache.
-Hb 11.2 g/dL (12.6 in June). BP 152/88, pulse 92 irregular.
+Hb 11.2 g/dL (12.6 five months ago). BP 152/88, pulse 92 irregular.
 
 Assessment: supratherapeutic INR with NSAID co-prescription (bleeding risk: warfarin + NSAID, age 78,
 prior TIA); fall in haemoglobin of 1.4 g/dL.
 
 Plan:
-- Omit warfarin tonight, then 4 mg daily (reduced weekly dose); repeat INR on 24 November.
+- Omit warfarin tonight, then 4 mg daily (reduced weekly dose); repeat INR in 12 days.
 - Advised to STOP ibuprofen; use paracetamol regularly instead. Message sent to GP to discontinue the
   ibuprofen prescription - it still shows as active on the record pending GP review.
 - Seek urgent care for black stools, vomiting blood, severe headache or any fall.
@@ -841,7 +848,7 @@ def patient_c() -> Chart:
                       "2018-02-11", encounter=e0, text="Coronary artery disease")
     c.condition("old-mi", ("399211009", "History of myocardial infarction (situation)"),
                 ("I25.2", "Old myocardial infarction"), "2018-02-11", encounter=e0,
-                text="Previous myocardial infarction (NSTEMI 2018)")
+                text="Previous myocardial infarction (NSTEMI)")
     htn = c.condition("htn", *HTN, "2009-06-30", text="Essential hypertension")
     c.condition("ckd3", *CKD3, "2024-05-07", text="Chronic kidney disease stage 3")
     c.condition("hyperkalaemia", ("14140009", "Hyperkalemia (disorder)"), ("E87.5", "Hyperkalemia"),
@@ -906,7 +913,7 @@ def patient_c() -> Chart:
     c.note("note-2026-08", PROGRESS, "Heart failure clinic review", "2026-08-04 10:30", "specimen", e2, """
 HEART FAILURE CLINIC - DEMO PATIENT (fictional)
 
-71-year-old man, HFrEF (LVEF 30 % on echo 2 June 2026), ischaemic (NSTEMI + PCI 2018).
+71-year-old man, HFrEF (LVEF 30 % on echo 2 months ago), ischaemic (NSTEMI + PCI 8 years ago).
 NYHA class III: breathless after one flight of stairs, two pillows at night. No chest pain.
 Weight 86.9 kg (dry weight about 86 kg). BP 116/68, HR 68 regular. Mild ankle oedema.
 Bloods: K 4.8, creatinine 1.38 mg/dL (eGFR 55), Na 137.
@@ -924,13 +931,13 @@ Plan:
 HEART FAILURE CLINIC - DEMO PATIENT (fictional)
 
 More tired for 3 weeks, legs "heavy", breathless on the flat. No syncope or chest pain.
-Has been using a low-sodium "potassium salt" substitute on all meals since September "to cut salt".
+Has been using a low-sodium "potassium salt" substitute on all meals for 2 months "to cut salt".
 The 1-week blood test after starting spironolactone was not done.
 
-Exam: weight 88.6 kg (+2 kg since September), BP 104/62, HR 58 regular, SpO2 95 % on air,
+Exam: weight 88.6 kg (+2 kg in 2 months), BP 104/62, HR 58 regular, SpO2 95 % on air,
 JVP raised 4 cm, bibasal crackles, pitting oedema to mid-shin.
-Bloods in September: K 5.3, creatinine 1.58. Bloods sent today (U&E, NT-proBNP) - results to follow.
-ECG today: sinus bradycardia 58/min, tall peaked T waves V2-V4 (new compared with June).
+Bloods 2 months ago: K 5.3, creatinine 1.58. Bloods sent today (U&E, NT-proBNP) - results to follow.
+ECG today: sinus bradycardia 58/min, tall peaked T waves V2-V4 (new compared with 5 months ago).
 
 Assessment: worsening congestion; rising creatinine over 5 months (1.32 -> 1.38 -> 1.58 mg/dL);
 possible hyperkalaemia - ECG changes.
@@ -942,7 +949,7 @@ Review diuretic dose once U&E back. Heart failure nurse to phone tomorrow.
            "placeholder", e5, """
 HEART FAILURE NURSE TELEPHONE NOTE - DEMO PATIENT (fictional)
 
-Lab phoned critical result 18 November 18:40: potassium 6.1 mmol/L (creatinine 1.94 mg/dL,
+Lab phoned critical result yesterday at 18:40: potassium 6.1 mmol/L (creatinine 1.94 mg/dL,
 eGFR 36, Na 133, NT-proBNP 2400).
 08:30 called patient twice - no answer; voicemail left asking him to call back urgently.
 Called wife's mobile number on file - no answer.
@@ -1033,20 +1040,20 @@ def patient_d() -> Chart:
     c.note("note-2026-08", PROGRESS, "Annual COPD review", "2026-08-12 11:40", "exemplar", e1, """
 ANNUAL COPD REVIEW - DEMO PATIENT (fictional)
 
-75-year-old woman, COPD since 2016, ex-smoker (stopped 2015, 40 pack-years). Lives alone, independent,
+75-year-old woman, COPD for 10 years, ex-smoker (stopped 11 years ago, 40 pack-years). Lives alone, independent,
 fully orientated, walks to the shops with one rest. MRC dyspnoea grade 3.
-One exacerbation in the last 12 months (February, treated at home with prednisolone and doxycycline).
-Completed pulmonary rehabilitation 2024.
+One exacerbation in the last 12 months (6 months ago, treated at home with prednisolone and doxycycline).
+Completed pulmonary rehabilitation 2 years ago.
 
 Today: SpO2 93 % on air at rest, RR 18, HR 84, BP 132/78, T 36.7 C. Chest: quiet, scattered wheeze.
 Spirometry: FEV1/FVC 0.58, FEV1 48 % predicted (GOLD 3).
 Inhaler technique checked - good with HandiHaler and Accuhaler; uses spacer with salbutamol.
 
-Note: arterial blood gas during a January 2024 exacerbation (treated at another hospital) showed CO2 retention - in future exacerbations
+Note: arterial blood gas during an exacerbation 2.5 years ago (treated at another hospital) showed CO2 retention - in future exacerbations
 aim for SpO2 88-92 % (use NEWS2 SpO2 scale 2 if confirmed by the clinician in charge).
 
 Plan: continue tiotropium, fluticasone/salmeterol and salbutamol as needed. Rescue pack
-discussed. Flu vaccine in October. Review in 12 months or sooner if worse.
+discussed. Flu vaccine at the start of the flu season. Review in 12 months or sooner if worse.
 """)
     c.note("note-2026-11-triage", NURSE, "ED triage nursing note", "2026-11-21 20:30", "mockup", e2, """
 ED TRIAGE - DEMO PATIENT (fictional)
@@ -1109,7 +1116,7 @@ def patient_e() -> Chart:
                         ("T88.6XXA", "Anaphylactic reaction due to adverse effect of correct drug or medicament "
                                      "properly administered, initial encounter"),
                         "2015-07-20", encounter=e0, status="resolved", abatement="2015-07-21",
-                        category="encounter-diagnosis", text="Anaphylaxis to amoxicillin (2015)")
+                        category="encounter-diagnosis", text="Anaphylaxis to amoxicillin")
 
     c.med("amoxicillin", ("308191", "amoxicillin 500 MG Oral Capsule"), "Amoxicillin 500 mg capsule",
           "2026-11-19", "illustration", "Take 1 capsule (500 mg) by mouth three times daily for 10 days.", TID,
@@ -1173,7 +1180,7 @@ ANNUAL REVIEW - DEMO PATIENT (fictional)
 
 Zoë Müller-Łukasiewicz, 34. Well. Hypothyroidism stable on levothyroxine 75 micrograms; TSH 2.1.
 Allergic rhinitis controlled with a nasal spray bought over the counter.
-ALLERGIES: PENICILLIN - anaphylaxis 2015 (amoxicillin). Carries two adrenaline auto-injectors;
+ALLERGIES: PENICILLIN - anaphylaxis 11 years ago (amoxicillin). Carries two adrenaline auto-injectors;
 renewed today (the old ones expire next month). Allergy alert card in her wallet.
 BP 112/70, BMI 22.5. Never smoked. Cervical screening up to date.
 Plan: continue levothyroxine; TSH yearly.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from assistant.clinical.extract import Chart as View
 from assistant.clinical.flags import SEVERITIES, RiskReport, evaluate
-from assistant.records.fhir_import import parse_file, parse_many
+from assistant.demo import parse_demo
+from assistant.records.fhir_import import parse_many
 from assistant.records.record import PatientRecord
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
@@ -25,10 +26,11 @@ def demo(prefix: str) -> tuple[PatientRecord, RiskReport]:
     paths = sorted(DEMO.glob(f"{prefix}_*.json"))
     if not paths:
         pytest.skip("demo bundles not present")
-    parsed = parse_file(paths[0])
+    # as the demo database made today holds it, read now: the showcase must hold today
+    now = datetime.now(UTC)
+    parsed = parse_demo(paths[0], now.date())
     record = PatientRecord.build(parsed.patients[0], parsed.entries)
-    # a day after the newest entry, so the scenario reads the same whatever today's date is
-    return record, evaluate(record, _newest(record) + timedelta(days=1))
+    return record, evaluate(record, now)
 
 
 def by_id(report: RiskReport) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -18,7 +18,9 @@ from assistant.store.database import Store
 from support import FAST_KDF, PASSWORD, ROOT
 
 DEMO_DIR = ROOT / "resources" / "demo"
-TODAY = date(2026, 11, 22)
+# The scenarios are checked as the demo database made today holds them: every date moved so that
+# the bundles' anchor day is today (assistant/demo.py), whatever day the tests run.
+TODAY = datetime.now(UTC).date()
 UNICODE_NAME = "Zoë Müller-Łukasiewicz"
 
 
@@ -33,7 +35,7 @@ def _load_generator() -> ModuleType:
 def _records() -> dict[str, PatientRecord]:
     out = {}
     for path in sorted(DEMO_DIR.glob("*.json")):
-        parsed = parse_file(path)
+        parsed = demo.parse_demo(path, TODAY)
         assert len(parsed.patients) == 1, path
         rec = PatientRecord.build(parsed.patients[0], parsed.entries)
         out[rec.patient.mrn] = rec
@@ -55,7 +57,7 @@ def _active_codes(rec: PatientRecord) -> set[str]:
 
 
 def _active_med_names(rec: PatientRecord) -> str:
-    # on the demo's day: an order with an end date (Doris's ibuprofen) is not active after it
+    # on the demo's day (today): an order with an end date is not active after it
     day = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)
     return " | ".join(m.name.lower() for m in rec.active_medications_at(day))
 
@@ -277,3 +279,51 @@ def test_every_egfr_agrees_with_its_creatinine(records: dict[str, PatientRecord]
             assert egfr.value == result.value, (rec.patient.mrn, egfr.effective)
             checked += 1
     assert checked >= 10
+
+
+# --- dates relative to the day the database is made ------------------------------------------------
+def test_every_bundle_states_its_anchor_day_and_the_stories_end_before_it() -> None:
+    newest_of_all = []
+    for path in sorted(DEMO_DIR.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        anchor = demo.bundle_anchor(doc)
+        assert anchor == date(2026, 11, 22), path.name  # the day resources/demo/README.md names
+        rec = _records()[parse_file(path).patients[0].mrn]
+        newest = max(e.when for e in rec.entries() if e.when)
+        # moved to today, each story is recent and in the past, never the future
+        assert TODAY - timedelta(days=14) <= newest.date() < TODAY, path.name
+        newest_of_all.append(newest.date())
+    assert max(newest_of_all) == TODAY - timedelta(days=1)  # Doris's ED visit: the evening before
+
+
+def test_a_bundle_without_an_anchor_is_refused(tmp_path: Path) -> None:
+    from assistant.errors import BadInputError
+
+    doc = json.loads(next(DEMO_DIR.glob("05_*.json")).read_text(encoding="utf-8"))
+    doc["meta"]["tag"] = [t for t in doc["meta"]["tag"] if t["system"] != demo.ANCHOR_SYSTEM]
+    bad = tmp_path / "no-anchor.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(BadInputError, match="no anchor day"):
+        demo.parse_demo(bad)
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 22), date(2027, 3, 1), date(2031, 7, 15)])
+def test_the_showcase_holds_on_any_day_the_database_is_made(tmp_path: Path, today: date) -> None:
+    """What the README promises of the demo database, made on `today` and read that day."""
+    from assistant.clinical.flags import evaluate
+
+    db = tmp_path / "demo.db"
+    assert demo.create_demo_database(db, kdf=FAST_KDF, today=today) is not None
+    noon = datetime(today.year, today.month, today.day, 12, tzinfo=UTC)
+    with Store.open(db, demo.DEMO_CLINICIAN, demo.DEMO_CLINICIAN_PASSWORD) as s:
+        by_mrn = {p.mrn: s.patients.load_record(p.id) for p in s.patients.list()}
+    flags = {mrn: {f.id: f for f in evaluate(rec, noon).flags} for mrn, rec in by_mrn.items()}
+    zoe = by_mrn["DEMO-100005"]
+    assert any("amoxicillin" in m.name.lower() for m in zoe.active_medications_at(noon))
+    assert flags["DEMO-100005"]["allergy:penicillin+amoxicillin"].severity == "critical"
+    assert flags["DEMO-100003"]["lab:potassium:critically-high"].severity == "critical"
+    assert flags["DEMO-100002"]["lab:inr:high"].severity == "high"
+    assert flags["DEMO-100002"]["ddi:warfarin+ibuprofen"].severity == "high"
+    assert flags["DEMO-100004"]["score:news2"].severity == "critical"
+    assert by_mrn["DEMO-100002"].patient.age_years(today) == 78
+    assert by_mrn["DEMO-100005"].patient.age_years(today) == 34
