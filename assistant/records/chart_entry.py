@@ -185,7 +185,9 @@ def entered_in_error(e: Entry, who: Author) -> Entry:
     if isinstance(e, Observation | Medication):
         return replace(e, status="entered-in-error", recorded_by=who.name, recorded_at=who.at)
     if isinstance(e, Condition | Allergy):
-        return replace(e, verification_status="entered-in-error", recorded_by=who.name, recorded_at=who.at)
+        # FHIR (con-5, ait-2): an entry in error carries no clinical status.
+        return replace(e, verification_status="entered-in-error", clinical_status="", recorded_by=who.name,
+                       recorded_at=who.at)
     raise FieldError("entry", f"a {e.resource_type} cannot be corrected here")
 
 
