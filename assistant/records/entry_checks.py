@@ -103,8 +103,8 @@ def parse_bp(field: str, text: str) -> tuple[float, float]:
 
 
 def check_bp(field: str, systolic: float, diastolic: float) -> None:
-    check_value(field, "8480-6", systolic, "mm[Hg]")
-    check_value(field, "8462-4", diastolic, "mm[Hg]")
+    check_value(field, "8480-6", systolic, "mmHg")
+    check_value(field, "8462-4", diastolic, "mmHg")
     if diastolic >= systolic:
         raise FieldError(field, f"diastolic {diastolic:g} is not below systolic {systolic:g}; "
                                 "enter systolic first, e.g. 128/82")
