@@ -16,8 +16,8 @@ from assistant.services.chart_entry import Saved
 
 from .banner import Banner
 from .careplan_tab import CarePlanTab
-from .entry_bar import ENTRY_TABS, EntryBar
 from .context import AppContext
+from .entry_bar import ENTRY_TABS, EntryBar
 from .entry_detail import DETAIL_CSS, entry_html
 from .labs_tab import LabsTab
 from .notes_tab import NotesTab

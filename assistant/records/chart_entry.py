@@ -7,8 +7,26 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypedDict
 
-from .domain import LOINC, SNOMED, Allergy, Coding, Component, Condition, Entry, Medication, Observation
-from .entry_checks import FieldError, check_bp, check_choice, check_positive, check_text, check_value, check_when
+from .domain import (
+    LOINC,
+    SNOMED,
+    Allergy,
+    Coding,
+    Component,
+    Condition,
+    Entry,
+    Medication,
+    Observation,
+)
+from .entry_checks import (
+    FieldError,
+    check_bp,
+    check_choice,
+    check_positive,
+    check_text,
+    check_value,
+    check_when,
+)
 
 # Vital signs as Synthea and US Core record them: LOINC code, name, UCUM unit.
 VITALS: dict[str, tuple[str, str, str]] = {

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QWidget
 from gui_support import FAST_KDF, PASSWORD, USER
+from PySide6.QtWidgets import QWidget
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "01_arthur_sampleton_diabetes_ckd.json"
 

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.clinical.flags import evaluate
 from assistant.records.chart_entry import Vitals
+from assistant.records.domain import Observation
 from assistant.records.entry_checks import FieldError
 from assistant.records.fhir_export import export_bundle
 from assistant.records.fhir_import import parse_file
@@ -60,9 +61,10 @@ def test_correction_keeps_the_old_value_and_is_audited(chart: tuple[Store, str])
     saved = svc.correct(store, pid, bp.ref, "128/82")
     record = store.patients.load_record(pid, audit=False)
     old, new = record.entry(bp.ref), record.entry(saved.added[0].ref)
-    assert old is not None and new is not None
-    assert getattr(old, "status") == "entered-in-error" and [c.value for c in getattr(old, "components")] == [150, 95]
-    assert getattr(new, "status") == "amended" and new.supersedes == bp.ref
+    assert isinstance(old, Observation) and isinstance(new, Observation)
+    assert old.status == "entered-in-error" and [c.value for c in old.components] == [150, 95]
+    assert new.status == "amended" and new.supersedes == bp.ref
+    assert [c.value for c in new.components] == [128, 82]
     assert _actions(store, pid).count("entry.correct") == 2  # the old one marked, the new one added
 
 
