@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -95,9 +95,11 @@ def record_allergy(store: Store, patient_id: str, substance: str, reaction: str 
     who = author(store)
     record = _record(store, patient_id)
     allergy = ce.build_allergy(patient_id, substance, who, reaction, criticality, verification, category)
-    # A real allergy ends an earlier "no known allergies": that statement is no longer true.
-    ended = [ce.entered_in_error(a, who) for a in record.allergies
-             if a.is_no_known and a.verification_status != "entered-in-error"]
+    # A real allergy ends an earlier "no known allergies": it was true when made, so it becomes
+    # inactive (kept, with who ended it), not entered-in-error.
+    ended = [replace(a, clinical_status="inactive", recorded_by=who.name, recorded_at=who.at)
+             for a in record.allergies if a.is_no_known and a.clinical_status in ("", "active")
+             and a.verification_status != "entered-in-error"]
     store.patients.supersede(ended, [allergy], "entry.allergy")
     return Saved((allergy,), tuple(ended))
 
