@@ -20,6 +20,7 @@ from assistant.errors import AssistantError, database_failure, failure_kind
 COMMAND_MODULES = (
     "assistant.cli.database",
     "assistant.cli.records",
+    "assistant.cli.entry",
     "assistant.cli.calculators",
     "assistant.cli.risks",
     "assistant.cli.models",

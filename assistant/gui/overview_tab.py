@@ -123,6 +123,13 @@ class OverviewTab(QWidget):
                                    context=self)
         self._find_stored()
 
+    def refresh_risk(self) -> None:
+        """The chart changed (an entry saved): evaluate the flags again over the new record."""
+        record = self.record
+        self._risk_task = run_task(lambda _c: services.evaluate_risk(record), name="flags",
+                                   on_result=self._risk_done, on_error=self._risk_failed,
+                                   context=self)
+
     def _find_stored(self) -> None:
         record, settings, gen = self.record, self.ctx.settings, self._gen
         engine, loading = self.ctx.models.engine, self.ctx.models.state == "loading"

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QDialog, QTabWidget, QTextBrowser, QVBoxLayout, QW
 
 from assistant.records.domain import Note
 from assistant.records.record import PatientRecord
+from assistant.services.chart_entry import Saved
 
 from .banner import Banner
 from .careplan_tab import CarePlanTab
 from .context import AppContext
+from .entry_bar import ENTRY_TABS, EntryBar
 from .entry_detail import DETAIL_CSS, entry_html
 from .labs_tab import LabsTab
 from .notes_tab import NotesTab
@@ -59,6 +61,7 @@ class PatientView(QWidget):
         self._pages: dict[str, QWidget] = {}
         self._boxes: dict[str, QVBoxLayout] = {}  # each page's layout, which takes the built tab
         self._factories: dict[str, Callable[[], QWidget]] = {}
+        self.entry_bars: dict[str, EntryBar] = {}
         # Only the overview is built now: the rest are built one per event-loop turn after it has
         # painted (or at once when the user opens one), so opening a chart never stalls the UI.
         self.overview = OverviewTab(ctx, record)
@@ -157,6 +160,8 @@ class PatientView(QWidget):
         tab = SectionTab(section.key, section.columns, section.empty, section.emphasis,
                          order=section.order, order_text=section.order_text)
         tab.resolve = lambda ref: self.record.entry(ref)
+        if section.key in ENTRY_TABS:  # first: it follows the selection that set_entries makes
+            tab.box.insertWidget(0, self._entry_bar(section.key, tab.entry_selected))
         tab.set_entries(getattr(self.record, section.field))
         return tab
 
@@ -164,7 +169,39 @@ class PatientView(QWidget):
         labs = LabsTab()
         labs.resolve = lambda ref: self.record.entry(ref)
         labs.set_observations(self.record.observations, self.record.patient.sex)
+        box = labs.layout()
+        if isinstance(box, QVBoxLayout):
+            box.insertWidget(0, self._entry_bar(LABS_KEY, labs.entry_selected))
         return labs
+
+    def _entry_bar(self, key: str, selected: Any) -> EntryBar:
+        bar = EntryBar(key, self.ctx.db, lambda: self.record)
+        selected.connect(bar.select)
+        bar.saved.connect(self.entries_saved)
+        self.entry_bars[key] = bar
+        return bar
+
+    def entries_saved(self, saved: Saved) -> None:
+        """Entries were stored: every built tab, the flags and the plan see the chart as it is now."""
+        self.record = saved.apply(self.record)
+        for section in TABLE_SECTIONS:
+            tab = self._built.get(section.key)
+            if isinstance(tab, SectionTab):
+                tab.set_entries(getattr(self.record, section.field))
+            n = len(getattr(self.record, section.field))
+            self.tabs.setTabText(self.tabs.indexOf(self._pages[section.key]),
+                                 f"{section.title} ({n})" if n else section.title)
+        labs = self._built.get(LABS_KEY)
+        if isinstance(labs, LabsTab):
+            labs.set_observations(self.record.observations, self.record.patient.sex)
+        for bar in self.entry_bars.values():  # what a button acts on is the entry as it is now
+            bar.select(self.record.entry(bar.selected.ref) if bar.selected is not None else None)
+        self.banner.set_record(self.record)
+        self.overview.set_record(self.record)
+        self.overview.refresh_risk()
+        plan = self._built_plan()
+        if plan is not None:
+            plan.record = self.record
 
     def _notes_tab(self) -> NotesTab:
         notes = NotesTab(self.ctx.db)

@@ -12,6 +12,8 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 CVX = "http://hl7.org/fhir/sid/cvx"
 MRN_TYPE = "MR"
+# SNOMED CT: 716186003 No known allergy; 409137002 No known drug allergy.
+NO_KNOWN_ALLERGY_CODES = frozenset({"716186003", "409137002"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class Entry:
     resource_type: ClassVar[str] = ""
     id: str
     patient_id: str
+    # Who entered it in this app and when (exported as a FHIR Provenance); empty for imported data
+    # whose source named no author.
+    recorded_by: str = ""
+    recorded_at: datetime | None = None
+    # The ref of the entry this one corrects or replaces; the old one stays, marked, never deleted.
+    supersedes: str = ""
 
     @property
     def ref(self) -> str:
@@ -149,6 +157,7 @@ class Medication(Entry):
     reason_refs: tuple[str, ...] = ()
     encounter_id: str = ""
     requester: str = ""
+    status_reason: str = ""  # why it was stopped or changed (FHIR statusReason)
 
     @property
     def is_active(self) -> bool:
@@ -185,10 +194,18 @@ class Allergy(Entry):
     category: str = ""  # food, medication, environment, biologic
     allergy_type: str = ""  # allergy, intolerance
     clinical_status: str = ""
+    verification_status: str = ""  # unconfirmed, presumed, confirmed, refuted, entered-in-error
     recorded: datetime | None = None
 
     @property
+    def is_no_known(self) -> bool:
+        """The statement "no known allergies" (SNOMED 716186003), not an allergy to anything."""
+        return self.code.system == SNOMED and self.code.code in NO_KNOWN_ALLERGY_CODES
+
+    @property
     def is_active(self) -> bool:
+        if self.verification_status in ("refuted", "entered-in-error") or self.is_no_known:
+            return False
         return self.clinical_status in ("", "active")
 
     @property

@@ -24,6 +24,7 @@ from assistant.records.domain import (
     Procedure,
 )
 
+from .fhir_provenance import provenance
 from .record import PatientRecord
 
 _NS = uuid.UUID("5b0a1f0e-6c1e-4d8e-9a53-2c1f3b8d7e10")
@@ -32,6 +33,7 @@ _INTERP = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 _COND_CLIN = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _COND_VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 _ALLERGY_CLIN = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+_ALLERGY_VER = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 _OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
 _ACT = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
@@ -128,6 +130,7 @@ class _Exporter:
             "reasonReference": [self.ref("Condition", r) for r in m.reason_refs] or None,
             "encounter": self.ref("Encounter", m.encounter_id),
             "requester": {"display": m.requester} if m.requester else None,
+            "statusReason": {"text": m.status_reason} if m.status_reason else None,
         })
 
     def allergy(self, a: Allergy) -> JSONObject:
@@ -138,6 +141,7 @@ class _Exporter:
             "code": _cc(a.code, text=a.substance), "criticality": a.criticality or None,
             "category": [a.category] if a.category else None, "type": a.allergy_type or None,
             "clinicalStatus": _status(_ALLERGY_CLIN, a.clinical_status),
+            "verificationStatus": _status(_ALLERGY_VER, a.verification_status),
             "recordedDate": _iso(a.recorded),
             # FHIR requires a manifestation in every reaction; a reaction without one is omitted.
             "reaction": [reaction] if reaction.get("manifestation") else None,
@@ -253,8 +257,13 @@ def export_bundle(record: PatientRecord) -> Bundle:
     ex = _Exporter(record)
     entries: list[BundleEntry] = [{"fullUrl": full_url("Patient", record.patient.id),
                                    "resource": ex.patient(record.patient)}]
+    provenances: list[BundleEntry] = []
     for e in record.entries():
         entries.append({"fullUrl": full_url(e.resource_type, e.id), "resource": ex.entry(e)})
+        prov = provenance(e, full_url)
+        if prov is not None:
+            provenances.append({"fullUrl": full_url("Provenance", str(prov["id"])), "resource": prov})
+    entries += provenances
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "entry": entries}
 

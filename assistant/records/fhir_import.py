@@ -22,6 +22,7 @@ from assistant.errors import BadInputError
 from assistant.records.domain import Entry, Patient
 
 from .fhir_map import map_resource
+from .fhir_provenance import apply_provenance
 from .fhir_read import CONTEXT_TYPES, MAPPED_TYPES, SKIPPED_TYPES, RawFile, read_file
 from .fhir_values import Context, coding
 
@@ -66,8 +67,13 @@ def parse_file(path: Path) -> ParsedFile:
     out = ParsedFile(path, counts=raw.counts)
     ctx = Context()
     models: list[tuple[int, Any]] = []
+    provenances: list[dict[str, Any]] = []
     for res in raw.resources:
         rtype, rid = res.resource_type, res.data.get("id")
+        if rtype == "Provenance":  # read after mapping: who entered an entry, and what it supersedes
+            _validate(raw, rtype, res.index, res.data)
+            provenances.append(res.data)
+            continue
         if rtype in MAPPED_TYPES or rtype in CONTEXT_TYPES:
             if not rid or not isinstance(rid, str):
                 raise BadInputError(f"{path}: entry {res.index} ({rtype}): missing required field 'id'")
@@ -98,6 +104,7 @@ def parse_file(path: Path) -> ParsedFile:
                                     "reference (subject/patient is required)")
             out.entries.append(mapped)
         out.mapped[model.get_resource_type()] += 1
+    out.entries = apply_provenance(out.entries, provenances, ctx)
     return out
 
 

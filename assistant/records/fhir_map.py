@@ -163,6 +163,7 @@ def map_medication(r: fhir_request.MedicationRequest | fhir_statement.Medication
         dose_text=dose_text, route=route, frequency=frequency, status=r.status or "",
         intent=intent, start=dt(start), end=dt(end),
         reason_refs=reasons, encounter_id=encounter_id, requester=requester,
+        status_reason=cc_text(r.statusReason) if isinstance(r, MedicationRequest) else "",
     )
 
 
@@ -177,7 +178,8 @@ def map_allergy(r: fhir_allergy.AllergyIntolerance, ctx: Context) -> Allergy:
         id=_id(r), patient_id=_subject(r, ctx, "patient"), substance=cc_text(r.code) or code.display,
         code=code, reaction=reaction, severity=severity, criticality=r.criticality or "",
         category=(r.category[0] or "") if r.category else "", allergy_type=r.type or "",
-        clinical_status=status_code(r.clinicalStatus), recorded=dt(r.recordedDate),
+        clinical_status=status_code(r.clinicalStatus), verification_status=status_code(r.verificationStatus),
+        recorded=dt(r.recordedDate),
     )
 
 

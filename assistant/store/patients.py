@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.errors import BadInputError, OrphanEntriesError
@@ -56,6 +57,12 @@ def fts_query(text: str) -> str:
 def _when(e: Entry) -> str | None:
     w = e.when
     return w.isoformat() if w else None
+
+
+def _status(e: Entry) -> str:
+    """The statuses an audit row names when an entry changes ('active/confirmed')."""
+    parts = [getattr(e, name, "") for name in ("status", "clinical_status", "verification_status")]
+    return "/".join(p for p in parts if p) or "-"
 
 
 def _summary(r: Row, snippet: str = "") -> PatientSummary:
@@ -182,6 +189,41 @@ class Patients:
             _index_note(conn, note)
             self._audit.record("note.add", note.patient_id, note.ref)
         return note
+
+    def add_entries(self, entries: Sequence[Entry], action: str = "entry.add") -> None:
+        """Store new entries made in the app, in one transaction, each audited."""
+        self.write_entries(entries, (), action)
+
+    def supersede(self, replaced: Sequence[Entry], new: Sequence[Entry], action: str = "entry.correct") -> None:
+        """Replace stored entries by new versions (a correction marks the old one entered-in-error,
+        a stop or a resolve changes its status) and add the entries that supersede them: one
+        transaction, one audit row per entry naming what it was and what it is now."""
+        self.write_entries(new, replaced, action)
+
+    def write_entries(self, new: Sequence[Entry], replaced: Sequence[Entry], action: str) -> None:
+        if not new and not replaced:
+            raise BadInputError("nothing to save")
+        patients = {e.patient_id for e in (*new, *replaced)}
+        for pid in patients:
+            self.load_patient(pid)
+        with self._ctx.transaction() as conn:
+            for e in replaced:
+                row = conn.execute("SELECT data FROM entries WHERE ref = ? AND patient_id = ?",
+                                   (e.ref, e.patient_id)).fetchone()
+                if row is None:
+                    raise BadInputError(f"no entry {e.ref} in this patient's chart")
+                before = entry_from_row(e.resource_type, json.loads(as_text(row[0])))
+                conn.execute("UPDATE entries SET when_ts = ?, data = ? WHERE ref = ?",
+                             (_when(e), json.dumps(to_jsonable(e)), e.ref))
+                self._audit.record(action, e.patient_id, f"{e.ref} {_status(before)} -> {_status(e)}")
+            for e in new:
+                if conn.execute("SELECT 1 FROM entries WHERE ref = ?", (e.ref,)).fetchone():
+                    raise BadInputError(f"an entry {e.ref} is already stored")
+                conn.execute("INSERT INTO entries(ref, patient_id, type, when_ts, data, origin) "
+                             "VALUES (?, ?, ?, ?, ?, 'app')",
+                             (e.ref, e.patient_id, e.resource_type, _when(e), json.dumps(to_jsonable(e))))
+                detail = f"{e.ref} supersedes {e.supersedes}" if e.supersedes else e.ref
+                self._audit.record(action, e.patient_id, detail)
 
     # Last in the class: below it, `list` would name this method rather than the type.
     def list(self, search: str = "", limit: int = 500) -> list[PatientSummary]:

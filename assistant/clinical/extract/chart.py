@@ -80,8 +80,9 @@ class Chart:
         self._obs: dict[str, list[tuple[Observation, str]]] = {}
         by_loinc = analyte_by_loinc()
         for o in record.observations:
-            # An implausible value (marked at import) is shown in the chart but never scored.
-            if o.implausible or o.effective is None or o.effective > self.as_of:
+            # An implausible value (marked at import) or one corrected since is shown, never scored.
+            if (o.implausible or o.status in ("entered-in-error", "cancelled") or o.effective is None
+                    or o.effective > self.as_of):
                 continue
             name = by_loinc.get(o.code.code)
             if name:

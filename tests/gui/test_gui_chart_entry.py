@@ -1,0 +1,117 @@
+"""Chart entry in the app, as a clinician does it: vitals, a lab result, stop a medicine, add an allergy,
+resolve a problem, and the flags change; bad input gets a message beside its field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_support import FAST_KDF, PASSWORD, USER
+from PySide6.QtWidgets import QWidget
+
+DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "01_arthur_sampleton_diabetes_ckd.json"
+
+
+@pytest.fixture
+def arthur_db(tmp_path: Path) -> Path:
+    from assistant.services.importing import import_files
+    from assistant.store.database import Store
+
+    path = tmp_path / "entry" / "clinical.db"
+    path.parent.mkdir()
+    store, _ = Store.create(path, USER, PASSWORD, display_name="Dr Admin", kdf=FAST_KDF)
+    import_files(store, [DEMO])
+    store.close()
+    return path
+
+
+def _save(qtbot: Any, dialog: Any) -> None:
+    with qtbot.waitSignal(dialog.saved, timeout=10000):
+        dialog.save()
+
+
+def _flags(qtbot: Any, view: Any, before: Any = None) -> Any:
+    qtbot.waitUntil(lambda: view.overview.risk is not None and view.overview.risk is not before, timeout=20000)
+    return view.overview.risk
+
+
+def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any, tmp_path: Path) -> None:
+    window = make_window(arthur_db)
+    gui.sign_in(window)
+    view = gui.open_patient(window, "Arthur")
+    risk0 = _flags(qtbot, view)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+
+    view.show_tab("labs")
+    labs_bar = view.entry_bars["labs"]
+    labs_bar.buttons["Record vitals"].click()
+    vitals = labs_bar.dialog
+    vitals.bp.setText("400/20")
+    vitals.save()
+    assert "400" in vitals.error_text("bp") and vitals.isVisible()  # refused, the message beside the field
+    vitals.bp.setText("82/128")
+    vitals.save()
+    assert "not below systolic" in vitals.error_text("bp")
+    vitals.bp.setText("128/82")
+    vitals.edits["pulse"].setText("72")
+    vitals.edits["spo2"].setText("97")
+    _save(qtbot, vitals)
+    assert any(o.recorded_by == "Dr Admin" and o.code.code == "85354-9" for o in view.record.observations)
+
+    labs_bar.buttons["Record lab result"].click()
+    lab = labs_bar.dialog
+    lab.select_test("potassium")
+    assert "3.5–5.1" in lab.range.text()
+    lab.value.setText("6.3")
+    lab.unit.setEditText("mg/dL")
+    lab.save()
+    qtbot.waitUntil(lambda: "not a unit of Potassium" in lab.error_text("unit"), timeout=5000)
+    assert lab.grab().save(str(shots / "lab-error.png"))
+    lab.unit.setEditText("mmol/L")
+    _save(qtbot, lab)
+    potassium = next(o for o in view.record.observations if o.value == 6.3)
+    qtbot.waitUntil(lambda: any(potassium.ref in f.evidence for f in view.overview.risk.flags), timeout=20000)
+    critical = [f for f in view.overview.risk.flags if potassium.ref in f.evidence]
+    assert critical[0].severity == "critical" and "Potassium" in critical[0].title
+    shown = view.overview.flags.findChildren(QWidget)
+    assert any("Potassium" in (getattr(w, "text", lambda: "")() or "") for w in shown)
+
+    meds = view.ensure("medications")
+    med = next(m for m in view.record.medications if m.is_active)
+    assert meds.select_ref(med.ref)
+    bar = view.entry_bars["medications"]
+    qtbot.waitUntil(lambda: bar.buttons["Stop"].isEnabled(), timeout=5000)
+    bar.buttons["Stop"].click()
+    stop = bar.dialog
+    stop.save()  # checked on the database thread: the message still lands beside the field
+    qtbot.waitUntil(lambda: "why it is stopped" in stop.error_text("reason"), timeout=5000)
+    stop.reason.setText("no longer needed")
+    _save(qtbot, stop)
+    assert not view.record.entry(med.ref).is_active
+
+    allergies = view.entry_bars["allergies"] if "allergies" in view.entry_bars else None
+    if allergies is None:
+        view.ensure("allergies")
+        allergies = view.entry_bars["allergies"]
+    allergies.buttons["Record allergy"].click()
+    allergy = allergies.dialog
+    allergy.substance.setText("Penicillin")
+    allergy.reaction.setText("hives")
+    _save(qtbot, allergy)
+    assert [a.substance for a in view.record.active_allergies] == ["Penicillin"]
+
+    problems = view.ensure("problems")
+    problem = next(c for c in view.record.conditions if c.is_active)
+    assert problems.select_ref(problem.ref)
+    pbar = view.entry_bars["problems"]
+    qtbot.waitUntil(lambda: pbar.buttons["Resolve"].isEnabled(), timeout=5000)
+    pbar.buttons["Resolve"].click()
+    _save(qtbot, pbar.dialog)
+    assert view.record.entry(problem.ref).clinical_status == "resolved"
+    qtbot.waitUntil(lambda: view.overview._risk_task is None, timeout=20000)
+    risk2 = view.overview.risk
+    assert {f.id for f in risk2.flags} != {f.id for f in risk0.flags}
+    assert view.tabs.tabText(view.tabs.indexOf(view._pages["allergies"])) == "Allergies (1)"
+    assert (shots / "lab-error.png").stat().st_size > 1000
