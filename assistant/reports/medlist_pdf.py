@@ -87,14 +87,14 @@ def medlist_story(record: PatientRecord, c: Catalogue, now: datetime | None = No
     head = [c.m("col_medicine"), c.m("col_how"), c.m("col_started"), c.m("col_reason")]
     if current:
         story.append(_table(head, [[r.name, r.how, r.started, r.reason] for r in current],
-                            [3.2, 3.6, 1.4, 2.2]))
+                            [3.1, 3.5, 1.8, 2.2]))
     else:
         story.append(st.para(c.m("none_current")))
     story += st.heading(c.m("heading_stopped", days=str(STOPPED_DAYS)))
     if stopped:
         story.append(_table([c.m("col_medicine"), c.m("col_how"), c.m("col_stopped"), c.m("col_reason")],
                             [[r.name, r.how, r.stopped, r.reason] for r in stopped],
-                            [3.2, 3.6, 1.4, 2.2]))
+                            [3.1, 3.5, 1.8, 2.2]))
     else:
         story.append(st.para(c.m("none_stopped")))
     return story
