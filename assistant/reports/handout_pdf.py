@@ -110,11 +110,12 @@ def handout_story(h: Handout) -> list[Flowable]:
 class _PagedCanvas(Canvas):
     """Holds the pages so each can say 'Page X of Y' in the handout's language."""
 
-    def __init__(self, *args: Any, label: Callable[[int, int], str] = str, name: str = "",
+    def __init__(self, *args: Any, label: Callable[[int, int], str] | None = None, name: str = "",
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
-        self._label, self._name = label, name
+        self._label = label or (lambda n, total: f"Page {n} of {total}")
+        self._name = name
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))

@@ -52,7 +52,8 @@ def resolve_language(value: str) -> str:
     for tag in languages():
         meta = _load(tag).get("meta", {})
         aliases = meta.get("aliases", []) if isinstance(meta, dict) else []
-        if want == tag.lower() or want in [str(a).lower() for a in aliases]:
+        names = [str(a).lower() for a in aliases] if isinstance(aliases, list) else []
+        if want == tag.lower() or want in names:
             return tag
     # "zh-TW" has no catalogue of its own and is not Simplified Chinese: it gets English, not zh-CN.
     return DEFAULT_LANG

@@ -80,7 +80,6 @@ def _table(header: list[str], rows: list[list[str]], fractions: list[float]) -> 
 
 def medlist_story(record: PatientRecord, c: Catalogue, now: datetime | None = None) -> list[Flowable]:
     current, stopped = medication_rows(record, now)
-    p = record.patient
     today = st.fmt_date((now or datetime.now(UTC)).astimezone().date())
     story: list[Flowable] = [
         st.para(c.m("printed", date=today)), *st.heading(c.m("heading_current"))]

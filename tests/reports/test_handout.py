@@ -19,8 +19,8 @@ from assistant.reports.careplan_summary import short_source, summary_rows
 from assistant.reports.handout_pdf import BODY_PT, handout_styles, render_handout
 from assistant.reports.handout_text import Catalogue, build_handout, handout_text, resolve_language
 from assistant.reports.medlist_pdf import medication_rows, render_medlist
-from assistant.reports.readability import fk_grade, syllables
 from assistant.reports.raster import page_count
+from assistant.reports.readability import fk_grade, syllables
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 
