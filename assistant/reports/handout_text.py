@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -118,8 +119,13 @@ def how_to_take(med: Medication) -> str:
     return text.rstrip(".") + "." if text else ""
 
 
+# Some RxNorm displays start with the FDA application number ("NDA020800 0.3 ML epinephrine ..."):
+# a code, not a word a patient or pharmacist reads.
+_APPLICATION_NO = re.compile(r"^(?:NDA|ANDA|BLA)\d+\s+")
+
+
 def medicine_name(med: Medication) -> str:
-    return med.name or med.code.display or "Medicine"
+    return _APPLICATION_NO.sub("", med.name or med.code.display) or "Medicine"
 
 
 def build_handout(plan: CarePlanDocument, record: PatientRecord, *, status: str = "draft",

@@ -17,7 +17,13 @@ from assistant.assist.evaluate import iter_records
 from assistant.records.record import PatientRecord
 from assistant.reports.careplan_summary import short_source, summary_rows
 from assistant.reports.handout_pdf import BODY_PT, handout_styles, render_handout
-from assistant.reports.handout_text import Catalogue, build_handout, handout_text, resolve_language
+from assistant.reports.handout_text import (
+    Catalogue,
+    build_handout,
+    handout_text,
+    medicine_name,
+    resolve_language,
+)
 from assistant.reports.medlist_pdf import medication_rows, render_medlist
 from assistant.reports.raster import page_count
 from assistant.reports.readability import fk_grade, syllables
@@ -69,11 +75,12 @@ def test_handout_is_at_most_two_pages_in_large_type_without_codes(demo_plans, tm
         assert page_count(pdf) <= 2
         text = pdftotext(pdf)
         assert "[F" not in text and not re.search(r"\[\d+(, \d+)*\]", text)  # no citation marks
+        assert not re.search(r"\bA?NDA\d+", text)  # RxNorm's FDA application numbers
         codes = {o.code.code for o in record.observations} | {m.code.code for m in record.medications}
         words = set(re.findall(r"[\w-]+", text))
         assert not (codes - {""}) & words, "a LOINC or RxNorm code reached the handout"
         for med in record.active_medications:
-            assert med.name.split()[0] in text
+            assert medicine_name(med).split()[0] in text
         assert "555 0100" in text and "Who to call" in text
         fonts = pdffonts(pdf, tmp_path)
         assert "DejaVuSans" in fonts and all(" yes " in ln for ln in fonts.splitlines()[2:])
