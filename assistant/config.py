@@ -20,7 +20,8 @@ DEFAULT_PACK_FILE = "default.txt"
 SettingValue: TypeAlias = str | int | bool
 # The keys of each value type (KEYS below; tests/core/test_config.py checks that the two agree), so
 # that `settings["models.threads"]` is typed int and `settings["models.device"]` str.
-TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "database.path",
+TextKey = Literal["organisation.name", "organisation.address", "organisation.logo", "organisation.phone",
+                  "database.path",
                   "models.pack_dir", "models.install_dir", "models.device", "summary.unverified",
                   "careplan.unverified", "audit.witness_path",
                   "knowledge.trusted_keys", "knowledge.packs_dir"]
@@ -51,6 +52,8 @@ KEYS: tuple[Key, ...] = (
     Key("organisation.name", str, "", "Organisation name printed on reports"),
     Key("organisation.address", str, "", "Address printed on reports (one line, or lines separated by '\\n')"),
     Key("organisation.logo", str, "", "Path to a PNG/JPEG logo for report letterheads"),
+    Key("organisation.phone", str, "", "Clinic phone number printed on patient handouts under 'Who to "
+        "call'; empty prints a blank line to write it in by hand"),
     Key("database.path", str, "", "Database file; empty means per-user data folder; ~ and $VAR / %VAR% "
         "are expanded (e.g. a shared path with $USER)", env="ASSISTANT_DB"),
     Key("models.pack_dir", str, "", "Model pack folder; empty means the site default pack (set by "

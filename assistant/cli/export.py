@@ -1,4 +1,4 @@
-"""CLI: `assistant export PATIENT --format pdf --document careplan|summary --out FILE`."""
+"""CLI: `assistant export PATIENT --format pdf|handout|medlist [--document careplan|summary] --out FILE|DIR`."""
 
 from __future__ import annotations
 
@@ -14,19 +14,28 @@ from assistant.services.documents import (
     Rendered,
     audited_output,
     careplan_for_output,
+    handout_for_output,
+    medlist_for_output,
     summary_for_output,
 )
 
 
 def export_pdf(args: argparse.Namespace) -> int:
-    """Export the patient's latest care plan (drafting one if none) or a fresh summary as PDF."""
+    """Export the patient's latest care plan (drafting one if none), a fresh summary, the handout of
+    the latest plan or the medication list as PDF; into a folder under its default file name."""
     out = Path(args.out).expanduser()
-    kind = getattr(args, "document", "careplan") or "careplan"
+    fmt = getattr(args, "format", "pdf")
+    kind = fmt if fmt in ("handout", "medlist") else (getattr(args, "document", "careplan") or "careplan")
+    lang = getattr(args, "lang", None) or None
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
         record = store.patients.load_record(pid)
         rendered: Rendered
-        if kind == "careplan":
+        if kind == "handout":
+            rendered = handout_for_output(store, pid, record=record, lang=lang)
+        elif kind == "medlist":
+            rendered = medlist_for_output(store, pid, record=record, lang=lang)
+        elif kind == "careplan":
             rendered = careplan_for_output(store, pid, record=record)
         elif kind == "summary":
             choice = choose_engine(no_model=getattr(args, "no_model", False))
@@ -36,10 +45,13 @@ def export_pdf(args: argparse.Namespace) -> int:
                                           fallback_note=choice.note)
         else:
             raise BadInputError(f"unknown document {kind!r}: use careplan or summary")
+        if out.is_dir():
+            out = out / rendered.filename
         with audited_output(store, f"{rendered.kind}.export", pid, rendered.audit_detail()):
             write_private(out, rendered.pdf)
-    what = (f"care plan version {rendered.version} ({rendered.status})" if kind == "careplan"
-            else "summary")
+    what = {"careplan": f"care plan version {rendered.version} ({rendered.status})",
+            "handout": f"patient handout of care plan version {rendered.version} ({rendered.status})",
+            "medlist": "medication list"}.get(kind, "summary")
     print(f"Exported the {what} to {out}.")
     return 0
 

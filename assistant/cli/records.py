@@ -1,4 +1,4 @@
-"""CLI: `import PATH...`, `patients`, `show PATIENT`, `export PATIENT --format fhir|pdf`."""
+"""CLI: `import PATH...`, `patients`, `show PATIENT`, `export PATIENT --format fhir|pdf|handout|medlist`."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _export(args: argparse.Namespace) -> int:
     if len(args.patient) != 1 or args.all:
         raise BadInputError("export takes one patient; several or --all only with --deidentify")
     args.patient = args.patient[0]
-    if args.format == "pdf":
+    if args.format in ("pdf", "handout", "medlist"):
         return export_pdf(args)
     with open_store(args) as store:
         pid = store.patients.resolve(args.patient)
@@ -147,10 +147,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_show)
 
-    p = sub.add_parser("export", help="export a patient as FHIR JSON or a PDF document")
+    p = sub.add_parser("export", help="export a patient as FHIR JSON, a PDF document, the patient "
+                       "handout or the medication list")
     add_db_args(p)
     p.add_argument("patient", metavar="PATIENT", nargs="*")
-    p.add_argument("--format", choices=("fhir", "pdf"), default="fhir")
+    p.add_argument("--format", choices=("fhir", "pdf", "handout", "medlist"), default="fhir",
+                   help="handout: the patient's sheet of the latest care plan; medlist: the current "
+                   "medication list (PDFs; --out may be a folder: the file gets a name that says which "
+                   "document, date and plan version)")
+    p.add_argument("--lang", metavar="TAG", help="handout / medlist language (e.g. en, zh-CN); default: "
+                   "the patient's language where a translation exists, else English")
     p.add_argument("--deidentify", action="store_true",
                    help="HIPAA Safe Harbor de-identified FHIR (admins; several patients or --all into a folder)")
     p.add_argument("--all", action="store_true", help="every patient (with --deidentify)")

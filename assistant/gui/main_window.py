@@ -140,6 +140,9 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("Export PDF…", lambda: self.output.export(), "Ctrl+E", "export")
         self.act_print = self._action("Print…", lambda: self.output.print(), QKeySequence.StandardKey.Print,
                                       "print")
+        self.act_documents = [self._action(text, slot) for text, slot in (
+            ("Export handout…", lambda: self.output.export_handout()), ("Print handout…", lambda: self.output.print_handout()),
+            ("Print medication list…", lambda: self.output.print_medlist()))]
         self.act_settings = self._action("Settings…", self.show_settings, None, "settings")
         self.act_deidentify = self._action("De-identified export…", self.show_deidentify)
         self.act_lock = self._action("Lock", self.session.lock, "Ctrl+L", "lock")
@@ -165,7 +168,7 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for a in (self.act_import, self.act_export, self.act_print, self.act_deidentify):
+        for a in (self.act_import, self.act_export, self.act_print, *self.act_documents, self.act_deidentify):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addActions([self.act_lock, self.act_sign_out, self.act_quit])

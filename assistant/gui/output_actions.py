@@ -1,4 +1,4 @@
-"""Ctrl+E / Ctrl+P: export or print the open patient's care plan (or, failing that, its summary)."""
+"""Ctrl+E / Ctrl+P: the open patient's care plan (or its summary); the patient handout and medication list."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     Document = StoredDocument | services.SummaryView
 
 # What the print queue shows to everyone on the network: never a patient identifier.
-JOB_NAMES = {"careplan": "Clinician Assistant care plan", "summary": "Clinician Assistant summary"}
+JOB_NAMES = {"careplan": "Clinician Assistant care plan", "summary": "Clinician Assistant summary",
+             "handout": "Clinician Assistant patient handout",
+             "medlist": "Clinician Assistant medication list"}
 
 
 class OutputActions(QObject):
@@ -127,9 +129,9 @@ class OutputActions(QObject):
             return
         view, doc = target
         if isinstance(doc, services.SummaryView):
-            default, what = "summary.pdf", "summary"
-        else:  # never a patient identifier in a file name
-            default = f"care-plan-v{doc.version}{'-draft' if doc.status == 'draft' else ''}.pdf"
+            default, what = services.export_filename("summary", view.record), "summary"
+        else:  # initials and birth year: never the name or MRN in a file name
+            default = services.export_filename("careplan", view.record, doc.version, doc.status)
             what = "care plan"
         path = self.ask_path(default)
         if path is None:
@@ -151,10 +153,11 @@ class OutputActions(QObject):
                 self._cancelled()
 
             def go() -> None:
+                # Busy until the worker holds the task: a caller waiting on `busy` must not see a gap.
+                self._preparing = False
                 self.task = run_task(output.export_job(render, path), name="export-pdf",
                                      on_result=done, on_error=failed, on_cancelled=cancelled, context=self)
 
-            self._preparing = False
             self._audit(view, doc, "export.started", "pdf", then=go, what_failed="Export")
 
         self._flash("Exporting…")
@@ -201,11 +204,11 @@ class OutputActions(QObject):
                 self._failed("Printing", e)
 
             def go() -> None:
+                self._preparing = False
                 self.task = run_task(output.print_job(render, printer, job_name), name="print",
                                      on_result=done, on_error=failed, on_cancelled=self._cancelled,
                                      context=self)
 
-            self._preparing = False
             self._audit(view, doc, "print.started", "", then=go, what_failed="Printing")
 
         self._flash("Preparing to print…")
@@ -218,3 +221,89 @@ class OutputActions(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return printer
+
+    # --- documents for the patient: handout and medication list ---------------------------------
+    def export_handout(self) -> None:
+        self._patient_document("handout", self.export_handout, export=True)
+
+    def print_handout(self) -> None:
+        self._patient_document("handout", self.print_handout, export=False)
+
+    def export_medlist(self) -> None:
+        self._patient_document("medlist", self.export_medlist, export=True)
+
+    def print_medlist(self) -> None:
+        self._patient_document("medlist", self.print_medlist, export=False)
+
+    def _patient_document(self, kind: str, again: Callable[[], None], *, export: bool) -> None:
+        """Export or print the handout of the stored plan, or the medication list of the chart; audited
+        like the care plan: intent row first, then the result."""
+        ws = self.window.workspace
+        view = ws.view if ws is not None else None
+        if view is None:
+            self._flash("Open a patient first.")
+            return
+        if self.busy:
+            self._flash("Still working on the previous export or print.")
+            return
+        record, settings, plan = view.record, self.ctx.settings, view.careplan.doc
+        if kind == "handout":
+            if plan is None:
+                self._flash("The handout is made from the care plan: draft one on the Care plan tab first.")
+                return
+            if view.careplan.dirty:  # the handout shows what is stored: save the draft first
+                view.careplan.save_draft(then=again)
+                return
+            data, doc_id, version, status = view.careplan.data_of(plan), plan.id, plan.version, plan.status
+
+            def handout(cancel: threading.Event) -> bytes:
+                return services.handout_pdf(data, record, plan, settings, cancel)
+            render: Render = handout
+        else:
+            doc_id, version, status = uuid.uuid4().hex, None, ""
+
+            def medlist(cancel: threading.Event) -> bytes:
+                return services.medlist_pdf(record, doc_id, settings, cancel)
+            render = medlist
+        what = {"handout": "patient handout", "medlist": "medication list"}[kind]
+        detail = f"{doc_id}{f' v{version}' if version is not None else ''} pdf"
+        pid = record.patient.id
+        path: Path | None = None
+        if export:
+            path = self.ask_path(services.export_filename(kind, record, version, status))
+            if path is None:
+                return
+            job = output.export_job(render, path)
+        else:
+            printer = self.choose_printer()
+            if printer is None:
+                return
+            self._printer = printer
+            job = output.print_job(render, printer, JOB_NAMES[kind])
+        action = f"{kind}.{'export' if export else 'print'}"
+
+        def audit(suffix: str, text: str, then: Callable[[], None] | None = None) -> None:
+            self.ctx.db.submit(lambda s: s.audit.record(action + suffix, pid, text),
+                               None if then is None else (lambda _: then()),
+                               None if then is None else (lambda e: self._failed(what, e)), context=self)
+
+        def done(how: str) -> None:
+            self.task = None
+            self.last_how = how
+            if path is not None:
+                self.last_export = path
+            self._flash(f"Exported the {what} to {path}" if export else "Sent to the printer.")
+            audit("", f"{detail} {how}")
+
+        def failed(e: BaseException) -> None:
+            audit(".failed", f"{detail} {type(e).__name__}")
+            self._failed(what.capitalize(), e)
+
+        def go() -> None:
+            self._preparing = False
+            self.task = run_task(job, name=action, on_result=done, on_error=failed,
+                                 on_cancelled=self._cancelled, context=self)
+
+        self._preparing = True
+        self._flash("Preparing the " + what + "…")
+        audit(".started", detail, then=go)

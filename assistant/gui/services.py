@@ -311,6 +311,33 @@ def summary_pdf(summary: SummaryView, risk: RiskReport | None, record: PatientRe
                   letterhead=Letterhead.from_settings(settings), cancel=cancel.is_set if cancel else None)
 
 
+def handout_pdf(data: dict[str, Any], record: PatientRecord, doc: StoredDocument, settings: Settings,
+                cancel: threading.Event | None = None) -> bytes:
+    """The patient handout of a stored plan, in the patient's language. Worker thread."""
+    from assistant.assist.careplan.document import CarePlanDocument
+    from assistant.services.documents import handout_pdf as render
+
+    return render(CarePlanDocument.from_dict(data), record, status=doc.status, settings=settings,
+                  cancel=cancel.is_set if cancel else None)
+
+
+def medlist_pdf(record: PatientRecord, document_id: str, settings: Settings,
+                cancel: threading.Event | None = None) -> bytes:
+    """The current medication list. Worker thread."""
+    from assistant.services.documents import medlist_pdf as render
+
+    return render(record, document_id=document_id, settings=settings,
+                  cancel=cancel.is_set if cancel else None)
+
+
+def export_filename(kind: str, record: PatientRecord, version: int | None = None, status: str = "") -> str:
+    """The default file name: document, the patient's initials and birth year, date, plan version."""
+    from assistant.services.documents import export_filename as name
+    from assistant.services.documents import patient_short
+
+    return name(kind, patient_short(record), version=version, status=status)
+
+
 def pdf_pages(pdf: bytes, dpi: int, cancel: Callable[[], bool] | None = None) -> Iterator[PageImage]:
     """Page images of a PDF for a printer, rendered one at a time as they are asked for."""
     from assistant.reports.raster import page_images

@@ -22,6 +22,7 @@ from assistant.clinical.values import observation_value
 from assistant.records.record import PatientRecord
 
 from . import styles as st
+from .careplan_summary import flag_sources, short_source, summary_page
 from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
 from .layout import Banner, Letterhead, ReportInfo, build_pdf
@@ -97,7 +98,7 @@ def _basis(item: Item, condition_titles: dict[str, str]) -> str:
     """The conditions an item serves (their guidelines are listed once, under Guidelines followed);
     an item without one (a flag) shows its own source."""
     titles = [condition_titles[c] for c in item.conditions if c in condition_titles]
-    return ", ".join(dict.fromkeys(titles)) or item.source
+    return ", ".join(dict.fromkeys(titles)) or short_source(item.source)
 
 
 def _section_table(section: Section, record: PatientRecord | None, notes: Endnotes,
@@ -113,7 +114,12 @@ def _section_table(section: Section, record: PatientRecord | None, notes: Endnot
         values["state"].append(st.para(state, "cell", raw=True) if state else "")
         # Problems name their guideline in the text already.
         values["basis"].append("" if section.key == "problems" else _basis(item, condition_titles))
-    columns = [c for c in OPTIONAL_COLUMNS if any(values[c[0]])]
+    # A column only when it adds something: a target, interval, value or condition the item's own text already
+    # states is printed once, and the text column gets the width back.
+    texts = [plain_text(i.text) for i in section.items]
+    columns = [c for c in OPTIONAL_COLUMNS
+               if any(v and (c[0] not in ("target", "interval", "latest", "basis") or v not in t)
+                      for v, t in zip(values[c[0]], texts, strict=True))]
     # Flags have no condition: their column holds the published source instead.
     names = {"basis": "Source"} if section.key == "flags" else {}
     header = [TEXT_HEADINGS.get(section.key, "Item"), *(names.get(n, h) for n, h, _w in columns)]
@@ -210,6 +216,7 @@ def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = 
     if dropped:
         plan = replace(plan, warnings=plan.warnings + (dropped_note(dropped),))
     story += _about(plan)
+    story += st.guarded("Plan at a glance", lambda: summary_page(plan))
     for section in plan.sections:
         title = section.title or SECTION_TITLES.get(section.key, section.key)
         if section.key in PROSE_SECTIONS:
@@ -222,6 +229,7 @@ def careplan_story(plan: CarePlanDocument, record: PatientRecord, status: str = 
         story += st.heading(title)
         story += st.guarded(title, partial(_section_part, section, record, notes, titles))
     story += st.guarded("Guidelines followed", lambda: _guidelines(plan))
+    story += st.guarded("Sources of the safety issues", lambda: flag_sources(plan))
     story += [Spacer(1, 4), signature_block(status, signature)]
     story += st.guarded("Citations", notes.flowables)
     return story

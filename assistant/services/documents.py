@@ -1,19 +1,23 @@
-"""Reports from the store: a patient's care-plan and summary PDFs, with signer and audit row."""
+"""Reports from the store: care plan, summary, patient handout and medication list PDFs, audited."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from assistant.assist.careplan.document import CarePlanDocument
+from assistant.config import Settings, load_settings
 from assistant.errors import BadInputError
 from assistant.records.record import PatientRecord
 from assistant.reports import render_summary_pdf
 from assistant.reports.careplan_pdf import Signature, render_careplan
+from assistant.reports.handout_pdf import render_handout
+from assistant.reports.handout_text import build_handout
 from assistant.reports.layout import Letterhead
 from assistant.services.assist import evaluate_risk
 from assistant.services.summaries import summary_for
@@ -28,24 +32,52 @@ if TYPE_CHECKING:
 ROLE_LABELS = {"clinician": "Clinician", "admin": "Administrator", "nurse": "Nurse"}
 
 
+# File names say which document, which day and which plan version: "careplan_AS1959_2026-12-05_v3.pdf".
+FILE_KINDS = {"careplan": "careplan", "summary": "summary", "handout": "handout",
+              "medlist": "medications"}
+
+
+def patient_short(record: PatientRecord) -> str:
+    """Initials and birth year ('AS1959'): enough to tell one clinic day's files apart, but neither
+    the name nor the MRN, because the file lands in a folder (or mail, or print queue) that people
+    outside the chart can list; the document itself carries the full banner."""
+    p = record.patient
+    words = [*p.given[:1], *p.family.replace("-", " ").split()[:1]]
+    letters = ""
+    for w in words:
+        folded = unicodedata.normalize("NFKD", w.replace("Ł", "L").replace("ł", "l"))
+        first = next((ch for ch in folded if ch.isascii() and ch.isalpha()), "")
+        letters += first.upper()
+    return (letters or "X") + (str(p.birth_date.year) if p.birth_date else "")
+
+
+def export_filename(kind: str, short: str, on: date | None = None, version: int | None = None,
+                    status: str = "") -> str:
+    """'careplan_AS1959_2026-12-05_v3.pdf'; an unsigned plan (and its handout) ends in '-draft'."""
+    parts = [FILE_KINDS.get(kind, kind)] + ([short] if short else [])
+    parts.append((on or date.today()).isoformat())
+    if version is not None:
+        parts.append(f"v{version}" + ("-draft" if status == "draft" else ""))
+    return "_".join(parts) + ".pdf"
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A finished report: the PDF bytes and what the audit log and the file name may say about it."""
 
-    kind: str  # careplan | summary
+    kind: str  # careplan | summary | handout | medlist
     pdf: bytes
     patient_id: str
     document_id: str
     version: int | None = None
     status: str = ""  # draft, signed, superseded ('' for a summary)
+    short: str = ""  # patient_short() of the record, for the file name
+    made: date = field(default_factory=date.today)
 
     @property
     def filename(self) -> str:
-        """A default file name without patient identifiers, e.g. 'care-plan-v3-draft.pdf'."""
-        if self.kind == "careplan":
-            v = f"-v{self.version}" if self.version is not None else ""
-            return f"care-plan{v}{'-draft' if self.status == 'draft' else ''}.pdf"
-        return f"summary-{datetime.now():%Y%m%d-%H%M}.pdf"
+        """A default file name without the name or MRN: document, patient short form, date, version."""
+        return export_filename(self.kind, self.short, self.made, self.version, self.status)
 
     def audit_detail(self, how: str = "pdf") -> str:
         v = f" v{self.version}" if self.version is not None else ""
@@ -117,7 +149,8 @@ def careplan_for_output(store: Store, patient_id: str, document_id: str | None =
     pdf = render_careplan(CarePlanDocument.from_dict(doc.data), record, document_id=doc.id,
                          version=doc.version, status=doc.status, signature=signature_for(store, doc),
                          letterhead=letterhead, cancel=cancel)
-    return Rendered("careplan", pdf, patient_id, doc.id, doc.version, doc.status)
+    return Rendered("careplan", pdf, patient_id, doc.id, doc.version, doc.status,
+                    patient_short(record))
 
 
 # --- summaries --------------------------------------------------------------------------------
@@ -148,4 +181,45 @@ def summary_for_output(store: Store, patient_id: str, *, record: PatientRecord |
     doc_id = uuid.uuid4().hex
     pdf = summary_pdf(summary, record, risk=risk, document_id=doc_id, letterhead=letterhead,
                       cancel=cancel)
-    return Rendered("summary", pdf, patient_id, doc_id)
+    return Rendered("summary", pdf, patient_id, doc_id, short=patient_short(record))
+
+
+# --- documents for the patient ------------------------------------------------------------------
+def handout_pdf(data: CarePlanDocument, record: PatientRecord, *, status: str = "draft",
+                settings: Settings | None = None, lang: str | None = None,
+                cancel: Callable[[], bool] | None = None) -> bytes:
+    """The patient handout of a plan (store-free: the GUI calls it on a worker thread); the clinic
+    name and phone come from the site settings."""
+    settings = settings if settings is not None else load_settings()
+    handout = build_handout(data, record, status=status, clinic=settings["organisation.name"],
+                            phone=settings["organisation.phone"], lang=lang)
+    return render_handout(handout, cancel=cancel)
+
+
+def handout_for_output(store: Store, patient_id: str, *, record: PatientRecord | None = None,
+                       settings: Settings | None = None, lang: str | None = None,
+                       cancel: Callable[[], bool] | None = None) -> Rendered:
+    """The handout of the latest stored plan (drafting one if there is none), named by its version."""
+    record = record if record is not None else store.patients.load_record(patient_id)
+    doc = latest_careplan(store, patient_id) or draft_and_save_careplan(store, record)
+    pdf = handout_pdf(CarePlanDocument.from_dict(doc.data), record, status=doc.status,
+                      settings=settings, lang=lang, cancel=cancel)
+    return Rendered("handout", pdf, patient_id, doc.id, doc.version, doc.status, patient_short(record))
+
+
+def medlist_pdf(record: PatientRecord, *, document_id: str = "", settings: Settings | None = None,
+                lang: str | None = None, cancel: Callable[[], bool] | None = None) -> bytes:
+    from assistant.reports.medlist_pdf import render_medlist
+
+    return render_medlist(record, lang=lang, document_id=document_id,
+                          letterhead=Letterhead.from_settings(settings), cancel=cancel)
+
+
+def medlist_for_output(store: Store, patient_id: str, *, record: PatientRecord | None = None,
+                       settings: Settings | None = None, lang: str | None = None,
+                       cancel: Callable[[], bool] | None = None) -> Rendered:
+    """The current medication list from the chart as it is now (no plan needed)."""
+    record = record if record is not None else store.patients.load_record(patient_id)
+    doc_id = uuid.uuid4().hex
+    pdf = medlist_pdf(record, document_id=doc_id, settings=settings, lang=lang, cancel=cancel)
+    return Rendered("medlist", pdf, patient_id, doc_id, short=patient_short(record))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from gui_support import PASSWORD
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -164,7 +166,8 @@ def test_export_pdf_and_print(qtbot, signed_in, gui, tmp_path):
     field = QApplication.focusWidget()
     qtbot.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.output.busy and window.output.last_export == out, timeout=60000)
-    assert asked == ["care-plan-v1-draft.pdf"]  # no patient identifier in the suggested name
+    # Initials and birth year, never the name or MRN, in the suggested name.
+    assert len(asked) == 1 and re.fullmatch(r"careplan_[A-Z]+\d{4}_\d{4}-\d\d-\d\d_v1-draft\.pdf", asked[0])
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and (out.stat().st_mode & 0o077) == 0
     assert window.output.last_how == "reports"

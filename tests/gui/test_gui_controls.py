@@ -139,7 +139,7 @@ def test_careplan_tab_export_and_print_put_out_the_plan(qtbot, signed_in, gui, t
     window.output.ask_path = lambda default: asked.append(default) or target
     qtbot.mouseClick(plan.export, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: target.exists() and window.output.task is None, timeout=60000)
-    assert asked and asked[0].startswith("care-plan-v1")
+    assert asked and asked[0].startswith("careplan_") and "_v1" in asked[0]
     assert target.read_bytes().startswith(b"%PDF")
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

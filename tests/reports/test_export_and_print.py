@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -95,9 +96,12 @@ def test_latest_careplan_skips_superseded(store: Store):
 
 
 def test_default_file_names_carry_no_identifiers():
-    assert Rendered("careplan", b"", "p-unicode", "abc", 3, "draft").filename == "care-plan-v3-draft.pdf"
-    assert Rendered("careplan", b"", "p-unicode", "abc", 4, "signed").filename == "care-plan-v4.pdf"
-    assert Rendered("summary", b"", "p-unicode", "abc").filename.startswith("summary-")
+    on = date(2026, 12, 5)
+    assert Rendered("careplan", b"", "p-unicode", "abc", 3, "draft", "AS1959", on).filename == \
+        "careplan_AS1959_2026-12-05_v3-draft.pdf"
+    assert Rendered("careplan", b"", "p-unicode", "abc", 4, "signed", "AS1959", on).filename == \
+        "careplan_AS1959_2026-12-05_v4.pdf"
+    assert Rendered("summary", b"", "p-unicode", "abc", made=on).filename == "summary_2026-12-05.pdf"
 
 
 def test_page_images_for_the_printer():
@@ -115,3 +119,26 @@ def test_page_images_for_the_printer():
     assert min(first.rgb) < 100  # ink on the page, not a blank sheet
     # Cancelling stops after the current page.
     assert len(list(page_images(pdf, dpi=30, cancel=lambda: True))) <= 1
+
+
+def test_cli_exports_handout_and_medication_list_into_a_folder(demo_db: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["export", ZOE_ID_HINT, "--format", "handout", "--out", str(folder)]) == 0
+    assert "patient handout of care plan version 1 (draft)" in capsys.readouterr().out
+    assert main(["export", ZOE_ID_HINT, "--format", "medlist", "--out", str(folder)]) == 0
+    assert main(["export", ZOE_ID_HINT, "--format", "pdf", "--out", str(folder)]) == 0
+    today = date.today().isoformat()
+    # Initials and birth year, never the name or MRN; the plan's version on the plan and its handout.
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"careplan_ZM1992_{today}_v1-draft.pdf", f"handout_ZM1992_{today}_v1-draft.pdf",
+        f"medications_ZM1992_{today}.pdf"]
+    handout = squash(" ".join(pages_text((folder / f"handout_ZM1992_{today}_v1-draft.pdf").read_bytes())))
+    assert "Your care plan" in handout and "Your medicines" in handout
+    actions = [a for a, _ in _actions(demo_db)]
+    for kind in ("handout", "medlist"):
+        assert f"{kind}.export.started" in actions and f"{kind}.export" in actions
+    out = tmp_path / "zh.pdf"
+    assert main(["export", ZOE_ID_HINT, "--format", "handout", "--lang", "zh-CN", "--out", str(out)]) == 0
+    assert "您的药物" in squash(" ".join(pages_text(out.read_bytes())))
