@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
+from assistant.gui.plan_model import SOURCES
+
 
 def draft(qtbot, view):
     plan = view.careplan
@@ -139,7 +141,7 @@ def test_citation_in_plan_opens_entry(qtbot, signed_in, gui):
     rows = [r for r in range(editor.plan.rowCount()) if (i := editor.plan.item_at(r)) is not None
             and len(i.citations) == 1 and view.record.entry(i.citations[0]) is not None]
     assert rows
-    index = editor.plan.index(rows[0], 2)
+    index = editor.plan.index(rows[0], SOURCES)
     editor.scrollTo(index)
     with qtbot.waitSignal(view.cite_followed, timeout=2000) as sig:
         qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=editor.visualRect(index).center())
