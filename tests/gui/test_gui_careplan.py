@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gui_support import PASSWORD
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
@@ -45,6 +45,10 @@ def sign_with(qtbot, plan, password: str) -> None:
     dialog = plan.sign_dialog
     assert not dialog.sign_button.isEnabled()  # no password, no signature
     qtbot.keyClicks(dialog.password, password)
+    if not dialog.confirm.isChecked():
+        assert not dialog.sign_button.isEnabled()  # a password alone does not sign: confirm first
+        qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.confirm.height() // 2))
+    assert dialog.sign_button.isEnabled()
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert dialog.password.text() == ""  # handed on, not kept in the field
 
