@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QUndoStack
 
 from .plan_commands import AddItem, MoveItem, RemoveItem, SetItem, clone
 from .plan_data import PlanItem, PlanSection
-from .plan_timing import due_after, redate, retime, stated_due
+from .plan_timing import due_after, redate, retarget, retime, stated_due
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -31,6 +31,8 @@ COLUMN_TIPS = ("The item as it will be signed", "The goal's target value",
                "How often or by when (editing it rewrites the text that states it)",
                "The next due date (editing it rewrites the text that states it)",
                "From the record: latest value and assessment", "The record entries the item rests on")
+# Items that state the same timing in other words (the drafter writes one from the other).
+LINKED = {"followup:next": "patient:followup", "patient:followup": "followup:next"}
 SECTION_BG = QColor("#e8eef6")
 UNVERIFIED_BG = QColor("#fff4d6")
 
@@ -65,7 +67,10 @@ class PlanModel(QAbstractTableModel):
         self.as_of = ""  # the plan's date, against which an edited due date is judged
         self.label_for: Callable[[str], str] = str
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.indexChanged.connect(lambda _i: self.edited.emit())
+        self.undo_stack.indexChanged.connect(self._history_moved)
+
+    def _history_moved(self, _index: int) -> None:
+        self.edited.emit()
 
     def load(self, sections: list[PlanSection], label_for: Callable[[str], str], editable: bool,
              as_of: str = "") -> None:
@@ -170,12 +175,33 @@ class PlanModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
         si, ii = self.rows[index.row()]
+        col = index.column()
         before = self.sections[si].items[ii]
-        after = self.edited_item(before, index.column(), str(value).strip())
+        after = self.edited_item(before, col, str(value).strip())
         if after is None:
             return False
-        self.undo_stack.push(SetItem(self, si, ii, before, after, f"Edit {COLUMNS[index.column()].lower()}"))
+        label = f"Edit {COLUMNS[col].lower()}"
+        # The same target or timing stated in another item (the patient's section repeats the goals
+        # and the next check-up) changes with it: one plan, one statement of each.
+        linked = [(s, i, it, self.edited_item(it, col, str(value).strip())) for s, i, it in self._linked(before)] \
+            if col in (TARGET, WHEN, DUE) else []
+        linked = [x for x in linked if x[3] is not None]
+        self.undo_stack.beginMacro(label)
+        self.undo_stack.push(SetItem(self, si, ii, before, after, label))
+        for s, i, it, changed in linked:
+            assert changed is not None
+            self.undo_stack.push(SetItem(self, s, i, it, changed, label))
+        self.undo_stack.endMacro()
         return True
+
+    def _linked(self, item: PlanItem) -> list[tuple[int, int, PlanItem]]:
+        key = str(item.extra.get("key") or "")
+        if not key:
+            return []
+        pair = LINKED.get(key) or (f"patient:{key}" if key.startswith("goal:") else "") \
+            or (key.removeprefix("patient:") if key.startswith("patient:goal:") else "")
+        return [(s, i, it) for s, sec in enumerate(self.sections) for i, it in enumerate(sec.items)
+                if pair and it.extra.get("key") == pair]
 
     def edited_item(self, item: PlanItem, col: int, value: str) -> PlanItem | None:
         """The item after setting column `col` to `value`, with the text kept true to its timing;
@@ -187,10 +213,14 @@ class PlanModel(QAbstractTableModel):
             if due and item.extra.get("due"):
                 new.extra["due"] = due  # the text now says when: the field follows it
         elif col == TARGET:
+            old = str(item.extra.get("target") or "")
+            if not value and old and old in item.text:
+                return None
+            new.text = retarget(item.text, old, value)
             _set(new.extra, "target", value)
         elif col == WHEN:
             old = str(item.extra.get("interval") or "")
-            if not value and old and old.lower() in item.text.lower():
+            if value == old or (not value and old and old.lower() in item.text.lower()):
                 return None  # the text states the interval: change it, do not leave the text alone
             new.text = retime(item.text, old, value)
             _set(new.extra, "interval", value)
@@ -198,7 +228,7 @@ class PlanModel(QAbstractTableModel):
             if due:
                 self._redate(new, due)
         elif col == DUE:
-            if not value:
+            if not value or value == due_of(item):
                 return None
             self._redate(new, value)
         if new.text == item.text and new.extra == item.extra:

@@ -106,3 +106,32 @@ def retime(text: str, old: str, new: str) -> str:
     body = text.rstrip()
     sep = "" if not body else (" " if body.endswith((".", "!", "?")) else ". ")
     return f"{body}{sep}When: {new}."
+
+
+_OP_WORDS = (("<=", "at or below"), (">=", "at least"), ("≤", "at or below"), ("≥", "at least"),
+             ("<", "below"), (">", "above"))
+_FIRST_CLAUSE = re.compile(r"^\s*(<=|>=|≤|≥|<|>)\s*([^,;]+?)\s*(?:[,;(]|$)")
+
+
+def _plain(target: str) -> str:
+    """The patient's words for a target's first clause: "< 100 mg/dL, and ..." -> "below 100 mg/dL"."""
+    m = _FIRST_CLAUSE.match(target)
+    if m is None:
+        return ""
+    return f"{dict(_OP_WORDS)[m.group(1)]} {m.group(2)}"
+
+
+def retarget(text: str, old: str, new: str) -> str:
+    """The text with the target it states changed from `old` to `new`: as written ("target < 7.0 %")
+    or in the patient's words ("below 7.0 %"); a text that states no target gets a sentence saying it."""
+    old, new = old.strip(), new.strip()
+    if old == new:
+        return text
+    for was, now in ((old, new), (_plain(old), _plain(new) or new)):
+        if was and was in text:
+            return text.replace(was, now, 1)
+    if not new:
+        return text
+    body = text.rstrip()
+    sep = "" if not body else (" " if body.endswith((".", "!", "?")) else ". ")
+    return f"{body}{sep}Target: {new}."

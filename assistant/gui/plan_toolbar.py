@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from .plan_editor import PlanEditor
@@ -37,9 +38,9 @@ class PlanEditBar(QWidget):
         self.remove_item.clicked.connect(editor.remove_current)
         self.move_up.clicked.connect(lambda: editor.move_current(-1))
         self.move_down.clicked.connect(lambda: editor.move_current(1))
-        editor.undo_stack.canUndoChanged.connect(lambda _ok: self._refresh())
-        editor.undo_stack.canRedoChanged.connect(lambda _ok: self._refresh())
-        editor.undo_stack.indexChanged.connect(lambda _i: self._refresh())
+        self.stack = editor.undo_stack
+        for signal in (self.stack.canUndoChanged, self.stack.canRedoChanged, self.stack.indexChanged):
+            signal.connect(self._refresh)
         self._editable = False
         self._refresh()
 
@@ -53,8 +54,10 @@ class PlanEditBar(QWidget):
         self._editable = editable
         self._refresh()
 
-    def _refresh(self) -> None:
-        stack, on = self.editor.undo_stack, self._editable
+    def _refresh(self, *_: object) -> None:
+        stack, on = self.stack, self._editable
+        if not shiboken6.isValid(stack) or not shiboken6.isValid(self.undo):
+            return  # the tab is being torn down
         self.undo.setEnabled(on and stack.canUndo())
         self.redo.setEnabled(on and stack.canRedo())
         if on and stack.canUndo():
