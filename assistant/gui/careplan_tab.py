@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
-    Column("Created", lambda d: d.created[:16].replace("T", " "), width=120),
+    Column("Created", lambda d: d.created[:16].replace("T", " "), width=132),
     Column("By", lambda d: d.signed_by or d.created_by),
 )
 

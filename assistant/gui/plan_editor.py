@@ -29,7 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 ROWS_PER_TURN = 12
 # Fixed widths of the columns after the stretching text (target, when, next due, details, sources).
-WIDTHS = (110, 120, 96, 190, 170)
+WIDTHS = (104, 116, 92, 170, 170)
 
 
 class _TextDelegate(QStyledItemDelegate):

@@ -30,7 +30,7 @@ EDITABLE = (TEXT, TARGET, WHEN, DUE)
 COLUMN_TIPS = ("The item as it will be signed", "The goal's target value",
                "How often or by when (editing it rewrites the text that states it)",
                "The next due date (editing it rewrites the text that states it)",
-               "From the record: latest value and assessment", "The record entries the item rests on")
+               "From the record: latest value and assessment (the guideline in the tooltip)", "The record entries the item rests on")
 # Items that state the same timing in other words (the drafter writes one from the other).
 LINKED = {"followup:next": "patient:followup", "patient:followup": "followup:next"}
 SECTION_BG = QColor("#e8eef6")
@@ -43,8 +43,6 @@ def item_details(item: PlanItem) -> str:
         parts.append(f"Latest: {item.extra['latest']}")
     if item.extra.get("state") in STATES:
         parts.append(STATES[item.extra["state"]].capitalize())
-    if item.extra.get("source"):
-        parts.append(str(item.extra["source"]))
     if item.status == "unverified" and item.extra.get("issues"):
         parts.append("Not in the record: " + ", ".join(map(str, item.extra["issues"])))
     return "\n".join(parts)
@@ -143,6 +141,8 @@ class PlanModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == SOURCES and item.citations:
                 return "Click to open the record entry this item rests on"
+            if col == DETAILS and item.extra.get("source"):  # the guideline, kept out of the row's height
+                return "\n".join(filter(None, (item_details(item), f"Source: {item.extra['source']}")))
             return STATUS_NOTE.get(item.status, "") if col == TEXT else self._text(item, col) or COLUMN_TIPS[col]
         return None
 
