@@ -43,13 +43,13 @@ class Item:
     target: str = ""  # e.g. "< 7.0 %"
     latest: str = ""  # e.g. "8.9 % on 2026-09-12"
     interval: str = ""  # e.g. "every 3 months"
-    due: str = ""  # next due date (ISO) when the clinician set one; the text states it too
     key: str = ""  # stable id within the plan, e.g. "goal:hba1c", for edits and FHIR activities
     conditions: tuple[str, ...] = ()  # template concepts this item comes from, e.g. ("t2dm",)
     source: str = ""  # guideline (or flag reference) behind the item, e.g. "ADA Standards of Care 2025"
     loinc: str = ""  # the measure of a goal or monitoring item
     state: str = ""  # deterministic assessment: at-target, above-target, below-target, missing, due, overdue, up-to-date
     issues: tuple[str, ...] = ()  # what the verifier could not find in the record
+    due: str = ""  # next due date (ISO) when the clinician set one; the text states it too
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "kind": self.kind, "status": self.status,
