@@ -9,9 +9,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoStack
 
-from .plan_undo import AddItem, MoveItem, RemoveItem, SetItem, clone
 from .plan_data import PlanItem, PlanSection
 from .plan_timing import due_after, redate, retarget, retime, stated_due
+from .plan_undo import AddItem, MoveItem, RemoveItem, SetItem, clone
 
 Index = QModelIndex | QPersistentModelIndex
 
