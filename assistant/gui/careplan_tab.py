@@ -27,6 +27,7 @@ from .context import AppContext
 from .entry_detail import entry_label
 from .plan_data import plan_title, read_sections, write_sections
 from .plan_editor import PlanEditor
+from .plan_toolbar import PlanEditBar
 from .section_tab import make_table
 from .session import describe_error
 from .sign_dialog import SignDialog, current_notes, sign_refusal
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
-    Column("Created", lambda d: d.created[:16].replace("T", " "), width=120),
+    Column("Created", lambda d: d.created[:16].replace("T", " "), width=132),
     Column("By", lambda d: d.signed_by or d.created_by),
 )
 
@@ -90,20 +91,6 @@ class CarePlanTab(QWidget):
                   self.print_button):
             bar.addWidget(b)
         lay.addLayout(bar)
-        edit_bar = QHBoxLayout()
-        self.hint = QLabel("Double-click an item (or start typing) to edit it; click a source to open "
-                           "the record entry.")
-        self.hint.setObjectName("hint")
-        self.add_item = QPushButton("+ Add item")
-        self.add_item.setObjectName("addItem")
-        self.add_item.setToolTip("Add an item to the selected section")
-        self.remove_item = QPushButton("Remove item")
-        self.remove_item.setObjectName("removeItem")
-        self.remove_item.setToolTip("Remove the selected item (Delete)")
-        edit_bar.addWidget(self.hint, 1)
-        edit_bar.addWidget(self.add_item)
-        edit_bar.addWidget(self.remove_item)
-        lay.addLayout(edit_bar)
         self.notice = QLabel("")
         self.notice.setObjectName("hint")
         self.notice.setWordWrap(True)
@@ -132,6 +119,9 @@ class CarePlanTab(QWidget):
         self.stream.setObjectName("planStream")
         self.editor = PlanEditor()
         self.editor.setObjectName("planEditor")
+        self.edit_bar = PlanEditBar(self.editor)
+        self.add_item, self.remove_item = self.edit_bar.add_item, self.edit_bar.remove_item
+        lay.insertWidget(lay.indexOf(self.notice), self.edit_bar)
         for w in (self.empty, self.stream, self.editor):
             self.stack.addWidget(w)
         split.addWidget(self.stack)
@@ -142,9 +132,8 @@ class CarePlanTab(QWidget):
         self.save.clicked.connect(lambda: self.save_draft())
         self.sign.clicked.connect(self.sign_plan)
         self.new_version.clicked.connect(self.start_new_version)
-        self.editor.changed.connect(lambda: self._set_dirty(True))
-        self.add_item.clicked.connect(lambda: self.editor.add_item())
-        self.remove_item.clicked.connect(self.editor.remove_current)
+        # Dirty while the edits differ from what was loaded: undoing them all is clean again.
+        self.editor.changed.connect(lambda: self._set_dirty(not self.editor.undo_stack.isClean()))
         self.editor.cite.connect(self.cite)
         self.versions.selectionModel().currentRowChanged.connect(self._version_selected)
         self._show_empty("Loading care plans…")
@@ -181,7 +170,7 @@ class CarePlanTab(QWidget):
     def _show_doc(self, doc: StoredDocument) -> None:
         self.doc = doc
         editable = doc.status == "draft"
-        self.editor.load(read_sections(doc.data), self.label_for, editable)
+        self.editor.load(read_sections(doc.data), self.label_for, editable, str(doc.data.get("as_of") or ""))
         self.stack.setCurrentWidget(self.editor)
         self._select_row_of(doc)
         self._set_dirty(False)
@@ -224,6 +213,8 @@ class CarePlanTab(QWidget):
             self.dirty_changed.emit(dirty)
         if dirty:
             self.notice.setText("Unsaved edits.")
+        elif self.notice.text() == "Unsaved edits.":
+            self.notice.setText("")  # every edit undone
         self._update_buttons()
 
     def has_unsaved(self) -> bool:
@@ -240,8 +231,7 @@ class CarePlanTab(QWidget):
         self.new_version.setEnabled(self.doc is not None and not draft and not busy)
         self.export.setEnabled(self.doc is not None and not busy)
         self.print_button.setEnabled(self.doc is not None and not busy)
-        self.add_item.setEnabled(draft and not busy)
-        self.remove_item.setEnabled(draft and not busy)
+        self.edit_bar.set_editable(draft and not busy)
 
     def set_risk(self, risk: RiskReport | None) -> None:
         self.risk = risk

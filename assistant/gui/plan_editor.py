@@ -1,4 +1,4 @@
-"""Care-plan editor: an item model over the plan's sections (one row per item) and a table that edits it.
+"""Care-plan editor: a table over the plan's sections (one row per item) that edits text, target and timing, with undo.
 
 A table scales where a widget per item did not: a 40-item plan built ~80 widgets and stalled the UI.
 """
@@ -6,21 +6,13 @@ A table scales where a widget per item did not: a 40-item plan built ~80 widgets
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPoint,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QHeaderView,
     QMenu,
     QPlainTextEdit,
@@ -30,176 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .plan_data import PlanItem, PlanSection
+from .plan_data import PlanSection
+from .plan_model import COLUMNS, DUE, SOURCES, TEXT, PlanModel
 
 Index = QModelIndex | QPersistentModelIndex
 
-# The core's deterministic assessment of a goal or monitoring item, in words.
-STATES = {"at-target": "at target", "above-target": "above target", "below-target": "below target",
-          "missing": "no result on record", "due": "due now", "overdue": "overdue",
-          "up-to-date": "up to date"}
-STATUS_NOTE = {"unverified": "Model text NOT checked against the record: delete or rewrite it before signing",
-               "edited": "Edited by you", "deterministic": "Built from the record and templates",
-               "verified": "Written by the model and checked against the record"}
-COLUMNS = ("Plan item", "Details", "Sources")
 ROWS_PER_TURN = 12
-SECTION_BG = QColor("#e8eef6")
-UNVERIFIED_BG = QColor("#fff4d6")
-
-
-def item_details(item: PlanItem) -> str:
-    parts = ["UNCHECKED model text: delete or rewrite it to sign"] if item.status == "unverified" else []
-    parts += [f"{label}: {item.extra[k]}" for k, label in
-             (("target", "Target"), ("latest", "Latest"), ("interval", "When")) if item.extra.get(k)]
-    if item.extra.get("state") in STATES:
-        parts.append(STATES[item.extra["state"]].capitalize())
-    if item.extra.get("source"):
-        parts.append(str(item.extra["source"]))
-    if item.status == "unverified" and item.extra.get("issues"):
-        parts.append("Not in the record: " + ", ".join(map(str, item.extra["issues"])))
-    return "\n".join(parts)
-
-
-class PlanModel(QAbstractTableModel):
-    """Rows: a header row per section, then its items. Only item text is editable, only in drafts."""
-
-    edited = Signal()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.sections: list[PlanSection] = []
-        self.rows: list[tuple[int, int]] = []  # (section, item); item -1 is the section's header
-        self.editable = False
-        self.label_for: Callable[[str], str] = str
-        self._original: dict[int, str] = {}  # id(item) -> text as loaded, to tell edits apart
-
-    def load(self, sections: list[PlanSection], label_for: Callable[[str], str], editable: bool) -> None:
-        self.beginResetModel()
-        self.sections = [replace(s, items=[replace(i, citations=list(i.citations), extra=dict(i.extra))
-                                           for i in s.items], extra=dict(s.extra)) for s in sections]
-        self.label_for, self.editable = label_for, editable
-        self._original = {id(i): i.text for s in self.sections for i in s.items}
-        self._rebuild()
-        self.endResetModel()
-
-    def _rebuild(self) -> None:
-        self.rows = []
-        for si, s in enumerate(self.sections):
-            self.rows.append((si, -1))
-            self.rows.extend((si, ii) for ii in range(len(s.items)))
-
-    def item_at(self, row: int) -> PlanItem | None:
-        si, ii = self.rows[row]
-        return None if ii < 0 else self.sections[si].items[ii]
-
-    def section_of(self, row: int) -> int:
-        return self.rows[row][0] if 0 <= row < len(self.rows) else -1
-
-    def is_header(self, row: int) -> bool:
-        return self.rows[row][1] < 0
-
-    # --- Qt model ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.editable and index.column() == 0 and not self.is_header(index.row()):
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        si, ii = self.rows[index.row()]
-        col = index.column()
-        if ii < 0:  # section header
-            if role == Qt.ItemDataRole.DisplayRole and col == 0:
-                n = len(self.sections[si].items)
-                return f"{self.sections[si].title}  ({n} item{'s' if n != 1 else ''})"
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(SECTION_BG)
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
-        item = self.sections[si].items[ii]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if col == 0:
-                return item.text
-            if col == 1:
-                return item_details(item)
-            return "\n".join(self.label_for(r) for r in item.citations)
-        if role == Qt.ItemDataRole.BackgroundRole and item.status == "unverified":
-            return QBrush(UNVERIFIED_BG)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return QBrush(QColor("#1f5fa8"))
-        if role == Qt.ItemDataRole.FontRole and item.status == "edited" and col == 0:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 2 and item.citations:
-                return "Click to open the record entry this item rests on"
-            return STATUS_NOTE.get(item.status, "")
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
-            return False
-        item = self.item_at(index.row())
-        assert item is not None
-        text = str(value).strip()
-        if text == item.text:
-            return False
-        item.text = text
-        if text != self._original.get(id(item), "").strip():
-            # The clinician's words now: the verifier's verdict about the old text no longer applies.
-            item.status = "edited"
-            item.extra.pop("issues", None)
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
-        self.edited.emit()
-        return True
-
-    # --- structure edits -------------------------------------------------------------------------
-    def add_item(self, section: int, text: str = "") -> int:
-        """Append an item to a section; returns its row."""
-        s = self.sections[section]
-        row = next(r for r, (si, _ii) in enumerate(self.rows) if si == section) + len(s.items) + 1
-        self.beginInsertRows(QModelIndex(), row, row)
-        s.items.append(PlanItem(text, [], "edited"))
-        self._rebuild()
-        self.endInsertRows()
-        self.dataChanged.emit(self.index(row - len(s.items), 0), self.index(row - len(s.items), 0))
-        self.edited.emit()
-        return row
-
-    def remove_item(self, row: int) -> bool:
-        if not self.editable or self.is_header(row):
-            return False
-        si, ii = self.rows[row]
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self.sections[si].items[ii]
-        self._rebuild()
-        self.endRemoveRows()
-        self.edited.emit()
-        return True
-
-    def value(self) -> list[PlanSection]:
-        """The sections as edited; empty items are dropped."""
-        return [replace(s, items=[replace(i, citations=list(i.citations), extra=dict(i.extra))
-                                  for i in s.items if i.text.strip()]) for s in self.sections]
+# Fixed widths of the columns after the stretching text (target, when, next due, details, sources).
+WIDTHS = (104, 116, 92, 170, 170)
 
 
 class _TextDelegate(QStyledItemDelegate):
@@ -226,6 +56,26 @@ class _TextDelegate(QStyledItemDelegate):
         editor.setGeometry(rect)
 
 
+class _DueDelegate(QStyledItemDelegate):
+    """A date picker for the next-due date: only real dates reach the model."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
+        editor = QDateEdit(parent)
+        editor.setObjectName("planDueEditor")
+        editor.setCalendarPopup(True)
+        editor.setDisplayFormat("yyyy-MM-dd")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:  # noqa: N802
+        assert isinstance(editor, QDateEdit)
+        date = QDate.fromString(str(index.data(Qt.ItemDataRole.EditRole) or ""), "yyyy-MM-dd")
+        editor.setDate(date if date.isValid() else QDate.currentDate())
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:  # noqa: N802
+        assert isinstance(editor, QDateEdit)
+        model.setData(index, editor.date().toString("yyyy-MM-dd"), Qt.ItemDataRole.EditRole)
+
+
 class PlanEditor(QTableView):
     """`changed` on any edit; `cite(ref)` when a source is clicked."""
 
@@ -236,7 +86,8 @@ class PlanEditor(QTableView):
         super().__init__(parent)
         self.plan = PlanModel(self)
         self.setModel(self.plan)
-        self.setItemDelegateForColumn(0, _TextDelegate(self))
+        self.setItemDelegateForColumn(TEXT, _TextDelegate(self))
+        self.setItemDelegateForColumn(DUE, _DueDelegate(self))
         self.setWordWrap(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -250,19 +101,19 @@ class PlanEditor(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.verticalHeader().setMinimumSectionSize(24)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
-        self.setColumnWidth(1, 230)
-        self.setColumnWidth(2, 230)
+        for col, width in enumerate(WIDTHS, start=1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(col, width)
+        self.undo_action, self.redo_action = self._history_actions()
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.plan.edited.connect(self.changed)
         self.plan.modelReset.connect(self._relayout)
         self.plan.rowsInserted.connect(lambda *_: self._relayout())
         self.plan.rowsRemoved.connect(lambda *_: self._relayout())
-        self.plan.dataChanged.connect(lambda top, *_: self.resizeRowToContents(top.row()))
+        self.plan.dataChanged.connect(self._rows_changed)
         # Column widths settle after the view is laid out (the first column stretches): heights are
         # measured again, once, after any width change.
         self._width_timer = QTimer(self)
@@ -274,8 +125,27 @@ class PlanEditor(QTableView):
         self._sizing = (0, 0)  # (generation, rows sized so far)
         self.clicked.connect(self._clicked)
 
-    def load(self, sections: list[PlanSection], label_for: Callable[[str], str], editable: bool) -> None:
-        self.plan.load(sections, label_for, editable)
+    def load(self, sections: list[PlanSection], label_for: Callable[[str], str], editable: bool,
+             as_of: str = "") -> None:
+        self.plan.load(sections, label_for, editable, as_of)
+
+    @property
+    def undo_stack(self) -> Any:
+        return self.plan.undo_stack
+
+    def _history_actions(self) -> tuple[QAction, QAction]:
+        """Undo (Ctrl+Z) and redo (Ctrl+Shift+Z, or Ctrl+Y) of the plan's edits, with the edit named."""
+        undo = self.plan.undo_stack.createUndoAction(self, "Undo")
+        undo.setObjectName("undoPlanEdit")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.plan.undo_stack.createRedoAction(self, "Redo")
+        redo.setObjectName("redoPlanEdit")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (undo, redo):
+            # While a cell is being typed in, its own field's undo takes the keys.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        return undo, redo
 
     def value(self) -> list[PlanSection]:
         return self.plan.value()
@@ -308,6 +178,10 @@ class PlanEditor(QTableView):
         if end < self.plan.rowCount():
             QTimer.singleShot(0, lambda: self._resize_batch(generation))
 
+    def _rows_changed(self, top: QModelIndex, bottom: QModelIndex, *_: Any) -> None:
+        for row in range(top.row(), bottom.row() + 1):
+            self.resizeRowToContents(row)
+
     def rows_sized(self) -> bool:
         return self._sizing[1] >= self.plan.rowCount()
 
@@ -332,8 +206,14 @@ class PlanEditor(QTableView):
         section = self.current_section() if section is None else section
         if not self.plan.editable or section < 0:
             return -1
-        row = self.plan.add_item(section)
-        index = self.plan.index(row, 0)
+        at = None
+        current = self.currentIndex().row()
+        if current >= 0 and self.plan.section_of(current) == section and not self.plan.is_header(current):
+            at = self.plan.rows[current][1] + 1  # below the selected item
+        row = self.plan.add_item(section, at=at)
+        if row < 0:
+            return -1
+        index = self.plan.index(row, TEXT)
         self.setCurrentIndex(index)
         self.scrollTo(index)
         self.edit(index)
@@ -341,16 +221,38 @@ class PlanEditor(QTableView):
 
     def remove_current(self) -> bool:
         row = self.currentIndex().row()
-        return row >= 0 and self.plan.remove_item(row)
+        if row < 0 or not self.plan.remove_item(row):
+            return False
+        if self.plan.rowCount():  # the next item (or the previous at a section's end) is current
+            self.setCurrentIndex(self.plan.index(min(row, self.plan.rowCount() - 1), TEXT))
+        return True
+
+    def move_current(self, delta: int) -> bool:
+        """Move the selected item up (-1) or down (+1) within its section; it stays selected."""
+        index = self.currentIndex()
+        row = self.plan.move_item(index.row(), delta) if index.isValid() else -1
+        if row < 0:
+            return False
+        self.setCurrentIndex(self.plan.index(row, max(index.column(), 0)))
+        return True
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt name
-        if event.key() == Qt.Key.Key_Delete and self.state() != QAbstractItemView.State.EditingState:
-            self.remove_current()
-            return
+        if self.state() != QAbstractItemView.State.EditingState:
+            key, mods = event.key(), event.modifiers()
+            ctrl = Qt.KeyboardModifier.ControlModifier
+            if key == Qt.Key.Key_Delete:
+                self.remove_current()
+                return
+            if key == Qt.Key.Key_Insert:
+                self.add_item()
+                return
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and mods == ctrl:
+                self.move_current(-1 if key == Qt.Key.Key_Up else 1)
+                return
         super().keyPressEvent(event)
 
     def _clicked(self, index: QModelIndex) -> None:
-        if index.column() != 2:
+        if index.column() != SOURCES:
             return
         item = self.plan.item_at(index.row())
         if item is None or not item.citations:
@@ -374,7 +276,10 @@ class PlanEditor(QTableView):
         add.triggered.connect(lambda: self.add_item(self.plan.section_of(index.row())))
         if not self.plan.is_header(index.row()):
             edit = menu.addAction("Edit this item")
-            edit.triggered.connect(lambda: self.edit(self.plan.index(index.row(), 0)))
+            edit.triggered.connect(lambda: self.edit(self.plan.index(index.row(), TEXT)))
             remove = menu.addAction("Remove this item")
             remove.triggered.connect(lambda: self.plan.remove_item(index.row()))
+            for label, delta in (("Move up (Ctrl+Up)", -1), ("Move down (Ctrl+Down)", 1)):
+                move = menu.addAction(label)
+                move.triggered.connect(lambda _=False, d=delta: self.plan.move_item(index.row(), d))
         menu.popup(self.viewport().mapToGlobal(pos))

@@ -1,4 +1,4 @@
-"""Sign a care plan: show what is signed (title, version, sections, full text) and ask the password again."""
+"""Sign a care plan: show what is signed (title, version, sections, full text), ask for confirmation and the password again."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 STATUS_WORDS = {"verified": "model text, checked against the record", "edited": "your text",
                 "unverified": "UNCHECKED model text"}
+
+# The item fields shown under its text, as the PDF shows them beside it.
+TIMING = (("target", "Target"), ("interval", "When"), ("due", "Next due"))
 
 
 def current_notes(data: dict[str, Any]) -> tuple[str, ...]:
@@ -58,6 +62,9 @@ def plan_text(data: dict[str, Any]) -> str:
             text = item if isinstance(item, str) else str(item.get("text", ""))
             status = "" if isinstance(item, str) else STATUS_WORDS.get(str(item.get("status", "")), "")
             lines.append(f"  • {text}" + (f"  [{status}]" if status else ""))
+            fields = [] if isinstance(item, str) else [f"{label}: {item[k]}" for k, label in TIMING if item.get(k)]
+            if fields:
+                lines.append("      " + " · ".join(fields))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -88,9 +95,12 @@ class SignDialog(QDialog):
         self.content.setReadOnly(True)
         lay.addWidget(self.content, 1)
         explain = QLabel("Your signature covers the whole text above; the signed version cannot be "
-                         "changed. Enter your password to sign.")
+                         "changed. Confirm, then enter your password to sign.")
         explain.setWordWrap(True)
         lay.addWidget(explain)
+        self.confirm = QCheckBox("I have read this plan and it is correct")
+        self.confirm.setObjectName("signConfirm")
+        lay.addWidget(self.confirm)
         self.password = QLineEdit()
         self.password.setObjectName("signPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -109,10 +119,16 @@ class SignDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
         self.sign_button.clicked.connect(self._submit)
-        self.password.textChanged.connect(lambda t: self.sign_button.setEnabled(bool(t)))
+        self.password.textChanged.connect(lambda _t: self._ready())
+        self.confirm.toggled.connect(lambda _on: self._ready())
         self.password.returnPressed.connect(self._submit)
         lay.addWidget(buttons)
         self.password.setFocus()
+
+    def _ready(self) -> None:
+        """Sign only with the content confirmed and a password given."""
+        self.sign_button.setEnabled(self.confirm.isChecked() and bool(self.password.text())
+                                    and self.password.isEnabled())
 
     def _submit(self) -> None:
         password = self.password.text()
@@ -129,6 +145,7 @@ class SignDialog(QDialog):
         self.error.setText(f"Not signed: {message}")
         self.password.setEnabled(True)
         self.password.setFocus()
+        self._ready()
 
     def failed_with(self, error: BaseException) -> None:
         self.failed(describe_error(error))

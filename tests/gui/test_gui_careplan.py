@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from gui_support import PASSWORD
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+from assistant.gui.plan_model import SOURCES
 
 
 def draft(qtbot, view):
@@ -45,6 +47,10 @@ def sign_with(qtbot, plan, password: str) -> None:
     dialog = plan.sign_dialog
     assert not dialog.sign_button.isEnabled()  # no password, no signature
     qtbot.keyClicks(dialog.password, password)
+    if not dialog.confirm.isChecked():
+        assert not dialog.sign_button.isEnabled()  # a password alone does not sign: confirm first
+        qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.confirm.height() // 2))
+    assert dialog.sign_button.isEnabled()
     qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert dialog.password.text() == ""  # handed on, not kept in the field
 
@@ -141,7 +147,7 @@ def test_citation_in_plan_opens_entry(qtbot, signed_in, gui):
     rows = [r for r in range(editor.plan.rowCount()) if (i := editor.plan.item_at(r)) is not None
             and len(i.citations) == 1 and view.record.entry(i.citations[0]) is not None]
     assert rows
-    index = editor.plan.index(rows[0], 2)
+    index = editor.plan.index(rows[0], SOURCES)
     editor.scrollTo(index)
     with qtbot.waitSignal(view.cite_followed, timeout=2000) as sig:
         qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=editor.visualRect(index).center())

@@ -56,6 +56,7 @@ def run_clinician_journey(qtbot, window, gui, folder: Path, out: Path, timeout: 
             editor.plan.remove_item(r)
     qtbot.mouseClick(plan.sign, Qt.MouseButton.LeftButton)  # saves the edit, then shows what is signed
     qtbot.waitUntil(lambda: plan.sign_dialog is not None and plan.sign_dialog.isVisible(), timeout=10000)
+    plan.sign_dialog.confirm.setChecked(True)  # the signer confirms what is shown
     qtbot.keyClicks(plan.sign_dialog.password, PASSWORD)  # the password again, to sign
     qtbot.mouseClick(plan.sign_dialog.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: plan.doc.status == "signed", timeout=10000)

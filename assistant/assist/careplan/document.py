@@ -49,11 +49,12 @@ class Item:
     loinc: str = ""  # the measure of a goal or monitoring item
     state: str = ""  # deterministic assessment: at-target, above-target, below-target, missing, due, overdue, up-to-date
     issues: tuple[str, ...] = ()  # what the verifier could not find in the record
+    due: str = ""  # next due date (ISO) when the clinician set one; the text states it too
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "kind": self.kind, "status": self.status,
                                "citations": list(self.citations), "fact_ids": list(self.fact_ids)}
-        for name in ("target", "latest", "interval", "key", "source", "loinc", "state"):
+        for name in ("target", "latest", "interval", "due", "key", "source", "loinc", "state"):
             value = getattr(self, name)
             if value:
                 out[name] = value
@@ -69,7 +70,7 @@ class Item:
                    status=d.get("status", "deterministic"),
                    citations=tuple(d.get("citations", ())), fact_ids=tuple(d.get("fact_ids", ())),
                    target=d.get("target", ""), latest=d.get("latest", ""),
-                   interval=d.get("interval", ""), key=d.get("key", ""),
+                   interval=d.get("interval", ""), due=d.get("due", ""), key=d.get("key", ""),
                    conditions=tuple(d.get("conditions", ())), source=d.get("source", ""),
                    loinc=d.get("loinc", ""), state=d.get("state", ""),
                    issues=tuple(d.get("issues", ())))
@@ -184,8 +185,13 @@ class CarePlanDocument:
                    knowledge_version=d.get("knowledge_version", ""))
 
 
+def _content(item: Item) -> tuple[str, str, str, str]:
+    """What the clinician edits: the text and its timing and target fields."""
+    return item.text, item.target, item.interval, item.due
+
+
 def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDocument:
-    """`after` with every item whose text differs from `before` (matched by key, else by position
+    """`after` with every item whose text, target or timing differs from `before` (matched by key, else by position
     within its section) marked "edited", so a reader can tell the clinician's words from drafted ones;
     unchanged items keep their stored status."""
     new_sections = []
@@ -196,7 +202,7 @@ def mark_edits(before: CarePlanDocument, after: CarePlanDocument) -> CarePlanDoc
         items = []
         for n, item in enumerate(sec.items):
             prev = old_by_key.get(item.key) if item.key else (old_items[n] if n < len(old_items) else None)
-            if prev is None or prev.text != item.text:
+            if prev is None or _content(prev) != _content(item):
                 # The verifier's findings were about the old text; they no longer apply.
                 item = replace(item, status="edited", issues=())
             elif item.status != prev.status:
