@@ -11,6 +11,8 @@ from pathlib import Path
 from assistant.errors import AuthenticationError, BadInputError, DatabaseError
 from assistant.fileio import open_private
 
+from .audit import WitnessConfig
+from .audit.witness import WITNESS_SUFFIX
 from .database import Store, _connect
 from .keyring import Keyring, file_mode_for, new_data_key
 from .restore_journal import finish_interrupted, staged_path, swap_in
@@ -121,6 +123,7 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
     except (OSError, struct.error) as e:
         raise BadInputError(f"{backup_file}: cannot read backup ({e})") from None
     staged_keys = Keyring.path_for(staged)
+    probe: Store | None = None
     try:
         if "slots" not in json.loads(ring_json):
             raise ValueError("key section has no slots")
@@ -130,50 +133,49 @@ def restore(backup_file: Path, db_path: Path, user: str | None, password: str | 
         probe = (Store.open_with_recovery(staged, recovery_key) if recovery_key
                  else Store.open(staged, user or "", password or ""))
         check = probe.audit.verify(witness=False)  # the live log's witness does not describe a backup
-        backup_admin = probe.via_recovery or probe.account.is_admin
-        probe.close()
-        if not backup_admin:
+        if not (probe.via_recovery or probe.account.is_admin):
             raise AuthenticationError(f"{user}: restoring a backup needs an admin account")
         if not check.ok:
             raise DatabaseError(f"{backup_file}: audit log in the backup fails verification: "
                                 f"{'; '.join(check.problems)}")
+        if db_path.exists():
+            _require_live_admin(db_path, user, password, recovery_key)
+            if not force:
+                raise BadInputError(f"{db_path}: a database exists; add --force to replace it (it is "
+                                    f"kept as {db_path.name}.before-restore)")
+        # The log that comes in says it was restored and witnesses under a new id (the old witness
+        # lines describe the displaced log), written before the first rename: a restore cut between
+        # its renames and finished at the next open needs no audit work, by whoever opens it.
+        # The new id first: every witness line of these rows names the new log, never the live one.
+        probe.audit.restart_witness("restored from a backup")
+        probe.audit.witness_into(WitnessConfig.for_database(db_path))
+        probe.audit.record("db.restore", detail=str(backup_file))
+        probe.close()
+        probe = None
     except (ValueError, KeyError) as e:
-        staged.unlink(missing_ok=True)
-        staged_keys.unlink(missing_ok=True)
+        _drop_staged(staged, probe)
         raise BadInputError(f"{backup_file}: damaged backup ({e})") from None
-    except Exception:
-        staged.unlink(missing_ok=True)
-        staged_keys.unlink(missing_ok=True)
+    except BaseException:
+        _drop_staged(staged, probe)
         raise
     finally:
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", ".lock", WITNESS_SUFFIX):
             Path(str(staged) + suffix).unlink(missing_ok=True)
-        lock = staged.with_name(staged.name + ".lock")
-        lock.unlink(missing_ok=True)
-    if db_path.exists():
-        try:
-            _require_live_admin(db_path, user, password, recovery_key)
-        except BaseException:
-            staged.unlink(missing_ok=True)
-            staged_keys.unlink(missing_ok=True)
-            raise
-        if not force:
-            staged.unlink(missing_ok=True)
-            staged_keys.unlink(missing_ok=True)
-            raise BadInputError(f"{db_path}: a database exists; add --force to replace it (it is kept "
-                                f"as {db_path.name}.before-restore)")
     try:
         swap_in(db_path, str(backup_file))
     except BaseException:
         if staged.exists():  # refused before the first rename (another session has it open)
-            staged.unlink(missing_ok=True)
-            staged_keys.unlink(missing_ok=True)
+            _drop_staged(staged, None)
         raise
-    store = (Store.open_with_recovery(db_path, recovery_key) if recovery_key
-             else Store.open(db_path, user or "", password or ""))
-    store.audit.record("db.restore", detail=str(backup_file))
-    store.audit.restart_witness("restored from a backup")  # the old witness lines describe the displaced log
-    return store
+    return (Store.open_with_recovery(db_path, recovery_key) if recovery_key
+            else Store.open(db_path, user or "", password or ""))
+
+
+def _drop_staged(staged: Path, probe: Store | None) -> None:
+    if probe is not None:
+        probe.close()
+    staged.unlink(missing_ok=True)
+    Keyring.path_for(staged).unlink(missing_ok=True)
 
 
 def _require_live_admin(db_path: Path, user: str | None, password: str | None, recovery_key: str | None) -> None:
