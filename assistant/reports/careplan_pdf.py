@@ -22,6 +22,7 @@ from assistant.clinical.values import observation_value
 from assistant.records.record import PatientRecord
 
 from . import styles as st
+from .bounded import bounded
 from .careplan_summary import flag_sources, short_source, summary_page
 from .citations import Endnotes, plain_text, text_with_marks
 from .fonts import markup
@@ -139,7 +140,7 @@ def _prose(section: Section, notes: Endnotes) -> list[Flowable]:
 
 def _patient_box(flowables: list[Flowable]) -> Flowable:
     # The patient's part stands apart (boxed) so it can be read, or cut out, on its own.
-    box = Table([[f] for f in flowables], colWidths=[st.CONTENT_W])
+    box = Table([[bounded(f)] for f in flowables], colWidths=[st.CONTENT_W])
     box.setStyle(TableStyle([st.TABLE_FONT, ("BOX", (0, 0), (-1, -1), 0.8, st.ACCENT),
                              ("BACKGROUND", (0, 0), (-1, -1), st.BANNER_FILL),
                              ("LEFTPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (-1, -1), 9),
@@ -179,7 +180,7 @@ def signature_block(status: str, signature: Signature | None) -> Flowable:
     if status != "draft" and signature is not None:
         rows = [["Signed by", signature.name], ["Role", signature.role or ""],
                 ["Signed", st.fmt_datetime(signature.signed_at)]]
-        data = [[st.cell(k, "cell_bold"), st.cell(v)] for k, v in rows]
+        data = [[st.cell(k, "cell_bold"), bounded(st.cell(v))] for k, v in rows]
         data.append([st.cell("", "cell"), st.cell("Signed electronically in Clinician Assistant; the "
                                                   "signed version cannot be changed.", "cell_muted")])
         fill, edge = st.BANNER_FILL, st.ACCENT

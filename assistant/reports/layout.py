@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -33,7 +33,7 @@ from assistant.errors import AssistantError
 from assistant.records.record import PatientRecord
 
 from . import styles as st
-from .fonts import BOLD, REGULAR, draw_string, fit, markup, register_fonts, string_width
+from .fonts import BOLD, REGULAR, clip, draw_string, fit, markup, register_fonts, string_width
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,17 @@ def _nb(text: str) -> str:
     return markup(text).replace(" ", "&nbsp;")
 
 
-def _banner_table(b: Banner, width: float) -> Table:
+# The banner is drawn on every page and the frames are what it leaves: an unbounded name or allergy
+# list would leave no room (reportlab's LayoutError). Longer text is cut, and says so.
+BANNER_LIMITS = ((100, 40, 500), (40, 24, 150))  # (name, sex/MRN, allergies); the second if too tall
+BANNER_MAX_H = 55 * mm
+
+
+def _banner_table(b: Banner, width: float, tight: bool = False) -> Table:
     s = st.styles()
+    name_chars, fact_chars, allergy_chars = BANNER_LIMITS[tight]
+    b = replace(b, name=clip(b.name, name_chars), sex=clip(b.sex, fact_chars), mrn=clip(b.mrn, fact_chars),
+                allergies=(clip("; ".join(b.allergies), allergy_chars),) if b.allergies else ())
     born = st.fmt_date(b.birth_date) or "unknown"
     if b.age is not None:
         born += f" ({b.age} y)"
@@ -174,6 +183,9 @@ class _Decor:
         self.width = self.w - 2 * st.MARGIN
         self.banner = _banner_table(info.banner, self.width)
         self.banner_h = self.banner.wrap(self.width, self.h)[1]
+        if self.banner_h > BANNER_MAX_H:
+            self.banner = _banner_table(info.banner, self.width, tight=True)
+            self.banner_h = self.banner.wrap(self.width, self.h)[1]
         self.logo = self._logo()
         lines = len(info.letterhead.address_lines)
         text_h = 7 * mm + lines * 3.6 * mm

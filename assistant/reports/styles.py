@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
+from .bounded import bounded
 from .fonts import BOLD, REGULAR, markup, register_fonts
 
 log = logging.getLogger(__name__)
@@ -126,13 +127,18 @@ def _plain_or_para(text: str, width: float) -> str | Paragraph:
     return cell(text)
 
 
+def _bounded_cell(value: Flowable | str, width: float) -> Flowable | str:
+    cell_value = value if isinstance(value, Flowable) else _plain_or_para(str(value), width - 8)
+    return bounded(cell_value) if isinstance(cell_value, Flowable) else cell_value
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Flowable | str]],
                fractions: Sequence[float], extra: Sequence[tuple] = ()) -> Table:
     """A full-width table (column widths as fractions of the text width) whose header row repeats
-    on every page it flows onto."""
+    on every page it flows onto. A row cannot break over a page: every paragraph in it is bounded
+    (`bounded.BoundedCell`), so no record text, however long, can stop the document."""
     widths = [CONTENT_W * f / sum(fractions) for f in fractions]
-    body = [[c if isinstance(c, Flowable) else _plain_or_para(str(c), w - 8)
-             for c, w in zip(row, widths, strict=True)] for row in rows]
+    body = [[_bounded_cell(c, w) for c, w in zip(row, widths, strict=True)] for row in rows]
     table = Table([[cell(h, "cell_head") for h in header], *body], colWidths=widths,
                   repeatRows=1, hAlign="LEFT")
     commands: list[tuple] = [

@@ -6,19 +6,37 @@ verified copies move in. The journal `<db>.restore-journal` is written (and sync
 first rename and names the number N, so each step can tell from the files alone whether it is
 done: a rename whose source is gone or whose target exists is never repeated. So a rerun, or the
 next `Store.open`, completes the swap; the displaced key file is never overwritten or deleted.
+
+The journal is written whole or not at all (a temporary file, synced, renamed into place), so a
+kill while it is written leaves no journal: the restore has simply not started. A journal at its
+name that cannot be read (an empty one left by an older version killed mid-write, or a damaged
+disk) is read as "not started" only when the files prove it: the staged pair is still there and
+the live database is still at its name (rename 0, the first, has not run, so none has: the renames
+run in order, after the journal was synced), or no live database and no displaced copy exists at
+all (nothing was ever moved aside). The staged pair is then removed (the backup file is the
+source; the restore is run again). Any other state is left alone for a person to look at.
+
+The audit side of a restore (its `db.restore` row and the restart of the witness under a new log
+id) is written into the staged copy before the first rename (`maintenance.restore`), so a restore
+finished here, at the next open, needs no audit work: the log that comes in already says so, and
+`audit verify` does not mistake the swap for deleted rows.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import logging
 import os
 import signal
 from pathlib import Path
 
 from assistant.errors import DatabaseError
-from assistant.fileio import open_private
+from assistant.fileio import write_private
 
 from .hold import sole_use
+
+log = logging.getLogger(__name__)
 
 # A test hook: stop with SIGKILL just before rename number N (0-based), as a crash would.
 KILL_AT_ENV = "ASSISTANT_TEST_KILL_RESTORE_AT"
@@ -74,10 +92,11 @@ def swap_in(db_path: Path, backup_name: str) -> int:
     """Move the live files aside and the staged ones in, under the sole-use lock; returns N."""
     with sole_use(db_path):
         n = free_number(db_path)
-        with open_private(journal_path(db_path)) as f:
-            f.write(json.dumps({"n": n, "backup": backup_name}).encode())
-            f.flush()
-            os.fsync(f.fileno())
+        # A temporary journal of a restore killed while writing it: that restore never started.
+        for stale in db_path.parent.glob(f".{glob.escape(journal_path(db_path).name)}.*.partial"):
+            stale.unlink(missing_ok=True)
+        # Whole or absent: a kill mid-write leaves only a temporary file, never a torn journal.
+        write_private(journal_path(db_path), json.dumps({"n": n, "backup": backup_name}).encode())
         _sync_dir(db_path.parent)
         _run(db_path, n)
     return n
@@ -96,16 +115,41 @@ def _run(db_path: Path, n: int) -> None:
 
 
 def finish_interrupted(db_path: Path) -> bool:
-    """Complete a restore that a crash cut between its renames; False when there was none."""
+    """Complete a restore that a crash cut between its renames; False when there was none (or when
+    an unreadable journal proves it never started, see the module's docstring)."""
     journal = journal_path(db_path)
     if not journal.exists():
         return False
-    try:
-        n = int(json.loads(journal.read_text("utf-8"))["n"])
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise DatabaseError(f"{journal}: unreadable restore journal ({e}); do not delete any "
-                            f"'{db_path.name}*' file and contact support") from None
     with sole_use(db_path):
-        if journal.exists():  # not finished by another process meanwhile
-            _run(db_path, n)
+        if not journal.exists():  # finished by another process meanwhile
+            return True
+        try:
+            n = int(json.loads(journal.read_text("utf-8"))["n"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            if not _never_started(db_path):
+                raise DatabaseError(f"{journal}: unreadable restore journal ({e}) and some files "
+                                    f"were already moved; do not delete any '{db_path.name}*' file "
+                                    "and contact support") from None
+            _forget(db_path)
+            return False
+        _run(db_path, n)
     return True
+
+
+def _never_started(db_path: Path) -> bool:
+    staged = staged_path(db_path)
+    if not (staged.exists() and staged.with_name(staged.name + ".keys").exists()):
+        return False  # renames 4 or 5 ran
+    if db_path.exists():
+        return True  # rename 0 has not run, so none has
+    return not any(db_path.parent.glob(f"{glob.escape(db_path.name)}*.before-restore*"))
+
+
+def _forget(db_path: Path) -> None:
+    """A restore cut before its first rename: drop its journal and staged pair; nothing else moved."""
+    log.warning("%s: a restore was interrupted before it changed anything; run it again",
+                db_path.name)
+    staged = staged_path(db_path)
+    for path in (journal_path(db_path), staged, staged.with_name(staged.name + ".keys")):
+        path.unlink(missing_ok=True)
+    _sync_dir(db_path.parent)

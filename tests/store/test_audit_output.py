@@ -22,19 +22,19 @@ _CHILD = """
 import os, signal, sys
 import assistant.fileio as fileio
 from assistant.store import maintenance
-real_write, real_open = fileio.write_private, maintenance.open_private
+real_write, real_claim = fileio.write_private, maintenance._claim
 def write_then_die(path, data, *a, **k):
     real_write(path, data, *a, **k)
     os.kill(os.getpid(), signal.SIGKILL)
 import assistant.cli.export as export, assistant.cli.records as records, assistant.cli.careplans as cps
 export.write_private = records.write_private = cps.write_private = write_then_die
 class DieAfter:
-    def __init__(self, *a, **k): self.cm = real_open(*a, **k)
+    def __init__(self, *a, **k): self.cm = real_claim(*a, **k)  # the backup's output, renamed at exit
     def __enter__(self): return self.cm.__enter__()
     def __exit__(self, *exc):
         self.cm.__exit__(*exc)
         os.kill(os.getpid(), signal.SIGKILL)
-maintenance.open_private = DieAfter
+maintenance._claim = DieAfter
 from assistant.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -73,6 +73,7 @@ def test_a_fhir_export_killed_after_writing_leaves_its_intent_row(db: tuple[Path
 
 def test_a_backup_killed_after_writing_leaves_its_intent_row(db: tuple[Path, str], tmp_path: Path) -> None:
     actions = _killed(db[0], "db", "backup", str(tmp_path / "b.cab"))
+    assert (tmp_path / "b.cab").exists()
     assert actions[-1] == "db.backup.started"
 
 

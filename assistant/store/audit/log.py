@@ -81,16 +81,22 @@ class AuditLog:
         if self._witness is not None and self._unwitnessed >= self._witness.every:
             self.witness_now()
 
+    def witness_into(self, config: witness.WitnessConfig) -> None:
+        """Witness into another file from now on: a staged restore's rows are witnessed where the
+        database it becomes is witnessed."""
+        self._witness = config
+
     def witness_now(self) -> None:
         """Witness the committed head (at close, and at intervals), if this session added rows."""
-        if self._witness is None or not self._unwitnessed:
+        config = self._witness
+        if config is None or not self._unwitnessed:
             return
         conn = self._ctx.conn
         head = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         log_id = conn.execute("SELECT value FROM meta WHERE key = ?", (LOG_ID_META,)).fetchone()
         if head is None or log_id is None:
             return
-        witness.append(self._witness, witness.now_record(as_text(log_id[0]), as_int(head[0]),
+        witness.append(config, witness.now_record(as_text(log_id[0]), as_int(head[0]),
                                                          as_text(head[1])))
         self._unwitnessed = 0
 
