@@ -1,4 +1,4 @@
-"""Render the main screens to PNG at 1366x768 (offscreen): `python -m tools.screenshots OUTDIR`."""
+"""Render the main screens to PNG (offscreen, 1366x768 or --size WxH): `python -m tools.screenshots OUTDIR`."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def settle(app: Any, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
-def capture(outdir: Path, patient: str = "") -> list[Path]:
+def capture(outdir: Path, patient: str = "", size: tuple[int, int] = SIZE) -> list[Path]:
     from assistant.gui.app import load_app_settings, make_app
     from assistant.gui.main_window import MainWindow
 
@@ -79,7 +79,7 @@ def capture(outdir: Path, patient: str = "") -> list[Path]:
         os.environ["ASSISTANT_USER_CONFIG"] = str(Path(tmp) / "settings.toml")
         db = _make_db(Path(tmp))
         window = MainWindow(load_app_settings(str(db)))
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
 
         def shot(name: str) -> None:
@@ -166,9 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("outdir", type=Path, nargs="?", default=Path("docs/screenshots"))
     parser.add_argument("--patient", default="", help="part of the name of the patient to show")
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
     args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for path in capture(args.outdir, args.patient):
+    for path in capture(args.outdir, args.patient, (width, height)):
         print(path)
     return 0
 
