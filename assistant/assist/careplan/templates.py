@@ -54,6 +54,9 @@ class MonitorSpec:
     interval: str
     months: float  # 0: once (baseline) only
     only_with_meds: tuple[str, ...] = ()
+    abnormal_months: float | None = None  # after an abnormal value (INR: weekly while adjusting)
+    now_if: Criteria | None = None  # the chart calls for it now (congestion: daily weights)
+    now_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class Template:
     followup_interval: str
     followup_months: float
     followup_text: str
+    # A sooner review while `soon` holds (COPD: 4-6 weeks after an exacerbation).
+    soon: Criteria | None = None
+    soon_interval: str = ""
+    soon_months: float = 0.0
     # Acute problems (hyperkalaemia, AKI, hypoglycaemia) also apply when the chart shows them now
     # without a coded condition; `urgent` values call for same-day action.
     trigger: Criteria | None = None
@@ -127,6 +134,18 @@ def _strs(v: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in (v or ()))
 
 
+_SOON_FIELDS = frozenset({"interval", "months", "source"})
+
+
+def _monitor(path: Path, m: dict[str, Any]) -> MonitorSpec:
+    now = m.get("now_if")
+    return MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"], float(m["months"]),
+                       tuple(s.lower() for s in m.get("only_with_meds", ())),
+                       _num(m.get("abnormal_months")),
+                       parse_criteria(now, f"{path}: monitoring {m['key']} now_if", frozenset({"text", "source"}))
+                       if now else None, now.get("text", "") if now else "")
+
+
 def _parse(path: Path, d: dict[str, Any]) -> Template:
     """Build a Template, naming the file and field in the error when something is missing."""
     try:
@@ -158,13 +177,13 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             medications=tuple(MedSpec(m["key"], m["drug_class"], tuple(s.lower() for s in m["match"]),
                                       m["consider"], m.get("only_if_off", ""))
                               for m in d.get("medications", ())),
-            monitoring=tuple(MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"],
-                                         float(m["months"]),
-                                         tuple(s.lower() for s in m.get("only_with_meds", ())))
-                             for m in d.get("monitoring", ())),
+            monitoring=tuple(_monitor(path, m) for m in d.get("monitoring", ())),
             education=tuple(e["text"] for e in d.get("education", ())),
             followup_interval=fu["interval"], followup_months=float(fu["months"]),
             followup_text=fu["text"],
+            soon=parse_criteria(fu["soon"], f"{path}: followup.soon", _SOON_FIELDS) if "soon" in fu else None,
+            soon_interval=fu.get("soon", {}).get("interval", ""),
+            soon_months=float(fu.get("soon", {}).get("months", 0)),
             trigger=parse_criteria(d["trigger"], f"{path}: trigger") if "trigger" in d else None,
             urgent=parse_criteria(d["urgent"], f"{path}: urgent", frozenset({"text"})) if "urgent" in d else None,
             urgent_text=d.get("urgent", {}).get("text", ""),
