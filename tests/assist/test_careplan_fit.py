@@ -8,7 +8,15 @@ from assist_fixtures import FakeRisk, make_flag
 
 from assistant.assist.careplan.document import CarePlanDocument
 from assistant.assist.careplan.drafting import draft_careplan
-from assistant.records.domain import LOINC, SNOMED, Coding, Condition, Medication, Observation, Patient
+from assistant.records.domain import (
+    LOINC,
+    SNOMED,
+    Coding,
+    Condition,
+    Medication,
+    Observation,
+    Patient,
+)
 from assistant.records.record import PatientRecord
 
 NOW = datetime.now(UTC)
@@ -171,3 +179,15 @@ def test_review_now_only_where_a_flag_asks_for_a_change() -> None:
                      evidence=(simva.ref, amlo.ref))
     doc = draft_careplan(rec, FakeRisk((over,)), use_model=False)
     assert len([i for i in doc.items("medications") if i.state == "flagged"]) == 2
+
+
+def test_coded_obesity_with_every_recent_bmi_below_30_reads_as_overweight() -> None:
+    obese = cond("c-ob", "162864005", "Body mass index 30+ - obesity (finding)", ago(5000))
+    bmis = [lab(f"b{n}", "39156-5", v, "kg/m2", ago(d)) for n, (v, d) in
+            enumerate([(30.3, 5000), (27.8, 1900), (27.8, 1500), (27.8, 1100)])]
+    doc = draft(chart(65, "male", HTN, obese, *bmis))
+    problems = text(doc, "problems")
+    assert "overweight, not obesity now" in problems and "every BMI since" in problems
+    # A reading that rounds to 30 is obesity: no such line.
+    near = [lab("b9", "39156-5", 29.998, "kg/m2", ago(1100)), lab("b8", "39156-5", 29.998, "kg/m2", ago(1500))]
+    assert "overweight, not obesity" not in text(draft(chart(88, "female", obese, *near)), "problems")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from assistant.records.domain import ICD10, SNOMED, Condition
 from assistant.records.record import PatientRecord
 
 TEMPLATE_DIR = "careplans"
-_REQ_FIELDS = frozenset({"source", "analyte", "text", "old"})
+_REQ_FIELDS = frozenset({"source", "analyte", "text", "old", "below", "below_text", "below_days"})
 GOAL_OPS = ("<", "<=", ">", ">=", "between", "text", "loss%", "stable", "")
 ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
 
@@ -104,6 +105,10 @@ class Template:
     requires_analyte: str = ""
     unmet: str = ""
     unmet_old: str = ""
+    # Every value of `requires_analyte` ever recorded below this: the coded problem is not borne out.
+    unmet_below: float | None = None
+    unmet_below_text: str = ""
+    unmet_below_days: int = 1825
 
     @property
     def source(self) -> str:
@@ -189,7 +194,10 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             urgent_text=d.get("urgent", {}).get("text", ""),
             requires=parse_criteria(d["requires"], f"{path}: requires", _REQ_FIELDS) if "requires" in d else None,
             requires_analyte=d.get("requires", {}).get("analyte", ""),
-            unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""))
+            unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""),
+            unmet_below=_num(d.get("requires", {}).get("below")),
+            unmet_below_text=d.get("requires", {}).get("below_text", ""),
+            unmet_below_days=int(d.get("requires", {}).get("below_days", 1825)))
     except KeyError as e:
         raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
 
@@ -297,6 +305,17 @@ def match_templates(record: PatientRecord, templates: tuple[Template, ...] | Non
     return [m for m in found if not ids.intersection(m.template.superseded_by)]
 
 
+def _all_below(judge: Judge, t: Template, newest: datetime | None) -> str:
+    """The date since which every value (over `below_days` up to the newest) is below the
+    template's `below` limit, or '' (a value that rounds to the limit counts as reaching it)."""
+    if t.unmet_below is None or not t.unmet_below_text or newest is None:
+        return ""
+    every = judge.chart.measurements(t.requires_analyte, newest - timedelta(days=t.unmet_below_days), newest)
+    if len(every) < 2 or any(round(m.value, 1) >= t.unmet_below for m in every):
+        return ""
+    return every[-1].when.date().isoformat()
+
+
 def unmet_text(judge: Judge, cond: Condition) -> str:
     """The problem line for a coded condition whose template the chart does not confirm now
     ('Anaemia on the problem list, but haemoglobin 15.6 g/dL on ... is normal'), or ''."""
@@ -307,5 +326,8 @@ def unmet_text(judge: Judge, cond: Condition) -> str:
         now = judge.chart.latest(t.requires_analyte)
         last = now or judge.chart.latest(t.requires_analyte, 100 * 366)
         value = f"{fmt(last.value)} {last.unit} on {last.when.date().isoformat()}" if last else "none recorded"
+        below = _all_below(judge, t, last.when if last else None)
+        if below:
+            return t.unmet_below_text.replace("{value}", value).replace("{since}", below)
         return (t.unmet if now else t.unmet_old).replace("{value}", value)
     return ""
