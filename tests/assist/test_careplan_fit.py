@@ -191,3 +191,21 @@ def test_coded_obesity_with_every_recent_bmi_below_30_reads_as_overweight() -> N
     # A reading that rounds to 30 is obesity: no such line.
     near = [lab("b9", "39156-5", 29.998, "kg/m2", ago(1100)), lab("b8", "39156-5", 29.998, "kg/m2", ago(1500))]
     assert "overweight, not obesity" not in text(draft(chart(88, "female", obese, *near)), "problems")
+
+
+def test_beta_blocker_suggested_only_with_its_coronary_indications() -> None:
+    chd = cond("c-chd", "53741008", "Coronary arteriosclerosis", ago(4000))
+    stable = draft(chart(70, "male", chd))
+    assert "consider:betablocker" not in {i.key for i in stable.items("medications")}
+    low_ef = draft(chart(70, "male", chd, lab("ef", "10230-1", 39, "%", ago(60))))
+    assert "consider:betablocker" in {i.key for i in low_ef.items("medications")}
+
+
+def test_congested_heart_failure_gets_a_diuretic_review_and_no_potassium_rich_diet_in_ckd() -> None:
+    hf = cond("c-hf", "703272007", "Heart failure with reduced ejection fraction", ago(1500))
+    doc = draft(chart(72, "male", hf, HTN, CKD, lab("w0", "29463-7", 86.4, "kg", ago(170)),
+                      lab("w1", "29463-7", 88.6, "kg", ago(17))))
+    steps = text(doc, "interventions")
+    assert "euvolaemic" not in steps and "review the loop diuretic dose" in steps
+    assert "potassium-rich diet unless" not in steps and "no potassium-rich diet" in steps
+    assert "blood sugar" not in text(doc, "patient")  # no diabetes

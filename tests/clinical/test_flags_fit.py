@@ -89,3 +89,16 @@ def test_news2_qsofa_and_white_cells_are_one_deterioration_flag() -> None:
     evidence = " ".join(grouped[0].points)
     assert "NEWS2" in evidence or "NEWS2" in grouped[0].title
     assert "Leukocytes" in evidence or "Leukocytes" in grouped[0].title
+
+
+def test_high_inr_and_low_haemoglobin_on_warfarin_are_one_bleeding_flag() -> None:
+    from test_chart_builder import WARFARIN
+
+    c = Chart(age=78, sex="female")
+    c.med(*WARFARIN, days=2000)
+    c.obs("6301-6", 3.8, "{INR}", days=20, low=2, high=3)
+    c.obs("718-7", 11.2, "g/dL", days=20, low=12, high=15.5)
+    report = run(c)
+    inr = [f for f in report.flags if f.id.startswith(("lab:inr", "lab:hemoglobin"))]
+    assert len(inr) == 1 and inr[0].id.startswith("lab:inr") and inr[0].severity == "high"
+    assert any("Haemoglobin low" in p for p in inr[0].points)
