@@ -209,3 +209,23 @@ def test_congested_heart_failure_gets_a_diuretic_review_and_no_potassium_rich_di
     assert "euvolaemic" not in steps and "review the loop diuretic dose" in steps
     assert "potassium-rich diet unless" not in steps and "no potassium-rich diet" in steps
     assert "blood sugar" not in text(doc, "patient")  # no diabetes
+
+
+def test_stroke_without_an_antithrombotic_says_start_one() -> None:
+    stroke = cond("c-st", "230690007", "Cerebrovascular accident", ago(4000))
+    doc = draft(chart(65, "male", stroke, HTN))
+    (line,) = [i for i in doc.items("medications") if i.key == "consider:antithrombotic"]
+    assert "start an antiplatelet" in line.text
+    on = draft(chart(65, "male", stroke, HTN, med("c", "Clopidogrel 75 MG Oral Tablet")))
+    assert "consider:antithrombotic" not in {i.key for i in on.items("medications")}
+
+
+def test_oral_nsaid_at_77_with_a_thiazide_is_stopped_not_reviewed() -> None:
+    oa = cond("c-oa", "239873007", "Osteoarthritis of knee", ago(3000))
+    doc = draft(chart(77, "female", oa, HTN, med("n", "Naproxen sodium 220 MG Oral Tablet"),
+                      med("h", "Hydrochlorothiazide 25 MG Oral Tablet")))
+    (nsaid,) = [i for i in doc.items("medications") if "Naproxen" in i.text]
+    assert nsaid.state == "stop" and "hydrochlorothiazide" in nsaid.text and "age 75" in nsaid.text
+    young = draft(chart(50, "female", oa, med("n", "Naproxen sodium 220 MG Oral Tablet")))
+    (nsaid,) = [i for i in young.items("medications") if "Naproxen" in i.text]
+    assert nsaid.state != "stop"
