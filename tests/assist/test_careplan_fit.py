@@ -229,3 +229,11 @@ def test_oral_nsaid_at_77_with_a_thiazide_is_stopped_not_reviewed() -> None:
     young = draft(chart(50, "female", oa, med("n", "Naproxen sodium 220 MG Oral Tablet")))
     (nsaid,) = [i for i in young.items("medications") if "Naproxen" in i.text]
     assert nsaid.state != "stop"
+
+
+def test_hypoglycaemia_teaching_only_with_insulin_or_a_sulfonylurea() -> None:
+    hba1c = lab("a1", "4548-4", 8.1, "%", ago(30))
+    metformin = draft(chart(60, "male", T2DM, hba1c, med("m", "Metformin hydrochloride 500 MG Oral Tablet")))
+    assert "low blood sugar" not in text(metformin, "patient")
+    sulfonylurea = draft(chart(60, "male", T2DM, hba1c, med("g", "Glipizide 5 MG Oral Tablet")))
+    assert "low blood sugar" in text(sulfonylurea, "patient")
