@@ -124,6 +124,7 @@ def test_inr_above_range_with_an_nsaid_is_same_day_and_the_recheck_overdue() -> 
                       lab("n1", "6301-6", 3.8, "{INR}", ago(23)), lab("n0", "6301-6", 2.2, "{INR}", ago(80))))
     follow = text(doc, "followup")
     assert "Contact the patient today" in follow and "within 1 week" not in follow
+    assert "critical safety" not in follow  # high flags made urgent by the INR rule, not critical ones
     (inr,) = [i for i in doc.items("monitoring") if i.key == "monitor:inr"]
     assert inr.state in ("now", "overdue") and "due soon" not in inr.text
     (warfarin,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
@@ -131,10 +132,13 @@ def test_inr_above_range_with_an_nsaid_is_same_day_and_the_recheck_overdue() -> 
     # Without the NSAID the INR of 3.8 (flagged high) is still a dose change: the weekly recheck
     # ("weekly while adjusting") is overdue 23 days later, not "due soon".
     alone = draft_careplan(chart(78, "female", AF, med("w", "Warfarin sodium 5 MG Oral Tablet"),
-                        lab("n1", "6301-6", 3.8, "{INR}", ago(23)), lab("n0", "6301-6", 2.2, "{INR}", ago(80))),
-                           use_model=False)
+                        lab("n1", "6301-6", 3.8, "{INR}", ago(23)), lab("n0", "6301-6", 2.2, "{INR}", ago(80)),
+                        lab("h1", "718-7", 11.2, "g/dL", ago(23))), use_model=False)
     (inr,) = [i for i in alone.items("monitoring") if i.key == "monitor:inr"]
     assert inr.state == "overdue"
+    # A low haemoglobin on anticoagulation is rechecked with the INR, within a week.
+    (hb,) = [i for i in alone.items("monitoring") if i.key == "monitor:hb"]
+    assert hb.state == "overdue"
     assert "Contact the patient today" not in text(alone, "followup")
 
 

@@ -92,8 +92,8 @@ def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]
         when = "today" if urgent else "within 1 week"
         refs = tuple(r for f in flags if f.state in ("critical", "high") for r in f.citations)
         cites, fids, _ = ctx.cite(refs)
-        items.append(Item(text=f"Contact the patient {when} to resolve the "
-                               f"{'critical' if urgent else 'high-severity'} safety issue(s) above.",
+        level = "critical" if "critical" in severities else "urgent" if urgent else "high-severity"
+        items.append(Item(text=f"Contact the patient {when} to resolve the {level} safety issue(s) above.",
                           kind="followup", citations=cites, fact_ids=fids, key="followup:safety",
                           interval="today" if urgent else "1 week", state="urgent"))
     if matches:
