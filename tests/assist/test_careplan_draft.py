@@ -81,13 +81,15 @@ def test_af_nsaid_patient_gets_a_flag_item_and_the_nsaid_is_marked() -> None:
     assert "Warfarin + NSAID" in flag.text and "bleeding" in flag.text
     assert set(flag.citations) == {warfarin.ref, nsaid.ref} and flag.source
     meds = doc.items("medications")
-    flagged = [i for i in meds if i.state in ("flagged", "stop")]
+    flagged = [i for i in meds if i.state in ("adjust", "stop")]
     assert {i.citations[0] for i in flagged} == {warfarin.ref, nsaid.ref}
-    # The NSAID with warfarin is stopped (AGS Beers 2023), first in the list; warfarin is reviewed.
+    # The NSAID with warfarin is stopped (AGS Beers 2023), first in the list; warfarin's dose is
+    # adjusted for the INR of 3.8 (ACCP 2012).
     assert meds[0].state == "stop" and meds[0].text.startswith("Stop now") and nsaid.ref in meds[0].citations
     assert "lowest dose" not in " ".join(i.text for i in doc.items())
     urgent = item(doc, "followup:safety")
-    assert "within 1 week" in urgent.text and nsaid.ref in urgent.citations
+    # INR above range with an interacting NSAID: same day, not "within 1 week".
+    assert "today" in urgent.text and nsaid.ref in urgent.citations
     assert any("Safety first" in i.text for i in doc.items("rationale"))
     # The INR goal exists only because she takes warfarin, and it is above range.
     inr = item(doc, "goal:inr")
@@ -119,14 +121,19 @@ def test_medications_on_record_and_suggested_classes() -> None:
     doc = plan("01")
     meds = doc.items("medications")
     on = [i for i in meds if i.state == "on-record"]
-    assert len(on) == 4 and all(i.citations[0].startswith("MedicationRequest/") for i in on)
+    assert len(on) == 3 and all(i.citations[0].startswith("MedicationRequest/") for i in on)
+    # Simvastatin 20 mg (moderate) with LDL 94 mg/dL, diabetes and CKD at 67: move to a
+    # high-intensity statin (ADA 2025 10.23, ACC/AHA 2018), not "continue".
+    (statin,) = [i for i in meds if "simvastatin" in i.text]
+    assert statin.state == "intensify" and statin.text.startswith("Intensify now")
+    assert "high-intensity statin" in statin.text
     metformin = next(i for i in on if "metformin" in i.text)
     assert "Metformin for Type 2 diabetes mellitus" in metformin.text
     consider = {i.key for i in meds if i.state == "consider"}
     # Already on an SGLT2 inhibitor, ACE inhibitor and statin: those are not suggested again;
-    # LDL 94 mg/dL is above the < 70 mg/dL of diabetes with CKD (ADA 2025 10.23): ezetimibe is.
-    assert not consider & {"consider:sglt2", "consider:raas", "consider:statin"}
-    assert "consider:ezetimibe" in consider
+    # LDL 94 mg/dL is above the < 70 mg/dL of diabetes with CKD (ADA 2025 10.23), but on a
+    # moderate-intensity statin the statin is intensified first (ACC/AHA 2018): no ezetimibe yet.
+    assert not consider & {"consider:sglt2", "consider:raas", "consider:statin", "consider:ezetimibe"}
     assert "consider:glp1" in consider  # HbA1c above target
 
 

@@ -282,6 +282,8 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
     abnormal (a flag cites it): within a month; beyond its validity window: overdue."""
     if found.ref in ctx.critical_refs:
         return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
+    if spec.now_if is not None and ctx.judge is not None and ctx.judge.holds(spec.now_if):
+        return "now", f"{spec.now_text}: now, not at the routine interval"
     days = too_old(ctx, last, spec.loinc)
     if days is not None:
         return "overdue", f"overdue (last on {last.isoformat()}, older than {days} days)"
@@ -290,7 +292,7 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
     months = spec.months
     abnormal = found.ref in ctx.abnormal_refs
     if abnormal:
-        months = min(months, ABNORMAL_MONTHS)
+        months = min(months, ABNORMAL_MONTHS if spec.abnormal_months is None else spec.abnormal_months)
     due = _add_months(last, months)
     state = ("overdue" if due < ctx.as_of else
              "due-soon" if due <= ctx.as_of + timedelta(days=31) or abnormal else "up-to-date")

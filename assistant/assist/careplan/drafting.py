@@ -17,7 +17,7 @@ from assistant.assist.careplan.document import (
     Section,
 )
 from assistant.assist.careplan.fhir import to_fhir_careplan
-from assistant.assist.careplan.medications import medication_items
+from assistant.assist.careplan.medications import med_actions, medication_items
 from assistant.assist.careplan.problems import current_problems, judge_for, refuse_deceased
 from assistant.assist.careplan.review import dropped_note, is_unchecked, with_current_notes
 from assistant.assist.careplan.sections import (
@@ -77,8 +77,18 @@ def _coverage(matches: list[TemplateMatch]) -> tuple[ConditionCoverage, ...]:
                                    m.template.year, m.template.citation, m.refs) for m in matches)
 
 
-def _flagged_refs(flags: list[Item]) -> frozenset[str]:
-    return frozenset(r for f in flags for r in f.citations)
+def _flagged_refs(flags: list[Item], acted: frozenset[str]) -> frozenset[str]:
+    """Medicines a flag asks to review: not from an information flag ('within the limit: no change
+    needed'), nor the partner of a medicine the plan already stops or holds (stopping naproxen
+    resolves clopidogrel + naproxen; the antiplatelet stays)."""
+    return frozenset(r for f in flags if f.state != "info" and not acted.intersection(f.citations)
+                     for r in f.citations)
+
+
+def _acted(ctx: Context) -> frozenset[str]:
+    """The medicines a guideline says to stop or hold now."""
+    return frozenset(m.ref for m in ctx.active_meds
+                     if any(a.action in ("Stop", "Hold") for a in med_actions(ctx, m)))
 
 
 def _section(key: str, items: list[Item]) -> Section:
@@ -128,7 +138,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     sections = {
         "problems": problem_items(ctx, matches, current), "flags": flags, "goals": goals,
         "interventions": intervention_items(ctx, matches),
-        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags)),
+        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags, _acted(ctx))),
         "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
     }
     source, model_name = "deterministic", ""

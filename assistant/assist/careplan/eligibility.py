@@ -8,7 +8,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from assistant.clinical.extract.chart import Chart, Measurement, fmt
+from assistant.assist.careplan.statins import statin_intensity
+from assistant.clinical.extract.chart import Chart, Measurement, as_utc, fmt
+from assistant.clinical.extract.inputs import CURRENT_SMOKER, NOT_SMOKER
 from assistant.clinical.knowledge import KnowledgeError, read_toml
 from assistant.records.domain import ICD10, SNOMED, Condition
 
@@ -46,6 +48,7 @@ class Criteria:
     concepts_any: tuple[str, ...] = ()  # condition_map.csv concepts, active
     concepts_none: tuple[str, ...] = ()
     codes_any: tuple[str, ...] = ()  # 'snomed:CODE' or 'icd10:PREFIX', any condition ever recorded
+    within_days: int | None = None  # codes_any only counts a condition recorded within these days
     problems_any: tuple[str, ...] = ()  # template ids in this plan (acute ones included)
     problems_none: tuple[str, ...] = ()
     stop_any: tuple[str, ...] = ()  # a medicine action (stop/hold) applies to this key
@@ -53,6 +56,8 @@ class Criteria:
     frail: bool | None = None
     chronic_min: int | None = None
     chronic_max: int | None = None
+    smoking: tuple[str, ...] = ()  # the newest smoking status (72166-2): current, former, never, unknown
+    statin: tuple[str, ...] = ()  # the patient's highest statin intensity (ACC/AHA 2018): high, moderate, low, none
     any: tuple[Criteria, ...] = ()
     none: tuple[Criteria, ...] = ()
 
@@ -77,6 +82,9 @@ class Tables:
     episodic_concepts: tuple[str, ...]
     episodic_days: int
     folds: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]  # (template id, codes, concepts)
+    acute_codes: tuple[str, ...] = ()  # injuries, overdoses, dental, infections: history after acute_days
+    acute_days: int = 0
+    courses: tuple[tuple[tuple[str, ...], int], ...] = ()  # (medicines never taken long-term, max days)
 
 
 _CRITERIA_KEYS = set(Criteria.__dataclass_fields__)
@@ -97,7 +105,7 @@ def parse_criteria(d: dict[str, Any], where: str, extra: frozenset[str] = frozen
                             lab.get("baseline_days")))
     kw: dict[str, Any] = {k: tuple(d[k]) for k in _CRITERIA_KEYS if k in d and isinstance(d[k], list)
                           and k not in ("labs", "any", "none")}
-    for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex"):
+    for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex", "within_days"):
         if k in d:
             kw[k] = d[k]
     return Criteria(labs=tuple(labs), any=tuple(parse_criteria(x, where) for x in d.get("any", ())),
@@ -119,8 +127,11 @@ def tables() -> Tables:
     fr, ch, ep = data["frailty"], data["chronic"], data["episodic"]
     folds = tuple((f["into"], tuple(f.get("codes", ())), tuple(f.get("concepts", ())))
                   for f in data.get("fold", ()))
+    ac = data["acute"]
+    courses = tuple((tuple(c["keys"]), int(c["max_days"])) for c in data.get("course", ()))
     return Tables(tuple(rules), tuple(fr["concepts"]), tuple(fr["codes"]), tuple(ch["concepts"]),
-                  tuple(ep["codes"]), tuple(ep["concepts"]), int(ep["max_days"]), folds)
+                  tuple(ep["codes"]), tuple(ep["concepts"]), int(ep["max_days"]), folds,
+                  tuple(ac["codes"]), int(ac["max_days"]), courses)
 
 
 def code_matches(cond: Condition, codes: tuple[str, ...]) -> bool:
@@ -182,6 +193,29 @@ class Judge:
             self.used[test.analyte] = m
         return ok
 
+    @cached_property
+    def smoking(self) -> str:
+        """current, former, never or unknown, from the newest smoking status on record (any age)."""
+        o = self.chart.latest_text("smoking_status", 100 * 366)
+        text = (o.value_text if o else "").lower()
+        if any(w in text for w in CURRENT_SMOKER):
+            return "current"
+        if "never" in text:
+            return "never"
+        return "former" if any(w in text for w in NOT_SMOKER) else "unknown"
+
+    @cached_property
+    def statin(self) -> str:
+        """The highest intensity among the patient's active statins (ACC/AHA 2018 table), or 'none'."""
+        found = [statin_intensity(m.label) for m in self.chart.meds_with("class:statin")]
+        levels = [f[1] for f in found if f is not None and f[1]]
+        return next((lv for lv in ("high", "moderate", "low") if lv in levels), "none" if not found else "low")
+
+    def recent(self, cond: Condition, days: int | None) -> bool:
+        if days is None:
+            return True
+        return cond.when is not None and timedelta(0) <= as_utc(self.chart.as_of) - as_utc(cond.when) <= timedelta(days=days)
+
     def on(self, key: str) -> bool:
         return bool(self.chart.meds_with(key))
 
@@ -199,13 +233,18 @@ class Judge:
             return False
         if c.chronic_max is not None and self.chronic > c.chronic_max:
             return False
+        if c.smoking and self.smoking not in c.smoking:
+            return False
+        if c.statin and self.statin not in c.statin:
+            return False
         checks = (
             not c.meds_any or any(self.on(k) for k in c.meds_any),
             all(self.on(k) for k in c.meds_all),
             not any(self.on(k) for k in c.meds_none),
             not c.concepts_any or any(ch.has(k) for k in c.concepts_any),
             not any(ch.has(k) for k in c.concepts_none),
-            not c.codes_any or any(code_matches(x, c.codes_any) for x in ch.record.conditions),
+            not c.codes_any or any(code_matches(x, c.codes_any) and self.recent(x, c.within_days)
+                                   for x in ch.record.conditions),
             not c.problems_any or bool(self.problems.intersection(c.problems_any)),
             not self.problems.intersection(c.problems_none),
             not c.stop_any or bool(self.stopped.intersection(c.stop_any)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from assistant.assist.careplan.build import Context, med_text
 from assistant.assist.careplan.document import Item
@@ -18,6 +19,21 @@ def med_actions(ctx: Context, med: Medication) -> tuple[Rule, ...]:
         return ()
     resolved = next((r for r in ctx.judge.chart.meds if r.ref == med.ref), None)
     return ctx.judge.stops(resolved.keys) if resolved else ()
+
+
+def course_overdue(ctx: Context, med: Medication) -> int:
+    """The limit in days when a medicine never taken long-term (chemotherapy, an antibiotic course)
+    started longer ago than that and is still listed active ([[course]]), else 0."""
+    if ctx.judge is None or med.start is None:
+        return 0
+    resolved = next((r for r in ctx.judge.chart.meds if r.ref == med.ref), None)
+    keys = resolved.keys if resolved else frozenset()
+    text = med_text(med)
+    start = med.start.date() if isinstance(med.start, datetime) else med.start
+    for names, days in ctx.judge.tables.courses:
+        if any(k in keys or (not k.startswith("class:") and k in text) for k in names):
+            return days if (ctx.as_of - start).days > days else 0
+    return 0
 
 
 def _label(ctx: Context, med: Medication, roles: list[tuple[TemplateMatch, MedSpec]]) -> str:
@@ -65,6 +81,12 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
             lead, state = f"{verb} now", verb.lower()
             text += f"{marker}: {reasons} ({'; '.join(dict.fromkeys(a.source for a in actions))})"
             marker = ""
+        elif days := course_overdue(ctx, med):
+            # Listed active long past any course of this kind: ask, never "continue".
+            lead, state = "Status uncertain: confirm", "uncertain"
+            text += f"{marker}: a medicine given as a course, listed active for more than {days} days " \
+                    "since its start; confirm whether it is still taken and update the list"
+            marker = ""
         elif med.ref in flagged:
             lead, state = "Review now (safety flag)", "flagged"
         else:
@@ -74,7 +96,7 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
                           conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
                           source=roles[0][0].template.source if roles else "", state=state))
     # Medicines to stop or hold first, then flagged ones: they are what the clinician must act on.
-    order = {"stop": 0, "hold": 0, "flagged": 1}
+    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "flagged": 1}
     items.sort(key=lambda i: order.get(i.state, 2))
     seen: dict[str, Item] = {}
     for m in matches:

@@ -27,7 +27,7 @@ def refuse_deceased(record: PatientRecord) -> None:
 
 def current_problems(record: PatientRecord, when: datetime) -> tuple[Condition, ...]:
     """Active conditions without the pregnancy-episode events whose episode is long over (a 1979
-    miscarriage): careplan_eligibility.toml [episodic]."""
+    miscarriage) or old acute episodes (a 1992 overdose): careplan_eligibility.toml [episodic], [acute]."""
     t = tables()
     chart = Chart(record, when)
     episodic = {c.ref for concept in t.episodic_concepts for c in chart.conditions(concept)}
@@ -39,6 +39,9 @@ def current_problems(record: PatientRecord, when: datetime) -> tuple[Condition, 
             start = c.when
             if start is None or when - start > timedelta(days=t.episodic_days):
                 continue
+        # An injury, overdose, dental problem or acute infection the source never closed ([acute]).
+        if code_matches(c, t.acute_codes) and (c.when is None or when - c.when > timedelta(days=t.acute_days)):
+            continue
         out.append(c)
     return tuple(out)
 
@@ -68,5 +71,6 @@ def judge_for(record: PatientRecord, when: datetime, current: tuple[Condition, .
     matches = _fold(match_templates(record, judge=Judge(chart), conditions=current), current, chart)
     problems = frozenset(m.template.id for m in matches)
     first = Judge(chart, problems)
-    stopped = frozenset(r.item.removeprefix("medicine:") for med in chart.meds for r in first.stops(med.keys))
+    stopped = frozenset(r.item.removeprefix("medicine:") for med in chart.meds for r in first.stops(med.keys)
+                        if r.action in ("Stop", "Hold"))
     return Judge(chart, problems, stopped), matches

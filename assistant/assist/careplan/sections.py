@@ -92,22 +92,33 @@ def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]
         when = "today" if urgent else "within 1 week"
         refs = tuple(r for f in flags if f.state in ("critical", "high") for r in f.citations)
         cites, fids, _ = ctx.cite(refs)
-        items.append(Item(text=f"Contact the patient {when} to resolve the "
-                               f"{'critical' if urgent else 'high-severity'} safety issue(s) above.",
+        level = "critical" if "critical" in severities else "urgent" if urgent else "high-severity"
+        items.append(Item(text=f"Contact the patient {when} to resolve the {level} safety issue(s) above.",
                           kind="followup", citations=cites, fact_ids=fids, key="followup:safety",
                           interval="today" if urgent else "1 week", state="urgent"))
     if matches:
-        first = min(matches, key=lambda m: (m.template.followup_months, m.template.priority))
+        # The shortest interval any active item demands: a template's sooner review while its
+        # condition holds (COPD 4-6 weeks after an exacerbation) counts before its routine one.
+        due = [(_interval(ctx, m), m) for m in matches]
+        (months, interval, why), first = min(due, key=lambda d: (d[0][0], d[1].template.priority))
         t = first.template
-        items.append(Item(text=f"Next routine review in {t.followup_interval} (the shortest interval "
-                               f"among the conditions: {t.title}).", kind="followup",
-                          key="followup:next", interval=t.followup_interval, conditions=(t.id,),
+        items.append(Item(text=f"Next routine review in {interval} (the shortest interval "
+                               f"among the conditions: {t.title}{why}).", kind="followup",
+                          key="followup:next", interval=interval, conditions=(t.id,),
                           source=t.source))
         for m in matches:
             items.append(Item(text=f"{m.template.title}: {m.template.followup_text}", kind="followup",
                               key=f"followup:{m.template.id}", interval=m.template.followup_interval,
                               conditions=(m.template.id,), source=m.template.source))
     return items
+
+
+def _interval(ctx: Context, m: TemplateMatch) -> tuple[float, str, str]:
+    """(months, interval, why) of a template's next review for this patient now."""
+    t = m.template
+    if t.soon is not None and ctx.judge is not None and ctx.judge.holds(t.soon) and t.soon_months < t.followup_months:
+        return t.soon_months, t.soon_interval, f", {t.followup_text.split(';')[0].lower()}"
+    return t.followup_months, t.followup_interval, ""
 
 
 def deterministic_rationale(matches: list[TemplateMatch], goals: list[Item], flags: list[Item],

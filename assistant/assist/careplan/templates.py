@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from assistant.records.domain import ICD10, SNOMED, Condition
 from assistant.records.record import PatientRecord
 
 TEMPLATE_DIR = "careplans"
-_REQ_FIELDS = frozenset({"source", "analyte", "text", "old"})
+_REQ_FIELDS = frozenset({"source", "analyte", "text", "old", "below", "below_text", "below_days"})
 GOAL_OPS = ("<", "<=", ">", ">=", "between", "text", "loss%", "stable", "")
 ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
 
@@ -54,6 +55,9 @@ class MonitorSpec:
     interval: str
     months: float  # 0: once (baseline) only
     only_with_meds: tuple[str, ...] = ()
+    abnormal_months: float | None = None  # after an abnormal value (INR: weekly while adjusting)
+    now_if: Criteria | None = None  # the chart calls for it now (congestion: daily weights)
+    now_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ class Template:
     followup_interval: str
     followup_months: float
     followup_text: str
+    # A sooner review while `soon` holds (COPD: 4-6 weeks after an exacerbation).
+    soon: Criteria | None = None
+    soon_interval: str = ""
+    soon_months: float = 0.0
     # Acute problems (hyperkalaemia, AKI, hypoglycaemia) also apply when the chart shows them now
     # without a coded condition; `urgent` values call for same-day action.
     trigger: Criteria | None = None
@@ -97,6 +105,10 @@ class Template:
     requires_analyte: str = ""
     unmet: str = ""
     unmet_old: str = ""
+    # Every value of `requires_analyte` ever recorded below this: the coded problem is not borne out.
+    unmet_below: float | None = None
+    unmet_below_text: str = ""
+    unmet_below_days: int = 1825
 
     @property
     def source(self) -> str:
@@ -125,6 +137,18 @@ def _num(v: Any) -> float | None:
 
 def _strs(v: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in (v or ()))
+
+
+_SOON_FIELDS = frozenset({"interval", "months", "source"})
+
+
+def _monitor(path: Path, m: dict[str, Any]) -> MonitorSpec:
+    now = m.get("now_if")
+    return MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"], float(m["months"]),
+                       tuple(s.lower() for s in m.get("only_with_meds", ())),
+                       _num(m.get("abnormal_months")),
+                       parse_criteria(now, f"{path}: monitoring {m['key']} now_if", frozenset({"text", "source"}))
+                       if now else None, now.get("text", "") if now else "")
 
 
 def _parse(path: Path, d: dict[str, Any]) -> Template:
@@ -158,19 +182,22 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             medications=tuple(MedSpec(m["key"], m["drug_class"], tuple(s.lower() for s in m["match"]),
                                       m["consider"], m.get("only_if_off", ""))
                               for m in d.get("medications", ())),
-            monitoring=tuple(MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"],
-                                         float(m["months"]),
-                                         tuple(s.lower() for s in m.get("only_with_meds", ())))
-                             for m in d.get("monitoring", ())),
+            monitoring=tuple(_monitor(path, m) for m in d.get("monitoring", ())),
             education=tuple(e["text"] for e in d.get("education", ())),
             followup_interval=fu["interval"], followup_months=float(fu["months"]),
             followup_text=fu["text"],
+            soon=parse_criteria(fu["soon"], f"{path}: followup.soon", _SOON_FIELDS) if "soon" in fu else None,
+            soon_interval=fu.get("soon", {}).get("interval", ""),
+            soon_months=float(fu.get("soon", {}).get("months", 0)),
             trigger=parse_criteria(d["trigger"], f"{path}: trigger") if "trigger" in d else None,
             urgent=parse_criteria(d["urgent"], f"{path}: urgent", frozenset({"text"})) if "urgent" in d else None,
             urgent_text=d.get("urgent", {}).get("text", ""),
             requires=parse_criteria(d["requires"], f"{path}: requires", _REQ_FIELDS) if "requires" in d else None,
             requires_analyte=d.get("requires", {}).get("analyte", ""),
-            unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""))
+            unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""),
+            unmet_below=_num(d.get("requires", {}).get("below")),
+            unmet_below_text=d.get("requires", {}).get("below_text", ""),
+            unmet_below_days=int(d.get("requires", {}).get("below_days", 1825)))
     except KeyError as e:
         raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
 
@@ -278,6 +305,17 @@ def match_templates(record: PatientRecord, templates: tuple[Template, ...] | Non
     return [m for m in found if not ids.intersection(m.template.superseded_by)]
 
 
+def _all_below(judge: Judge, t: Template, newest: datetime | None) -> str:
+    """The date since which every value (over `below_days` up to the newest) is below the
+    template's `below` limit, or '' (a value that rounds to the limit counts as reaching it)."""
+    if t.unmet_below is None or not t.unmet_below_text or newest is None:
+        return ""
+    every = judge.chart.measurements(t.requires_analyte, newest - timedelta(days=t.unmet_below_days), newest)
+    if len(every) < 2 or any(round(m.value, 1) >= t.unmet_below for m in every):
+        return ""
+    return every[-1].when.date().isoformat()
+
+
 def unmet_text(judge: Judge, cond: Condition) -> str:
     """The problem line for a coded condition whose template the chart does not confirm now
     ('Anaemia on the problem list, but haemoglobin 15.6 g/dL on ... is normal'), or ''."""
@@ -288,5 +326,8 @@ def unmet_text(judge: Judge, cond: Condition) -> str:
         now = judge.chart.latest(t.requires_analyte)
         last = now or judge.chart.latest(t.requires_analyte, 100 * 366)
         value = f"{fmt(last.value)} {last.unit} on {last.when.date().isoformat()}" if last else "none recorded"
+        below = _all_below(judge, t, last.when if last else None)
+        if below:
+            return t.unmet_below_text.replace("{value}", value).replace("{since}", below)
         return (t.unmet if now else t.unmet_old).replace("{value}", value)
     return ""

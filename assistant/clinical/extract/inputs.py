@@ -17,8 +17,8 @@ from .codes import analyte, analytes, check_concept, concept_names, parse_terms
 from .drugs import check_drug_key, key_label
 
 KINDS = ("demographic", "measure", "any", "smoking", "consciousness", "oxygen", "labile_inr")
-_CURRENT_SMOKER = ("current", "every day", "some day", "heavy tobacco smoker", "light tobacco smoker")
-_NOT_SMOKER = ("never", "former", "ex-smoker", "non-smoker", "nonsmoker")
+CURRENT_SMOKER = ("current", "every day", "some day", "heavy tobacco smoker", "light tobacco smoker")
+NOT_SMOKER = ("never", "former", "ex-smoker", "non-smoker", "nonsmoker")
 _ACVPU = ("unresponsive", "pain", "voice", "confusion", "alert")  # most severe word wins
 
 
@@ -208,9 +208,9 @@ def _read(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any, 
             return None
         text = o.value_text.lower()
         date = o.effective.date().isoformat() if o.effective else ""
-        if any(w in text for w in _NOT_SMOKER):
+        if any(w in text for w in NOT_SMOKER):
             return False, o.ref, f"smoking status '{o.value_text}' on {date}", False
-        if any(w in text for w in _CURRENT_SMOKER):
+        if any(w in text for w in CURRENT_SMOKER):
             return True, o.ref, f"smoking status '{o.value_text}' on {date}", False
         return None
     if rule.kind == "consciousness":

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from assistant.clinical.extract import (
     Chart,
     ResolvedMed,
+    as_utc,
     class_label,
     ingredients_in_text,
+    resolve,
     upper_first,
 )
-from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv, split_list
+from assistant.clinical.knowledge import (
+    KnowledgeError,
+    derived_table,
+    read_csv,
+    read_toml,
+    split_list,
+)
 from assistant.clinical.rules.base import SEVERITIES, Flag, rank
 from assistant.records.domain import Allergy
 
@@ -107,8 +116,37 @@ def _match(allergy: Allergy, med: ResolvedMed) -> tuple[str, str, str, str, str]
     return best
 
 
-def allergy_flags(chart: Chart) -> list[Flag]:
+def exposure_flags(chart: Chart) -> list[Flag]:
+    """A severe-allergy medicine started recently and already ended: given despite the allergy
+    (rules.toml [medication.allergy_exposure]). An active one is the conflict flag below."""
+    cfg = read_toml("rules.toml")["medication"]["allergy_exposure"]
+    now, active = as_utc(chart.as_of), {m.ref for m in chart.meds}
     out: list[Flag] = []
+    for entry in chart.record.medications:
+        start = as_utc(entry.start) if entry.start else None
+        if entry.ref in active or start is None or not timedelta(0) <= now - start <= timedelta(days=cfg["days"]):
+            continue
+        if entry.status in ("entered-in-error", "cancelled", "draft"):
+            continue
+        med = resolve(entry)
+        for allergy in (a for a in chart.allergies if is_severe(a)):
+            found = _match(allergy, med) if med.ingredients else None
+            if found is None:
+                continue
+            _, key, ing, sentence, _ = found
+            text = (f"{med_text(med)} was prescribed on {start.date().isoformat()} although an allergy to "
+                    f"{allergy.substance or allergy.code.display}{_reaction(allergy)} is recorded. {sentence} "
+                    "The course is no longer active: ask whether it was taken and whether there was a "
+                    "reaction, check the allergy record, and report the incident.")
+            out.append(Flag(f"allergy-exposure:{key}+{ing}", f"Given despite recorded allergy: {ing} "
+                            f"({allergy.substance or key})", cfg["severity"], "allergy",
+                            (allergy.ref, med.ref), text, (), cfg["source"]))
+            break
+    return out
+
+
+def allergy_flags(chart: Chart) -> list[Flag]:
+    out: list[Flag] = exposure_flags(chart)
     for allergy in chart.allergies:
         for med in chart.meds:
             if not med.ingredients:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from assistant.clinical.extract import Chart, ResolvedMed, key_label
-from assistant.clinical.extract.doses import over_limit, parse_limit
+from assistant.clinical.extract.doses import daily_dose_mg, over_limit, parse_limit
 from assistant.clinical.extract.drugs import check_drug_key
 from assistant.clinical.knowledge import KnowledgeError, derived_table, read_csv
 from assistant.clinical.rules.base import SEVERITIES, Flag, rank
@@ -82,19 +82,26 @@ def find(m1: ResolvedMed, m2: ResolvedMed) -> list[tuple[Interaction, str, str]]
 
 def ddi_flags(chart: Chart) -> list[Flag]:
     out: list[Flag] = []
+    seen: set[str] = set()
     for m1, m2 in combinations(chart.meds, 2):
         if m1.med.code.code and m1.med.code.code == m2.med.code.code:
             continue  # the same product twice (a renewal): not an interaction
         for row, a_ing, b_ing in find(m1, m2):
             first, second = (m1, m2) if a_ing in m1.ingredients else (m2, m1)
+            if row.dose_limit is not None and f"ddi:{a_ing}+{b_ing}" in seen:
+                continue  # a dose-limited pair is judged once, on the total of every product
             why = ""
             if row.a.startswith("class:") or row.b.startswith("class:"):
                 why = f" ({key_label(row.a)} with {key_label(row.b)})"
             text = (f"{med_text(first)} and {med_text(second)} are both active{why}. "
                     f"{row.mechanism} {row.management}")
             severity, title = row.severity, f"Interaction: {a_ing} + {b_ing}"
+            refs: tuple[str, ...] = (first.ref, second.ref)
             if row.dose_limit is not None:
-                severity, title, text = _dose_aware(row, (first, second), severity, title, text)
+                seen.add(f"ddi:{a_ing}+{b_ing}")
+                same = _products(chart, row.dose_limit[0], (first, second))
+                severity, title, text = _dose_aware(row, same, severity, title, text)
+                refs = tuple(dict.fromkeys((*refs, *(m.ref for m in same))))
             source = row.source
             older = pair_modifier(chart, first, second)
             if older is not None and rank(older.severity) <= rank(severity):
@@ -103,19 +110,40 @@ def ddi_flags(chart: Chart) -> list[Flag]:
                 title += f" at age {chart.age} (AGS Beers 2023)"
                 text += f" At age {chart.age}: {older.issue} {older.management}"
             out.append(Flag(f"ddi:{a_ing}+{b_ing}", title, severity,
-                            "medication", (first.ref, second.ref), text, (), source))
+                            "medication", refs, text, (), source))
     return out
 
 
-def _dose_aware(row: Interaction, meds: tuple[ResolvedMed, ResolvedMed], severity: str, title: str,
+def _products(chart: Chart, ing: str, pair: tuple[ResolvedMed, ResolvedMed]) -> tuple[ResolvedMed, ...]:
+    """Every distinct active product of `ing` (simvastatin 20 mg and 10 mg both listed), the
+    pair's own first: a labelled daily limit applies to their total."""
+    found = [m for m in (*pair, *chart.meds) if ing in m.ingredients]
+    out: dict[str, ResolvedMed] = {}
+    for m in found:
+        out.setdefault(m.med.code.code or m.label, m)
+    return tuple(out.values())
+
+
+def _dose_aware(row: Interaction, meds: tuple[ResolvedMed, ...], severity: str, title: str,
                 text: str) -> tuple[str, str, str]:
-    """A row with a labelled dose limit applies above it; at or below it the pair is an info note."""
+    """A row with a labelled dose limit applies above it, to the total daily dose of every active
+    product of the ingredient; at or below it the pair is an info note."""
     assert row.dose_limit is not None
     ing, limit = row.dose_limit
-    med = next((m for m in meds if ing in m.ingredients), None)
-    if med is None:
+    if not meds:
         return severity, title, text
-    over, dose = over_limit(med, limit)
+    if len(meds) > 1:
+        doses = [daily_dose_mg(m) for m in meds]
+        if any(d is None for d in doses):
+            return severity, title, text + f" {len(meds)} {ing} products are active and a dose could not be " \
+                f"read: check the total is at most {limit:g} mg a day."
+        total = sum(d.mg for d in doses if d is not None)
+        parts = " + ".join(f"{d.mg:g} mg" for d in doses if d is not None)
+        if total > limit + 1e-9:
+            return (severity, title + f" ({ing} {total:g} mg a day in {len(meds)} products)",
+                    text + f" {len(meds)} {ing} products are active: {parts} = {total:g} mg a day in total, "
+                    f"above the labelled limit of {limit:g} mg. Stop the duplicate and keep the total within it.")
+    over, dose = over_limit(meds[0], limit)
     if over is None or dose is None:
         return severity, title, text + f" The {ing} dose could not be read: check it is at most {limit:g} mg a day."
     if over:

@@ -1,0 +1,243 @@
+"""Care-plan lines that must fit the patient's own data (issue 14): urgency, follow-up, add-on drugs, course medicines, old acute problems."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from assist_fixtures import FakeRisk, make_flag
+
+from assistant.assist.careplan.document import CarePlanDocument
+from assistant.assist.careplan.drafting import draft_careplan
+from assistant.records.domain import (
+    LOINC,
+    SNOMED,
+    Coding,
+    Condition,
+    Medication,
+    Observation,
+    Patient,
+)
+from assistant.records.record import PatientRecord
+
+NOW = datetime.now(UTC)
+PID = "p-fit"
+
+
+def ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def cond(cid: str, code: str, name: str, onset: datetime) -> Condition:
+    return Condition(id=cid, patient_id=PID, code=Coding(SNOMED, code, name), clinical_status="active", onset=onset)
+
+
+def lab(oid: str, code: str, value: float, unit: str, when: datetime) -> Observation:
+    return Observation(id=oid, patient_id=PID, code=Coding(LOINC, code, code), value=value, unit=unit,
+                       effective=when, category="laboratory", status="final")
+
+
+def smoking(oid: str, answer: str, when: datetime) -> Observation:
+    return Observation(id=oid, patient_id=PID, code=Coding(LOINC, "72166-2", "Tobacco smoking status"),
+                       value_text=answer, effective=when, category="social-history", status="final")
+
+
+def med(mid: str, name: str, days: int = 400) -> Medication:
+    return Medication(id=mid, patient_id=PID, name=name, status="active", start=ago(days))
+
+
+def chart(age: int, sex: str, *entries: object) -> PatientRecord:
+    born = date(NOW.year - age, 1, 1) if NOW.month > 1 else date(NOW.year - age - 1, 1, 1)
+    return PatientRecord.build(Patient(id=PID, birth_date=born, sex=sex), entries)  # type: ignore[arg-type]
+
+
+def draft(rec: PatientRecord) -> CarePlanDocument:
+    return draft_careplan(rec, FakeRisk(), use_model=False)
+
+
+def text(doc: CarePlanDocument, section: str | None = None) -> str:
+    return "\n".join(i.text for i in doc.items(section))
+
+
+T2DM = cond("c-dm", "44054006", "Diabetes mellitus type 2", ago(3000))
+CKD = cond("c-ckd", "433144002", "Chronic kidney disease stage 3", ago(2000))
+HTN = cond("c-htn", "59621000", "Essential hypertension", ago(4000))
+LIPIDS = cond("c-hl", "55822004", "Hyperlipidemia", ago(3000))
+COPD = cond("c-copd", "13645005", "Chronic obstructive lung disease", ago(3000))
+AF = cond("c-af", "49436004", "Atrial fibrillation", ago(2000))
+
+
+def test_sglt2_only_with_ckd_hf_or_ascvd_or_hba1c_above_target() -> None:
+    plain = draft(chart(57, "female", T2DM, lab("a1", "4548-4", 6.4, "%", ago(40)),
+                        lab("e1", "33914-3", 75, "mL/min/{1.73_m2}", ago(40))))
+    assert "consider:sglt2" not in {i.key for i in plain.items("medications")}
+    high = draft(chart(57, "female", T2DM, lab("a1", "4548-4", 8.2, "%", ago(40)),
+                       lab("e1", "33914-3", 75, "mL/min/{1.73_m2}", ago(40))))
+    (line,) = [i for i in high.items("medications") if i.key == "consider:sglt2"]
+    assert "glucose-lowering option" in line.text
+    kidney = draft(chart(57, "female", T2DM, CKD, lab("a1", "4548-4", 6.4, "%", ago(40))))
+    assert "consider:sglt2" in {i.key for i in kidney.items("medications")}
+
+
+def test_ezetimibe_and_statin_advice_follow_the_statin_actually_taken() -> None:
+    ldl = lab("l1", "18262-6", 131, "mg/dL", ago(30))
+    none = draft(chart(60, "male", LIPIDS, ldl))
+    keys = {i.key for i in none.items("medications")}
+    assert "consider:ezetimibe" not in keys and "consider:statin" in keys
+    assert "Statins are safe" not in text(none, "patient")  # no statin to keep taking
+    moderate = draft(chart(60, "male", LIPIDS, ldl, med("m1", "Simvastatin 20 MG Oral Tablet")))
+    assert "consider:ezetimibe" not in {i.key for i in moderate.items("medications")}
+    assert "Statins are safe" in text(moderate, "patient")
+    high = draft(chart(60, "male", LIPIDS, ldl, med("m1", "Atorvastatin 80 MG Oral Tablet")))
+    assert "consider:ezetimibe" in {i.key for i in high.items("medications")}
+
+
+def test_moderate_statin_with_diabetes_ckd_and_ldl_above_70_is_intensified() -> None:
+    doc = draft(chart(67, "male", T2DM, CKD, HTN, lab("l1", "18262-6", 94, "mg/dL", ago(30)),
+                      med("m1", "Simvastatin 20 MG Oral Tablet")))
+    (statin,) = [i for i in doc.items("medications") if "Simvastatin" in i.text]
+    assert statin.state == "intensify" and "high-intensity statin" in statin.text
+    at_goal = draft(chart(67, "male", T2DM, CKD, HTN, lab("l1", "18262-6", 62, "mg/dL", ago(30)),
+                          med("m1", "Simvastatin 20 MG Oral Tablet")))
+    assert not [i for i in at_goal.items("medications") if i.state == "intensify"]
+
+
+def test_stop_smoking_lines_only_for_current_smokers() -> None:
+    former = draft(chart(75, "female", COPD, smoking("s1", "Ex-smoker", ago(60))))
+    assert "Stopping smoking is the most important" not in text(former, "patient")
+    assert "intervention:copd:smoking" not in {i.key for i in former.items("interventions")}
+    current = draft(chart(75, "female", COPD, smoking("s1", "Current every day smoker", ago(60))))
+    assert "Stopping smoking is the most important" in text(current, "patient")
+    assert "intervention:copd:smoking" in {i.key for i in current.items("interventions")}
+
+
+def test_copd_review_is_sooner_after_a_recent_exacerbation() -> None:
+    routine = draft(chart(75, "female", COPD))
+    assert "Next routine review in 3 months" in text(routine, "followup")
+    recent = draft(chart(75, "female", COPD, cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(14))))
+    assert "Next routine review in 4-6 weeks" in text(recent, "followup")
+    assert "in 3 months" not in text(recent, "patient")
+
+
+def test_inr_above_range_with_an_nsaid_is_same_day_and_the_recheck_overdue() -> None:
+    doc = draft(chart(78, "female", AF, med("w", "Warfarin sodium 5 MG Oral Tablet"),
+                      med("i", "Ibuprofen 200 MG Oral Tablet", 40),
+                      lab("n1", "6301-6", 3.8, "{INR}", ago(23)), lab("n0", "6301-6", 2.2, "{INR}", ago(80))))
+    follow = text(doc, "followup")
+    assert "Contact the patient today" in follow and "within 1 week" not in follow
+    assert "critical safety" not in follow  # high flags made urgent by the INR rule, not critical ones
+    (inr,) = [i for i in doc.items("monitoring") if i.key == "monitor:inr"]
+    assert inr.state in ("now", "overdue") and "due soon" not in inr.text
+    (warfarin,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
+    assert warfarin.state == "adjust"
+    # Without the NSAID the INR of 3.8 (flagged high) is still a dose change: the weekly recheck
+    # ("weekly while adjusting") is overdue 23 days later, not "due soon".
+    alone = draft_careplan(chart(78, "female", AF, med("w", "Warfarin sodium 5 MG Oral Tablet"),
+                        lab("n1", "6301-6", 3.8, "{INR}", ago(23)), lab("n0", "6301-6", 2.2, "{INR}", ago(80)),
+                        lab("h1", "718-7", 11.2, "g/dL", ago(23))), use_model=False)
+    (inr,) = [i for i in alone.items("monitoring") if i.key == "monitor:inr"]
+    assert inr.state == "overdue"
+    # A low haemoglobin on anticoagulation is rechecked with the INR, within a week.
+    (hb,) = [i for i in alone.items("monitoring") if i.key == "monitor:hb"]
+    assert hb.state == "overdue"
+    assert "Contact the patient today" not in text(alone, "followup")
+
+
+def test_heart_failure_weights_are_daily_now_when_weight_or_ntprobnp_rise() -> None:
+    hf = cond("c-hf", "703272007", "Heart failure with reduced ejection fraction", ago(1500))
+    stable = draft(chart(72, "male", hf, lab("w0", "29463-7", 86.4, "kg", ago(170)),
+                         lab("w1", "29463-7", 86.6, "kg", ago(17))))
+    (w,) = [i for i in stable.items("monitoring") if i.key == "monitor:weight"]
+    assert w.state != "now"
+    congested = draft(chart(72, "male", hf, lab("w0", "29463-7", 86.4, "kg", ago(170)),
+                            lab("w1", "29463-7", 88.6, "kg", ago(17))))
+    (w,) = [i for i in congested.items("monitoring") if i.key == "monitor:weight"]
+    assert w.state == "now" and "daily weights" in w.text and "up to date" not in w.text
+
+
+def test_a_course_medicine_listed_active_for_years_is_not_continued() -> None:
+    doc = draft(chart(87, "male", AF, med("d", "1 ML DOCEtaxel 20 MG/ML Injection", 7000),
+                      med("a", "Amoxicillin 500 MG Oral Capsule", 20)))
+    (chemo,) = [i for i in doc.items("medications") if "DOCEtaxel" in i.text]
+    assert chemo.state == "uncertain" and chemo.text.startswith("Status uncertain")
+    (recent,) = [i for i in doc.items("medications") if "Amoxicillin" in i.text]
+    assert recent.state == "on-record"  # a course started 20 days ago may well be current
+
+
+def test_old_acute_problems_are_not_current() -> None:
+    doc = draft(chart(61, "male", HTN, cond("c-od", "55680006", "Drug overdose", ago(12000)),
+                      cond("c-mo", "196416002", "Impacted molars", ago(12400)),
+                      cond("c-st", "43878008", "Streptococcal sore throat", ago(10))))
+    problems = text(doc, "problems")
+    assert "Drug overdose" not in problems and "Impacted molars" not in problems
+    assert "Streptococcal sore throat" in problems  # recent: still current
+
+
+def test_review_now_only_where_a_flag_asks_for_a_change() -> None:
+    simva, amlo = med("s", "Simvastatin 20 MG Oral Tablet"), med("a", "Amlodipine 5 MG Oral Tablet")
+    rec = chart(88, "female", LIPIDS, HTN, simva, amlo)
+    within = make_flag("ddi:simvastatin+amlodipine", "Interaction: simvastatin + amlodipine (within the "
+                       "simvastatin limit)", "info", evidence=(simva.ref, amlo.ref))
+    doc = draft_careplan(rec, FakeRisk((within,)), use_model=False)
+    assert not [i for i in doc.items("medications") if i.state == "flagged"]
+    over = make_flag("ddi:simvastatin+amlodipine", "Interaction: simvastatin + amlodipine", "moderate",
+                     evidence=(simva.ref, amlo.ref))
+    doc = draft_careplan(rec, FakeRisk((over,)), use_model=False)
+    assert len([i for i in doc.items("medications") if i.state == "flagged"]) == 2
+
+
+def test_coded_obesity_with_every_recent_bmi_below_30_reads_as_overweight() -> None:
+    obese = cond("c-ob", "162864005", "Body mass index 30+ - obesity (finding)", ago(5000))
+    bmis = [lab(f"b{n}", "39156-5", v, "kg/m2", ago(d)) for n, (v, d) in
+            enumerate([(30.3, 5000), (27.8, 1900), (27.8, 1500), (27.8, 1100)])]
+    doc = draft(chart(65, "male", HTN, obese, *bmis))
+    problems = text(doc, "problems")
+    assert "overweight, not obesity now" in problems and "every BMI since" in problems
+    # A reading that rounds to 30 is obesity: no such line.
+    near = [lab("b9", "39156-5", 29.998, "kg/m2", ago(1100)), lab("b8", "39156-5", 29.998, "kg/m2", ago(1500))]
+    assert "overweight, not obesity" not in text(draft(chart(88, "female", obese, *near)), "problems")
+
+
+def test_beta_blocker_suggested_only_with_its_coronary_indications() -> None:
+    chd = cond("c-chd", "53741008", "Coronary arteriosclerosis", ago(4000))
+    stable = draft(chart(70, "male", chd))
+    assert "consider:betablocker" not in {i.key for i in stable.items("medications")}
+    low_ef = draft(chart(70, "male", chd, lab("ef", "10230-1", 39, "%", ago(60))))
+    assert "consider:betablocker" in {i.key for i in low_ef.items("medications")}
+
+
+def test_congested_heart_failure_gets_a_diuretic_review_and_no_potassium_rich_diet_in_ckd() -> None:
+    hf = cond("c-hf", "703272007", "Heart failure with reduced ejection fraction", ago(1500))
+    doc = draft(chart(72, "male", hf, HTN, CKD, lab("w0", "29463-7", 86.4, "kg", ago(170)),
+                      lab("w1", "29463-7", 88.6, "kg", ago(17))))
+    steps = text(doc, "interventions")
+    assert "euvolaemic" not in steps and "review the loop diuretic dose" in steps
+    assert "potassium-rich diet unless" not in steps and "no potassium-rich diet" in steps
+    assert "blood sugar" not in text(doc, "patient")  # no diabetes
+
+
+def test_stroke_without_an_antithrombotic_says_start_one() -> None:
+    stroke = cond("c-st", "230690007", "Cerebrovascular accident", ago(4000))
+    doc = draft(chart(65, "male", stroke, HTN))
+    (line,) = [i for i in doc.items("medications") if i.key == "consider:antithrombotic"]
+    assert "start an antiplatelet" in line.text
+    on = draft(chart(65, "male", stroke, HTN, med("c", "Clopidogrel 75 MG Oral Tablet")))
+    assert "consider:antithrombotic" not in {i.key for i in on.items("medications")}
+
+
+def test_oral_nsaid_at_77_with_a_thiazide_is_stopped_not_reviewed() -> None:
+    oa = cond("c-oa", "239873007", "Osteoarthritis of knee", ago(3000))
+    doc = draft(chart(77, "female", oa, HTN, med("n", "Naproxen sodium 220 MG Oral Tablet"),
+                      med("h", "Hydrochlorothiazide 25 MG Oral Tablet")))
+    (nsaid,) = [i for i in doc.items("medications") if "Naproxen" in i.text]
+    assert nsaid.state == "stop" and "hydrochlorothiazide" in nsaid.text and "age 75" in nsaid.text
+    young = draft(chart(50, "female", oa, med("n", "Naproxen sodium 220 MG Oral Tablet")))
+    (nsaid,) = [i for i in young.items("medications") if "Naproxen" in i.text]
+    assert nsaid.state != "stop"
+
+
+def test_hypoglycaemia_teaching_only_with_insulin_or_a_sulfonylurea() -> None:
+    hba1c = lab("a1", "4548-4", 8.1, "%", ago(30))
+    metformin = draft(chart(60, "male", T2DM, hba1c, med("m", "Metformin hydrochloride 500 MG Oral Tablet")))
+    assert "low blood sugar" not in text(metformin, "patient")
+    sulfonylurea = draft(chart(60, "male", T2DM, hba1c, med("g", "Glipizide 5 MG Oral Tablet")))
+    assert "low blood sugar" in text(sulfonylurea, "patient")
