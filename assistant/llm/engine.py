@@ -245,21 +245,22 @@ class Engine:
             if cancelled():
                 stats.stop_reason = "cancelled"
                 return
-            self.runner.start(len(ids) + config.max_new_tokens)
+            # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
+            # so checking a guess against it would change the distribution) guesses the next tokens
+            # from earlier text and checks them all in one pass. Exact: while speculating, steps run
+            # their attention over two rows (lmhead.pad_attention_rows), so a step and a row of a
+            # check round alike and the tokens are those of this loop without guesses, whatever is
+            # guessed. They can differ from the loop with the setting off (one-row attention rounds
+            # otherwise; 15 of 21 fact-sheet prompts differed somewhere in 128 tokens, models/README).
+            speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
+                         and self.runner.can_verify)
+            self.runner.start(len(ids) + config.max_new_tokens, padded=speculate)
             for piece_start, piece_end in prefill_chunks(len(ids), self.prefill_chunk_tokens):
                 if piece_start and cancelled():
                     stats.stop_reason = "cancelled"
                     return
                 logits = self.runner.prefill(ids[piece_start:piece_end])
             generated = gen.token_ids
-            # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
-            # so checking a guess against it would change the distribution) guesses the next tokens
-            # from earlier text and checks them all in one pass. Exact: a speculating engine's steps
-            # run their attention over two rows (lmhead.pad_attention_rows), so a step and a row of
-            # a check round alike and the tokens are this engine's plain loop's, guesses or not. They
-            # can differ from an engine with the setting off (one-row attention rounds otherwise).
-            speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
-                         and self.runner.can_verify)
             stats.speculative = speculate
             lookup = PromptLookup(ids) if speculate else None
             length = DraftLength()

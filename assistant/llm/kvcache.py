@@ -38,10 +38,10 @@ class DecoderRunner:
         self.last_only = len(dims) == 3 and dims[1] == 1
         self._keep_one = np.ones(1, dtype=np.int64)
         self._keep_n = np.ones(1, dtype=np.int64)
-        # Extra attention rows (lmhead.pad_attention_rows): 1 in single steps, 0 in longer passes.
-        self._pad_step = np.ones(1, dtype=np.int64)
+        # Extra attention rows (lmhead.pad_attention_rows): `pad` in single steps, 0 in longer passes.
+        self._pad_step = np.zeros(1, dtype=np.int64)
         self._pad_none = np.zeros(1, dtype=np.int64)
-        self.pad = 1 if layout.attention_pad_rows else 0
+        self.pad = 0
         self._logit_rows: dict[int, np.ndarray] = {}
         self.binding = session.io_binding()
         self.capacity = 0
@@ -57,12 +57,17 @@ class DecoderRunner:
         self._decode_bound = False
 
     # -- set-up ---------------------------------------------------------------------------------
-    def start(self, capacity: int) -> None:
-        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence."""
+    def start(self, capacity: int, padded: bool = False) -> None:
+        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence.
+
+        `padded` (where the model has lmhead.py's edit): single steps run their attention over two
+        rows, rounding as a row of `verify` does; otherwise over one, as the unedited model does."""
         lay, b = self.layout, self.binding
         b.clear_binding_inputs()
         b.clear_binding_outputs()
         self.length = 0
+        self.pad = int(padded and self.layout.attention_pad_rows is not None)
+        self._pad_step[0] = self.pad
         capacity += self.pad  # a padded step writes its copy's cache entry one place further
         self._mask = np.ones((1, capacity), dtype=np.int64)
         self._ids = np.zeros((1, capacity), dtype=np.int64)
