@@ -76,8 +76,8 @@ class EngineRunner:
     def __init__(self, pack: Path, threads: int, spin: bool) -> None:
         from assistant.llm import Engine
 
-        # With speculation (off in the app by default): the benchmark measures what it buys and
-        # whether the tokens still equal genai's plain greedy loop.
+        # With speculation (the app's default): the benchmark measures what it buys and whether the
+        # tokens still equal genai's one-token-per-pass greedy loop (they can differ: models/README.md).
         self.engine = Engine(pack, device="cpu", threads=threads, spin=spin, speculative=True)
 
     def run(self, ids: list[int], new_tokens: int, eos: bool = False) -> dict[str, Any]:

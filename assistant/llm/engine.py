@@ -17,7 +17,7 @@ from assistant.errors import AssistantError, BadInputError, ModelPackError
 from assistant.llm.hugepages import anonymous_regions, collapse_new_memory
 from assistant.llm.kvcache import DecoderRunner
 from assistant.llm.layout import check_against_session, layout_from_session
-from assistant.llm.lmhead import LOGITS_POSITIONS, model_with_logits_positions
+from assistant.llm.lmhead import ATTENTION_PAD_ROWS, LOGITS_POSITIONS, model_with_logits_positions
 from assistant.llm.pack import ModelPack
 from assistant.llm.providers import choose_provider, create_session, physical_cores
 from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
@@ -112,7 +112,9 @@ class Engine:
         # Speculative decoding needs the logits of several positions from one pass: a pack whose
         # lm_head is pruned to the last position runs with lmhead.py's edit of its graph.
         shared = self.pack.genai_layout is not None and self.pack.genai_layout.share_buffer
-        edited = model_with_logits_positions(self.pack.model_file) if speculative and shared else None
+        edited = None
+        if speculative and shared and self.pack.genai_layout is not None:
+            edited = model_with_logits_positions(self.pack.model_file, self.pack.genai_layout.input_ids)
         self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin, edited)
         self.device = choice.device  # a key of providers.DEVICES: cpu, cuda, dml, coreml
         self.provider = choice.provider
@@ -122,7 +124,9 @@ class Engine:
         if self.pack.genai_layout is not None:
             layout = self.pack.genai_layout
             if edited is not None:
-                layout = replace(layout, logits_positions=LOGITS_POSITIONS)
+                padded = any(i.name == ATTENTION_PAD_ROWS for i in self.session.get_inputs())
+                layout = replace(layout, logits_positions=LOGITS_POSITIONS,
+                                 attention_pad_rows=ATTENTION_PAD_ROWS if padded else None)
             self.layout = check_against_session(layout, self.session, model_name)
         else:
             self.layout = layout_from_session(self.session, self.pack.hf_config, model_name)
@@ -241,22 +245,22 @@ class Engine:
             if cancelled():
                 stats.stop_reason = "cancelled"
                 return
-            self.runner.start(len(ids) + config.max_new_tokens)
+            # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
+            # so checking a guess against it would change the distribution) guesses the next tokens
+            # from earlier text and checks them all in one pass. Exact: while speculating, steps run
+            # their attention over two rows (lmhead.pad_attention_rows), so a step and a row of a
+            # check round alike and the tokens are those of this loop without guesses, whatever is
+            # guessed. They can differ from the loop with the setting off (one-row attention rounds
+            # otherwise; 15 of 21 fact-sheet prompts differed somewhere in 128 tokens, models/README).
+            speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
+                         and self.runner.can_verify)
+            self.runner.start(len(ids) + config.max_new_tokens, padded=speculate)
             for piece_start, piece_end in prefill_chunks(len(ids), self.prefill_chunk_tokens):
                 if piece_start and cancelled():
                     stats.stop_reason = "cancelled"
                     return
                 logits = self.runner.prefill(ids[piece_start:piece_end])
             generated = gen.token_ids
-            # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
-            # so checking a guess against it would change the distribution) guesses the next tokens
-            # from earlier text and checks them all in one pass. NOT exact on int8 CPU packs: a pass
-            # over several tokens runs other MatMulNBits kernels than a single step, whose logits
-            # differ by up to ~0.8 (default pack), enough to flip near-ties and to perturb the cache;
-            # measured here, 4 of 6 demo prompts diverged from the plain loop after 10-115 tokens.
-            # Hence off by default (setting models.speculative).
-            speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
-                         and self.runner.can_verify)
             stats.speculative = speculate
             lookup = PromptLookup(ids) if speculate else None
             length = DraftLength()

@@ -38,6 +38,10 @@ class DecoderRunner:
         self.last_only = len(dims) == 3 and dims[1] == 1
         self._keep_one = np.ones(1, dtype=np.int64)
         self._keep_n = np.ones(1, dtype=np.int64)
+        # Extra attention rows (lmhead.pad_attention_rows): `pad` in single steps, 0 in longer passes.
+        self._pad_step = np.zeros(1, dtype=np.int64)
+        self._pad_none = np.zeros(1, dtype=np.int64)
+        self.pad = 0
         self._logit_rows: dict[int, np.ndarray] = {}
         self.binding = session.io_binding()
         self.capacity = 0
@@ -53,12 +57,18 @@ class DecoderRunner:
         self._decode_bound = False
 
     # -- set-up ---------------------------------------------------------------------------------
-    def start(self, capacity: int) -> None:
-        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence."""
+    def start(self, capacity: int, padded: bool = False) -> None:
+        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence.
+
+        `padded` (where the model has lmhead.py's edit): single steps run their attention over two
+        rows, rounding as a row of `verify` does; otherwise over one, as the unedited model does."""
         lay, b = self.layout, self.binding
         b.clear_binding_inputs()
         b.clear_binding_outputs()
         self.length = 0
+        self.pad = int(padded and self.layout.attention_pad_rows is not None)
+        self._pad_step[0] = self.pad
+        capacity += self.pad  # a padded step writes its copy's cache entry one place further
         self._mask = np.ones((1, capacity), dtype=np.int64)
         self._ids = np.zeros((1, capacity), dtype=np.int64)
         self._pos = np.arange(capacity, dtype=np.int64).reshape(1, capacity)
@@ -97,9 +107,11 @@ class DecoderRunner:
         has_rows = self.layout.logits_positions is not None or not self.last_only
         return has_rows and self.layout.share_buffer and bool(self.vocab) and self.layout.logits_dtype == "float32"
 
-    def _bind_keep(self, keep: np.ndarray) -> None:
+    def _bind_keep(self, keep: np.ndarray, pad: np.ndarray) -> None:
         if self.layout.logits_positions:
             self._bind_cpu(self.layout.logits_positions, keep.ctypes.data, [1])
+        if self.layout.attention_pad_rows:
+            self._bind_cpu(self.layout.attention_pad_rows, pad.ctypes.data, [1])
 
     def _bind_logits(self, rows: int) -> None:
         if self.vocab and self.layout.logits_dtype == "float32":
@@ -141,7 +153,7 @@ class DecoderRunner:
         """Run prompt tokens (all at once, or in chunks by calling again); returns the last
         position's logits (a view, valid until the next call)."""
         n, lay = len(ids), self.layout
-        if n == 0 or self.length + n > self.capacity:
+        if n == 0 or self.length + n > self.capacity - self.pad:
             raise ValueError(f"prefill of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
         start, total = self.length, self.length + n
         self._ids[0, :n] = ids
@@ -151,7 +163,7 @@ class DecoderRunner:
         if lay.position_ids:
             self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
         self._bind_presents()
-        self._bind_keep(self._keep_one)
+        self._bind_keep(self._keep_one, self._pad_none)
         self._bind_logits(1 if self.last_only or lay.logits_positions else n)
         self._decode_bound = False
         return self._run(n)
@@ -160,7 +172,7 @@ class DecoderRunner:
         """Feed several tokens in one pass; returns their next-token logits, one row per token (a
         view, valid until the next call). `trim` then drops the cache entries of rejected tokens."""
         n, lay = len(ids), self.layout
-        if n == 0 or self.length + n > self.capacity:
+        if n == 0 or self.length + n > self.capacity - self.pad:
             raise ValueError(f"a check of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
         start, total = self.length, self.length + n
         self._ids[0, :n] = ids
@@ -170,7 +182,7 @@ class DecoderRunner:
         if lay.position_ids:
             self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
         self._keep_n[0] = n
-        self._bind_keep(self._keep_n)
+        self._bind_keep(self._keep_n, self._pad_none)
         self._bind_logits(n)
         self._decode_bound = False
         self._run(n)
@@ -191,7 +203,7 @@ class DecoderRunner:
         and logits buffers stay bound between steps.
         """
         lay = self.layout
-        if self.length + 1 > self.capacity:
+        if self.length + 1 > self.capacity - self.pad:
             raise ValueError("the KV cache is full")
         self._one[0, 0] = token
         self._one_pos[0, 0] = self.length
@@ -200,9 +212,9 @@ class DecoderRunner:
             self._bind_cpu(lay.input_ids, self._one.ctypes.data, [1, 1])
             if lay.position_ids:
                 self._bind_cpu(lay.position_ids, self._one_pos.ctypes.data, [1, 1])
-            self._bind_keep(self._keep_one)
+            self._bind_keep(self._keep_one, self._pad_step)
             self._bind_logits(1)
             self._decode_bound = True
         if lay.attention_mask:
-            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, self.length + 1])
+            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, self.length + 1 + self.pad])
         return self._run(1)

@@ -88,23 +88,80 @@ def test_runner_check_gives_a_row_per_token_and_trim_forgets_them(engine) -> Non
         r.trim(base + 5)
 
 
+def _no_guesses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speculating loop with every lookup coming back empty: one token per pass, each step's
+    attention padded as in speculation: the loop whose tokens speculation must reproduce."""
+    monkeypatch.setattr(PromptLookup, "propose", lambda self, k: [])
+
+
 @needs_pack
-def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine) -> None:  # type: ignore[no-untyped-def]
+def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from assistant.llm import GenerationConfig
 
     config = GenerationConfig(max_new_tokens=40)
     engine.speculative = False
-    plain = engine.generate(PROMPT, config)
-    plain.result()
-    assert not plain.stats.speculative and plain.stats.draft_tokens == 0
-    assert plain.stats.passes == plain.stats.new_tokens - 1  # one pass per token after the first
+    off = engine.generate(PROMPT, config)
+    off.result()
+    assert not off.stats.speculative and off.stats.draft_tokens == 0
+    assert off.stats.passes == off.stats.new_tokens - 1  # one pass per token after the first
+    assert engine.runner.pad == 0  # the setting off: the unedited model's one-row steps
     engine.speculative = True
     spec = engine.generate(PROMPT, config)
     spec.result()
     assert spec.stats.speculative and spec.stats.accepted_tokens > 0
     assert spec.stats.passes + spec.stats.accepted_tokens == spec.stats.new_tokens - 1
-    # The first token comes from the prefill, which speculation does not change.
-    assert spec.token_ids[0] == plain.token_ids[0]
+    with monkeypatch.context() as m:
+        _no_guesses(m)
+        plain = engine.generate(PROMPT, config)
+        plain.result()
+    assert plain.stats.accepted_tokens == 0 and engine.runner.pad == 1
+    # Exact: the same tokens with guesses as without, however many were taken.
+    assert spec.token_ids == plain.token_ids
+
+
+@needs_pack
+def test_a_check_rounds_like_single_steps(engine) -> None:  # type: ignore[no-untyped-def]
+    """Teacher-forced: the logits of a check over k tokens equal those of k single steps, bit for
+    bit (with one-row attention in the steps they differed by up to ~0.7)."""
+    r = engine.runner
+    assert engine.layout.attention_pad_rows
+    ids = engine.encode(PROMPT * 3, add_special_tokens=True)
+    forced = engine.encode(" Medication: metformin 500 mg twice daily. Problem: hypertension", add_special_tokens=False)
+    for k in (2, 5, len(forced)):
+        r.start(len(ids) + len(forced), padded=True)
+        r.prefill(ids)
+        base = r.length
+        rows = r.verify(forced[:k]).copy()
+        r.trim(base)
+        singles = np.stack([r.step(t).copy() for t in forced[:k]])
+        assert np.array_equal(rows, singles), f"k={k}: max |diff| {np.abs(rows - singles).max()}"
+
+
+def _demo_prompts(engine, count: int) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    from benchmarks.llm_workload import workload_prompts
+
+    return [p["ids"] for p in workload_prompts(engine, limit=1)[:count]]
+
+
+@needs_pack
+def test_speculation_gives_the_plain_tokens_on_demo_fact_sheets(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The app's own summary and care-plan prompts for a demo patient (which copy long runs from the
+    fact sheet): speculative and plain greedy decoding agree token for token."""
+    from assistant.llm import GenerationConfig
+
+    config = GenerationConfig(max_new_tokens=56)
+    engine.speculative = True
+    accepted = 0
+    for ids in _demo_prompts(engine, 2):
+        spec = engine.generate_ids(ids, config)
+        spec.result()
+        accepted += spec.stats.accepted_tokens
+        with monkeypatch.context() as m:
+            _no_guesses(m)
+            plain = engine.generate_ids(ids, config)
+            plain.result()
+        assert spec.token_ids == plain.token_ids
+    assert accepted > 0  # guesses were taken, so the agreement says something
 
 
 @needs_pack
