@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import FAST_KDF, PASSWORD
-
 from assistant.store.access import visible_accounts
 from assistant.store.database import Store
+from support import FAST_KDF, PASSWORD
 
 
 def test_a_clinician_sees_the_display_names_of_a_documents_authors_only(tmp_path: Path) -> None:
