@@ -26,8 +26,8 @@ def problem_mentioned(problem: Fact, text: str) -> bool:
 
 def allergy_mentioned(allergy: Fact, text: str) -> bool:
     substance = allergy.detail.get("substance", "")
-    if not substance:
-        return True  # "none recorded" needs no mention
+    if not substance or substance.lower().startswith("no known"):
+        return True  # "none recorded" and the statement "no known allergies" name nothing to mention
     return term_in(substance, text) or any(term_in(w, text) for w in substance.split() if len(w) > 4)
 
 

@@ -61,7 +61,9 @@ def synopsis(sheet: FactSheet) -> Sentence:
         names.append("other active problems (below)")
     text += f" with {_join(names)}" if names else " with no active problems recorded"
     real = [a for a in allergies if a.detail]
-    if real:
+    if real and all(_NO_KNOWN.match(a.detail.get("substance", "")) for a in real):
+        text += "; no known allergies"
+    elif real:
         text += f"; allergies: {allergy_list(real)}"
     elif allergies:
         text += "; no allergies recorded"

@@ -61,6 +61,11 @@ def demographics(record: PatientRecord, anchor: datetime) -> list[Line]:
 
 def allergies(record: PatientRecord) -> list[Line]:
     active = record.active_allergies
+    nka = record.no_known_allergies
+    if nka is not None:  # a statement in the record, cited like any entry; not the same as no entry
+        when = f" (recorded {day(nka.recorded)})" if nka.recorded else ""
+        return [("allergy", f"Allergies: no known allergies{when}", (nka.ref,), P_ALLERGY,
+                 {"substance": "No known allergies", "reaction": "", "criticality": ""})]
     if not active:
         return [("allergy", "Allergies: none recorded", (), P_ALLERGY)]
     out: list[Line] = []

@@ -5,9 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from assistant.records.domain import Allergy
 from assistant.records.record import PatientRecord
 
 from .formatting import age_text, deceased_text, fmt_date, sex_text
+
+
+def no_known_text(statement: Allergy) -> str:
+    """"No known allergies (recorded 2026-05-01 by Dr Lee)": the statement with its date and author."""
+    when = statement.recorded_at or statement.recorded
+    said = [f"recorded {fmt_date(when)}" if when else "", f"by {statement.recorded_by}" if statement.recorded_by else ""]
+    said = [s for s in said if s]
+    return "No known allergies" + (f" ({' '.join(said)})" if said else "")
 
 
 class Banner(QFrame):
@@ -70,6 +79,11 @@ class Banner(QFrame):
                 f"{n}: {a.reaction or 'reaction not recorded'}"
                 f"{' (' + a.criticality + ' criticality)' if a.criticality else ''}"
                 for n, a in zip(names, active, strict=True)))
+        elif (nka := record.no_known_allergies) is not None:
+            # A statement someone made, so it says when and by whom (the user checks it is current).
+            self.allergies.setObjectName("allergyNone")
+            self.allergies.setText(no_known_text(nka))
+            self.allergies.setToolTip("The patient was asked and reported no known allergies.")
         else:
             # No allergy entries is not the same as "no known allergies": say exactly what we know.
             self.allergies.setObjectName("allergyUnknown")

@@ -42,7 +42,7 @@ VERSION_COLUMNS = (
     Column("v", lambda d: str(d.version), sort=lambda d: d.version, numeric=True, width=30),
     Column("Status", lambda d: d.status.capitalize(), width=80),
     Column("Created", lambda d: d.created[:16].replace("T", " "), width=132),
-    Column("By", lambda d: d.signed_by or d.created_by),
+    Column("By", lambda d: d.by),
 )
 
 
@@ -185,7 +185,7 @@ class CarePlanTab(QWidget):
     @staticmethod
     def _status_text(doc: StoredDocument) -> str:
         if doc.status == "signed":
-            return f"signed by {doc.signed_by} on {(doc.signed_at or '')[:16].replace('T', ' ')}"
+            return f"signed by {doc.by} on {(doc.signed_at or '')[:16].replace('T', ' ')}"
         if doc.status == "superseded":
             return "superseded by a later version (read-only)"
         return "draft: edit, save, then sign"

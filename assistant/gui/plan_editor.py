@@ -70,9 +70,14 @@ class _DueDelegate(QStyledItemDelegate):
         assert isinstance(editor, QDateEdit)
         date = QDate.fromString(str(index.data(Qt.ItemDataRole.EditRole) or ""), "yyyy-MM-dd")
         editor.setDate(date if date.isValid() else QDate.currentDate())
+        # A blank due date opens on today only as a starting point: leaving it untouched (Tab passes
+        # through the cell) must not write today's date into the plan.
+        editor.setProperty("placeholder", None if date.isValid() else editor.date())
 
     def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:  # noqa: N802
         assert isinstance(editor, QDateEdit)
+        if editor.property("placeholder") == editor.date():
+            return
         model.setData(index, editor.date().toString("yyyy-MM-dd"), Qt.ItemDataRole.EditRole)
 
 

@@ -102,6 +102,15 @@ class PatientRecord:
     def active_allergies(self) -> tuple[Allergy, ...]:
         return tuple(a for a in self.allergies if a.is_active)
 
+    @property
+    def no_known_allergies(self) -> Allergy | None:
+        """The newest "no known allergies" statement still in force; None while an allergy is active
+        (the statement no longer holds) or when none was ever made (not the same as no entry)."""
+        if self.active_allergies:
+            return None
+        return next((a for a in self.allergies if a.is_no_known and a.clinical_status in ("", "active")
+                     and a.verification_status not in ("refuted", "entered-in-error")), None)
+
     def observations_for(self, *loinc_codes: str) -> tuple[Observation, ...]:
         """Observations with any of the LOINC codes (or with them as a component), newest first."""
         wanted = set(loinc_codes)

@@ -28,13 +28,16 @@ from .layout import _Doc
 
 BODY_PT = 14  # large type: nothing the patient reads is smaller than this
 MARGIN = 15 * mm
+MAX_PAGES = 2
 
 
-@lru_cache(maxsize=1)
-def handout_styles() -> dict[str, ParagraphStyle]:
-    """The handout's paragraph styles; every one at BODY_PT or larger."""
+@lru_cache(maxsize=2)
+def handout_styles(compact: bool = False) -> dict[str, ParagraphStyle]:
+    """The handout's paragraph styles; every one at BODY_PT or larger. `compact` tightens only the
+    space between lines and blocks (never the type size), for a handout that would run to a third page."""
     register_fonts()
-    body = ParagraphStyle("h_body", fontName=REGULAR, fontSize=BODY_PT, leading=BODY_PT * 1.18,
+    gap = 0.55 if compact else 1.0  # the share of the usual space kept around notes and headings
+    body = ParagraphStyle("h_body", fontName=REGULAR, fontSize=BODY_PT, leading=BODY_PT * (1.1 if compact else 1.18),
                           textColor=st.INK, spaceAfter=1.5)
     return {
         "body": body,
@@ -45,17 +48,17 @@ def handout_styles() -> dict[str, ParagraphStyle]:
                                 textColor=st.ACCENT, spaceAfter=2),
         "sub": ParagraphStyle("h_sub", body, spaceAfter=0),
         "h": ParagraphStyle("h_h", body, fontName=BOLD, fontSize=17, leading=21, textColor=st.ACCENT,
-                            spaceBefore=7, spaceAfter=2),
+                            spaceBefore=7 * gap, spaceAfter=2),
         "note": ParagraphStyle("h_note", body, textColor=st.WARN, backColor=st.WARN_FILL,
-                               borderPadding=(4, 5, 4, 5), spaceBefore=7, spaceAfter=7),
+                               borderPadding=(4, 5, 4, 5), spaceBefore=7 * gap, spaceAfter=7 * gap),
         "alert": ParagraphStyle("h_alert", body, fontName=BOLD, textColor=st.ALERT,
                                 backColor=st.ALERT_FILL, borderPadding=(4, 5, 4, 5),
-                                spaceBefore=7, spaceAfter=7),
+                                spaceBefore=7 * gap, spaceAfter=7 * gap),
     }
 
 
-def _med_table(h: Handout, rows: list[list[Flowable | list[Flowable]]]) -> Table:
-    styles, c = handout_styles(), h.catalogue
+def _med_table(h: Handout, rows: list[list[Flowable | list[Flowable]]], compact: bool = False) -> Table:
+    styles, c = handout_styles(compact), h.catalogue
     head = [st.CachedParagraph(markup(c.t(k)), styles["th"]) for k in ("medicine_col", "what_to_do")]
     width = A4[0] - 2 * MARGIN
     table = Table([head, *rows], colWidths=[width * 0.6, width * 0.4], repeatRows=1, hAlign="LEFT")
@@ -63,14 +66,15 @@ def _med_table(h: Handout, rows: list[list[Flowable | list[Flowable]]]) -> Table
         ("FONT", (0, 0), (-1, -1), REGULAR, BODY_PT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), st.HEAD_FILL), ("LINEBELOW", (0, 0), (-1, 0), 1, st.ACCENT),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, st.RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2 if compact else 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2 if compact else 4),
         ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]))
     return table
 
 
-def handout_story(h: Handout) -> list[Flowable]:
+def handout_story(h: Handout, compact: bool = False) -> list[Flowable]:
     """Paragraphs in reading order, the medicines as one table; a heading keeps to its first lines."""
-    styles = handout_styles()
+    styles = handout_styles(compact)
     story: list[Flowable] = []
     rows: list[list[Flowable | list[Flowable]]] = []
     heading: Flowable | None = None
@@ -96,14 +100,14 @@ def handout_story(h: Handout) -> list[Flowable]:
             rows[-1].append(para(text, "cell"))
             continue
         if rows:
-            add(_med_table(h, rows))
+            add(_med_table(h, rows, compact))
             rows = []
         if style == "h":
             heading = para(text, style)
         else:
             add(para(text, style))
     if rows:
-        add(_med_table(h, rows))
+        add(_med_table(h, rows, compact))
     return story
 
 
@@ -149,7 +153,13 @@ def _watermark(draft: bool, c: Canvas, _doc: BaseDocTemplate) -> None:
 
 
 def render_handout(h: Handout, cancel: Callable[[], bool] | None = None) -> bytes:
-    """The handout as PDF bytes (A4; fonts embedded, CJK through the fallback font)."""
+    """The handout as PDF bytes (A4; fonts embedded, CJK through the fallback font). One that runs past
+    MAX_PAGES is laid out again with tighter spacing (a translation can be a few lines longer)."""
+    pdf, pages = _render(h, cancel, compact=False)
+    return _render(h, cancel, compact=True)[0] if pages > MAX_PAGES else pdf
+
+
+def _render(h: Handout, cancel: Callable[[], bool] | None, compact: bool) -> tuple[bytes, int]:
     register_fonts()
     buf = io.BytesIO()
     w, hgt = A4
@@ -164,8 +174,8 @@ def render_handout(h: Handout, cancel: Callable[[], bool] | None = None) -> byte
     doc.addPageTemplates([PageTemplate("page", [frame], onPageEnd=partial(_watermark, h.draft),
                                        pagesize=A4)])
     label = partial(_page_label, h)
-    doc.build(handout_story(h), canvasmaker=partial(_PagedCanvas, label=label, name=h.name))
-    return buf.getvalue()
+    doc.build(handout_story(h, compact), canvasmaker=partial(_PagedCanvas, label=label, name=h.name))
+    return buf.getvalue(), doc.page
 
 
 def _page_label(h: Handout, n: int, total: int) -> str:

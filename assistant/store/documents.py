@@ -26,16 +26,32 @@ class StoredDocument:
     signed_by: str | None = None
     signed_at: str | None = None
     supersedes: str | None = None
+    # The accounts' display names as they are now ("" when the account has none or is gone): for
+    # people reading the document; the logins above stay the record of who did it.
+    created_by_name: str = ""
+    signed_by_name: str = ""
+
+    @property
+    def by(self) -> str:
+        """Who signed it, else who made it: the display name where the account has one."""
+        if self.signed_by:
+            return self.signed_by_name or self.signed_by
+        return self.created_by_name or self.created_by
 
 
 _COLS = ("id, patient_id, kind, series, version, status, data, created, created_by, signed_by, "
          "signed_at, supersedes")
+# A document's own authors only (not a list of accounts, which clinicians may not read: access.py).
+_SELECT = (f"SELECT {', '.join('d.' + c.strip() for c in _COLS.split(','))}, cu.display_name, su.display_name "
+           "FROM documents d LEFT JOIN users cu ON cu.name = d.created_by "
+           "LEFT JOIN users su ON su.name = d.signed_by")
 
 
 def _row(r: Row) -> StoredDocument:
     return StoredDocument(as_text(r[0]), as_text(r[1]), as_text(r[2]), as_text(r[3]), as_int(r[4]),
                           as_text(r[5]), json.loads(as_text(r[6])), as_text(r[7]), as_text(r[8]),
-                          as_text_or_none(r[9]), as_text_or_none(r[10]), as_text_or_none(r[11]))
+                          as_text_or_none(r[9]), as_text_or_none(r[10]), as_text_or_none(r[11]),
+                          as_text_or_none(r[12]) or "", as_text_or_none(r[13]) or "")
 
 
 class Documents:
@@ -90,7 +106,7 @@ class Documents:
         return self.get(doc_id)
 
     def get(self, doc_id: str) -> StoredDocument:
-        r = self._ctx.conn.execute(f"SELECT {_COLS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        r = self._ctx.conn.execute(f"{_SELECT} WHERE d.id = ?", (doc_id,)).fetchone()
         if r is None:
             raise BadInputError(f"no document {doc_id!r}")
         return _row(r)
@@ -98,9 +114,9 @@ class Documents:
     # Last in the class: below it, `list` would name this method rather than the type.
     def list(self, patient_id: str, kind: str | None = None) -> list[StoredDocument]:
         """A patient's documents (of one kind, if given), newest first."""
-        sql = f"SELECT {_COLS} FROM documents WHERE patient_id = ?"
+        sql = f"{_SELECT} WHERE d.patient_id = ?"
         args: list[object] = [patient_id]
         if kind:
-            sql += " AND kind = ?"
+            sql += " AND d.kind = ?"
             args.append(kind)
-        return [_row(r) for r in self._ctx.conn.execute(sql + " ORDER BY created DESC, version DESC", args)]
+        return [_row(r) for r in self._ctx.conn.execute(sql + " ORDER BY d.created DESC, d.version DESC", args)]

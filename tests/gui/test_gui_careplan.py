@@ -131,7 +131,11 @@ def test_draft_edit_save_sign_new_version(qtbot, signed_in, gui):
     assert not editor.plan.editable
     assert not editor.plan.flags(editor.plan.index(first_item_row(editor), 0)) & Qt.ItemFlag.ItemIsEditable
     assert not plan.sign.isEnabled() and plan.new_version.isEnabled() and not plan.add_item.isEnabled()
-    assert "signed by admin" in plan.status.text()
+    # People read the signer's name; the login stays stored as the record of who signed.
+    assert "signed by Dr Admin" in plan.status.text()
+    by = next(c for c in range(plan.version_model.columnCount()) if plan.version_model.headerData(
+        c, Qt.Orientation.Horizontal) == "By")
+    assert plan.version_model.index(0, by).data() == "Dr Admin"
     # New version: a fresh draft v2, v1 superseded, both listed.
     plan.new_version.click()
     qtbot.waitUntil(lambda: plan.doc.version == 2 and plan.doc.status == "draft", timeout=5000)
