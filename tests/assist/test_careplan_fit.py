@@ -241,3 +241,18 @@ def test_hypoglycaemia_teaching_only_with_insulin_or_a_sulfonylurea() -> None:
     assert "low blood sugar" not in text(metformin, "patient")
     sulfonylurea = draft(chart(60, "male", T2DM, hba1c, med("g", "Glipizide 5 MG Oral Tablet")))
     assert "low blood sugar" in text(sulfonylurea, "patient")
+
+
+def test_warfarin_for_af_at_cha2ds2_vasc_0_is_an_indication_question_not_do_not_stop() -> None:
+    warfarin = med("w", "Warfarin Sodium 5 MG Oral Tablet", 2000)
+    doc = draft_careplan(chart(62, "male", AF, warfarin), use_model=False)  # flags evaluated on the chart
+    (line,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
+    assert line.text.startswith("Confirm the indication now") and "plan to stop" in line.text
+    assert "CHA2DS2-VA is 0" in line.text and line.state == "confirm"
+    assert "Do not stop it" not in text(doc, "patient")
+    assert "Anticoagulant without a recorded indication" in text(doc, "flags")
+    # A score of 2 (hypertension, age 65-74) is an indication: the usual advice stays.
+    usual = draft_careplan(chart(70, "male", AF, HTN, warfarin), use_model=False)
+    (line,) = [i for i in usual.items("medications") if "Warfarin" in i.text]
+    assert not line.text.startswith("Confirm the indication")
+    assert "Do not stop it" in text(usual, "patient")

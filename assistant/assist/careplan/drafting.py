@@ -120,7 +120,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
     current = current_problems(record, when)
-    judge, matches = judge_for(record, when, current)
+    judge, matches = judge_for(record, when, current, frozenset(f.id for f in getattr(risk, "flags", ())))
     flagged = ordered_flags(risk)
     ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications_at(when), judge,
                   critical_refs=frozenset(r for f in flagged if f.severity == "critical" for r in f.evidence)

@@ -58,6 +58,7 @@ class Criteria:
     chronic_max: int | None = None
     smoking: tuple[str, ...] = ()  # the newest smoking status (72166-2): current, former, never, unknown
     statin: tuple[str, ...] = ()  # the patient's highest statin intensity (ACC/AHA 2018): high, moderate, low, none
+    flags_any: tuple[str, ...] = ()  # a flag with one of these ids is raised (clinical/flags.py)
     any: tuple[Criteria, ...] = ()
     none: tuple[Criteria, ...] = ()
 
@@ -153,6 +154,7 @@ class Judge:
     chart: Chart
     problems: frozenset[str] = frozenset()
     stopped: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()  # ids of the flags raised for this chart
     used: dict[str, Measurement] = field(default_factory=dict)
 
     @cached_property
@@ -248,6 +250,7 @@ class Judge:
             not c.problems_any or bool(self.problems.intersection(c.problems_any)),
             not self.problems.intersection(c.problems_none),
             not c.stop_any or bool(self.stopped.intersection(c.stop_any)),
+            not c.flags_any or bool(self.flags.intersection(c.flags_any)),
             not self.stopped.intersection(c.stop_none),
         )
         if not all(checks):
