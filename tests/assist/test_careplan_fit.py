@@ -256,3 +256,24 @@ def test_warfarin_for_af_at_cha2ds2_vasc_0_is_an_indication_question_not_do_not_
     (line,) = [i for i in usual.items("medications") if "Warfarin" in i.text]
     assert not line.text.startswith("Confirm the indication")
     assert "Do not stop it" in text(usual, "patient")
+
+
+def test_amoxicillin_with_penicillin_anaphylaxis_is_stopped_and_the_patient_told() -> None:
+    from assistant.records.domain import Allergy
+
+    pen = Allergy(id="al", patient_id=PID, substance="Penicillin", code=Coding(SNOMED, "764146007", "Penicillin"),
+                  reaction="Anaphylaxis", criticality="high", category="medication", clinical_status="active",
+                  recorded=ago(3000))
+    amox = Medication(id="a", patient_id=PID, name="Amoxicillin 500 MG Oral Capsule", status="active",
+                      start=ago(3), code=Coding("http://www.nlm.nih.gov/research/umls/rxnorm", "308191", "amoxicillin"))
+    throat = cond("c-st", "43878008", "Streptococcal sore throat", ago(4))
+    doc = draft_careplan(chart(34, "female", throat, pen, amox), use_model=False)
+    (line,) = [i for i in doc.items("medications") if "Amoxicillin" in i.text]
+    assert line.state == "stop" and line.text.startswith("Stop now") and "allergy to Penicillin" in line.text
+    patient = text(doc, "patient")
+    assert "Do not take amoxicillin" in patient and "allergic to Penicillin" in patient
+    (alt,) = [i for i in doc.items("medications") if i.key.startswith("alternative:")]
+    assert alt.text.startswith("Clinician decision") and "clarithromycin" in alt.text and "NG84" in alt.source
+    # Without a condition the table names, no alternative is suggested.
+    bare = draft_careplan(chart(34, "female", pen, amox), use_model=False)
+    assert not [i for i in bare.items("medications") if i.key.startswith("alternative:")]

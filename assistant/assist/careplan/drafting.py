@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from assistant.assist.careplan import allergy
 from assistant.assist.careplan.build import Context, goal_items, monitoring_items
 from assistant.assist.careplan.document import (
     SECTION_TITLES,
@@ -135,10 +136,17 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     titles = [f.title or f.id for f in flagged]
     rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)
     patient = patient_items(ctx, matches, goals, flags, followup)
+    allergic = allergy.allergy_stops(ctx, flagged)
+    if allergic:  # "do not take X" right after the lines saying the team will be in touch
+        names = {m.ref: m.ingredients[0] for m in judge.chart.meds if m.ingredients}
+        at = next((n + 1 for n, i in reversed(list(enumerate(patient)))
+                   if i.key in ("patient:about", "patient:today", "patient:safety")), 0)
+        patient[at:at] = allergy.patient_items(allergic, names)
     sections = {
         "problems": problem_items(ctx, matches, current), "flags": flags, "goals": goals,
         "interventions": intervention_items(ctx, matches),
-        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags, _acted(ctx))),
+        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags, _acted(ctx)), allergic)
+        + allergy.alternative_items(ctx, allergic),
         "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
     }
     source, model_name = "deterministic", ""
