@@ -277,3 +277,49 @@ def test_amoxicillin_with_penicillin_anaphylaxis_is_stopped_and_the_patient_told
     # Without a condition the table names, no alternative is suggested.
     bare = draft_careplan(chart(34, "female", pen, amox), use_model=False)
     assert not [i for i in bare.items("medications") if i.key.startswith("alternative:")]
+
+
+def note(nid: str, body: str, when: datetime) -> object:
+    from assistant.records.domain import Note
+
+    return Note(id=nid, patient_id=PID, title="Clinic note", date=when, text=body)
+
+
+def test_inr_above_range_is_not_called_critical_and_a_recorded_dose_change_is_not_repeated() -> None:
+    warfarin = med("w", "Warfarin sodium 5 MG Oral Tablet", 2000)
+    inr = Observation(id="n1", patient_id=PID, code=Coding(LOINC, "6301-6", "INR"), value=3.8, unit="{INR}",
+                      effective=ago(23), category="laboratory", status="final", reference_low=2.0, reference_high=3.0)
+    base = (AF, warfarin, med("i", "Ibuprofen 200 MG Oral Tablet", 40), inr)
+    doc = draft_careplan(chart(78, "female", *base), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:inr"]
+    assert "critical" not in mon.text and "above range: repeat today" in mon.text
+    (line,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjust" and "omit or reduce" in line.text
+    changed = draft_careplan(chart(78, "female", *base, note("d1", "INR 3.8. Plan: omit warfarin tonight, then 4 mg "
+                                                               "daily (reduced weekly dose).", ago(23) + timedelta(hours=1))),
+                             use_model=False)
+    (line,) = [i for i in changed.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjusted" and "omit or reduce" not in line.text
+    assert f"changed on {ago(23).date().isoformat()}" in line.text and "recheck the INR as planned" in line.text
+    # "Dose unchanged" and a note before the INR do not count.
+    same = draft_careplan(chart(78, "female", *base, note("d1", "Warfarin dose: 5 mg, unchanged. No need to "
+                                                           "omit warfarin.", ago(23) + timedelta(hours=1)),
+                                note("d0", "Omit warfarin tonight.", ago(60))), use_model=False)
+    (line,) = [i for i in same.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjust"
+
+
+def test_recorded_ecg_changes_make_hyperkalaemia_an_emergency_now() -> None:
+    k = lab("k1", "2823-3", 6.1, "mmol/L", ago(17))
+    plain = draft_careplan(chart(72, "male", HTN, k), use_model=False)
+    (ecg,) = [i for i in plain.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith("Hyperkalaemia: 12-lead ECG now")
+    peaked = draft_careplan(chart(72, "male", HTN, k, note("e1", "ECG today: tall peaked T waves V2-V4 (new).",
+                                                          ago(17) + timedelta(hours=1))), use_model=False)
+    (ecg,) = [i for i in peaked.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith(f"Hyperkalaemia: ECG changes recorded on {(ago(17) + timedelta(hours=1)).date().isoformat()}")
+    assert "treat as an emergency now" in ecg.text
+    normal = draft_careplan(chart(72, "male", HTN, k, note("e1", "ECG: sinus rhythm, no peaked T waves.",
+                                                          ago(17) + timedelta(hours=1))), use_model=False)
+    (ecg,) = [i for i in normal.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith("Hyperkalaemia: 12-lead ECG now")

@@ -87,7 +87,8 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
         elif actions:
             verb = actions[0].action
             reasons = "; ".join(dict.fromkeys(ctx.judge.fill(a.text) for a in actions if ctx.judge))
-            lead, state = f"{verb} now", verb.split()[0].lower()
+            lead = f"{verb} now" if actions[0].now else verb
+            state = actions[0].state or verb.split()[0].lower()
             text += f"{marker}: {reasons} ({'; '.join(dict.fromkeys(a.source for a in actions))})"
             marker = ""
         elif days := course_overdue(ctx, med):
@@ -105,7 +106,7 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
                           conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
                           source=roles[0][0].template.source if roles else "", state=state))
     # Medicines to stop or hold first, then flagged ones: they are what the clinician must act on.
-    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "confirm": 1, "flagged": 1}
+    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "confirm": 1, "adjusted": 1, "flagged": 1}
     items.sort(key=lambda i: order.get(i.state, 2))
     seen: dict[str, Item] = {}
     for m in matches:
