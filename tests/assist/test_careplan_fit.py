@@ -323,3 +323,22 @@ def test_recorded_ecg_changes_make_hyperkalaemia_an_emergency_now() -> None:
                                                           ago(17) + timedelta(hours=1))), use_model=False)
     (ecg,) = [i for i in normal.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
     assert ecg.text.startswith("Hyperkalaemia: 12-lead ECG now")
+
+
+def test_copd_on_air_without_hypercapnia_gets_no_88_to_92_target() -> None:
+    spo2 = lab("o1", "59408-5", 94, "%", ago(30))
+    stable = draft(chart(85, "male", COPD, spo2))
+    (goal,) = [i for i in stable.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 % (COPD" not in goal.text and "above 92 %" in goal.text
+    assert "assess for long-term oxygen (NICE NG115)" in goal.text and goal.state == "at-target"
+    assert "between 88 and 92" not in text(stable, "patient")
+    low = draft(chart(85, "male", COPD, lab("o1", "59408-5", 90, "%", ago(30))))
+    (goal,) = [i for i in low.items("goals") if i.key == "goal:spo2"]
+    assert goal.state == "below-target"
+    # After a recent exacerbation (acute illness) the BTS 88-92 % range stays.
+    acute = draft(chart(75, "female", COPD, spo2, cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(14))))
+    (goal,) = [i for i in acute.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 %" in goal.text
+    hypercapnic = draft(chart(75, "female", COPD, spo2, cond("c-hc", "29596007", "Hypercapnia", ago(900))))
+    (goal,) = [i for i in hypercapnic.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 %" in goal.text
