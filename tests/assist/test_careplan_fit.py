@@ -272,6 +272,7 @@ def test_amoxicillin_with_penicillin_anaphylaxis_is_stopped_and_the_patient_told
     assert line.state == "stop" and line.text.startswith("Stop now") and "allergy to Penicillin" in line.text
     patient = text(doc, "patient")
     assert "Do not take amoxicillin" in patient and "allergic to Penicillin" in patient
+    assert "a test result" not in patient and "today about one of your medicines" in patient
     (alt,) = [i for i in doc.items("medications") if i.key.startswith("alternative:")]
     assert alt.text.startswith("Clinician decision") and "clarithromycin" in alt.text and "NG84" in alt.source
     # Without a condition the table names, no alternative is suggested.
@@ -342,3 +343,18 @@ def test_copd_on_air_without_hypercapnia_gets_no_88_to_92_target() -> None:
     hypercapnic = draft(chart(75, "female", COPD, spo2, cond("c-hc", "29596007", "Hypercapnia", ago(900))))
     (goal,) = [i for i in hypercapnic.items("goals") if i.key == "goal:spo2"]
     assert "88-92 %" in goal.text
+
+
+def test_a_value_inside_a_critical_score_is_not_called_a_critical_value() -> None:
+    spo2 = lab("o1", "59408-5", 88, "%", ago(1))
+    rec = chart(75, "female", COPD, cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(14)), spo2)
+    news2 = make_flag("score:news2", "NEWS2 14", "critical", category="score", evidence=(spo2.ref,))
+    doc = draft_careplan(rec, FakeRisk((news2,)), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:spo2"]
+    assert "critical value" not in mon.text and "part of a critical NEWS2 14: reassess today" in mon.text
+    potassium = lab("k1", "2823-3", 6.6, "mmol/L", ago(1))
+    k_flag = make_flag("lab:potassium:critically-high", "Potassium critically high", "critical",
+                       category="lab", evidence=(potassium.ref,))
+    doc = draft_careplan(chart(72, "male", HTN, potassium), FakeRisk((k_flag,)), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:potassium"]
+    assert "critical value: repeat today" in mon.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from assistant.assist.careplan.document import Item
@@ -34,7 +34,8 @@ class Context:
     fact_by_ref: Mapping[str, str]
     active_meds: tuple[Medication, ...]
     judge: Judge | None = None
-    critical_refs: frozenset[str] = frozenset()  # observations a critical flag cites (at/over a critical limit)
+    critical_refs: frozenset[str] = frozenset()  # observations a critical lab flag cites (at/over a critical limit)
+    critical_scores: Mapping[str, str] = field(default_factory=dict)  # observation -> critical score flag (NEWS2)
     urgent_refs: frozenset[str] = frozenset()  # observations an urgent template criterion used (same-day, not critical)
     abnormal_refs: frozenset[str] = frozenset()  # observations any flag cites
 
@@ -291,6 +292,9 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
     abnormal (a flag cites it): within a month; beyond its validity window: overdue."""
     if found.ref in ctx.critical_refs:
         return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
+    if found.ref in ctx.critical_scores:
+        # The value feeds a critical score; it need not be critical itself (SpO2 88 % in COPD).
+        return "now", f"part of a critical {ctx.critical_scores[found.ref]}: reassess today"
     if found.ref in ctx.urgent_refs:
         # Same-day action without a critical value: say where the value lies, never "critical".
         return "now", f"{_out_of_range(found)}: repeat today, not at the routine interval ({spec.interval})"

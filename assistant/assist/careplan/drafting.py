@@ -124,7 +124,10 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     judge, matches = judge_for(record, when, current, frozenset(f.id for f in getattr(risk, "flags", ())))
     flagged = ordered_flags(risk)
     ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications_at(when), judge,
-                  critical_refs=frozenset(r for f in flagged if f.severity == "critical" for r in f.evidence),
+                  critical_refs=frozenset(r for f in flagged if f.severity == "critical" and f.id.startswith("lab:")
+                                          for r in f.evidence),
+                  critical_scores={r: f.title for f in flagged if f.severity == "critical"
+                                   and not f.id.startswith("lab:") for r in f.evidence},
                   urgent_refs=frozenset(r for m in matches if m.template.urgent and judge.holds(m.template.urgent)
                                         for r in judge.urgent_refs(m.template.urgent)),
                   abnormal_refs=frozenset(r for f in flagged for r in f.evidence))
