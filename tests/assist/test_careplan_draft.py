@@ -81,10 +81,12 @@ def test_af_nsaid_patient_gets_a_flag_item_and_the_nsaid_is_marked() -> None:
     assert "Warfarin + NSAID" in flag.text and "bleeding" in flag.text
     assert set(flag.citations) == {warfarin.ref, nsaid.ref} and flag.source
     meds = doc.items("medications")
-    flagged = [i for i in meds if i.state in ("adjust", "stop")]
+    flagged = [i for i in meds if i.state in ("adjusted", "stop")]
     assert {i.citations[0] for i in flagged} == {warfarin.ref, nsaid.ref}
-    # The NSAID with warfarin is stopped (AGS Beers 2023), first in the list; warfarin's dose is
-    # adjusted for the INR of 3.8 (ACCP 2012).
+    # The NSAID with warfarin is stopped (AGS Beers 2023), first in the list; warfarin's dose was
+    # already omitted and reduced at the clinic after the INR of 3.8 (its note): not changed twice.
+    (wline,) = [i for i in flagged if i.citations[0] == warfarin.ref]
+    assert wline.text.startswith("Dose already changed") and "omit or reduce" not in wline.text
     assert meds[0].state == "stop" and meds[0].text.startswith("Stop now") and nsaid.ref in meds[0].citations
     assert "lowest dose" not in " ".join(i.text for i in doc.items())
     urgent = item(doc, "followup:safety")

@@ -242,12 +242,18 @@ def test_no_oral_nsaid_advice_for_older_or_at_risk_patients() -> None:
         assert "Avoid oral NSAIDs" in text(doc, "medications") and "Do not take anti-inflammatory" in text(doc, "patient")
 
 
-def test_copd_oxygen_target_is_88_to_92() -> None:
+def test_copd_oxygen_target_is_88_to_92_when_acutely_ill_on_oxygen_or_hypercapnic() -> None:
     copd = cond("c-copd", "13645005", "Chronic obstructive lung disease", ago(3000))
-    doc = draft(chart(70, "female", copd, lab("o2", "59408-5", 89, "%", ago(5))))
+    exacerbation = cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(10))
+    doc = draft(chart(70, "female", copd, exacerbation, lab("o2", "59408-5", 89, "%", ago(5))))
     goal = next(i for i in doc.items("goals") if i.key == "goal:spo2")
     assert goal.target.startswith("88-92 %") and goal.state == "at-target"
     assert "at least 92" not in text(doc, "patient")
+    # Stable on air (BTS 2017 ranges are for oxygen therapy): 89 % is a reason to assess for
+    # long-term oxygen (NICE NG115), not "at target".
+    stable = draft(chart(70, "female", copd, lab("o2", "59408-5", 89, "%", ago(5))))
+    goal = next(i for i in stable.items("goals") if i.key == "goal:spo2")
+    assert goal.state == "below-target" and "long-term oxygen" in goal.text
 
 
 def test_no_weight_loss_programme_at_80_or_with_bmi_under_30_alone() -> None:

@@ -241,3 +241,120 @@ def test_hypoglycaemia_teaching_only_with_insulin_or_a_sulfonylurea() -> None:
     assert "low blood sugar" not in text(metformin, "patient")
     sulfonylurea = draft(chart(60, "male", T2DM, hba1c, med("g", "Glipizide 5 MG Oral Tablet")))
     assert "low blood sugar" in text(sulfonylurea, "patient")
+
+
+def test_warfarin_for_af_at_cha2ds2_vasc_0_is_an_indication_question_not_do_not_stop() -> None:
+    warfarin = med("w", "Warfarin Sodium 5 MG Oral Tablet", 2000)
+    doc = draft_careplan(chart(62, "male", AF, warfarin), use_model=False)  # flags evaluated on the chart
+    (line,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
+    assert line.text.startswith("Confirm the indication now") and "plan to stop" in line.text
+    assert "CHA2DS2-VA is 0" in line.text and line.state == "confirm"
+    assert "Do not stop it" not in text(doc, "patient")
+    assert "Anticoagulant without a recorded indication" in text(doc, "flags")
+    # A score of 2 (hypertension, age 65-74) is an indication: the usual advice stays.
+    usual = draft_careplan(chart(70, "male", AF, HTN, warfarin), use_model=False)
+    (line,) = [i for i in usual.items("medications") if "Warfarin" in i.text]
+    assert not line.text.startswith("Confirm the indication")
+    assert "Do not stop it" in text(usual, "patient")
+
+
+def test_amoxicillin_with_penicillin_anaphylaxis_is_stopped_and_the_patient_told() -> None:
+    from assistant.records.domain import Allergy
+
+    pen = Allergy(id="al", patient_id=PID, substance="Penicillin", code=Coding(SNOMED, "764146007", "Penicillin"),
+                  reaction="Anaphylaxis", criticality="high", category="medication", clinical_status="active",
+                  recorded=ago(3000))
+    amox = Medication(id="a", patient_id=PID, name="Amoxicillin 500 MG Oral Capsule", status="active",
+                      start=ago(3), code=Coding("http://www.nlm.nih.gov/research/umls/rxnorm", "308191", "amoxicillin"))
+    throat = cond("c-st", "43878008", "Streptococcal sore throat", ago(4))
+    doc = draft_careplan(chart(34, "female", throat, pen, amox), use_model=False)
+    (line,) = [i for i in doc.items("medications") if "Amoxicillin" in i.text]
+    assert line.state == "stop" and line.text.startswith("Stop now") and "allergy to Penicillin" in line.text
+    patient = text(doc, "patient")
+    assert "Do not take amoxicillin" in patient and "allergic to Penicillin" in patient
+    assert "a test result" not in patient and "today about one of your medicines" in patient
+    (alt,) = [i for i in doc.items("medications") if i.key.startswith("alternative:")]
+    assert alt.text.startswith("Clinician decision") and "clarithromycin" in alt.text and "NG84" in alt.source
+    # Without a condition the table names, no alternative is suggested.
+    bare = draft_careplan(chart(34, "female", pen, amox), use_model=False)
+    assert not [i for i in bare.items("medications") if i.key.startswith("alternative:")]
+
+
+def note(nid: str, body: str, when: datetime) -> object:
+    from assistant.records.domain import Note
+
+    return Note(id=nid, patient_id=PID, title="Clinic note", date=when, text=body)
+
+
+def test_inr_above_range_is_not_called_critical_and_a_recorded_dose_change_is_not_repeated() -> None:
+    warfarin = med("w", "Warfarin sodium 5 MG Oral Tablet", 2000)
+    inr = Observation(id="n1", patient_id=PID, code=Coding(LOINC, "6301-6", "INR"), value=3.8, unit="{INR}",
+                      effective=ago(23), category="laboratory", status="final", reference_low=2.0, reference_high=3.0)
+    base = (AF, warfarin, med("i", "Ibuprofen 200 MG Oral Tablet", 40), inr)
+    doc = draft_careplan(chart(78, "female", *base), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:inr"]
+    assert "critical" not in mon.text and "above range: repeat today" in mon.text
+    (line,) = [i for i in doc.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjust" and "omit or reduce" in line.text
+    changed = draft_careplan(chart(78, "female", *base, note("d1", "INR 3.8. Plan: omit warfarin tonight, then 4 mg "
+                                                               "daily (reduced weekly dose).", ago(23) + timedelta(hours=1))),
+                             use_model=False)
+    (line,) = [i for i in changed.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjusted" and "omit or reduce" not in line.text
+    assert f"changed on {ago(23).date().isoformat()}" in line.text and "recheck the INR as planned" in line.text
+    # "Dose unchanged" and a note before the INR do not count.
+    same = draft_careplan(chart(78, "female", *base, note("d1", "Warfarin dose: 5 mg, unchanged. No need to "
+                                                           "omit warfarin.", ago(23) + timedelta(hours=1)),
+                                note("d0", "Omit warfarin tonight.", ago(60))), use_model=False)
+    (line,) = [i for i in same.items("medications") if "Warfarin" in i.text]
+    assert line.state == "adjust"
+
+
+def test_recorded_ecg_changes_make_hyperkalaemia_an_emergency_now() -> None:
+    k = lab("k1", "2823-3", 6.1, "mmol/L", ago(17))
+    plain = draft_careplan(chart(72, "male", HTN, k), use_model=False)
+    (ecg,) = [i for i in plain.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith("Hyperkalaemia: 12-lead ECG now")
+    peaked = draft_careplan(chart(72, "male", HTN, k, note("e1", "ECG today: tall peaked T waves V2-V4 (new).",
+                                                          ago(17) + timedelta(hours=1))), use_model=False)
+    (ecg,) = [i for i in peaked.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith(f"Hyperkalaemia: ECG changes recorded on {(ago(17) + timedelta(hours=1)).date().isoformat()}")
+    assert "treat as an emergency now" in ecg.text
+    normal = draft_careplan(chart(72, "male", HTN, k, note("e1", "ECG: sinus rhythm, no peaked T waves.",
+                                                          ago(17) + timedelta(hours=1))), use_model=False)
+    (ecg,) = [i for i in normal.items("interventions") if i.key == "intervention:hyperkalemia:ecg"]
+    assert ecg.text.startswith("Hyperkalaemia: 12-lead ECG now")
+
+
+def test_copd_on_air_without_hypercapnia_gets_no_88_to_92_target() -> None:
+    spo2 = lab("o1", "59408-5", 94, "%", ago(30))
+    stable = draft(chart(85, "male", COPD, spo2))
+    (goal,) = [i for i in stable.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 % (COPD" not in goal.text and "above 92 %" in goal.text
+    assert "assess for long-term oxygen (NICE NG115)" in goal.text and goal.state == "at-target"
+    assert "between 88 and 92" not in text(stable, "patient")
+    low = draft(chart(85, "male", COPD, lab("o1", "59408-5", 90, "%", ago(30))))
+    (goal,) = [i for i in low.items("goals") if i.key == "goal:spo2"]
+    assert goal.state == "below-target"
+    # After a recent exacerbation (acute illness) the BTS 88-92 % range stays.
+    acute = draft(chart(75, "female", COPD, spo2, cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(14))))
+    (goal,) = [i for i in acute.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 %" in goal.text
+    hypercapnic = draft(chart(75, "female", COPD, spo2, cond("c-hc", "29596007", "Hypercapnia", ago(900))))
+    (goal,) = [i for i in hypercapnic.items("goals") if i.key == "goal:spo2"]
+    assert "88-92 %" in goal.text
+
+
+def test_a_value_inside_a_critical_score_is_not_called_a_critical_value() -> None:
+    spo2 = lab("o1", "59408-5", 88, "%", ago(1))
+    rec = chart(75, "female", COPD, cond("c-ex", "195951007", "Acute exacerbation of COPD", ago(14)), spo2)
+    news2 = make_flag("score:news2", "NEWS2 14", "critical", category="score", evidence=(spo2.ref,))
+    doc = draft_careplan(rec, FakeRisk((news2,)), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:spo2"]
+    assert "critical value" not in mon.text and "part of a critical NEWS2 14: reassess today" in mon.text
+    potassium = lab("k1", "2823-3", 6.6, "mmol/L", ago(1))
+    k_flag = make_flag("lab:potassium:critically-high", "Potassium critically high", "critical",
+                       category="lab", evidence=(potassium.ref,))
+    doc = draft_careplan(chart(72, "male", HTN, potassium), FakeRisk((k_flag,)), use_model=False)
+    (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:potassium"]
+    assert "critical value: repeat today" in mon.text

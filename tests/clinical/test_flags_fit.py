@@ -102,3 +102,45 @@ def test_high_inr_and_low_haemoglobin_on_warfarin_are_one_bleeding_flag() -> Non
     inr = [f for f in report.flags if f.id.startswith(("lab:inr", "lab:hemoglobin"))]
     assert len(inr) == 1 and inr[0].id.startswith("lab:inr") and inr[0].severity == "high"
     assert any("Haemoglobin low" in p for p in inr[0].points)
+
+
+def test_anticoagulant_for_af_at_cha2ds2_vasc_0_without_another_indication_is_flagged() -> None:
+    from test_chart_builder import AF, WARFARIN
+
+    c = Chart(age=62, sex="male")
+    c.cond(*AF, days=2000)
+    c.med(*WARFARIN, days=2000)
+    c.obs("6301-6", 2.4, "{INR}", days=20, low=2, high=3)
+    (flag,) = [f for f in run(c).flags if f.id == "score:cha2ds2_vasc:no_indication"]
+    assert flag.severity == "moderate" and flag.title.endswith("CHA2DS2-VASc 0")
+    assert "Anticoagulant without a recorded indication" in flag.title
+    woman = Chart(age=62, sex="female")  # 1 from sex alone: CHA2DS2-VA 0
+    woman.cond(*AF, days=2000)
+    woman.med(*WARFARIN, days=2000)
+    assert "score:cha2ds2_vasc:no_indication" in by_id(run(woman))
+    vte = Chart(age=62, sex="male")  # another indication on record: no flag
+    vte.cond(*AF, days=2000)
+    vte.cond("128053003", "Deep venous thrombosis", days=100)
+    vte.med(*WARFARIN, days=2000)
+    assert "score:cha2ds2_vasc:no_indication" not in by_id(run(vte))
+    older = Chart(age=70, sex="male")  # age 65-74 scores 1: "consider", not "no indication"
+    older.cond(*AF, days=2000)
+    older.med(*WARFARIN, days=2000)
+    assert "score:cha2ds2_vasc:no_indication" not in by_id(run(older))
+
+
+def test_warfarin_without_an_inr_is_a_high_flag() -> None:
+    from test_chart_builder import WARFARIN
+
+    never = Chart(age=80)
+    never.med(*WARFARIN, days=2000)
+    flag = by_id(run(never))["monitoring:warfarin:inr"]
+    assert flag.severity == "high" and flag.title == "Warfarin with no INR on record"
+    old = Chart(age=80)
+    old.med(*WARFARIN, days=2000)
+    old.obs("6301-6", 2.4, "{INR}", days=200, low=2, high=3)
+    assert "in the last 84 days" in by_id(run(old))["monitoring:warfarin:inr"].title
+    recent = Chart(age=80)
+    recent.med(*WARFARIN, days=2000)
+    recent.obs("6301-6", 2.4, "{INR}", days=20, low=2, high=3)
+    assert "monitoring:warfarin:inr" not in by_id(run(recent))

@@ -103,6 +103,7 @@ def test_no_interaction_for_safe_pairs_renewals_or_stopped_meds() -> None:
     renewal = Chart()
     renewal.med(*WARFARIN, days=100)
     renewal.med(*WARFARIN, days=10)
+    renewal.obs("6301-6", 2.5, "{INR}", days=10, low=2, high=3)  # monitored: no INR-gap flag either
     assert flags(renewal) == {}
     stopped = Chart()
     stopped.med(*WARFARIN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from assistant.assist.careplan.document import Item
@@ -34,7 +34,9 @@ class Context:
     fact_by_ref: Mapping[str, str]
     active_meds: tuple[Medication, ...]
     judge: Judge | None = None
-    critical_refs: frozenset[str] = frozenset()  # observations a critical flag or urgent template cites
+    critical_refs: frozenset[str] = frozenset()  # observations a critical lab flag cites (at/over a critical limit)
+    critical_scores: Mapping[str, str] = field(default_factory=dict)  # observation -> critical score flag (NEWS2)
+    urgent_refs: frozenset[str] = frozenset()  # observations an urgent template criterion used (same-day, not critical)
     abnormal_refs: frozenset[str] = frozenset()  # observations any flag cites
 
     def allowed(self, item: str) -> tuple[bool, str, dict[str, object]]:
@@ -277,11 +279,25 @@ def _add_months(d: date, months: float) -> date:
 ABNORMAL_MONTHS = 1.0  # an abnormal last value is repeated within a month at the latest
 
 
+def _out_of_range(o: Observation) -> str:
+    if o.value is not None and o.reference_high is not None and o.value > o.reference_high:
+        return "above range"
+    if o.value is not None and o.reference_low is not None and o.value < o.reference_low:
+        return "below range"
+    return "out of range"
+
+
 def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tuple[str, str]:
     """(state, text) of when a test is next due: the last value decides. Critical: now, today;
     abnormal (a flag cites it): within a month; beyond its validity window: overdue."""
     if found.ref in ctx.critical_refs:
         return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
+    if found.ref in ctx.critical_scores:
+        # The value feeds a critical score; it need not be critical itself (SpO2 88 % in COPD).
+        return "now", f"part of a critical {ctx.critical_scores[found.ref]}: reassess today"
+    if found.ref in ctx.urgent_refs:
+        # Same-day action without a critical value: say where the value lies, never "critical".
+        return "now", f"{_out_of_range(found)}: repeat today, not at the routine interval ({spec.interval})"
     if spec.now_if is not None and ctx.judge is not None and ctx.judge.holds(spec.now_if):
         return "now", f"{spec.now_text}: now, not at the routine interval"
     days = too_old(ctx, last, spec.loinc)

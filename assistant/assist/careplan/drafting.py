@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from assistant.assist.careplan import allergy
 from assistant.assist.careplan.build import Context, goal_items, monitoring_items
 from assistant.assist.careplan.document import (
     SECTION_TITLES,
@@ -120,12 +121,15 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
     current = current_problems(record, when)
-    judge, matches = judge_for(record, when, current)
+    judge, matches = judge_for(record, when, current, frozenset(f.id for f in getattr(risk, "flags", ())))
     flagged = ordered_flags(risk)
     ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications_at(when), judge,
-                  critical_refs=frozenset(r for f in flagged if f.severity == "critical" for r in f.evidence)
-                  | frozenset(r for m in matches if m.template.urgent and judge.holds(m.template.urgent)
-                              for r in judge.urgent_refs(m.template.urgent)),
+                  critical_refs=frozenset(r for f in flagged if f.severity == "critical" and f.id.startswith("lab:")
+                                          for r in f.evidence),
+                  critical_scores={r: f.title for f in flagged if f.severity == "critical"
+                                   and not f.id.startswith("lab:") for r in f.evidence},
+                  urgent_refs=frozenset(r for m in matches if m.template.urgent and judge.holds(m.template.urgent)
+                                        for r in judge.urgent_refs(m.template.urgent)),
                   abnormal_refs=frozenset(r for f in flagged for r in f.evidence))
 
     flags = flag_items(ctx, risk)
@@ -135,10 +139,17 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
     titles = [f.title or f.id for f in flagged]
     rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)
     patient = patient_items(ctx, matches, goals, flags, followup)
+    allergic = allergy.allergy_stops(ctx, flagged)
+    if allergic:  # "do not take X" right after the lines saying the team will be in touch
+        names = {m.ref: m.ingredients[0] for m in judge.chart.meds if m.ingredients}
+        at = next((n + 1 for n, i in reversed(list(enumerate(patient)))
+                   if i.key in ("patient:about", "patient:today", "patient:safety")), 0)
+        patient[at:at] = allergy.patient_items(allergic, names)
     sections = {
         "problems": problem_items(ctx, matches, current), "flags": flags, "goals": goals,
         "interventions": intervention_items(ctx, matches),
-        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags, _acted(ctx))),
+        "medications": medication_items(ctx, matches, goals, _flagged_refs(flags, _acted(ctx)), allergic)
+        + allergy.alternative_items(ctx, allergic),
         "monitoring": monitoring, "followup": followup, "rationale": rationale, "patient": patient,
     }
     source, model_name = "deterministic", ""

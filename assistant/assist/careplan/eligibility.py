@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from assistant.assist.careplan.note_events import event_time
 from assistant.assist.careplan.statins import statin_intensity
 from assistant.clinical.extract.chart import Chart, Measurement, as_utc, fmt
 from assistant.clinical.extract.inputs import CURRENT_SMOKER, NOT_SMOKER
@@ -21,6 +22,7 @@ OPS = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__g
 # "x>=" compares the ratio, "+>=" the absolute rise.
 RISE_OPS = ("x>=", "+>=")
 _PLACEHOLDER = re.compile(r"\{(class:[a-z0-9_]+)\}")
+_DATE = re.compile(r"\{date:([a-z0-9_]+)\}")  # when a [[note_event]] was recorded
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Criteria:
     chronic_max: int | None = None
     smoking: tuple[str, ...] = ()  # the newest smoking status (72166-2): current, former, never, unknown
     statin: tuple[str, ...] = ()  # the patient's highest statin intensity (ACC/AHA 2018): high, moderate, low, none
+    flags_any: tuple[str, ...] = ()  # a flag with one of these ids is raised (clinical/flags.py)
+    notes_any: tuple[str, ...] = ()  # a [[note_event]] recorded after its result (note_events.py)
     any: tuple[Criteria, ...] = ()
     none: tuple[Criteria, ...] = ()
 
@@ -69,6 +73,8 @@ class Rule:
     when: Criteria
     text: str = ""
     action: str = ""  # for 'medicine:' items: Stop, Hold...
+    now: bool = True  # the medicine line reads "<action> now"; false: "<action>" alone
+    state: str = ""  # the medicine item's state; default: the action's first word, lower case
     set: tuple[tuple[str, Any], ...] = ()  # goal fields replaced when this rule holds
 
 
@@ -112,7 +118,7 @@ def parse_criteria(d: dict[str, Any], where: str, extra: frozenset[str] = frozen
                     none=tuple(parse_criteria(x, where) for x in d.get("none", ())), **kw)
 
 
-_RULE_FIELDS = frozenset({"item", "source", "text", "action", "set"})
+_RULE_FIELDS = frozenset({"item", "source", "text", "action", "set", "now", "state"})
 
 
 def tables() -> Tables:
@@ -123,7 +129,8 @@ def tables() -> Tables:
         if not raw.get("item") or not raw.get("source"):
             raise KnowledgeError(f"{where} needs an item and its source")
         rules.append(Rule(raw["item"], raw["source"], parse_criteria(raw, where, _RULE_FIELDS), raw.get("text", ""),
-                          raw.get("action", ""), tuple(raw.get("set", {}).items())))
+                          raw.get("action", ""), set=tuple(raw.get("set", {}).items()),
+                          now=bool(raw.get("now", True)), state=raw.get("state", "")))
     fr, ch, ep = data["frailty"], data["chronic"], data["episodic"]
     folds = tuple((f["into"], tuple(f.get("codes", ())), tuple(f.get("concepts", ())))
                   for f in data.get("fold", ()))
@@ -153,7 +160,9 @@ class Judge:
     chart: Chart
     problems: frozenset[str] = frozenset()
     stopped: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()  # ids of the flags raised for this chart
     used: dict[str, Measurement] = field(default_factory=dict)
+    events: dict[str, datetime | None] = field(default_factory=dict)
 
     @cached_property
     def tables(self) -> Tables:
@@ -248,6 +257,8 @@ class Judge:
             not c.problems_any or bool(self.problems.intersection(c.problems_any)),
             not self.problems.intersection(c.problems_none),
             not c.stop_any or bool(self.stopped.intersection(c.stop_any)),
+            not c.flags_any or bool(self.flags.intersection(c.flags_any)),
+            not c.notes_any or any(self.event(k) is not None for k in c.notes_any),
             not self.stopped.intersection(c.stop_none),
         )
         if not all(checks):
@@ -257,6 +268,11 @@ class Judge:
         if c.any and not any(self.holds(x) for x in c.any):
             return False
         return not any(self.holds(x) for x in c.none)
+
+    def event(self, key: str) -> datetime | None:
+        if key not in self.events:
+            self.events[key] = event_time(self.chart, key)
+        return self.events[key]
 
     def rules_for(self, item: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.tables.rules if r.item == item)
@@ -273,7 +289,11 @@ class Judge:
         def names(m: re.Match[str]) -> str:
             found = [ing for med in self.chart.meds_with(m.group(1)) for ing in med.ingredients[:1]]
             return " and ".join(dict.fromkeys(found))
-        return _PLACEHOLDER.sub(names, text)
+
+        def when(m: re.Match[str]) -> str:
+            at = self.event(m.group(1))
+            return at.date().isoformat() if at else "a date not on record"
+        return _DATE.sub(when, _PLACEHOLDER.sub(names, text))
 
     def value_text(self, analyte: str) -> str:
         m = self.used.get(analyte)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from assistant.assist.careplan.allergy import AllergyStop
 from assistant.assist.careplan.build import Context, med_text
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Rule
@@ -58,11 +60,13 @@ def _label(ctx: Context, med: Medication, roles: list[tuple[TemplateMatch, MedSp
 
 
 def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None,
-                     flagged: frozenset[str] = frozenset()) -> list[Item]:
+                     flagged: frozenset[str] = frozenset(),
+                     allergic: Mapping[str, AllergyStop] | None = None) -> list[Item]:
     """Current medications (with the plan's condition they serve; those a guideline says to stop
     or hold now first, then those a safety flag cites), then drug classes the guidelines recommend
     that the chart does not show, marked 'consider', for patients who qualify. A class marked
-    `only_if_off` is suggested only while that goal is off target or unmeasured."""
+    `only_if_off` is suggested only while that goal is off target or unmeasured. A medicine an
+    allergy flag names (`allergic`) is stopped, with the allergy."""
     goal_state = {g.key.removeprefix("goal:"): g.state for g in goals or ()}
     items: list[Item] = []
     covered: set[str] = set()
@@ -75,10 +79,16 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
         actions = med_actions(ctx, med)
         cites, fids, marker = ctx.cite((med.ref,))
         text = _label(ctx, med, roles)
-        if actions:
+        if allergic and med.ref in allergic:
+            stop = allergic[med.ref]
+            lead, state = "Stop now", "stop"
+            text += f"{marker}: {stop.reason} ({stop.flag.reference})"
+            marker = ""
+        elif actions:
             verb = actions[0].action
             reasons = "; ".join(dict.fromkeys(ctx.judge.fill(a.text) for a in actions if ctx.judge))
-            lead, state = f"{verb} now", verb.lower()
+            lead = f"{verb} now" if actions[0].now else verb
+            state = actions[0].state or verb.split()[0].lower()
             text += f"{marker}: {reasons} ({'; '.join(dict.fromkeys(a.source for a in actions))})"
             marker = ""
         elif days := course_overdue(ctx, med):
@@ -96,7 +106,7 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
                           conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
                           source=roles[0][0].template.source if roles else "", state=state))
     # Medicines to stop or hold first, then flagged ones: they are what the clinician must act on.
-    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "flagged": 1}
+    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "confirm": 1, "adjusted": 1, "flagged": 1}
     items.sort(key=lambda i: order.get(i.state, 2))
     seen: dict[str, Item] = {}
     for m in matches:

@@ -63,14 +63,14 @@ def _fold(matches: list[TemplateMatch], current: tuple[Condition, ...], chart: C
     return out
 
 
-def judge_for(record: PatientRecord, when: datetime, current: tuple[Condition, ...]
-              ) -> tuple[Judge, list[TemplateMatch]]:
+def judge_for(record: PatientRecord, when: datetime, current: tuple[Condition, ...],
+              flags: frozenset[str] = frozenset()) -> tuple[Judge, list[TemplateMatch]]:
     """The templates that apply now and the judge of every recommendation's eligibility: it knows
     the plan's problems and which of the patient's medicines a guideline says to stop or hold."""
     chart = Chart(record, when)
     matches = _fold(match_templates(record, judge=Judge(chart), conditions=current), current, chart)
     problems = frozenset(m.template.id for m in matches)
-    first = Judge(chart, problems)
+    first = Judge(chart, problems, flags=flags)
     stopped = frozenset(r.item.removeprefix("medicine:") for med in chart.meds for r in first.stops(med.keys)
                         if r.action in ("Stop", "Hold"))
-    return Judge(chart, problems, stopped), matches
+    return Judge(chart, problems, stopped, flags), matches

@@ -191,9 +191,11 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
         items.append(Item(text=f"This plan is about your {names}.", kind="text", key="patient:about",
                           citations=tuple(r for m in matches for r in m.refs)))
     if any(f.key.startswith("followup:today") or f.interval == "today" for f in followup):
-        items.append(Item(text="Your care team will contact you today about a test result that needs "
-                               "action now.", kind="text", key="patient:today",
-                          citations=tuple(r for f in followup if f.interval == "today" for r in f.citations)))
+        why = tuple(r for f in followup if f.interval == "today" for r in f.citations)
+        # Name what it is about: a result, or (an allergy to) a medicine.
+        about = "a test result" if not why or any(r.startswith("Observation/") for r in why) else "one of your medicines"
+        items.append(Item(text=f"Your care team will contact you today about {about} that needs action now.",
+                          kind="text", key="patient:today", citations=why))
     if flags:
         items.append(Item(text="Your care team found something in your medicines or test results that "
                                "needs sorting out soon. They will talk to you about it.", kind="text",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from assistant.clinical.calculators import get
-from assistant.clinical.extract import Chart, describe_missing, extract_from_chart, fmt
+from assistant.clinical.extract import Chart, ResolvedMed, describe_missing, extract_from_chart, fmt
 from assistant.clinical.knowledge import read_toml
 from assistant.errors import BadInputError
 
@@ -115,7 +115,7 @@ def _cha2ds2_vasc(chart: Chart, s: ScoreResult, cfg: dict[str, Any]) -> Flag | N
     score, sex = int(s.result.value), chart.sex
     anticoag = chart.meds_with("class:anticoagulant")
     if anticoag:
-        return None
+        return _no_indication(chart, s, cfg, anticoag)
     treat = cfg["treat_female"] if sex == "female" else cfg["treat_male"]
     consider = cfg["consider_female"] if sex == "female" else cfg["consider_male"]
     if score < consider:
@@ -132,6 +132,24 @@ def _cha2ds2_vasc(chart: Chart, s: ScoreResult, cfg: dict[str, Any]) -> Flag | N
     return Flag(f"score:cha2ds2_vasc:{'untreated' if score >= treat else 'consider'}",
                 f"Atrial fibrillation, CHA2DS2-VASc {score}, no anticoagulant", severity, "score",
                 refs([c.ref for c in af[:1]], s.evidence), text, _missing(s), cfg["source"])
+
+
+def _no_indication(chart: Chart, s: ScoreResult, cfg: dict[str, Any], anticoag: Sequence[ResolvedMed]) -> Flag | None:
+    """An anticoagulant whose only recorded indication is AF at CHA2DS2-VA 0 (ESC 2024)."""
+    assert s.result is not None
+    score = int(s.result.value)
+    limit = cfg["no_indication_female"] if chart.sex == "female" else cfg["no_indication_male"]
+    if score > limit or any(chart.has(c) for c in cfg["other_indications"]):
+        return None
+    names = " and ".join(dict.fromkeys(m.label for m in anticoag))
+    text = (f"{names} is active; atrial fibrillation is the only indication on record and the "
+            f"CHA2DS2-VASc score is {score} ({_criteria(s)}; CHA2DS2-VA 0). No venous thromboembolism, "
+            "valve prosthesis, mitral stenosis or intracardiac thrombus is recorded. Confirm the "
+            "indication; if AF is the only one, plan to stop the anticoagulant.")
+    return Flag("score:cha2ds2_vasc:no_indication",
+                f"Anticoagulant without a recorded indication: CHA2DS2-VASc {score}",
+                cfg["no_indication_severity"], "score", refs([m.ref for m in anticoag], s.evidence),
+                text, _missing(s), cfg["no_indication_source"])
 
 
 def _has_bled(chart: Chart, s: ScoreResult, cfg: dict[str, Any]) -> Flag | None:
