@@ -358,3 +358,14 @@ def test_a_value_inside_a_critical_score_is_not_called_a_critical_value() -> Non
     doc = draft_careplan(chart(72, "male", HTN, potassium), FakeRisk((k_flag,)), use_model=False)
     (mon,) = [i for i in doc.items("monitoring") if i.key == "monitor:potassium"]
     assert "critical value: repeat today" in mon.text
+
+
+def test_risk_equations_only_in_primary_prevention() -> None:
+    # Cody Larson (shared Synthea): coronary disease since 1999 was told to estimate 10-year ASCVD
+    # risk to choose a statin; with established disease the equations do not apply (ACC/AHA 2018).
+    lipids = cond("c-hl", "55822004", "Hyperlipidemia", ago(3000))
+    secondary = draft(chart(70, "male", lipids, cond("c-chd", "53741008", "Coronary heart disease", ago(9000))))
+    assert "Estimate 10-year ASCVD risk" not in text(secondary)
+    assert "risk equations do not apply" in text(secondary)
+    primary = draft(chart(55, "male", lipids))
+    assert "Estimate 10-year ASCVD risk" in text(primary)
