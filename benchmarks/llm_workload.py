@@ -93,7 +93,8 @@ def workload_prompts(engine: Any, limit: int | None = None) -> list[dict[str, An
         rec = PromptRecorder(engine)
         generate_summary(record, risk, rec)
         kinds = ["summary"]
-        draft_careplan(record, risk, rec)
+        if not record.patient.deceased:  # a deceased patient gets no care-plan draft
+            draft_careplan(record, risk, rec)
         kinds += ["careplan-rationale", "careplan-patient"][: len(rec.chats) - 1]
         for kind, messages in zip(kinds, rec.chats, strict=False):
             out.append({"patient": label, "kind": kind, "ids": engine.encode(engine.render_chat(messages))})
