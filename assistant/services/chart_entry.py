@@ -136,9 +136,18 @@ def correct(store: Store, patient_id: str, ref: str, value: str) -> Saved:
     return Saved((new,), (marked,))
 
 
-def retract(store: Store, patient_id: str, ref: str) -> Saved:
+def correct_entry(store: Store, patient_id: str, ref: str, changes: dict[str, str]) -> Saved:
+    """A medicine, allergy or problem entered wrongly: the old version kept as entered-in-error,
+    the corrected one superseding it (the same path as `correct` for a value)."""
+    old = _find(_record(store, patient_id), ref, Entry)
+    marked, new = ce.correct_entry(old, author(store), changes)
+    store.patients.supersede([marked], [new], "entry.correct")
+    return Saved((new,), (marked,))
+
+
+def retract(store: Store, patient_id: str, ref: str, reason: str = "") -> Saved:
     """An entry made in error with nothing to replace it (an allergy the patient never had)."""
     old = _find(_record(store, patient_id), ref, Entry)
-    marked = ce.entered_in_error(old, author(store))
-    store.patients.supersede([marked], [], "entry.retract")
+    marked = ce.entered_in_error(old, author(store), reason)
+    store.patients.supersede([marked], [], "entry.retract", note=" ".join(reason.split()))
     return Saved((), (marked,))
