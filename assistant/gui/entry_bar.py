@@ -9,13 +9,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from assistant.clinical.values import observation_value
-from assistant.records.domain import Condition, Medication, Observation
+from assistant.records.domain import Allergy, Condition, Medication, Observation
 from assistant.records.record import PatientRecord
 
 from .dbworker import DbWorker
 from .entry_chart import (
     AllergyDialog,
     ChangeDoseDialog,
+    CorrectEntryDialog,
+    EnteredInErrorDialog,
     ProblemDialog,
     ProblemStatusDialog,
     StartMedicineDialog,
@@ -43,14 +45,16 @@ class EntryBar(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 6, 8, 0)
+        # A wrong entry is corrected (a new version supersedes it) or marked entered in error.
+        fixes = [("Correct…", self._fix), ("Entered in error…", self._in_error)]
         actions: dict[str, list[tuple[str, Callable[[], EntryDialog | None]]]] = {
             "problems": [("Add problem…", lambda: ProblemDialog(db, self.pid(), self)),
                          ("Resolve…", lambda: self._problem("resolved")),
-                         ("Mark inactive…", lambda: self._problem("inactive"))],
+                         ("Mark inactive…", lambda: self._problem("inactive")), *fixes],
             "medications": [("Start medicine…", lambda: StartMedicineDialog(db, self.pid(), self)),
                             ("Change dose…", lambda: self._med(ChangeDoseDialog)),
-                            ("Stop…", lambda: self._med(StopMedicineDialog))],
-            "allergies": [("Record allergy…", lambda: AllergyDialog(db, self.pid(), self))],
+                            ("Stop…", lambda: self._med(StopMedicineDialog)), *fixes],
+            "allergies": [("Record allergy…", lambda: AllergyDialog(db, self.pid(), self)), *fixes],
             "labs": [("Record vitals…", lambda: VitalsDialog(db, self.pid(), self)),
                      ("Record lab result…", lambda: LabDialog(db, self.pid(), self.record().patient.sex, self)),
                      ("Correct value…", self._correct)],
@@ -83,7 +87,10 @@ class EntryBar(QWidget):
         active_med = isinstance(entry, Medication) and entry.is_active
         correctable = isinstance(entry, Observation) and entry.status != "entered-in-error" and (
             entry.value is not None or bool(entry.components))
+        fixable = isinstance(entry, Medication | Allergy | Condition) and "entered-in-error" not in (
+            getattr(entry, "status", ""), getattr(entry, "verification_status", ""))
         for name, on in (("Resolve", active_problem), ("Mark inactive", active_problem),
+                         ("Correct", fixable), ("Entered in error", fixable),
                          ("Change dose", active_med), ("Stop", active_med), ("Correct value", correctable)):
             if name in self.buttons:
                 self.buttons[name].setEnabled(on)
@@ -99,3 +106,11 @@ class EntryBar(QWidget):
     def _correct(self) -> EntryDialog | None:
         o = self.selected
         return CorrectDialog(self.db, o, observation_value(o), self) if isinstance(o, Observation) else None
+
+    def _fix(self) -> EntryDialog | None:
+        e = self.selected
+        return CorrectEntryDialog(self.db, e, self) if isinstance(e, Medication | Allergy | Condition) else None
+
+    def _in_error(self) -> EntryDialog | None:
+        e = self.selected
+        return EnteredInErrorDialog(self.db, e, self) if isinstance(e, Medication | Allergy | Condition) else None

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
 from .entry_detail import DETAIL_CSS, entry_html
+from .sections import correction_tips
 
 
 class ElidedTips(QStyledItemDelegate):
@@ -145,6 +146,7 @@ class SectionTab(QWidget):
 
     def set_entries(self, entries: Sequence[Any]) -> None:
         self.model.set_rows(self.order(entries) if self.order is not None else entries)
+        self.model.set_row_tips(correction_tips(entries))
         # Newest first is the record's order; the header shows no sort until the user asks.
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
