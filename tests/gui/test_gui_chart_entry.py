@@ -183,7 +183,6 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     assert flags is not None and not evidence & {med.ref, old_allergy.ref}
 
     from assistant.store.database import Store
-    from gui_support import PASSWORD, USER
 
     window.close()
     store = Store.open(arthur_db, USER, PASSWORD)
