@@ -178,6 +178,12 @@ class SectionTab(QWidget):
             self.detail.setHtml(entry_html(entry, resolve=self.resolve))
             self.entry_selected.emit(entry)
 
+    def show_history(self, ref: str, html: str) -> None:
+        """Add an entry's status history (read from the audit log) under its details, if still shown."""
+        entry = self.proxy.object_at(self.view.currentIndex())
+        if html and entry is not None and entry.ref == ref:
+            self.detail.setHtml(entry_html(entry, resolve=self.resolve) + html)
+
     def select_ref(self, ref: str) -> bool:
         """Select and show the entry with this citation key; False if it is not in this table."""
         row = self.proxy.proxy_row_of(lambda e: e.ref == ref or e.id == ref)

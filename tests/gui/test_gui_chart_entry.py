@@ -158,6 +158,9 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     assert tip.startswith("Corrected by Dr Admin") and "Penicillin" in tip and "replaced by" in tip
     assert allergies_tab.select_ref(old_allergy.ref)
     qtbot.waitUntil(lambda: not abar.buttons["Correct"].isEnabled(), timeout=5000)  # correct the new one
+    # Its status history, read from the audit log, under its details.
+    qtbot.waitUntil(lambda: "Status history" in allergies_tab.detail.toPlainText(), timeout=5000)
+    assert "entered-in-error by admin: corrected" in allergies_tab.detail.toPlainText()
 
     meds_tab = view.ensure("medications")
     med = next(m for m in view.record.medications if m.is_active)

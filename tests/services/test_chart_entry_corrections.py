@@ -81,3 +81,29 @@ def test_entered_in_error_with_a_reason_and_refusals(chart: tuple[Store, str]) -
     with pytest.raises(FieldError) as err:
         svc.correct_entry(store, pid, med.ref, {"dose_text": "  "})
     assert err.value.field == "dose_text"
+
+
+def test_stop_and_resolve_change_in_place_with_history_and_round_trip(chart: tuple[Store, str],
+                                                                       tmp_path: Path) -> None:
+    """A stop or a resolve is the same FHIR resource with a new status (no second copy on export);
+    the earlier statuses are read back from the audit log."""
+    store, pid = chart
+    record = store.patients.load_record(pid, audit=False)
+    med = next(m for m in record.medications if m.is_active)
+    problem = next(c for c in record.conditions if c.is_active)
+    svc.stop_medication(store, pid, med.ref, "side effects")
+    svc.set_problem_status(store, pid, problem.ref, "inactive")
+    svc.set_problem_status(store, pid, problem.ref, "resolved")
+    history = svc.status_history(store, pid, problem.ref)
+    assert [(c.before.split("/")[0], c.after.split("/")[0]) for c in history] == [
+        ("active", "inactive"), ("inactive", "resolved")]
+    assert all(c.by == "admin" and c.at for c in history)
+    (stop,) = svc.status_history(store, pid, med.ref)
+    assert stop.after.startswith("stopped") and stop.action == "entry.medication.stop"
+    record = store.patients.load_record(pid, audit=False)
+    path = tmp_path / "chart.json"
+    path.write_text(json.dumps(export_bundle(record)))
+    parsed = {e.ref: e for e in parse_file(path).entries}
+    assert len(parsed) == len(list(record.entries()))  # no extra versions appear on export
+    assert to_jsonable(parsed[med.ref]) == to_jsonable(record.entry(med.ref))
+    assert to_jsonable(parsed[problem.ref]) == to_jsonable(record.entry(problem.ref))
