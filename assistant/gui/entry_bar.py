@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from assistant.clinical.values import observation_value
-from assistant.records.domain import Condition, Medication, Observation
+from assistant.records.domain import Allergy, Condition, Medication, Observation
 from assistant.records.record import PatientRecord
+from assistant.services.chart_entry import StatusChange, status_history
 
 from .dbworker import DbWorker
 from .entry_chart import (
     AllergyDialog,
     ChangeDoseDialog,
+    CorrectEntryDialog,
+    EnteredInErrorDialog,
     ProblemDialog,
     ProblemStatusDialog,
     StartMedicineDialog,
@@ -32,6 +36,7 @@ class EntryBar(QWidget):
     """Buttons for one tab; those that act on the selected entry are enabled only when they can."""
 
     saved = Signal(object)  # services.chart_entry.Saved
+    history = Signal(str, str)  # (entry ref, HTML of its status history from the audit log)
 
     def __init__(self, key: str, db: DbWorker, record: Callable[[], PatientRecord],
                  parent: QWidget | None = None) -> None:
@@ -43,14 +48,16 @@ class EntryBar(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 6, 8, 0)
+        # A wrong entry is corrected (a new version supersedes it) or marked entered in error.
+        fixes = [("Correct…", self._fix), ("Entered in error…", self._in_error)]
         actions: dict[str, list[tuple[str, Callable[[], EntryDialog | None]]]] = {
             "problems": [("Add problem…", lambda: ProblemDialog(db, self.pid(), self)),
                          ("Resolve…", lambda: self._problem("resolved")),
-                         ("Mark inactive…", lambda: self._problem("inactive"))],
+                         ("Mark inactive…", lambda: self._problem("inactive")), *fixes],
             "medications": [("Start medicine…", lambda: StartMedicineDialog(db, self.pid(), self)),
                             ("Change dose…", lambda: self._med(ChangeDoseDialog)),
-                            ("Stop…", lambda: self._med(StopMedicineDialog))],
-            "allergies": [("Record allergy…", lambda: AllergyDialog(db, self.pid(), self))],
+                            ("Stop…", lambda: self._med(StopMedicineDialog)), *fixes],
+            "allergies": [("Record allergy…", lambda: AllergyDialog(db, self.pid(), self)), *fixes],
             "labs": [("Record vitals…", lambda: VitalsDialog(db, self.pid(), self)),
                      ("Record lab result…", lambda: LabDialog(db, self.pid(), self.record().patient.sex, self)),
                      ("Correct value…", self._correct)],
@@ -83,7 +90,15 @@ class EntryBar(QWidget):
         active_med = isinstance(entry, Medication) and entry.is_active
         correctable = isinstance(entry, Observation) and entry.status != "entered-in-error" and (
             entry.value is not None or bool(entry.components))
+        fixable = isinstance(entry, Medication | Allergy | Condition) and "entered-in-error" not in (
+            getattr(entry, "status", ""), getattr(entry, "verification_status", ""))
+        if isinstance(entry, Medication | Allergy | Condition) and entry.recorded_by:  # entries made in the app have an audited history
+            ref = entry.ref
+            self.db.submit(lambda store: status_history(store, entry.patient_id, ref),
+                           lambda changes: self.history.emit(ref, history_html(changes)),
+                           context=self, key=f"history_{self.key}")
         for name, on in (("Resolve", active_problem), ("Mark inactive", active_problem),
+                         ("Correct", fixable), ("Entered in error", fixable),
                          ("Change dose", active_med), ("Stop", active_med), ("Correct value", correctable)):
             if name in self.buttons:
                 self.buttons[name].setEnabled(on)
@@ -99,3 +114,21 @@ class EntryBar(QWidget):
     def _correct(self) -> EntryDialog | None:
         o = self.selected
         return CorrectDialog(self.db, o, observation_value(o), self) if isinstance(o, Observation) else None
+
+    def _fix(self) -> EntryDialog | None:
+        e = self.selected
+        return CorrectEntryDialog(self.db, e, self) if isinstance(e, Medication | Allergy | Condition) else None
+
+    def _in_error(self) -> EntryDialog | None:
+        e = self.selected
+        return EnteredInErrorDialog(self.db, e, self) if isinstance(e, Medication | Allergy | Condition) else None
+
+
+def history_html(changes: tuple[StatusChange, ...]) -> str:
+    """The status history under an entry's details ('' when it never changed)."""
+    if not changes:
+        return ""
+    rows = "".join(f"<tr><th>{escape(c.at[:16].replace('T', ' '))}</th><td>{escape(c.before)} → "
+                   f"{escape(c.after)} by {escape(c.by)}{escape(': ' + c.why) if c.why else ''}</td></tr>"
+                   for c in changes)
+    return f"<h3>Status history</h3><table class='detail'>{rows}</table>"

@@ -1,4 +1,4 @@
-"""Dialogs for medicines (start, change dose, stop), allergies and problems (add, resolve, inactive)."""
+"""Dialogs for medicines (start, change dose, stop), allergies and problems (add, resolve, inactive, correct)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from assistant.records.chart_entry import ALLERGY_CATEGORIES, CRITICALITIES, VERIFICATIONS
-from assistant.records.domain import Condition, Medication
+from assistant.records.domain import Allergy, Condition, Entry, Medication
+from assistant.records.entry_checks import FieldError
 from assistant.services import chart_entry as svc
 from assistant.store.database import Store
 
 from .dbworker import DbWorker
+from .entry_detail import entry_label
 from .entry_form import EntryDialog, status_label, when_edit, when_of
 
 
@@ -131,3 +133,51 @@ class ProblemStatusDialog(EntryDialog):
     def work(self) -> Callable[[Store], svc.Saved]:
         pid, ref, status, when = self.patient_id, self.problem.ref, self.status, when_of(self.when)
         return lambda store: svc.set_problem_status(store, pid, ref, status, when)
+
+
+# The fields a correction shows, per entry type: (field name, label).
+_CORRECT_FIELDS: dict[type[Entry], tuple[tuple[str, str], ...]] = {
+    Medication: (("name", "Medicine"), ("dose_text", "Dose"), ("route", "Route"), ("frequency", "How often")),
+    Allergy: (("substance", "Substance"), ("reaction", "Reaction")),
+    Condition: (("display", "Problem"),),
+}
+
+
+class CorrectEntryDialog(EntryDialog):
+    """A medicine, allergy or problem entered wrongly: the old version stays, marked entered in error."""
+
+    def __init__(self, db: DbWorker, entry: Medication | Allergy | Condition, parent: QWidget | None = None) -> None:
+        super().__init__(db, entry.patient_id, "Correct an entry", parent)
+        self.entry = entry
+        self.form.addRow("Recorded", status_label(entry_label(entry)))
+        self.edits: dict[str, QLineEdit] = {}
+        fields = next(f for t, f in _CORRECT_FIELDS.items() if isinstance(entry, t))
+        for name, label in fields:
+            self.edits[name] = self.field(name, label, _line("", str(getattr(entry, name) or "")))
+        self.criticality: QComboBox | None = None
+        if isinstance(entry, Allergy):
+            self.criticality = self.field("criticality", "Criticality", _choices(CRITICALITIES, "not assessed"))
+            self.criticality.setCurrentIndex(max(0, self.criticality.findData(entry.criticality)))
+
+    def work(self) -> Callable[[Store], svc.Saved]:
+        changes = {name: edit.text() for name, edit in self.edits.items()}
+        if self.criticality is not None:
+            changes["criticality"] = str(self.criticality.currentData())
+        pid, ref = self.patient_id, self.entry.ref
+        return lambda store: svc.correct_entry(store, pid, ref, changes)
+
+
+class EnteredInErrorDialog(EntryDialog):
+    """An entry that should never have been made (the wrong patient): kept, marked, never used."""
+
+    def __init__(self, db: DbWorker, entry: Entry, parent: QWidget | None = None) -> None:
+        super().__init__(db, entry.patient_id, "Mark entered in error", parent)
+        self.entry = entry
+        self.form.addRow("Entry", status_label(entry_label(entry)))
+        self.reason = self.field("reason", "Reason", _line("e.g. wrong patient, duplicate"))
+
+    def work(self) -> Callable[[Store], svc.Saved]:
+        reason, pid, ref = self.reason.text().strip(), self.patient_id, self.entry.ref
+        if not reason:
+            raise FieldError("reason", "say why it was entered in error")
+        return lambda store: svc.retract(store, pid, ref, reason)

@@ -161,7 +161,9 @@ class PatientView(QWidget):
                          order=section.order, order_text=section.order_text)
         tab.resolve = lambda ref: self.record.entry(ref)
         if section.key in ENTRY_TABS:  # first: it follows the selection that set_entries makes
-            tab.box.insertWidget(0, self._entry_bar(section.key, tab.entry_selected))
+            bar = self._entry_bar(section.key, tab.entry_selected)
+            bar.history.connect(tab.show_history)
+            tab.box.insertWidget(0, bar)
         tab.set_entries(getattr(self.record, section.field))
         return tab
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from assistant.gui.table_models import Column, RowTableModel, TableProxy
 
 from .entry_detail import DETAIL_CSS, entry_html
+from .sections import correction_tips
 
 
 class ElidedTips(QStyledItemDelegate):
@@ -145,6 +146,7 @@ class SectionTab(QWidget):
 
     def set_entries(self, entries: Sequence[Any]) -> None:
         self.model.set_rows(self.order(entries) if self.order is not None else entries)
+        self.model.set_row_tips(correction_tips(entries))
         # Newest first is the record's order; the header shows no sort until the user asks.
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
@@ -175,6 +177,12 @@ class SectionTab(QWidget):
         if entry is not None:
             self.detail.setHtml(entry_html(entry, resolve=self.resolve))
             self.entry_selected.emit(entry)
+
+    def show_history(self, ref: str, html: str) -> None:
+        """Add an entry's status history (read from the audit log) under its details, if still shown."""
+        entry = self.proxy.object_at(self.view.currentIndex())
+        if html and entry is not None and entry.ref == ref:
+            self.detail.setHtml(entry_html(entry, resolve=self.resolve) + html)
 
     def select_ref(self, ref: str) -> bool:
         """Select and show the entry with this citation key; False if it is not in this table."""

@@ -22,6 +22,7 @@ from assistant.records.domain import (
     Procedure,
 )
 
+from .entry_detail import entry_label
 from .formatting import (
     fmt_date,
     fmt_datetime,
@@ -40,13 +41,38 @@ def _inactive(e: Any) -> str:
     return "" if getattr(e, "is_active", True) else "muted"
 
 
+def in_error(e: Any) -> bool:
+    return "entered-in-error" in (getattr(e, "status", ""), getattr(e, "verification_status", ""))
+
+
+def _status(e: Any, text: str) -> str:
+    return "Entered in error" if in_error(e) else text
+
+
+def correction_tips(entries: Sequence[Any]) -> dict[str, str]:
+    """Tooltips for entries marked entered in error: who marked them and when, and what replaced them."""
+    replaced_by = {e.supersedes: e for e in entries if getattr(e, "supersedes", "")}
+    tips: dict[str, str] = {}
+    for e in entries:
+        if not in_error(e):
+            continue
+        who = f"by {e.recorded_by or 'unknown'}" + (f" on {fmt_datetime(e.recorded_at)}" if e.recorded_at else "")
+        new = replaced_by.get(e.ref)
+        if new is not None:
+            tips[e.ref] = f"Corrected {who}: replaced by {entry_label(new)}; this version is not used"
+        else:
+            reason = getattr(e, "status_reason", "")
+            tips[e.ref] = f"Entered in error {who}" + (f" ({reason})" if reason else "") + "; not used"
+    return tips
+
+
 def _obs_emphasis(o: Observation) -> str:
     return "alert" if interpretation(o) not in ("", "Normal") else ""
 
 
 CONDITION_COLUMNS = (
     Column("Problem", lambda c: c.display, width=300),
-    Column("Status", lambda c: title_case(c.clinical_status) or ("Active" if c.is_active else "")),
+    Column("Status", lambda c: _status(c, title_case(c.clinical_status) or ("Active" if c.is_active else ""))),
     Column("Onset", lambda c: fmt_date(c.onset), sort=lambda c: sort_date(c.onset)),
     Column("Resolved", lambda c: fmt_date(c.abatement), sort=lambda c: sort_date(c.abatement)),
     Column("Recorded", lambda c: fmt_date(c.recorded), sort=lambda c: sort_date(c.recorded)),
@@ -58,7 +84,7 @@ MEDICATION_COLUMNS = (
     Column("Dose", lambda m: m.dose_text),
     Column("Route", lambda m: m.route),
     Column("Frequency", lambda m: m.frequency),
-    Column("Status", lambda m: title_case(m.status_at(datetime.now(UTC)))),
+    Column("Status", lambda m: _status(m, title_case(m.status_at(datetime.now(UTC))))),
     Column("Start", lambda m: fmt_date(m.start), sort=lambda m: sort_date(m.start)),
     Column("End", lambda m: fmt_date(m.end), sort=lambda m: sort_date(m.end)),
 )
@@ -69,7 +95,7 @@ ALLERGY_COLUMNS = (
     Column("Reaction", lambda a: a.reaction),
     Column("Severity", lambda a: title_case(a.severity)),
     Column("Criticality", lambda a: title_case(a.criticality)),
-    Column("Status", lambda a: title_case(a.clinical_status) or "Active"),
+    Column("Status", lambda a: _status(a, title_case(a.clinical_status) or "Active")),
     Column("Recorded", lambda a: fmt_date(a.recorded), sort=lambda a: sort_date(a.recorded)),
 )
 

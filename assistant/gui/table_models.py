@@ -47,6 +47,7 @@ class RowTableModel(QAbstractTableModel):
         # `emphasis(obj)` names a row style: "" | "muted" | "alert"; views colour rows by it.
         self._emphasis = emphasis
         self._styles: list[str] = []
+        self._row_tips: dict[str, str] = {}  # by entry ref: a tooltip for the whole row
 
     def set_rows(self, objects: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -56,6 +57,10 @@ class RowTableModel(QAbstractTableModel):
                       for o, texts in zip(self._objects, self._texts, strict=True)]
         self._styles = [self._emphasis(o) for o in self._objects] if self._emphasis else []
         self.endResetModel()
+
+    def set_row_tips(self, tips: dict[str, str]) -> None:
+        """Tooltips for whole rows (what replaced a corrected entry), shown over every cell."""
+        self._row_tips = dict(tips)
 
     def objects(self) -> list[Any]:
         return list(self._objects)
@@ -95,6 +100,9 @@ class RowTableModel(QAbstractTableModel):
         if role == REF_ROLE:
             return getattr(self._objects[row], "ref", None)
         if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self._row_tips.get(getattr(self._objects[row], "ref", ""))
+            if tip:
+                return tip
             column = self.columns[col]
             if column.tooltip:
                 return column.tooltip(self._objects[row]) or None

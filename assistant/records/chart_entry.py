@@ -198,9 +198,14 @@ def set_problem_status(c: Condition, status: str, who: Author, when: datetime | 
                    recorded_by=who.name, recorded_at=who.at)
 
 
-def entered_in_error(e: Entry, who: Author) -> Entry:
+def entered_in_error(e: Entry, who: Author, reason: str = "") -> Entry:
     """The old entry as FHIR marks a mistake: kept, visible, never used."""
-    if isinstance(e, Observation | Medication):
+    if _in_error(e):
+        raise FieldError("entry", "this entry is already marked entered in error")
+    if isinstance(e, Medication):
+        return replace(e, status="entered-in-error", status_reason=" ".join(reason.split()) or e.status_reason,
+                       recorded_by=who.name, recorded_at=who.at)
+    if isinstance(e, Observation):
         return replace(e, status="entered-in-error", recorded_by=who.name, recorded_at=who.at)
     if isinstance(e, Condition | Allergy):
         # FHIR (con-5, ait-2): an entry in error carries no clinical status.
@@ -227,3 +232,50 @@ def correct_observation(old: Observation, who: Author, value: float | None = Non
         new = replace(old, **_stamp(who), value=value, status="amended", interpretation="",
                       supersedes=old.ref)
     return replace(old, status="entered-in-error", recorded_by=who.name, recorded_at=who.at), new
+
+
+def _in_error(e: Entry) -> bool:
+    return "entered-in-error" in (getattr(e, "status", ""), getattr(e, "verification_status", ""))
+
+
+# What a correction may change, per entry type: the field a person typed and whether it may be blank.
+CORRECTABLE: dict[type[Entry], dict[str, bool]] = {
+    Medication: {"name": False, "dose_text": False, "route": True, "frequency": True},
+    Allergy: {"substance": False, "reaction": True, "criticality": True},
+    Condition: {"display": False},
+}
+
+
+def correct_entry(old: Entry, who: Author, changes: dict[str, str]) -> tuple[Entry, Entry]:
+    """(old marked entered-in-error, a new version with the corrected fields superseding it).
+
+    A correction says the entry was wrong when made (a dose typed as 50 mg for 5 mg), unlike a dose
+    change or a stop, which say the plan changed: the old version stays visible, never used."""
+    allowed = next((f for t, f in CORRECTABLE.items() if isinstance(old, t)), None)
+    if allowed is None:
+        raise FieldError("entry", f"a {old.resource_type} cannot be corrected here")
+    if _in_error(old):
+        raise FieldError("entry", "this entry was already corrected; correct the newer one")
+    values: dict[str, object] = {}
+    for name, text in changes.items():
+        if name not in allowed:
+            raise FieldError(name, f"{name} cannot be corrected on a {old.resource_type}")
+        text = " ".join(text.split())
+        if not text and not allowed[name]:
+            raise FieldError(name, "this cannot be left empty")
+        if name == "criticality" and text:
+            check_choice(name, text, CRITICALITIES)
+        values[name] = text
+    if isinstance(old, Condition) and "display" in values:
+        name = str(values.pop("display"))
+        if name != old.display:
+            values["code"] = Coding("", "", name)  # the typed name, uncoded like a new problem
+            values["codes"] = ()
+    if isinstance(old, Allergy) and "substance" in values and values["substance"] != old.substance:
+        values["code"] = Coding("", "", str(values["substance"]))
+    if isinstance(old, Medication) and "name" in values and values["name"] != old.name:
+        values["code"] = Coding("", "", str(values["name"]))
+    if all(getattr(old, k) == v for k, v in values.items()):
+        raise FieldError(next(iter(changes), "entry"), "nothing was changed")
+    new = replace(old, **_stamp(who), **values, supersedes=old.ref)  # type: ignore[arg-type]
+    return entered_in_error(old, who, "corrected"), new

@@ -136,9 +136,46 @@ def correct(store: Store, patient_id: str, ref: str, value: str) -> Saved:
     return Saved((new,), (marked,))
 
 
-def retract(store: Store, patient_id: str, ref: str) -> Saved:
+@dataclass(frozen=True)
+class StatusChange:
+    """One change of an entry's status, as its audit row records it."""
+
+    at: str
+    by: str
+    action: str
+    before: str
+    after: str
+    why: str = ""
+
+
+def status_history(store: Store, patient_id: str, ref: str, limit: int = 5000) -> tuple[StatusChange, ...]:
+    """An entry's status changes (stopped, resolved, inactive, entered-in-error), oldest first.
+
+    A stop or a resolve updates the entry in place, as FHIR does (the same MedicationRequest stopped,
+    the same Condition resolved): its earlier statuses live in the audit log, read back here."""
+    out = []
+    for ev in store.audit.events(patient_id, limit=limit):
+        head, sep, rest = ev.detail.partition(" ")
+        if head != ref or not sep or " -> " not in rest:
+            continue
+        before, _, after = rest.partition(" -> ")
+        after, _, why = after.partition(": ")
+        out.append(StatusChange(ev.ts, ev.user, ev.action, before, after, why))
+    return tuple(reversed(out))
+
+
+def correct_entry(store: Store, patient_id: str, ref: str, changes: dict[str, str]) -> Saved:
+    """A medicine, allergy or problem entered wrongly: the old version kept as entered-in-error,
+    the corrected one superseding it (the same path as `correct` for a value)."""
+    old = _find(_record(store, patient_id), ref, Entry)
+    marked, new = ce.correct_entry(old, author(store), changes)
+    store.patients.supersede([marked], [new], "entry.correct", note="corrected")
+    return Saved((new,), (marked,))
+
+
+def retract(store: Store, patient_id: str, ref: str, reason: str = "") -> Saved:
     """An entry made in error with nothing to replace it (an allergy the patient never had)."""
     old = _find(_record(store, patient_id), ref, Entry)
-    marked = ce.entered_in_error(old, author(store))
-    store.patients.supersede([marked], [], "entry.retract")
+    marked = ce.entered_in_error(old, author(store), reason)
+    store.patients.supersede([marked], [], "entry.retract", note=" ".join(reason.split()))
     return Saved((), (marked,))

@@ -194,13 +194,14 @@ class Patients:
         """Store new entries made in the app, in one transaction, each audited."""
         self.write_entries(entries, (), action)
 
-    def supersede(self, replaced: Sequence[Entry], new: Sequence[Entry], action: str = "entry.correct") -> None:
+    def supersede(self, replaced: Sequence[Entry], new: Sequence[Entry], action: str = "entry.correct",
+                  note: str = "") -> None:
         """Replace stored entries by new versions (a correction marks the old one entered-in-error,
         a stop or a resolve changes its status) and add the entries that supersede them: one
         transaction, one audit row per entry naming what it was and what it is now."""
-        self.write_entries(new, replaced, action)
+        self.write_entries(new, replaced, action, note)
 
-    def write_entries(self, new: Sequence[Entry], replaced: Sequence[Entry], action: str) -> None:
+    def write_entries(self, new: Sequence[Entry], replaced: Sequence[Entry], action: str, note: str = "") -> None:
         if not new and not replaced:
             raise BadInputError("nothing to save")
         patients = {e.patient_id for e in (*new, *replaced)}
@@ -215,7 +216,8 @@ class Patients:
                 before = entry_from_row(e.resource_type, json.loads(as_text(row[0])))
                 conn.execute("UPDATE entries SET when_ts = ?, data = ? WHERE ref = ?",
                              (_when(e), json.dumps(to_jsonable(e)), e.ref))
-                self._audit.record(action, e.patient_id, f"{e.ref} {_status(before)} -> {_status(e)}")
+                why = f": {note}" if note else ""  # the reason given, e.g. for entered-in-error
+                self._audit.record(action, e.patient_id, f"{e.ref} {_status(before)} -> {_status(e)}{why}")
             for e in new:
                 if conn.execute("SELECT 1 FROM entries WHERE ref = ?", (e.ref,)).fetchone():
                     raise BadInputError(f"an entry {e.ref} is already stored")

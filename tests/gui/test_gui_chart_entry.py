@@ -115,3 +115,82 @@ def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any,
     assert {f.id for f in risk2.flags} != {f.id for f in risk0.flags}
     assert view.tabs.tabText(view.tabs.indexOf(view._pages["allergies"])) == "Allergies (1)"
     assert (shots / "lab-error.png").stat().st_size > 1000
+
+
+def _row_tip(tab: Any, ref: str) -> str:
+    from PySide6.QtCore import Qt
+
+    row = tab.model.row_of(lambda e: e.ref == ref)
+    return str(tab.model.data(tab.model.index(row, 0), Qt.ItemDataRole.ToolTipRole) or "")
+
+
+def _status_text(tab: Any, ref: str) -> str:
+    row = tab.model.row_of(lambda e: e.ref == ref)
+    col = [c.title for c in tab.model.columns].index("Status")
+    return str(tab.model.data(tab.model.index(row, col)))
+
+
+def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: Any, arthur_db: Path,
+                                                       gui: Any) -> None:
+    window = make_window(arthur_db)
+    gui.sign_in(window)
+    view = gui.open_patient(window, "Arthur")
+    _flags(qtbot, view)
+    allergies_tab = view.ensure("allergies")
+    abar = view.entry_bars["allergies"]
+    abar.buttons["Record allergy"].click()
+    abar.dialog.substance.setText("Penicillin")
+    abar.dialog.reaction.setText("hives")
+    _save(qtbot, abar.dialog)
+    old_allergy = view.record.active_allergies[0]
+    assert allergies_tab.select_ref(old_allergy.ref)
+    qtbot.waitUntil(lambda: abar.buttons["Correct"].isEnabled(), timeout=5000)
+    abar.buttons["Correct"].click()
+    fix = abar.dialog
+    fix.edits["reaction"].setText("anaphylaxis")
+    _save(qtbot, fix)
+    (new_allergy,) = view.record.active_allergies
+    assert new_allergy.reaction == "anaphylaxis" and new_allergy.supersedes == old_allergy.ref
+    shown = {e.ref for e in allergies_tab.model.objects()}
+    assert {old_allergy.ref, new_allergy.ref} <= shown  # both versions visible
+    assert _status_text(allergies_tab, old_allergy.ref) == "Entered in error"
+    tip = _row_tip(allergies_tab, old_allergy.ref)
+    assert tip.startswith("Corrected by Dr Admin") and "Penicillin" in tip and "replaced by" in tip
+    assert allergies_tab.select_ref(old_allergy.ref)
+    qtbot.waitUntil(lambda: not abar.buttons["Correct"].isEnabled(), timeout=5000)  # correct the new one
+    # Its status history, read from the audit log, under its details.
+    qtbot.waitUntil(lambda: "Status history" in allergies_tab.detail.toPlainText(), timeout=5000)
+    assert "entered-in-error by admin: corrected" in allergies_tab.detail.toPlainText()
+
+    meds_tab = view.ensure("medications")
+    med = next(m for m in view.record.medications if m.is_active)
+    assert meds_tab.select_ref(med.ref)
+    mbar = view.entry_bars["medications"]
+    qtbot.waitUntil(lambda: mbar.buttons["Correct"].isEnabled(), timeout=5000)
+    risk = view.overview.risk
+    mbar.buttons["Correct"].click()
+    mfix = mbar.dialog
+    mfix.edits["dose_text"].setText("")
+    mfix.save()
+    qtbot.waitUntil(lambda: "empty" in mfix.error_text("dose_text"), timeout=5000)
+    mfix.edits["dose_text"].setText("250 mg")
+    _save(qtbot, mfix)
+    new_med = mfix.result_saved.added[0]
+    assert view.record.entry(med.ref).status == "entered-in-error"
+    assert view.record.entry(new_med.ref).dose_text == "250 mg" and new_med.is_active
+    assert {med.ref, new_med.ref} <= {e.ref for e in meds_tab.model.objects()}
+    assert "replaced by" in _row_tip(meds_tab, med.ref)
+    flags = _flags(qtbot, view, risk)
+    qtbot.waitUntil(lambda: view.overview._risk_task is None, timeout=20000)
+    evidence = {r for f in view.overview.risk.flags for r in f.evidence}
+    assert flags is not None and not evidence & {med.ref, old_allergy.ref}
+
+    from assistant.store.database import Store
+
+    window.close()
+    store = Store.open(arthur_db, USER, PASSWORD)
+    try:
+        rows = [e for e in store.audit.events(view.record.patient.id, limit=200) if e.action == "entry.correct"]
+    finally:
+        store.close()
+    assert sum("supersedes" in r.detail for r in rows) == 2 and len(rows) == 4

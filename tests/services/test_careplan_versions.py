@@ -141,3 +141,19 @@ def test_fhir_careplan_validates_for_draft_signed_and_superseded(stored_plan) ->
     old = cp.to_fhir_careplan(doc, store.documents.get(saved.id))
     CarePlan.model_validate(old)
     assert old["status"] == "revoked"
+
+
+def test_fhir_careplan_author_is_the_display_name_not_the_login(stored_plan) -> None:
+    from dataclasses import replace
+
+    store, doc, saved = stored_plan
+    draft = cp.to_fhir_careplan(doc, replace(saved, created_by_name="Dr Admin"))
+    assert draft["author"] == {"display": "Dr Admin"}
+    signed = careplans.sign(store, saved.id, password=PASSWORD)
+    res = cp.to_fhir_careplan(doc, replace(signed, created_by_name="Dr Maker", signed_by_name="Dr Admin"))
+    CarePlan.model_validate(res)
+    assert res["author"] == {"display": "Dr Admin"}
+    assert any(n.get("authorString") == "Dr Admin" and "Signed by Dr Admin" in n["text"] for n in res["note"])
+    assert all("admin " not in n["text"] for n in res["note"])
+    # An account without a display name: the login is all there is.
+    assert cp.to_fhir_careplan(doc, signed)["author"] == {"display": signed.signed_by}

@@ -108,7 +108,8 @@ def to_fhir_careplan(doc: CarePlanDocument, stored: Any | None = None) -> dict[s
         plan["meta"] = {"versionId": str(stored.version)}
         plan["identifier"] = [{"system": SERIES_SYSTEM, "value": stored.series}]
         plan["created"] = stored.created
-        plan["author"] = {"display": stored.signed_by or stored.created_by}
+        # The name people know (the display name); the login stays in the store's own record.
+        plan["author"] = {"display": stored.by}
         if stored.supersedes:
             plan["replaces"] = [{"reference": f"CarePlan/{stored.supersedes}"}]
     elif doc.created:
@@ -127,8 +128,8 @@ def to_fhir_careplan(doc: CarePlanDocument, stored: Any | None = None) -> dict[s
     notes += [{"text": f"Guideline: {c.title}: {c.citation or c.guideline + ' ' + str(c.year)}"}
               for c in doc.conditions]
     if stored is not None and stored.signed_by:
-        notes.append({"authorString": stored.signed_by, "time": stored.signed_at,
-                      "text": f"Signed by {stored.signed_by} at {stored.signed_at}."})
+        notes.append({"authorString": stored.by, "time": stored.signed_at,
+                      "text": f"Signed by {stored.by} at {stored.signed_at}."})
     if notes:
         plan["note"] = notes
     return plan
