@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from assistant.cli.credentials import add_db_args, open_store
+from assistant.errors import BadInputError
 from assistant.records.chart_entry import Vitals
 from assistant.records.entry_checks import FieldError, parse_bp, parse_number
 from assistant.records.serde import to_jsonable
@@ -87,12 +88,26 @@ def _problem(args: argparse.Namespace) -> int:
     return _run(args, lambda s, pid: svc.set_problem_status(s, pid, args.entry, status, _when("--date", args.date)))
 
 
+# `record correct` options for a medicine, allergy or problem -> the entry field they correct.
+_CORRECT_FIELDS = {"name": "name", "dose": "dose_text", "route": "route", "frequency": "frequency",
+                   "substance": "substance", "reaction": "reaction", "criticality": "criticality",
+                   "problem": "display"}
+
+
 def _correct(args: argparse.Namespace) -> int:
-    return _run(args, lambda s, pid: svc.correct(s, pid, args.entry, args.value))
+    changes = {field: getattr(args, opt) for opt, field in _CORRECT_FIELDS.items()
+               if getattr(args, opt) is not None}
+    if (args.value is None) == (not changes):
+        raise BadInputError("record correct: give --value for a result, or the fields to correct on a "
+                            "medicine (--name/--dose/--route/--frequency), an allergy (--substance/"
+                            "--reaction/--criticality) or a problem (--problem)")
+    if args.value is not None:
+        return _run(args, lambda s, pid: svc.correct(s, pid, args.entry, args.value))
+    return _run(args, lambda s, pid: svc.correct_entry(s, pid, args.entry, changes))
 
 
 def _retract(args: argparse.Namespace) -> int:
-    return _run(args, lambda s, pid: svc.retract(s, pid, args.entry))
+    return _run(args, lambda s, pid: svc.retract(s, pid, args.entry, args.reason or ""))
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -158,10 +173,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = kinds.add_parser("correct", help="correct a value: the old one stays, marked entered-in-error")
     _common(p)
     p.add_argument("entry", metavar="ENTRY", help="e.g. Observation/ID")
-    p.add_argument("--value", required=True, help="the right value (a pressure as 128/82)")
+    p.add_argument("--value", help="a result: the right value (a pressure as 128/82)")
+    for opt in _CORRECT_FIELDS:
+        p.add_argument(f"--{opt}", help=f"a medicine, allergy or problem: the right {opt}")
     p.set_defaults(func=_correct)
 
     p = kinds.add_parser("retract", help="mark an entry entered-in-error (kept, never used)")
     _common(p)
     p.add_argument("entry", metavar="ENTRY")
+    p.add_argument("--reason", help="why it was wrong (kept in the audit row)")
     p.set_defaults(func=_retract)

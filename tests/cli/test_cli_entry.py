@@ -60,3 +60,27 @@ def test_medicine_allergy_problem(patient: str, capsys: pytest.CaptureFixture[st
     cref = f"Condition/{json.loads(out)['added'][0]['id']}"
     code, out, _ = run_cli(capsys, "record", "problem", "resolve", patient, "--entry", cref, "--json")
     assert code == 0 and json.loads(out)["replaced"][0]["clinical_status"] == "resolved"
+
+
+def test_record_correct_a_medicine_and_retract_with_a_reason(patient: str, capsys: pytest.CaptureFixture[str],
+                                                            cli_env: Path) -> None:
+    """The CLI corrects a medicine, allergy or problem as the app does, and a retraction keeps its reason."""
+    code, out, _ = run_cli(capsys, "record", "med", "start", patient, "--name", "Atenolol 50 MG Oral Tablet",
+                           "--dose", "500 mg", "--json")
+    assert code == 0
+    ref = f"MedicationRequest/{json.loads(out)['added'][0]['id']}"
+    code, out, _ = run_cli(capsys, "record", "correct", patient, ref, "--dose", "50 mg", "--json")
+    assert code == 0
+    saved = json.loads(out)
+    assert saved["added"][0]["dose_text"] == "50 mg" and saved["added"][0]["supersedes"] == ref
+    code, out, err = run_cli(capsys, "record", "correct", patient, ref, "--dose", "25 mg")
+    assert code != 0 and "already corrected" in out + err
+    code, _, err = run_cli(capsys, "record", "correct", patient, ref)
+    assert code != 0 and "--value" in err
+    code, out, _ = run_cli(capsys, "record", "allergy", patient, "--substance", "Latex", "--reaction", "rash",
+                           "--json")
+    aref = f"AllergyIntolerance/{json.loads(out)['added'][0]['id']}"
+    code, _, _ = run_cli(capsys, "record", "retract", patient, aref, "--reason", "wrong patient")
+    assert code == 0
+    code, out, _ = run_cli(capsys, "audit", "show", "--json")
+    assert "wrong patient" in out
