@@ -149,12 +149,11 @@ class DecoderRunner:
         logits = self.binding.get_outputs()[-1].numpy() if lay.share_buffer else bound[lay.logits].numpy()
         return np.asarray(logits[0, -1], dtype=np.float32)
 
-    def prefill(self, ids: Sequence[int]) -> np.ndarray:
-        """Run prompt tokens (all at once, or in chunks by calling again); returns the last
-        position's logits (a view, valid until the next call)."""
+    def _bind_tokens(self, ids: Sequence[int], what: str) -> int:
+        """Bind several new tokens after the cached ones (ids, mask, positions); returns how many."""
         n, lay = len(ids), self.layout
         if n == 0 or self.length + n > self.capacity - self.pad:
-            raise ValueError(f"prefill of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
+            raise ValueError(f"{what} {n} tokens does not fit the cache ({self.length}/{self.capacity})")
         start, total = self.length, self.length + n
         self._ids[0, :n] = ids
         self._bind_cpu(lay.input_ids, self._ids.ctypes.data, [1, n])
@@ -162,6 +161,12 @@ class DecoderRunner:
             self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, total])
         if lay.position_ids:
             self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
+        return n
+
+    def prefill(self, ids: Sequence[int]) -> np.ndarray:
+        """Run prompt tokens (all at once, or in chunks by calling again); returns the last
+        position's logits (a view, valid until the next call)."""
+        n, lay = self._bind_tokens(ids, "prefill of"), self.layout
         self._bind_presents()
         self._bind_keep(self._keep_one, self._pad_none)
         self._bind_logits(1 if self.last_only or lay.logits_positions else n)
@@ -171,16 +176,7 @@ class DecoderRunner:
     def verify(self, ids: Sequence[int]) -> np.ndarray:
         """Feed several tokens in one pass; returns their next-token logits, one row per token (a
         view, valid until the next call). `trim` then drops the cache entries of rejected tokens."""
-        n, lay = len(ids), self.layout
-        if n == 0 or self.length + n > self.capacity - self.pad:
-            raise ValueError(f"a check of {n} tokens does not fit the cache ({self.length}/{self.capacity})")
-        start, total = self.length, self.length + n
-        self._ids[0, :n] = ids
-        self._bind_cpu(lay.input_ids, self._ids.ctypes.data, [1, n])
-        if lay.attention_mask:
-            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, total])
-        if lay.position_ids:
-            self._bind_cpu(lay.position_ids, self._pos[:, start:total].ctypes.data, [1, n])
+        n = self._bind_tokens(ids, "a check of")
         self._keep_n[0] = n
         self._bind_keep(self._keep_n, self._pad_none)
         self._bind_logits(n)
