@@ -1,14 +1,28 @@
-"""Helpers shared by the care-plan tests: demo records without a database, a scripted engine."""
+"""Helpers shared by the care-plan tests: demo records without a database, a scripted engine, built charts."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from assist_fixtures import FakeRisk
+
+from assistant.assist.careplan.document import CarePlanDocument
+from assistant.assist.careplan.drafting import draft_careplan
 from assistant.demo import parse_demo
+from assistant.records.domain import (
+    LOINC,
+    SNOMED,
+    Coding,
+    Condition,
+    Entry,
+    Medication,
+    Observation,
+    Patient,
+)
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
 from support import ROOT
@@ -60,3 +74,38 @@ class FakeEngine:
         script = self.rationale if "clinician" in prompt else self.patient
         # Streamed in pieces, as the real engine does.
         yield from re.findall(r"\S+\s*", script.replace("{HbA1c}", f"[{fid}]"))
+
+
+# --- charts built in a test, dated relative to today (eligibility and fit tests) -----------------
+NOW = datetime.now(UTC)
+PID = "p-built"
+
+
+def ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def cond(cid: str, code: str, name: str, onset: datetime) -> Condition:
+    return Condition(id=cid, patient_id=PID, code=Coding(SNOMED, code, name), clinical_status="active", onset=onset)
+
+
+def lab(oid: str, code: str, value: float, unit: str, when: datetime) -> Observation:
+    return Observation(id=oid, patient_id=PID, code=Coding(LOINC, code, code), value=value, unit=unit,
+                       effective=when, category="laboratory", status="final")
+
+
+def med(mid: str, name: str, days: int = 400) -> Medication:
+    return Medication(id=mid, patient_id=PID, name=name, status="active", start=ago(days))
+
+
+def chart(age: int, sex: str, *entries: Entry, deceased: bool = False) -> PatientRecord:
+    born = date(NOW.year - age, 1, 1) if NOW.month > 1 else date(NOW.year - age - 1, 1, 1)
+    return PatientRecord.build(Patient(id=PID, birth_date=born, sex=sex, deceased=deceased), entries)
+
+
+def draft(rec: PatientRecord) -> CarePlanDocument:
+    return draft_careplan(rec, FakeRisk(), use_model=False)
+
+
+def text(doc: CarePlanDocument, section: str | None = None) -> str:
+    return "\n".join(i.text for i in doc.items(section))

@@ -2,63 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-
 import pytest
-from assist_fixtures import FakeRisk
-from careplan_support import demo_record, synthea_records
+from careplan_support import (
+    ago,
+    chart,
+    cond,
+    demo_record,
+    draft,
+    lab,
+    med,
+    synthea_records,
+    text,
+)
 
-from assistant.assist.careplan.document import CarePlanDocument
 from assistant.assist.careplan.drafting import draft_careplan
 from assistant.assist.careplan.eligibility import tables
 from assistant.assist.careplan.problems import DeceasedPatientError
 from assistant.assist.careplan.statins import statin_intensity
 from assistant.assist.careplan.templates import load_templates
 from assistant.errors import BadInputError
-from assistant.records.domain import (
-    LOINC,
-    SNOMED,
-    Coding,
-    Condition,
-    Medication,
-    Observation,
-    Patient,
-)
 from assistant.records.record import PatientRecord
-
-NOW = datetime.now(UTC)
-PID = "p-elig"
-
-
-def ago(days: int) -> datetime:
-    return NOW - timedelta(days=days)
-
-
-def cond(cid: str, code: str, name: str, onset: datetime) -> Condition:
-    return Condition(id=cid, patient_id=PID, code=Coding(SNOMED, code, name), clinical_status="active", onset=onset)
-
-
-def lab(oid: str, code: str, value: float, unit: str, when: datetime) -> Observation:
-    return Observation(id=oid, patient_id=PID, code=Coding(LOINC, code, code), value=value, unit=unit,
-                       effective=when, category="laboratory", status="final")
-
-
-def med(mid: str, name: str) -> Medication:
-    return Medication(id=mid, patient_id=PID, name=name, status="active", start=ago(400))
-
-
-def chart(age: int, sex: str, *entries, deceased: bool = False) -> PatientRecord:
-    born = date(NOW.year - age, 1, 1) if NOW.month > 1 else date(NOW.year - age - 1, 1, 1)
-    return PatientRecord.build(Patient(id=PID, birth_date=born, sex=sex, deceased=deceased), entries)
-
-
-def text(doc: CarePlanDocument, section: str | None = None) -> str:
-    return "\n".join(i.text for i in doc.items(section))
-
-
-def draft(rec: PatientRecord) -> CarePlanDocument:
-    return draft_careplan(rec, FakeRisk(), use_model=False)
-
 
 ANAEMIA = cond("c-an", "271737000", "Anemia (disorder)", ago(3000))
 OBESE = cond("c-ob", "162864005", "Body mass index 30+ - obesity (finding)", ago(3000))

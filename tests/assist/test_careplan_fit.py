@@ -2,60 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from assist_fixtures import FakeRisk, make_flag
+from careplan_support import PID, ago, chart, cond, draft, lab, med, text
 
-from assistant.assist.careplan.document import CarePlanDocument
 from assistant.assist.careplan.drafting import draft_careplan
 from assistant.records.domain import (
     LOINC,
     SNOMED,
     Coding,
-    Condition,
     Medication,
     Observation,
-    Patient,
 )
-from assistant.records.record import PatientRecord
-
-NOW = datetime.now(UTC)
-PID = "p-fit"
-
-
-def ago(days: int) -> datetime:
-    return NOW - timedelta(days=days)
-
-
-def cond(cid: str, code: str, name: str, onset: datetime) -> Condition:
-    return Condition(id=cid, patient_id=PID, code=Coding(SNOMED, code, name), clinical_status="active", onset=onset)
-
-
-def lab(oid: str, code: str, value: float, unit: str, when: datetime) -> Observation:
-    return Observation(id=oid, patient_id=PID, code=Coding(LOINC, code, code), value=value, unit=unit,
-                       effective=when, category="laboratory", status="final")
 
 
 def smoking(oid: str, answer: str, when: datetime) -> Observation:
     return Observation(id=oid, patient_id=PID, code=Coding(LOINC, "72166-2", "Tobacco smoking status"),
                        value_text=answer, effective=when, category="social-history", status="final")
-
-
-def med(mid: str, name: str, days: int = 400) -> Medication:
-    return Medication(id=mid, patient_id=PID, name=name, status="active", start=ago(days))
-
-
-def chart(age: int, sex: str, *entries: object) -> PatientRecord:
-    born = date(NOW.year - age, 1, 1) if NOW.month > 1 else date(NOW.year - age - 1, 1, 1)
-    return PatientRecord.build(Patient(id=PID, birth_date=born, sex=sex), entries)  # type: ignore[arg-type]
-
-
-def draft(rec: PatientRecord) -> CarePlanDocument:
-    return draft_careplan(rec, FakeRisk(), use_model=False)
-
-
-def text(doc: CarePlanDocument, section: str | None = None) -> str:
-    return "\n".join(i.text for i in doc.items(section))
 
 
 T2DM = cond("c-dm", "44054006", "Diabetes mellitus type 2", ago(3000))
