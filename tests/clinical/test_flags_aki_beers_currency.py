@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
-import test_chart_builder as builder
 from test_chart_builder import HTN, IBUPROFEN, NAPROXEN, WARFARIN, Chart
 
 from assistant.clinical.flags import RiskReport, evaluate
 from assistant.clinical.rules.base import Flag
 
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    now = datetime.now(UTC).replace(microsecond=0)
-    monkeypatch.setattr(builder, "AS_OF", now)
-    return now
+# The builder's clock at now for every test here (the `today` fixture of tests/clinical/conftest.py).
+pytestmark = pytest.mark.usefixtures("today")
 
 
 def run(c: Chart) -> RiskReport:

@@ -5,8 +5,6 @@ Charts are dated relative to today (the builder's clock is moved to now) and eva
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import test_chart_builder as builder
 from test_chart_builder import AMOXICILLIN, SIMVASTATIN, Chart
@@ -18,11 +16,8 @@ from assistant.records.domain import Medication
 AMLODIPINE = ("Amlodipine 5 MG Oral Tablet", "197361")
 
 
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    now = datetime.now(UTC).replace(microsecond=0)
-    monkeypatch.setattr(builder, "AS_OF", now)
-    return now
+# The builder's clock at now for every test here (the `today` fixture of tests/clinical/conftest.py).
+pytestmark = pytest.mark.usefixtures("today")
 
 
 def run(c: Chart) -> RiskReport:

@@ -5,10 +5,9 @@ Charts here are dated relative to today (the builder's clock is moved to now), a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
-import test_chart_builder as builder
 from test_chart_builder import DIABETES, HTN, LISINOPRIL, NAPROXEN, SPIRONOLACTONE, WARFARIN, Chart
 
 from assistant.clinical.flags import RiskReport, evaluate
@@ -19,11 +18,8 @@ HCTZ = ("Hydrochlorothiazide 25 MG Oral Tablet", "310798")
 AMLODIPINE = ("Amlodipine 5 MG Oral Tablet", "197361")
 
 
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    now = datetime.now(UTC).replace(microsecond=0)
-    monkeypatch.setattr(builder, "AS_OF", now)
-    return now
+# The builder's clock at now for every test here (the `today` fixture of tests/clinical/conftest.py).
+pytestmark = pytest.mark.usefixtures("today")
 
 
 def run(c: Chart, as_of: datetime | None = None) -> RiskReport:
