@@ -11,7 +11,7 @@ from typing import Any
 from assistant.assist.careplan.note_events import event_time
 from assistant.assist.careplan.statins import statin_intensity
 from assistant.clinical.extract.chart import Chart, Measurement, as_utc, fmt
-from assistant.clinical.extract.inputs import CURRENT_SMOKER, NOT_SMOKER
+from assistant.clinical.extract.inputs import smoking_status
 from assistant.clinical.knowledge import KnowledgeError, read_toml
 from assistant.records.domain import ICD10, SNOMED, Condition
 
@@ -206,12 +206,7 @@ class Judge:
     def smoking(self) -> str:
         """current, former, never or unknown, from the newest smoking status on record (any age)."""
         o = self.chart.latest_text("smoking_status", 100 * 366)
-        text = (o.value_text if o else "").lower()
-        if any(w in text for w in CURRENT_SMOKER):
-            return "current"
-        if "never" in text:
-            return "never"
-        return "former" if any(w in text for w in NOT_SMOKER) else "unknown"
+        return smoking_status(o.value_text) if o else "unknown"
 
     @cached_property
     def statin(self) -> str:

@@ -19,6 +19,19 @@ from .drugs import check_drug_key, key_label
 KINDS = ("demographic", "measure", "any", "smoking", "consciousness", "oxygen", "labile_inr")
 CURRENT_SMOKER = ("current", "every day", "some day", "heavy tobacco smoker", "light tobacco smoker")
 NOT_SMOKER = ("never", "former", "ex-smoker", "non-smoker", "nonsmoker")
+
+
+def smoking_status(text: str) -> str:
+    """never, former, current or unknown, from a smoking-status answer (SNOMED display or free text).
+    The not-smoking words are tested first: "non-smoker" must not read as a smoker."""
+    text = text.lower()
+    if "never" in text:
+        return "never"
+    if any(w in text for w in NOT_SMOKER):
+        return "former"
+    return "current" if any(w in text for w in CURRENT_SMOKER) else "unknown"
+
+
 _ACVPU = ("unresponsive", "pain", "voice", "confusion", "alert")  # most severe word wins
 
 
@@ -206,13 +219,11 @@ def _read(chart: Chart, rule: InputRule, anchor: datetime | None) -> tuple[Any, 
         o = chart.latest_text(rule.key, days, end)
         if o is None:
             return None
-        text = o.value_text.lower()
+        status = smoking_status(o.value_text)
+        if status == "unknown":
+            return None
         date = o.effective.date().isoformat() if o.effective else ""
-        if any(w in text for w in NOT_SMOKER):
-            return False, o.ref, f"smoking status '{o.value_text}' on {date}", False
-        if any(w in text for w in CURRENT_SMOKER):
-            return True, o.ref, f"smoking status '{o.value_text}' on {date}", False
-        return None
+        return status == "current", o.ref, f"smoking status '{o.value_text}' on {date}", False
     if rule.kind == "consciousness":
         return _consciousness(chart, rule, anchor)
     if rule.kind == "labile_inr":
