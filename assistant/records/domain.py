@@ -136,8 +136,9 @@ class Condition(Entry):
         return self.onset or self.recorded
 
 
-def _aware(when: datetime) -> datetime:
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when  # naive datetimes are UTC
+def aware(when: datetime) -> datetime:
+    """`when` with a time zone: a naive datetime is taken as UTC (the one rule for every reader)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 @dataclass(frozen=True)
@@ -166,15 +167,15 @@ class Medication(Entry):
 
     def active_at(self, at: datetime) -> bool:
         """Active at `at`: started by then, not ended by then, and an active status."""
-        if self.start and _aware(self.start) > _aware(at):
+        if self.start and aware(self.start) > aware(at):
             return False
-        if self.end and _aware(self.end) <= _aware(at):
+        if self.end and aware(self.end) <= aware(at):
             return False
         return self.status in ("active", "on-hold", "draft", "unknown", "intended", "")
 
     def status_at(self, at: datetime) -> str:
         """The status to show at `at`: 'ended' for an active order whose end date has passed."""
-        if self.end and _aware(self.end) <= _aware(at) and self.status in ("active", "on-hold", "unknown", ""):
+        if self.end and aware(self.end) <= aware(at) and self.status in ("active", "on-hold", "unknown", ""):
             return "ended"
         return self.status
 

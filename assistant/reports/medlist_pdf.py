@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from assistant.records.domain import Condition, Medication
+from assistant.records.domain import Condition, Medication, aware
 from assistant.records.record import PatientRecord
 
 from . import styles as st
@@ -53,13 +53,9 @@ def medication_rows(record: PatientRecord, now: datetime | None = None,
     since = now - timedelta(days=days)
     stopped = [m for m in record.medications
                if not m.active_at(now) and m.status not in NOT_ACTIVE and m.end is not None
-               and since <= _aware(m.end) <= now]
-    stopped.sort(key=lambda m: _aware(m.end or now), reverse=True)
+               and since <= aware(m.end) <= now]
+    stopped.sort(key=lambda m: aware(m.end or now), reverse=True)
     return current, [_row(m, record) for m in stopped]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _table(header: list[str], rows: list[list[str]], fractions: list[float]) -> Table:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from assistant.errors import BadInputError
-from assistant.records.domain import Allergy, Condition, Immunization, Medication, Observation
+from assistant.records.domain import Allergy, Condition, Immunization, Observation, aware
 from assistant.records.record import PatientRecord
 
 from .codes import Analyte, analyte, analyte_by_loinc, concept_index, history_concepts
@@ -52,7 +52,7 @@ def as_utc(when: datetime | None) -> datetime:
         return datetime.now(UTC)
     if not isinstance(when, datetime):
         raise BadInputError(f"as_of must be a datetime, not {type(when).__name__}")
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    return aware(when)
 
 
 def _condition_active(c: Condition, at: datetime) -> bool:
@@ -63,10 +63,6 @@ def _condition_active(c: Condition, at: datetime) -> bool:
     if c.abatement:
         return c.abatement > at  # resolved later than `at`: it was still active then
     return c.is_active
-
-
-def _med_active(m: Medication, at: datetime) -> bool:
-    return m.active_at(at)  # the records' own rule, so flags and the Medications tab agree
 
 
 class Chart:
@@ -212,7 +208,7 @@ class Chart:
     @cached_property
     def meds(self) -> tuple[ResolvedMed, ...]:
         """Active medications with their ingredients and classes, newest first."""
-        return tuple(resolve(m) for m in self.record.medications if _med_active(m, self.as_of))
+        return tuple(resolve(m) for m in self.record.medications if m.active_at(self.as_of))  # the records' own rule, as the Medications tab
 
     def meds_with(self, key: str) -> tuple[ResolvedMed, ...]:
         return tuple(m for m in self.meds if m.has(key))
