@@ -16,13 +16,15 @@ CLIN, CLIN_PW = "drjones", "clinician password 1"
 Row = tuple[object, ...]
 
 
-def _rows(store: Store) -> list[Row]:
+def audit_rows(store: Store) -> list[Row]:
     return list(store.conn.execute("SELECT seq, ts, user, action, patient_id, detail, signer, sig FROM audit "
                                    "ORDER BY seq"))
 
 
-def _rewrite(store: Store, rows: list[Row], signers: dict[str, Signer]) -> None:
-    """Replace the log with `rows`, renumbered, re-chained and re-signed with the keys the attacker has."""
+def rewrite_log(store: Store, rows: list[Row], signers: dict[str, Signer]) -> None:
+    """What an attacker with SQL access and their own key does: drop the guards, replace the log
+    with `rows` renumbered from 1, re-chained and re-signed with whatever keys they hold (the
+    other rows keep the signatures they had). tests/store/test_audit_signing.py uses it too."""
     conn = store.conn
     conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
     conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
@@ -39,24 +41,24 @@ def _rewrite(store: Store, rows: list[Row], signers: dict[str, Signer]) -> None:
 
 
 def _delete_own(store: Store, keys: dict[str, Signer]) -> None:
-    _rewrite(store, [r for r in _rows(store) if not (r[2] == CLIN and r[3] == "chart.open")], keys)
+    rewrite_log(store, [r for r in audit_rows(store) if not (r[2] == CLIN and r[3] == "chart.open")], keys)
 
 
 def _alter(store: Store, keys: dict[str, Signer]) -> None:
-    rows = _rows(store)
+    rows = audit_rows(store)
     n = next(i for i, r in enumerate(rows) if r[3] == "admin.work")
     rows[n] = (*rows[n][:5], "changed", *rows[n][6:])
-    _rewrite(store, rows, keys)
+    rewrite_log(store, rows, keys)
 
 
 def _forge(store: Store, keys: dict[str, Signer]) -> None:
-    rows = _rows(store)
-    _rewrite(store, [*rows, (0, rows[-1][1], ADMIN, "user.disable", "", "x", "user", "")],
+    rows = audit_rows(store)
+    rewrite_log(store, [*rows, (0, rows[-1][1], ADMIN, "user.disable", "", "x", "user", "")],
              dict(keys, admin=keys[CLIN]))
 
 
 def _truncate(store: Store, keys: dict[str, Signer]) -> None:
-    _rewrite(store, _rows(store)[:-2], keys)
+    rewrite_log(store, audit_rows(store)[:-2], keys)
 
 
 TAMPERS: dict[str, Callable[[Store, dict[str, Signer]], None]] = {

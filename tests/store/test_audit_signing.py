@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from assistant.store.audit.chain import digest
 from assistant.store.audit.signing import Signer, load_system_signer, user_signer
 from assistant.store.database import Store
 from assistant.store.keyring import Keyring, Slot
+from benchmarks.stress.tamper import audit_rows, rewrite_log
 from support import FAST_KDF, PASSWORD
 
 CLIN_PW = "clinician password 1"
@@ -26,30 +26,6 @@ def two_users(store: Store) -> Path:
         for i in range(4):
             clin.audit.record("chart.open", f"p{i}", "gui")
     return store.path
-
-
-def _rows(conn) -> list[tuple]:
-    return conn.execute("SELECT seq, ts, user, action, patient_id, detail, signer, sig FROM audit "
-                        "ORDER BY seq").fetchall()
-
-
-def _rewrite(store: Store, rows: list[tuple], signers: dict[str, Signer]) -> None:
-    """What an attacker with SQL access and their own key does: drop the guards, replace the log
-    with `rows` renumbered from 1, re-chained and re-signed with whatever keys they hold (the
-    other rows keep the signatures they had)."""
-    conn = store.conn
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-    conn.execute("DELETE FROM audit")
-    prev = "0" * 64
-    for seq, (_old, ts, user, action, patient, detail, signer_kind, old_sig) in enumerate(rows, 1):
-        h = digest(prev, seq, ts, user, action, patient, detail)
-        signer = signers.get(user) or signers.get(signer_kind)
-        kind, sig = (signer.kind, signer.sign(h)) if signer else (signer_kind, old_sig)
-        conn.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (seq, ts, user, action, patient, detail, prev, h, kind, sig))
-        prev = h
-    conn.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{len(rows)}:{prev}",))
 
 
 def _as_clinician(path: Path) -> tuple[Store, dict[str, Signer]]:
@@ -81,8 +57,8 @@ def test_deleting_own_rows_in_the_middle_and_rechaining_breaks_others_signatures
     with Store.open(two_users, "admin", PASSWORD) as admin:
         admin.audit.record("admin.later")  # someone else writes after the clinician's rows
     clin, keys = _as_clinician(two_users)
-    rows = [r for r in _rows(clin.conn) if not (r[2] == "drjones" and r[3] == "chart.open")]
-    _rewrite(clin, rows, keys)
+    rows = [r for r in audit_rows(clin) if not (r[2] == "drjones" and r[3] == "chart.open")]
+    rewrite_log(clin, rows, keys)
     clin.close()
     ok, problems = _verify(two_users)
     assert not ok and "signature invalid for admin" in problems
@@ -90,8 +66,8 @@ def test_deleting_own_rows_in_the_middle_and_rechaining_breaks_others_signatures
 
 def test_deleting_own_tail_and_rechaining_is_caught_by_the_witness(two_users: Path) -> None:
     clin, keys = _as_clinician(two_users)
-    rows = _rows(clin.conn)
-    _rewrite(clin, rows[:-2], keys)  # the newest two rows are the clinician's own: re-signed validly
+    rows = audit_rows(clin)
+    rewrite_log(clin, rows[:-2], keys)  # the newest two rows are the clinician's own: re-signed validly
     clin.conn.close()  # killed: no witness line at close
     ok, problems = _verify(two_users)
     assert not ok and "head behind the witness's record" in problems
@@ -112,10 +88,10 @@ def test_truncating_the_tail_is_caught_by_the_witness(two_users: Path) -> None:
 
 def test_altering_a_row_is_reported_with_its_number(two_users: Path) -> None:
     clin, keys = _as_clinician(two_users)
-    rows = _rows(clin.conn)
+    rows = audit_rows(clin)
     n = next(r[0] for r in rows if r[2] == "admin" and r[3] == "admin.work")
     rows[n - 1] = (*rows[n - 1][:5], "changed", *rows[n - 1][6:])
-    _rewrite(clin, rows, keys)
+    rewrite_log(clin, rows, keys)
     clin.close()
     ok, problems = _verify(two_users)
     assert not ok and f"row {n} altered or forged: signature invalid for admin" in problems
@@ -124,10 +100,10 @@ def test_altering_a_row_is_reported_with_its_number(two_users: Path) -> None:
 def test_forging_another_users_row_is_detected(two_users: Path) -> None:
     for key_name in ("drjones", "system"):
         clin, keys = _as_clinician(two_users)
-        rows = _rows(clin.conn)
+        rows = audit_rows(clin)
         forged = (0, rows[-1][1], "admin", "user.disable", "", "someone", "user", "")
         signers = dict(keys, admin=keys[key_name])  # the forger signs with the key they have
-        _rewrite(clin, [*rows, forged], signers)
+        rewrite_log(clin, [*rows, forged], signers)
         clin.close()
         ok, problems = _verify(two_users)
         assert not ok, key_name
@@ -151,8 +127,8 @@ def test_swapping_an_accounts_key_file_shows(two_users: Path) -> None:
 def test_rows_from_before_signing_are_marked_not_failed(two_users: Path) -> None:
     # Make the file look like one written before signing existed: unsigned rows, no keys anywhere.
     with Store.open(two_users, "admin", PASSWORD) as admin:
-        rows = [(*r[:6], "", "") for r in _rows(admin.conn) if r[3] not in ("audit.signing", "key.enrol")]
-        _rewrite(admin, rows, {})
+        rows = [(*r[:6], "", "") for r in audit_rows(admin) if r[3] not in ("audit.signing", "key.enrol")]
+        rewrite_log(admin, rows, {})
         admin.conn.execute("DELETE FROM meta WHERE key IN ('audit_system_key', 'audit_witness_id')")
         admin.conn.execute("UPDATE users SET sign_key = ''")
         n_old = len(rows)
