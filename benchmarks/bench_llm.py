@@ -38,6 +38,11 @@ class GenaiRunner:
     def __init__(self, pack: Path, threads: int) -> None:
         import onnxruntime_genai as og
 
+        from assistant.llm.exactcheck import prefer_plain_attention
+
+        # The attention kernels the engine runs (exactcheck.py), unless the environment says
+        # otherwise (`--genai-flash` sets ORT_GQA_DISABLE_FLASH_ATTENTION=0 for this worker only).
+        prefer_plain_attention()
         self.og, self.tmp = og, tempfile.TemporaryDirectory()
         for f in pack.iterdir():
             if f.name != "genai_config.json":

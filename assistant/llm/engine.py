@@ -17,7 +17,7 @@ from assistant.errors import AssistantError, BadInputError, ModelPackError
 from assistant.llm.hugepages import anonymous_regions, collapse_new_memory
 from assistant.llm.kvcache import DecoderRunner
 from assistant.llm.layout import check_against_session, layout_from_session
-from assistant.llm.lmhead import ATTENTION_PAD_ROWS, LOGITS_POSITIONS, model_with_logits_positions
+from assistant.llm.lmhead import LOGITS_POSITIONS, model_with_logits_positions
 from assistant.llm.pack import ModelPack
 from assistant.llm.providers import choose_provider, create_session, physical_cores
 from assistant.llm.sampling import GenerationConfig, LogitsProcessor, Sampler
@@ -46,6 +46,11 @@ def prefill_chunks(n_tokens: int, max_chunk: int | None) -> list[tuple[int, int]
     count = -(-n_tokens // max_chunk)
     size = -(-n_tokens // count)  # equal pieces: 600 tokens -> 300 + 300, not 512 + 88
     return [(s, min(s + size, n_tokens)) for s in range(0, n_tokens, size)]
+
+
+# A text for the start-up check of speculative checks (any tokens serve; these are the app's kind).
+_PROBE = ("Medication: metformin 500 mg twice daily. Problem: hypertension since 2012. "
+          "Potassium 5.1 mmol/L on 2026-11-02.")
 
 
 class EngineBusyError(AssistantError):
@@ -109,33 +114,35 @@ class Engine:
         self.speculative = speculative  # off: the plain one-token-per-pass loop (setting llm.speculative)
         choice = choose_provider(device)
         before = anonymous_regions() if huge_pages else {}
-        # Speculative decoding needs the logits of several positions from one pass: a pack whose
-        # lm_head is pruned to the last position runs with lmhead.py's edit of its graph.
-        shared = self.pack.genai_layout is not None and self.pack.genai_layout.share_buffer
+        # Speculative decoding needs the logits of several positions from one pass, each as a
+        # single step computes it: a GenAI pack runs with lmhead.py's and exactcheck.py's edit of
+        # its graph. The edit reproduces ONNX Runtime's CPU kernels, so a GPU runs the pack as is.
+        genai = self.pack.genai_layout
         edited = None
-        if speculative and shared and self.pack.genai_layout is not None:
-            edited = model_with_logits_positions(self.pack.model_file, self.pack.genai_layout.input_ids)
+        if speculative and genai is not None and genai.share_buffer and choice.provider == "CPUExecutionProvider":
+            edited = model_with_logits_positions(self.pack.model_file, genai.input_ids, genai.head_size)
         self.session, choice = create_session(self.pack.model_file, choice, self.threads, spin, edited)
         self.device = choice.device  # a key of providers.DEVICES: cpu, cuda, dml, coreml
         self.provider = choice.provider
         self.provider_reason = choice.reason
         self.warning = choice.warning  # for the GUI: a GPU was asked for and is not used
         model_name = self.pack.model_file.name
-        if self.pack.genai_layout is not None:
-            layout = self.pack.genai_layout
+        if genai is not None:
+            layout = genai
             if edited is not None:
-                padded = any(i.name == ATTENTION_PAD_ROWS for i in self.session.get_inputs())
-                layout = replace(layout, logits_positions=LOGITS_POSITIONS,
-                                 attention_pad_rows=ATTENTION_PAD_ROWS if padded else None)
+                layout = replace(layout, logits_positions=LOGITS_POSITIONS, exact_checks=True)
             self.layout = check_against_session(layout, self.session, model_name)
         else:
             self.layout = layout_from_session(self.session, self.pack.hf_config, model_name)
         self.runner = DecoderRunner(self.session, self.layout, choice.binding_device, self.pack.vocab_size)
+        self.tokenizer: Tokenizer = load_tokenizer(self.pack.tokenizer_file)
+        self.exact_check_error: float | None = None
+        if self.layout.exact_checks:
+            self._check_exactness()
         # Chunks only where they are known to be exact: GroupQueryAttention packs (which take a past
         # and several new tokens in one call) on the CPU. Other packs prefill in one call.
         chunked = self.layout.share_buffer and choice.binding_device == "cpu"
         self.prefill_chunk_tokens = prefill_chunk_tokens if chunked else None
-        self.tokenizer: Tokenizer = load_tokenizer(self.pack.tokenizer_file)
         eos = list(self.pack.eos_token_ids)
         if self.pack.eos_token and (tid := self.tokenizer.token_to_id(self.pack.eos_token)) is not None:
             eos.append(tid)
@@ -147,6 +154,23 @@ class Engine:
         self._cancel = threading.Event()
         self._current: Generation | None = None
         self.last_stats: GenerationStats | None = None
+
+    def _check_exactness(self) -> None:
+        """Speculate only where a check gives single steps' logits bit for bit, measured now on this
+        machine's kernels (about 15 passes over a 30-token probe): another ONNX Runtime, CPU or
+        attention setting that rounds otherwise turns speculation off with a log line, never
+        changes the text."""
+        probe = self.encode(_PROBE, add_special_tokens=True)
+        probe = (probe * (1 + 30 // max(len(probe), 1)))[:30]
+        try:
+            self.exact_check_error = self.runner.check_matches_steps(probe, prefill=17)
+        except (RuntimeError, ValueError) as e:  # onnxruntime's own errors are RuntimeErrors
+            self.exact_check_error = float("inf")
+            log.warning("speculative decoding off: the exactness check failed to run (%s)", e)
+        if self.exact_check_error != 0.0:
+            log.warning("speculative decoding off: a check's logits differ from single steps' by %s here",
+                        self.exact_check_error)
+            self.runner.checks_exact = False
 
     # -- text --------------------------------------------------------------------------------------
     def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
@@ -247,14 +271,12 @@ class Engine:
                 return
             # Speculation (greedy only: a sampled token is not a deterministic function of the logits,
             # so checking a guess against it would change the distribution) guesses the next tokens
-            # from earlier text and checks them all in one pass. Exact: while speculating, steps run
-            # their attention over two rows (lmhead.pad_attention_rows), so a step and a row of a
-            # check round alike and the tokens are those of this loop without guesses, whatever is
-            # guessed. They can differ from the loop with the setting off (one-row attention rounds
-            # otherwise; 15 of 21 fact-sheet prompts differed somewhere in 128 tokens, models/README).
+            # from earlier text and checks them all in one pass. Exact: each row of a check rounds
+            # as a single step does (exactcheck.py, checked at load), so the tokens are those of
+            # this loop without guesses and with the setting off, whatever is guessed.
             speculate = (self.speculative and config.greedy and config.repetition_penalty == 1.0
                          and self.runner.can_verify)
-            self.runner.start(len(ids) + config.max_new_tokens, padded=speculate)
+            self.runner.start(len(ids) + config.max_new_tokens)
             for piece_start, piece_end in prefill_chunks(len(ids), self.prefill_chunk_tokens):
                 if piece_start and cancelled():
                     stats.stop_reason = "cancelled"

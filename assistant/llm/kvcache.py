@@ -8,6 +8,15 @@ import numpy as np
 import onnxruntime as ort
 
 from assistant.errors import ModelPackError
+from assistant.llm.exactcheck import (
+    EXACT_CHECK,
+    EXACT_MASK,
+    EXACT_PREFIX,
+    EXACT_SLOTS,
+    MAX_ROWS,
+    TAIL_SLOTS,
+    tail_plan,
+)
 from assistant.llm.layout import DecoderLayout
 
 _NP = {"float32": np.float32, "float16": np.float16}
@@ -38,10 +47,14 @@ class DecoderRunner:
         self.last_only = len(dims) == 3 and dims[1] == 1
         self._keep_one = np.ones(1, dtype=np.int64)
         self._keep_n = np.ones(1, dtype=np.int64)
-        # Extra attention rows (lmhead.pad_attention_rows): `pad` in single steps, 0 in longer passes.
-        self._pad_step = np.zeros(1, dtype=np.int64)
-        self._pad_none = np.zeros(1, dtype=np.int64)
-        self.pad = 0
+        # exactcheck.py's inputs: off in prefill and steps; in a check, the shared prefix and the
+        # tail layout of each row.
+        self.checks_exact = layout.exact_checks  # cleared by the engine where its start-up check fails
+        self._check_off = np.zeros(1, dtype=np.bool_)
+        self._check_on = np.ones(1, dtype=np.bool_)
+        self._prefix = np.zeros(1, dtype=np.int64)
+        self._slots = np.zeros((MAX_ROWS, TAIL_SLOTS), dtype=np.int64)
+        self._slot_mask = np.zeros((MAX_ROWS, TAIL_SLOTS), dtype=np.float32)
         self._logit_rows: dict[int, np.ndarray] = {}
         self.binding = session.io_binding()
         self.capacity = 0
@@ -57,18 +70,12 @@ class DecoderRunner:
         self._decode_bound = False
 
     # -- set-up ---------------------------------------------------------------------------------
-    def start(self, capacity: int, padded: bool = False) -> None:
-        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence.
-
-        `padded` (where the model has lmhead.py's edit): single steps run their attention over two
-        rows, rounding as a row of `verify` does; otherwise over one, as the unedited model does."""
+    def start(self, capacity: int) -> None:
+        """Make room for `capacity` tokens (prompt + new) and forget any previous sequence."""
         lay, b = self.layout, self.binding
         b.clear_binding_inputs()
         b.clear_binding_outputs()
         self.length = 0
-        self.pad = int(padded and self.layout.attention_pad_rows is not None)
-        self._pad_step[0] = self.pad
-        capacity += self.pad  # a padded step writes its copy's cache entry one place further
         self._mask = np.ones((1, capacity), dtype=np.int64)
         self._ids = np.zeros((1, capacity), dtype=np.int64)
         self._pos = np.arange(capacity, dtype=np.int64).reshape(1, capacity)
@@ -103,15 +110,23 @@ class DecoderRunner:
 
     @property
     def can_verify(self) -> bool:
-        """Whether `verify` works: logits for several positions, and a cache trimmed by its length."""
-        has_rows = self.layout.logits_positions is not None or not self.last_only
-        return has_rows and self.layout.share_buffer and bool(self.vocab) and self.layout.logits_dtype == "float32"
+        """Whether `verify` works and is exact: logits for several positions whose attention rounds
+        as single steps do (exactcheck.py), and a cache trimmed by its length."""
+        return (self.checks_exact and self.layout.logits_positions is not None and self.layout.share_buffer
+                and bool(self.vocab) and self.layout.logits_dtype == "float32")
 
-    def _bind_keep(self, keep: np.ndarray, pad: np.ndarray) -> None:
+    def _bind_keep(self, keep: np.ndarray, check_rows: int = 0) -> None:
+        """Bind how many positions get logits and, where the model has them, exactcheck.py's inputs
+        (`check_rows` 0: the pack's own attention, as in prefill and steps)."""
         if self.layout.logits_positions:
             self._bind_cpu(self.layout.logits_positions, keep.ctypes.data, [1])
-        if self.layout.attention_pad_rows:
-            self._bind_cpu(self.layout.attention_pad_rows, pad.ctypes.data, [1])
+        if self.layout.exact_checks:
+            rows = max(check_rows, 1)  # the If's else branch reads none but the flag
+            flag = self._check_on if check_rows else self._check_off
+            self._bind_cpu(EXACT_CHECK, flag.ctypes.data, [1], np.bool_)
+            self._bind_cpu(EXACT_PREFIX, self._prefix.ctypes.data, [1])
+            self._bind_cpu(EXACT_SLOTS, self._slots.ctypes.data, [rows, TAIL_SLOTS])
+            self._bind_cpu(EXACT_MASK, self._slot_mask.ctypes.data, [rows, TAIL_SLOTS], np.float32)
 
     def _bind_logits(self, rows: int) -> None:
         if self.vocab and self.layout.logits_dtype == "float32":
@@ -152,7 +167,7 @@ class DecoderRunner:
     def _bind_tokens(self, ids: Sequence[int], what: str) -> int:
         """Bind several new tokens after the cached ones (ids, mask, positions); returns how many."""
         n, lay = len(ids), self.layout
-        if n == 0 or self.length + n > self.capacity - self.pad:
+        if n == 0 or self.length + n > self.capacity:
             raise ValueError(f"{what} {n} tokens does not fit the cache ({self.length}/{self.capacity})")
         start, total = self.length, self.length + n
         self._ids[0, :n] = ids
@@ -166,19 +181,24 @@ class DecoderRunner:
     def prefill(self, ids: Sequence[int]) -> np.ndarray:
         """Run prompt tokens (all at once, or in chunks by calling again); returns the last
         position's logits (a view, valid until the next call)."""
-        n, lay = self._bind_tokens(ids, "prefill of"), self.layout
+        n = self._bind_tokens(ids, "prefill of")
         self._bind_presents()
-        self._bind_keep(self._keep_one, self._pad_none)
-        self._bind_logits(1 if self.last_only or lay.logits_positions else n)
+        self._bind_keep(self._keep_one)
+        self._bind_logits(1 if self.last_only or self.layout.logits_positions else n)
         self._decode_bound = False
         return self._run(n)
 
     def verify(self, ids: Sequence[int]) -> np.ndarray:
         """Feed several tokens in one pass; returns their next-token logits, one row per token (a
-        view, valid until the next call). `trim` then drops the cache entries of rejected tokens."""
+        view, valid until the next call), each equal to what `step` would give (exactcheck.py).
+        `trim` then drops the cache entries of rejected tokens."""
+        if not self.layout.exact_checks or not self.layout.logits_positions:
+            raise ValueError("this model has no exact checks")
         n = self._bind_tokens(ids, "a check of")
-        self._keep_n[0] = n
-        self._bind_keep(self._keep_n, self._pad_none)
+        prefix, slots, mask = tail_plan(self.length + n, n)  # raises beyond MAX_ROWS rows
+        self._keep_n[0], self._prefix[0] = n, prefix
+        self._slots[:n], self._slot_mask[:n] = slots, mask
+        self._bind_keep(self._keep_n, n)
         self._bind_logits(n)
         self._decode_bound = False
         self._run(n)
@@ -199,7 +219,7 @@ class DecoderRunner:
         and logits buffers stay bound between steps.
         """
         lay = self.layout
-        if self.length + 1 > self.capacity - self.pad:
+        if self.length + 1 > self.capacity:
             raise ValueError("the KV cache is full")
         self._one[0, 0] = token
         self._one_pos[0, 0] = self.length
@@ -208,9 +228,29 @@ class DecoderRunner:
             self._bind_cpu(lay.input_ids, self._one.ctypes.data, [1, 1])
             if lay.position_ids:
                 self._bind_cpu(lay.position_ids, self._one_pos.ctypes.data, [1, 1])
-            self._bind_keep(self._keep_one, self._pad_step)
+            self._bind_keep(self._keep_one)
             self._bind_logits(1)
             self._decode_bound = True
         if lay.attention_mask:
-            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, self.length + 1 + self.pad])
+            self._bind_cpu(lay.attention_mask, self._mask_ptr, [1, self.length + 1])
         return self._run(1)
+
+    def check_matches_steps(self, ids: Sequence[int], prefill: int, rows: int = 5) -> float:
+        """The largest difference between a check's logits and those of single steps over the same
+        tokens (0.0: bit for bit), for checks starting at four cache lengths, so every row length
+        modulo 4 and every tail layout of `exactcheck.tail_plan` is met. Needs prefill + rows + 3
+        tokens; leaves the cache to be restarted."""
+        if len(ids) < prefill + rows + 3:
+            raise ValueError("the probe is too short")
+        self.start(len(ids))
+        self.prefill(ids[:prefill])
+        steps = [self.step(t).copy() for t in ids[prefill:prefill + rows + 3]]
+        worst = 0.0
+        for offset in range(4):
+            self.trim(prefill + offset)
+            got = self.verify(ids[prefill + offset:prefill + offset + rows])
+            want = np.stack(steps[offset:offset + rows])
+            diff = np.abs(got - want)
+            worst = max(worst, float(diff.max()) if np.isfinite(diff).all() else float("inf"))
+        self.length = 0
+        return worst

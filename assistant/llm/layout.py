@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from assistant.errors import ModelPackError
+from assistant.llm.exactcheck import INPUTS as EXACT_INPUTS
 
 _PAST = re.compile(r"^past_key_values\.(\d+)\.(key|value)$")
 _PRESENT = re.compile(r"^present(?:_key_values)?\.(\d+)\.(key|value)$")
@@ -46,7 +47,8 @@ class DecoderLayout:
     # The input saying how many of the last positions get logits (lmhead.py's edit of a pruned
     # lm_head); None where the model returns one position (pruned) or all of them.
     logits_positions: str | None = None
-    attention_pad_rows: str | None = None  # lmhead.pad_attention_rows: steps pad their attention
+    # True where the model has exactcheck.py's inputs: a check's rows round like single steps.
+    exact_checks: bool = False
 
     @property
     def num_layers(self) -> int:
@@ -101,8 +103,9 @@ def check_against_session(layout: DecoderLayout, session: _Session, model_file: 
     inputs = {i.name: i for i in session.get_inputs()}
     outputs = {o.name: o for o in session.get_outputs()}
     wanted_in = [layout.input_ids, *layout.past_keys, *layout.past_values]
-    wanted_in += [n for n in (layout.attention_mask, layout.position_ids, layout.logits_positions,
-                              layout.attention_pad_rows) if n]
+    wanted_in += [n for n in (layout.attention_mask, layout.position_ids, layout.logits_positions) if n]
+    if layout.exact_checks:
+        wanted_in += list(EXACT_INPUTS)
     wanted_out = [layout.logits, *layout.present_keys, *layout.present_values]
     for name in wanted_in:
         if name not in inputs:

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from onnx import GraphProto
+from assistant.llm.exactcheck import add_exact_checks
 
 log = logging.getLogger(__name__)
 
 # The input the edited model takes: how many of the last positions get logits (an int64 of shape
 # [1]). Prefill and single steps pass 1, so their work and numerics are the pruned model's.
 LOGITS_POSITIONS = "logits_positions"
-# The input the edited model takes: how many copies of its first row each attention gets beyond
-# the rows fed (an int64 of shape [1]: 1 for a single step, 0 otherwise). See `pad_attention_rows`.
-ATTENTION_PAD_ROWS = "attention_pad_rows"
 
 
-def model_with_logits_positions(model_file: Path, input_ids: str = "input_ids") -> bytes | None:
+def model_with_logits_positions(model_file: Path, input_ids: str = "input_ids", head_size: int = 64) -> bytes | None:
     """The pack's model with its lm_head prune (Gather of the last position) replaced by a Slice of
-    the last `logits_positions` positions, serialized; None where the model has no such prune or the
-    `onnx` package is missing (speculative decoding is then off, nothing else changes).
+    the last `logits_positions` positions and with checks that round like steps (exactcheck.py),
+    serialized; None where the model has no such prune, its attention is not one exactcheck.py
+    reproduces, or the `onnx` package is missing (speculative decoding is then off, nothing else
+    changes).
 
     GenAI's `prune_lm_head=true` feeds the lm_head only the last position: half the time to first
     token. Verifying a drafted run of tokens needs the logits at every drafted position, and a Slice
@@ -79,51 +76,7 @@ def model_with_logits_positions(model_file: Path, input_ids: str = "input_ids") 
     for out in graph.output:
         if out.name == "logits" and len(out.type.tensor_type.shape.dim) == 3:
             out.type.tensor_type.shape.dim[1].dim_param = LOGITS_POSITIONS
-    pad_attention_rows(graph, input_ids)
+    if not add_exact_checks(graph, input_ids, head_size):
+        log.info("speculative decoding off: the model's attention is not one whose steps a check can reproduce")
+        return None
     return bytes(model.SerializeToString())
-
-
-def pad_attention_rows(graph: GraphProto, input_ids: str) -> None:
-    """Let every GroupQueryAttention take `attention_pad_rows` extra copies of its first row, and
-    drop their outputs again, so a one-token step can run its attention over two rows.
-
-    Why: ONNX Runtime's CPU attention multiplies the probabilities by V with an SGEMM whose
-    one-row case (M == 1, alpha 1) takes MLAS's M1 kernel, which rounds otherwise than the kernel of a
-    pass over several rows (~1e-7, which the int8 activations of the next MatMulNBits turn into up
-    to ~0.7 in the logits); MatMulNBits itself gives a row the same bits alone as among others
-    (measured, accuracy_level 4). With the step's attention over two rows (the token and a copy at
-    the next position, which the causal mask keeps out of the token's row and whose cache entry the
-    next pass overwrites), a step rounds as a row of a verification pass does: speculative decoding
-    then gives the tokens of this loop exactly. The cost: the wider kernel packs V, about 5 % of a
-    step at 100 tokens of context and 20 % at 700 (models/README.md).
-    """
-    from onnx import TensorProto, helper
-
-    prefix = "/attn_pad/"
-    nodes = list(graph.node)
-    attention = [n for n in nodes if n.op_type == "GroupQueryAttention" and n.domain == "com.microsoft"]
-    if not attention or input_ids not in [i.name for i in graph.input]:
-        return
-    graph.input.append(helper.make_tensor_value_info(ATTENTION_PAD_ROWS, TensorProto.INT64, [1]))
-    graph.initializer.extend([
-        helper.make_tensor(prefix + "zero", TensorProto.INT64, [1], [0]),
-        helper.make_tensor(prefix + "one", TensorProto.INT64, [1], [1]),
-    ])
-    # Rows fed: the second dimension of input_ids, computed once for every layer.
-    rows = [helper.make_node("Shape", [input_ids], [prefix + "rows"], name=prefix + "Shape", start=1, end=2)]
-    graph.node.insert(0, rows[0])
-    for node in attention:
-        name, query, out = node.name, node.input[0], node.output[0]
-        extra, padded, wide = f"{name}/pad_extra", f"{name}/pad_query", f"{name}/pad_output"
-        before = [
-            helper.make_node("Slice", [query, prefix + "zero", ATTENTION_PAD_ROWS, prefix + "one"], [extra],
-                             name=extra),
-            helper.make_node("Concat", [query, extra], [padded], name=padded, axis=1),
-        ]
-        after = helper.make_node("Slice", [wide, prefix + "zero", prefix + "rows", prefix + "one"], [out],
-                                 name=f"{name}/pad_cut")
-        node.input[0], node.output[0] = padded, wide
-        at = list(graph.node).index(node)
-        graph.node.insert(at + 1, after)
-        for n in reversed(before):
-            graph.node.insert(at, n)

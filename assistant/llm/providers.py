@@ -14,6 +14,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from assistant.errors import ModelPackError
+from assistant.llm.exactcheck import prefer_plain_attention
 
 # A clinical application on offline workstations sends nothing anywhere and keeps no telemetry
 # queue: ONNX Runtime's telemetry events are off for the whole process (issue 15, item 11).
@@ -119,6 +120,9 @@ def create_session(model: Path, choice: ProviderChoice, threads: int, spin: bool
     the files beside `model`.
     """
     providers = [choice.provider] if choice.provider == "CPUExecutionProvider" else [choice.provider, "CPUExecutionProvider"]
+    # Every session, edited or not, on the plain attention path: the text is then the same with
+    # speculation on and off (exactcheck.py says why and what it costs).
+    prefer_plain_attention()
     opts = session_options(threads, spin)
     if model_bytes is not None:
         opts.add_session_config_entry("session.model_external_initializers_file_folder_path", str(model.parent))

@@ -89,13 +89,12 @@ def test_runner_check_gives_a_row_per_token_and_trim_forgets_them(engine) -> Non
 
 
 def _no_guesses(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The speculating loop with every lookup coming back empty: one token per pass, each step's
-    attention padded as in speculation: the loop whose tokens speculation must reproduce."""
+    """The speculating loop with every lookup coming back empty: one token per pass."""
     monkeypatch.setattr(PromptLookup, "propose", lambda self, k: [])
 
 
 @needs_pack
-def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_speculation_accepts_copied_runs_and_gives_the_plain_loops_tokens(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from assistant.llm import GenerationConfig
 
     config = GenerationConfig(max_new_tokens=40)
@@ -104,7 +103,6 @@ def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine, monke
     off.result()
     assert not off.stats.speculative and off.stats.draft_tokens == 0
     assert off.stats.passes == off.stats.new_tokens - 1  # one pass per token after the first
-    assert engine.runner.pad == 0  # the setting off: the unedited model's one-row steps
     engine.speculative = True
     spec = engine.generate(PROMPT, config)
     spec.result()
@@ -114,27 +112,58 @@ def test_speculation_accepts_copied_runs_and_off_is_the_plain_loop(engine, monke
         _no_guesses(m)
         plain = engine.generate(PROMPT, config)
         plain.result()
-    assert plain.stats.accepted_tokens == 0 and engine.runner.pad == 1
-    # Exact: the same tokens with guesses as without, however many were taken.
-    assert spec.token_ids == plain.token_ids
+    assert plain.stats.accepted_tokens == 0
+    # Exact: the same tokens with guesses as without, and as with the setting off.
+    assert spec.token_ids == plain.token_ids == off.token_ids
 
 
 @needs_pack
 def test_a_check_rounds_like_single_steps(engine) -> None:  # type: ignore[no-untyped-def]
-    """Teacher-forced: the logits of a check over k tokens equal those of k single steps, bit for
-    bit (with one-row attention in the steps they differed by up to ~0.7)."""
+    """Teacher-forced: the logits of a check over k tokens equal those of k single steps of the
+    pack's own model, bit for bit, whatever the context length modulo 4 (a plain several-row pass
+    differed by up to ~0.7)."""
     r = engine.runner
-    assert engine.layout.attention_pad_rows
+    assert engine.layout.exact_checks and r.can_verify and engine.exact_check_error == 0.0
     ids = engine.encode(PROMPT * 3, add_special_tokens=True)
     forced = engine.encode(" Medication: metformin 500 mg twice daily. Problem: hypertension", add_special_tokens=False)
-    for k in (2, 5, len(forced)):
-        r.start(len(ids) + len(forced), padded=True)
-        r.prefill(ids)
+    for cut in range(4):
+        context = ids[:len(ids) - cut]
+        r.start(len(context) + len(forced))
+        r.prefill(context)
         base = r.length
-        rows = r.verify(forced[:k]).copy()
-        r.trim(base)
-        singles = np.stack([r.step(t).copy() for t in forced[:k]])
-        assert np.array_equal(rows, singles), f"k={k}: max |diff| {np.abs(rows - singles).max()}"
+        singles = np.stack([r.step(t).copy() for t in forced[:9]])
+        for k in (2, 5, 9):
+            r.trim(base)
+            rows = r.verify(forced[:k]).copy()
+            assert np.array_equal(rows, singles[:k]), f"cut {cut} k={k}: max |diff| {np.abs(rows - singles[:k]).max()}"
+
+
+@needs_pack
+def test_a_check_that_rounds_otherwise_turns_speculation_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The start-up check is real: a tail layout one slot off (a remainder of 3 summed as one
+    group, as a plain several-row kernel would) makes checks differ from steps, and the engine
+    then decodes one token per pass instead of guessing."""
+    from assistant.llm import Engine, GenerationConfig, exactcheck, kvcache
+
+    real = exactcheck.tail_plan
+
+    def merged(total: int, rows: int) -> tuple[int, np.ndarray, np.ndarray]:
+        prefix, slots, mask = real(total, rows)
+        for i in range(rows):
+            for j in range(4, exactcheck.TAIL_SLOTS, 4):
+                lone = mask[i, j] and not (j + 1 < exactcheck.TAIL_SLOTS and mask[i, j + 1])
+                if lone and mask[i, j - 4] and mask[i, j - 3] and not mask[i, j - 2]:
+                    slots[i, j - 2], mask[i, j - 2] = slots[i, j], 1.0  # back beside its pair
+                    slots[i, j], mask[i, j] = 0, 0.0
+        return prefix, slots, mask
+
+    monkeypatch.setattr(kvcache, "tail_plan", merged)
+    wrong = Engine(PACK, device="cpu", threads=1, speculative=True)
+    assert wrong.exact_check_error is not None and wrong.exact_check_error > 0
+    assert not wrong.runner.can_verify
+    gen = wrong.generate(PROMPT, GenerationConfig(max_new_tokens=12))
+    gen.result()
+    assert not gen.stats.speculative and gen.stats.draft_tokens == 0
 
 
 def _demo_prompts(engine, count: int) -> list[list[int]]:  # type: ignore[no-untyped-def]
