@@ -67,8 +67,9 @@ KEYS: tuple[Key, ...] = (
     Key("models.spin", bool, True, "Inference threads spin-wait between steps: quicker on a workstation "
         "the app has to itself; turn off on shared or busy machines", env="ASSISTANT_SPIN"),
     Key("models.speculative", bool, True, "Greedy text is drafted from matches in the prompt and checked "
-        "several tokens per model pass: about twice as fast on summaries and care plans, the same text as "
-        "without drafts; off, one token per pass (whose rounding can give other text on int8 packs)",
+        "several tokens per model pass: about twice as fast on summaries and care plans, exactly the text "
+        "of one token per pass; off, one token per pass (speculation also turns itself off where a start-up "
+        "check finds the checks rounding otherwise)",
         env="ASSISTANT_SPECULATIVE"),
     Key("session.idle_lock_minutes", int, 10, "Lock the app after this many idle minutes", minimum=1,
         maximum=240),
