@@ -129,6 +129,6 @@ def history_html(changes: tuple[StatusChange, ...]) -> str:
     service's words ('Stopped 2026-12-05 14:02 by Dr Alice Jones: ...'), then the statuses it moved between."""
     if not changes:
         return ""
-    rows = "".join(f"<tr><td>{escape(c.line)}</td><td>({escape(c.before)} → {escape(c.after)})</td></tr>"
+    rows = "".join(f"<tr><td>{escape(c.line)}</td><td style='padding-left: 12px; color: #5f6b7a'>({escape(c.before)} → {escape(c.after)})</td></tr>"
                    for c in changes)
     return f"<h3>Status history</h3><table class='detail'>{rows}</table>"
