@@ -28,4 +28,4 @@ class AppContext:
         account = self.session.account
         if account is None:
             return ""
-        return str(account.display_name or account.name)
+        return str(account.shown_name)

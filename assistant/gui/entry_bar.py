@@ -125,10 +125,10 @@ class EntryBar(QWidget):
 
 
 def history_html(changes: tuple[StatusChange, ...]) -> str:
-    """The status history under an entry's details ('' when it never changed)."""
+    """The status history under an entry's details ('' when it never changed): each change in the
+    service's words ('Stopped 2026-12-05 14:02 by Dr Alice Jones: ...'), then the statuses it moved between."""
     if not changes:
         return ""
-    rows = "".join(f"<tr><th>{escape(c.at[:16].replace('T', ' '))}</th><td>{escape(c.before)} → "
-                   f"{escape(c.after)} by {escape(c.by)}{escape(': ' + c.why) if c.why else ''}</td></tr>"
+    rows = "".join(f"<tr><td>{escape(c.line)}</td><td style='padding-left: 12px; color: #5f6b7a'>({escape(c.before)} → {escape(c.after)})</td></tr>"
                    for c in changes)
     return f"<h3>Status history</h3><table class='detail'>{rows}</table>"

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.workspace)
         self.signin.reset()
         self._set_signed_in_ui(True)
-        self.status.set_user(account.display_name or account.name)
+        self.status.set_user(account.shown_name)
         self.workspace.start()
         self.workspace.patients.focus_search()
         self._load_model_once()

@@ -209,7 +209,7 @@ class PatientView(QWidget):
         notes = NotesTab(self.ctx.db)
         account = self.ctx.session.account
         # The author as people know them ('Dr Admin'), not the login name.
-        notes.set_context(self.record.patient.id, (account.display_name or account.name) if account else "")
+        notes.set_context(self.record.patient.id, account.shown_name if account else "")
         notes.set_notes(self.record.notes)
         notes.note_saved.connect(self._note_saved)
         return notes

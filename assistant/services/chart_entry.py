@@ -34,8 +34,7 @@ class Saved:
 
 def author(store: Store, at: datetime | None = None) -> ce.Author:
     """The signed-in account as people know it ('Dr Admin'), and now in local time."""
-    account = store.account
-    return ce.Author(account.display_name or account.name, at or datetime.now().astimezone())
+    return ce.Author(store.account.shown_name, at or datetime.now().astimezone())
 
 
 def _record(store: Store, patient_id: str) -> PatientRecord:
@@ -86,7 +85,8 @@ def change_dose(store: Store, patient_id: str, ref: str, dose: str, frequency: s
 def stop_medication(store: Store, patient_id: str, ref: str, reason: str) -> Saved:
     old = _find(_record(store, patient_id), ref, Medication, "medicine")
     stopped = ce.stop_medication(old, reason, author(store))
-    store.patients.supersede([stopped], [], "entry.medication.stop")
+    # The reason goes in the audit row, as a retraction's does: the status history reads it back.
+    store.patients.supersede([stopped], [], "entry.medication.stop", note=" ".join(stopped.status_reason.split()))
     return Saved((), (stopped,))
 
 
@@ -136,9 +136,19 @@ def correct(store: Store, patient_id: str, ref: str, value: str) -> Saved:
     return Saved((new,), (marked,))
 
 
+# What each audited status change did, in the words the history shows (the action names of the
+# functions above); any other change reads "Status set to ...".
+_DONE = {"entry.medication.stop": "Stopped", "entry.medication.change": "Dose changed",
+         "entry.problem.resolved": "Resolved", "entry.problem.inactive": "Marked inactive",
+         "entry.problem.active": "Made active again", "entry.correct": "Corrected",
+         "entry.retract": "Marked entered in error", "entry.allergy": "Ended (an allergy was recorded)"}
+GONE = " (account no longer exists)"
+
+
 @dataclass(frozen=True)
 class StatusChange:
-    """One change of an entry's status, as its audit row records it."""
+    """One change of an entry's status, as its audit row records it: `by` is the login (the record),
+    `by_name` the name people read (the display name; the login marked where the account is gone)."""
 
     at: str
     by: str
@@ -146,22 +156,40 @@ class StatusChange:
     before: str
     after: str
     why: str = ""
+    by_name: str = ""
+
+    @property
+    def when(self) -> str:
+        """The audit row's UTC time in local time, to the minute ('2026-12-05 14:02')."""
+        try:
+            return datetime.fromisoformat(self.at).astimezone().strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return self.at[:16].replace("T", " ")
+
+    @property
+    def line(self) -> str:
+        """'Stopped 2026-12-05 14:02 by Dr Alice Jones: no longer needed', as every front end shows it."""
+        done = _DONE.get(self.action) or f"Status set to {self.after}"
+        why = f": {self.why}" if self.why else ""
+        return f"{done} {self.when} by {self.by_name or self.by}{why}"
 
 
 def status_history(store: Store, patient_id: str, ref: str, limit: int = 5000) -> tuple[StatusChange, ...]:
     """An entry's status changes (stopped, resolved, inactive, entered-in-error), oldest first.
 
     A stop or a resolve updates the entry in place, as FHIR does (the same MedicationRequest stopped,
-    the same Condition resolved): its earlier statuses live in the audit log, read back here."""
-    out = []
+    the same Condition resolved): its earlier statuses live in the audit log, read back here. The audit
+    row names the login; the person is named as everywhere else, by `store.accounts.shown_names`."""
+    found = []
     for ev in store.audit.events(patient_id, limit=limit):
         head, sep, rest = ev.detail.partition(" ")
         if head != ref or not sep or " -> " not in rest:
             continue
         before, _, after = rest.partition(" -> ")
         after, _, why = after.partition(": ")
-        out.append(StatusChange(ev.ts, ev.user, ev.action, before, after, why))
-    return tuple(reversed(out))
+        found.append(StatusChange(ev.ts, ev.user, ev.action, before, after, why))
+    names = store.accounts.shown_names(c.by for c in found)
+    return tuple(replace(c, by_name=names.get(c.by) or c.by + GONE) for c in reversed(found))
 
 
 def correct_entry(store: Store, patient_id: str, ref: str, changes: dict[str, str]) -> Saved:

@@ -117,7 +117,7 @@ def signature_for(store: Store, doc: StoredDocument) -> Signature | None:
     account = next((u for u in store.accounts.list() if u.name == doc.signed_by), None)
     if account is None:  # an account removed since: the stored name is all we have
         return Signature(doc.signed_by, "", doc.signed_at or "")
-    return Signature(account.display_name or account.name, ROLE_LABELS.get(account.role, account.role),
+    return Signature(account.shown_name, ROLE_LABELS.get(account.role, account.role),
                      doc.signed_at or "")
 
 

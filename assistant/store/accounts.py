@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -136,6 +136,17 @@ class Accounts:
                 if removed is not None:
                     keyring.slots[name] = removed
                 raise
+
+    def shown_names(self, names: Iterable[str]) -> dict[str, str]:
+        """The name people read for each of these logins that still has an account (a login with none
+        is left out). Only the accounts asked for, as a document's authors are: the account list itself
+        is for administrators (access.py)."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        rows = self._ctx.conn.execute("SELECT name, role, display_name, disabled FROM users WHERE name IN "
+                                      f"({', '.join('?' * len(wanted))})", tuple(wanted))
+        return {a.name: a.shown_name for a in map(account_from_row, rows)}
 
     # Last in the class: below it, `list` would name this method rather than the type.
     def list(self) -> list[Account]:

@@ -55,6 +55,11 @@ class Account:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def shown_name(self) -> str:
+        """The name people read ('Dr Alice Jones'): the display name, else the login."""
+        return self.display_name or self.name
+
     def require_admin(self) -> None:
         if not self.is_admin:
             raise AuthenticationError(f"{self.name} is not an admin; this needs an admin account")

@@ -160,7 +160,7 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     qtbot.waitUntil(lambda: not abar.buttons["Correct"].isEnabled(), timeout=5000)  # correct the new one
     # Its status history, read from the audit log, under its details.
     qtbot.waitUntil(lambda: "Status history" in allergies_tab.detail.toPlainText(), timeout=5000)
-    assert "entered-in-error by admin: corrected" in allergies_tab.detail.toPlainText()
+    assert "by Dr Admin: corrected" in allergies_tab.detail.toPlainText()  # the display name, not the login
 
     meds_tab = view.ensure("medications")
     med = next(m for m in view.record.medications if m.is_active)
@@ -194,3 +194,31 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     finally:
         store.close()
     assert sum("supersedes" in r.detail for r in rows) == 2 and len(rows) == 4
+
+
+def test_the_status_history_names_the_person_not_the_login(qtbot: Any, make_window: Any, arthur_db: Path,
+                                                           gui: Any, tmp_path: Path) -> None:
+    import re
+
+    window = make_window(arthur_db)
+    gui.sign_in(window)
+    view = gui.open_patient(window, "Arthur")
+    meds = view.ensure("medications")
+    med = next(m for m in view.record.medications if m.is_active)
+    assert meds.select_ref(med.ref)
+    bar = view.entry_bars["medications"]
+    qtbot.waitUntil(lambda: bar.buttons["Stop"].isEnabled(), timeout=5000)
+    bar.buttons["Stop"].click()
+    bar.dialog.reason.setText("no longer needed")
+    _save(qtbot, bar.dialog)
+    assert meds.select_ref(med.ref)
+    qtbot.waitUntil(lambda: "Status history" in meds.detail.toPlainText(), timeout=5000)
+    text = meds.detail.toPlainText()
+    assert re.search(r"Stopped \d{4}-\d\d-\d\d \d\d:\d\d by Dr Admin: no longer needed", text), text
+    assert "by admin" not in text
+    shot = tmp_path / "status-history.png"  # the detail pane as a clinician sees it
+    view.show_tab("medications")
+    window.resize(1400, 1000)
+    qtbot.wait(50)
+    meds.detail.verticalScrollBar().setValue(meds.detail.verticalScrollBar().maximum())  # the history: at the foot
+    assert window.grab().save(str(shot)) and shot.stat().st_size > 1000
