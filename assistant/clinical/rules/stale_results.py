@@ -39,7 +39,9 @@ def _stale_flag(chart: Chart, name: str, cfg: dict[str, Any]) -> list[Flag]:
     what, judged, how, action, source = found
     display = analyte(name).display
     unit = f" {last.unit}" if last.unit else ""
-    shown = f"{display.lower()} {fmt(last.value)}{unit}" + (f", {judged}" if judged else "")
+    named = what.lower().startswith(display.lower())  # 'Potassium critically high (6.8 mmol/L...'
+    shown = ("" if named else f"{display.lower()} ") + f"{fmt(last.value)}{unit}" + (
+        f", {judged}" if judged else "")
     title = (f"{what} on the last result ({shown}, {last.date}): too old to act on - recheck now")
     earlier = " and ".join(m.text() for m in values[1:3])
     text = (f"The last {display.lower()} was {last.text()}"
