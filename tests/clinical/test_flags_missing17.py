@@ -1,5 +1,4 @@
-"""The three flags an internist found missing: stroke without an antithrombotic, a cholinesterase
-inhibitor with a bradycardic drug, and a markedly abnormal last result that is too old."""
+"""Flags an internist found missing: stroke with no antithrombotic, ChEI with a slowing drug, an old bad result."""
 
 from __future__ import annotations
 
@@ -9,6 +8,9 @@ import pytest
 from test_chart_builder import AF, AS_OF, STROKE, Chart
 
 from assistant.clinical.flags import evaluate
+from assistant.records.fhir_import import parse_file
+from assistant.records.record import PatientRecord
+from support import SHARED_FHIR
 
 ISCHAEMIC = ("422504002", "Ischemic stroke")
 TIA = ("266257000", "Transient ischemic attack")
@@ -166,11 +168,6 @@ def test_any_old_critical_value_gets_a_recheck_flag_but_never_critical() -> None
     ("Cody_Larson", "stale:creatinine", "moderate", "creatinine 3.44 mg/dL, eGFR ~18, 2020-07-03"),
 ])
 def test_the_synthea_charts_now_show_the_missing_flag(name, fid, severity, words) -> None:
-    from support import SHARED_FHIR
-
-    from assistant.records.fhir_import import parse_file
-    from assistant.records.record import PatientRecord
-
     paths = sorted(SHARED_FHIR.glob(f"{name}_*.json")) if SHARED_FHIR.is_dir() else []
     if not paths:
         pytest.skip("shared Synthea bundles (../shared/fhir/synthea-r4) not present")
