@@ -16,6 +16,7 @@ from assistant.clinical.rules.guard import guarded
 from assistant.clinical.rules.kidney import aki_flags
 from assistant.clinical.rules.labs import lab_flags
 from assistant.clinical.rules.scores import compute_scores, score_flags
+from assistant.clinical.rules.stale_results import stale_result_flags
 from assistant.clinical.rules.trends import trend_flags
 from assistant.records.record import PatientRecord
 
@@ -70,6 +71,7 @@ def evaluate(record: PatientRecord, as_of: datetime | None = None) -> RiskReport
         *guarded("score", lambda: score_flags(chart, computed)),
         *guarded("laboratory", lambda: lab_flags(chart)),
         *guarded("laboratory", lambda: aki_flags(chart), "aki"),
+        *guarded("laboratory", lambda: stale_result_flags(chart), "stale"),
         *guarded("trend", lambda: trend_flags(chart)),
         *guarded("medication", lambda: medication_flags(chart)),
         *guarded("care gaps", lambda: care_gap_flags(chart)),

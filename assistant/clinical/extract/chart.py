@@ -169,15 +169,20 @@ class Chart:
         creat = self.latest("creatinine")
         if creat is None or (reported is not None and reported.when >= creat.when):
             return reported
+        return self.egfr_from(creat) or reported
+
+    def egfr_from(self, creat: Measurement) -> Measurement | None:
+        """CKD-EPI 2021 eGFR from one creatinine, at the patient's age on its date (None for a child,
+        an unknown sex or a value the equation refuses)."""
         from assistant.clinical.calculators import get  # lazy: the registry imports every module
 
         age = self.patient.age_years(creat.when.date())
         if age is None or age < 18 or self.sex is None:
-            return reported
+            return None
         try:
             res = get("ckd_epi_2021").compute({"creatinine": creat.value, "age": age, "sex": self.sex})
         except BadInputError:
-            return reported
+            return None
         return Measurement("egfr", float(res.value), res.unit, creat.when, creat.ref,
                            derived=f"CKD-EPI 2021 from creatinine {fmt(creat.value)} mg/dL")
 

@@ -1,4 +1,4 @@
-"""Care gaps: overdue HbA1c, missing statin, overdue vaccines, blood pressure above target."""
+"""Care gaps: overdue HbA1c, missing statin or antithrombotic, overdue vaccines, blood pressure above target."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from assistant.clinical.knowledge import read_toml
 from .base import Flag
 from .currency import stale_chart_flags
 from .guard import guarded
+from .stroke import antithrombotic_gap
 
 _CHRONIC = ("diabetes", "copd", "asthma", "heart_failure", "ckd")
 
@@ -187,7 +188,7 @@ def _last_bp_too_old(chart: Chart, cfg: dict[str, Any]) -> list[Flag]:
 def care_gap_flags(chart: Chart) -> list[Flag]:
     if chart.patient.deceased:
         return []  # preventive care does not apply to a closed chart
-    rules = (stale_chart_flags, hba1c_overdue, undiagnosed_diabetes, statin_gap, influenza_gap,
-             pneumococcal_gap, blood_pressure_gap)
+    rules = (stale_chart_flags, hba1c_overdue, undiagnosed_diabetes, statin_gap, antithrombotic_gap,
+             influenza_gap, pneumococcal_gap, blood_pressure_gap)
     return [f for rule in rules
             for f in guarded("care gaps", partial(rule, chart), rule.__name__)]
