@@ -11,6 +11,7 @@ from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Judge
 from assistant.assist.careplan.templates import GoalSpec, MonitorSpec, TemplateMatch
 from assistant.clinical.extract.codes import analyte, analyte_by_loinc
+from assistant.clinical.reference_ranges import in_table_unit, lab_ranges, select_range
 from assistant.clinical.units import display_unit, unit_key
 from assistant.clinical.values import DIASTOLIC, SYSTOLIC, format_number, format_value, with_unit
 from assistant.records.domain import Medication, Observation
@@ -279,17 +280,26 @@ def _add_months(d: date, months: float) -> date:
 ABNORMAL_MONTHS = 1.0  # an abnormal last value is repeated within a month at the latest
 
 
-def _out_of_range(o: Observation) -> str:
-    if o.value is not None and o.reference_high is not None and o.value > o.reference_high:
+def _out_of_range(ctx: Context, o: Observation) -> str:
+    """Where the value lies: against the lab's own range, else the range the flags read
+    (lab_reference_ranges.csv, INR 2-3 on warfarin), so both say the same."""
+    low, high = o.reference_low, o.reference_high
+    name = analyte_by_loinc().get(o.code.code)
+    if low is None and high is None and name and ctx.judge is not None and in_table_unit(name, o.unit):
+        r = select_range(ctx.judge.chart, lab_ranges().get(name, ()))
+        low, high = (r.low, r.high) if r else (None, None)
+    if o.value is not None and high is not None and o.value > high:
         return "above range"
-    if o.value is not None and o.reference_low is not None and o.value < o.reference_low:
+    if o.value is not None and low is not None and o.value < low:
         return "below range"
     return "out of range"
 
 
-def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tuple[str, str]:
+def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date,
+         at_target: frozenset[str] = frozenset()) -> tuple[str, str]:
     """(state, text) of when a test is next due: the last value decides. Critical: now, today;
-    abnormal (a flag cites it): within a month; beyond its validity window: overdue."""
+    abnormal (a flag cites it, and the plan's own goal does not call it at target): within a
+    month; beyond its validity window: overdue."""
     if found.ref in ctx.critical_refs:
         return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
     if found.ref in ctx.critical_scores:
@@ -297,7 +307,7 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
         return "now", f"part of a critical {ctx.critical_scores[found.ref]}: reassess today"
     if found.ref in ctx.urgent_refs:
         # Same-day action without a critical value: say where the value lies, never "critical".
-        return "now", f"{_out_of_range(found)}: repeat today, not at the routine interval ({spec.interval})"
+        return "now", f"{_out_of_range(ctx, found)}: repeat today, not at the routine interval ({spec.interval})"
     if spec.now_if is not None and ctx.judge is not None and ctx.judge.holds(spec.now_if):
         return "now", f"{spec.now_text}: now, not at the routine interval"
     days = too_old(ctx, last, spec.loinc)
@@ -306,7 +316,9 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
     if spec.months <= 0:
         return "up-to-date", "done"
     months = spec.months
-    abnormal = found.ref in ctx.abnormal_refs
+    # A value a score flag cites (SpO2 88 % in NEWS2) that this plan's goal judges at target (COPD
+    # 88-92 %) is not "abnormal" here: the monitoring line must not contradict the goal line.
+    abnormal = found.ref in ctx.abnormal_refs and found.ref not in at_target
     if abnormal:
         months = min(months, ABNORMAL_MONTHS if spec.abnormal_months is None else spec.abnormal_months)
     due = _add_months(last, months)
@@ -316,8 +328,10 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date) -> tup
     return state, f"{why}next due {due.isoformat()} ({STATE_WORDS[state]})"
 
 
-def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
-    """One item per test; when templates disagree the shortest interval wins (the stricter)."""
+def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None) -> list[Item]:
+    """One item per test; when templates disagree the shortest interval wins (the stricter). `goals`:
+    the plan's goal items, whose at-target values are never called abnormal here."""
+    at_target = frozenset(r for g in goals or () if g.state == "at-target" for r in g.citations)
     chosen: dict[str, tuple[MonitorSpec, list[TemplateMatch]]] = {}
     for m in matches:
         for spec in m.template.monitoring:
@@ -354,7 +368,7 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
                 analyte = re.split(r" ?[\[/]", found.name)[0]
                 value = f"{analyte} {value}"
             last = f"{value} on {last_date.isoformat()}" if value else last_date.isoformat()
-            state, due_text = _due(ctx, spec, found, last_date)
+            state, due_text = _due(ctx, spec, found, last_date, at_target)
             text = f"{spec.test}: {spec.interval}. Last {last}{marker}; {due_text}."
         cites, fids, _ = ctx.cite(refs)
         items.append(Item(text=text, kind="monitoring", citations=cites, fact_ids=fids,

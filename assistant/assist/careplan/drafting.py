@@ -134,7 +134,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
 
     flags = flag_items(ctx, risk)
     goals = goal_items(ctx, matches)
-    monitoring = monitoring_items(ctx, matches)
+    monitoring = monitoring_items(ctx, matches, goals)
     followup = followup_items(ctx, matches, flags)
     titles = [f.title or f.id for f in flagged]
     rationale = deterministic_rationale(matches, goals, flags, titles, monitoring)

@@ -13,7 +13,8 @@ from assistant.assist.careplan.statins import statin_intensity
 from assistant.clinical.extract.chart import Chart, Measurement, as_utc, fmt
 from assistant.clinical.extract.inputs import smoking_status
 from assistant.clinical.knowledge import KnowledgeError, read_toml
-from assistant.records.domain import ICD10, SNOMED, Condition
+from assistant.clinical.rules.currency import newest_entry
+from assistant.records.domain import ICD10, SNOMED, Condition, Encounter
 
 ELIGIBILITY = "careplan_eligibility.toml"
 ICD10_SYSTEMS = (ICD10, "http://hl7.org/fhir/sid/icd-10")
@@ -50,7 +51,12 @@ class Criteria:
     concepts_any: tuple[str, ...] = ()  # condition_map.csv concepts, active
     concepts_none: tuple[str, ...] = ()
     codes_any: tuple[str, ...] = ()  # 'snomed:CODE' or 'icd10:PREFIX', any condition ever recorded
-    within_days: int | None = None  # codes_any only counts a condition recorded within these days
+    within_days: int | None = None  # codes_any / encounters_any only count an entry within these days
+    encounters_any: tuple[str, ...] = ()  # words in the reason of an encounter (an overdose seen in the ED)
+    # within_days counted back from as_of, or from the chart's newest entry ("newest_entry"): a chart
+    # with nothing newer cannot show whether a recorded event is really in the past.
+    window_end: str = ""
+    meds_days_min: int | None = None  # a meds_any medicine started at least this many days ago
     problems_any: tuple[str, ...] = ()  # template ids in this plan (acute ones included)
     problems_none: tuple[str, ...] = ()
     stop_any: tuple[str, ...] = ()  # a medicine action (stop/hold) applies to this key
@@ -111,7 +117,10 @@ def parse_criteria(d: dict[str, Any], where: str, extra: frozenset[str] = frozen
                             lab.get("baseline_days")))
     kw: dict[str, Any] = {k: tuple(d[k]) for k in _CRITERIA_KEYS if k in d and isinstance(d[k], list)
                           and k not in ("labs", "any", "none")}
-    for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex", "within_days"):
+    if d.get("window_end", "") not in ("", "newest_entry"):
+        raise KnowledgeError(f"{where}: window_end is 'newest_entry' or absent")
+    for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex", "within_days", "window_end",
+              "meds_days_min"):
         if k in d:
             kw[k] = d[k]
     return Criteria(labs=tuple(labs), any=tuple(parse_criteria(x, where) for x in d.get("any", ())),
@@ -215,13 +224,37 @@ class Judge:
         levels = [f[1] for f in found if f is not None and f[1]]
         return next((lv for lv in ("high", "moderate", "low") if lv in levels), "none" if not found else "low")
 
-    def recent(self, cond: Condition, days: int | None) -> bool:
-        if days is None:
-            return True
-        return cond.when is not None and timedelta(0) <= as_utc(self.chart.as_of) - as_utc(cond.when) <= timedelta(days=days)
+    @cached_property
+    def newest(self) -> datetime:
+        """The newest dated entry on or before as_of (as_of itself for an empty chart)."""
+        entry = newest_entry(self.chart)
+        return as_utc(entry.when) if entry is not None and entry.when is not None else as_utc(self.chart.as_of)
 
-    def on(self, key: str) -> bool:
-        return bool(self.chart.meds_with(key))
+    def recent(self, when: datetime | None, c: Criteria) -> bool:
+        """`when` on or before as_of and, with within_days, inside the window (see window_end)."""
+        if when is not None and as_utc(when) > as_utc(self.chart.as_of):
+            return False
+        if c.within_days is None:
+            return True
+        end = self.newest if c.window_end == "newest_entry" else as_utc(self.chart.as_of)
+        return when is not None and end - as_utc(when) <= timedelta(days=c.within_days)
+
+    def recorded(self, c: Criteria) -> tuple[Condition | Encounter, ...]:
+        """The conditions (codes_any) and encounters (encounters_any) a criteria set matches, oldest first."""
+        rec = self.chart.record
+        found: list[Condition | Encounter] = [x for x in rec.conditions if c.codes_any and code_matches(x, c.codes_any)
+                                              and self.recent(x.when, c)]
+        words = tuple(w.lower() for w in c.encounters_any)
+        found += [e for e in rec.encounters if words and any(w in e.reason.lower() for w in words)
+                  and self.recent(e.when, c)]
+        return tuple(sorted(found, key=lambda x: (as_utc(x.when) if x.when else self.newest, x.id)))
+
+    def on(self, key: str, days: int | None = None) -> bool:
+        meds = self.chart.meds_with(key)
+        if days is None:
+            return bool(meds)
+        start = timedelta(days=days)
+        return any(m.med.start is not None and as_utc(self.chart.as_of) - as_utc(m.med.start) >= start for m in meds)
 
     def holds(self, c: Criteria) -> bool:
         ch, age = self.chart, self.chart.age
@@ -242,13 +275,12 @@ class Judge:
         if c.statin and self.statin not in c.statin:
             return False
         checks = (
-            not c.meds_any or any(self.on(k) for k in c.meds_any),
+            not c.meds_any or any(self.on(k, c.meds_days_min) for k in c.meds_any),
             all(self.on(k) for k in c.meds_all),
             not any(self.on(k) for k in c.meds_none),
             not c.concepts_any or any(ch.has(k) for k in c.concepts_any),
             not any(ch.has(k) for k in c.concepts_none),
-            not c.codes_any or any(code_matches(x, c.codes_any) and self.recent(x, c.within_days)
-                                   for x in ch.record.conditions),
+            not (c.codes_any or c.encounters_any) or bool(self.recorded(c)),
             not c.problems_any or bool(self.problems.intersection(c.problems_any)),
             not self.problems.intersection(c.problems_none),
             not c.stop_any or bool(self.stopped.intersection(c.stop_any)),

@@ -203,7 +203,7 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
     specs = {f"goal:{k}": g for k, (g, _) in chosen_goals(ctx, matches).items()}
     for item in goals:
         spec = specs.get(item.key)
-        if spec is None:
+        if spec is None or not spec.patient:
             continue
         text = f"Your goal for your {spec.plain}: {plain_target(spec)}."
         if item.latest and spec.op not in ("text",):

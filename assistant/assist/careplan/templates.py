@@ -12,7 +12,7 @@ from typing import Any
 from assistant.assist.careplan.eligibility import Criteria, Judge, parse_criteria
 from assistant.clinical.extract.chart import fmt
 from assistant.clinical.knowledge import KnowledgeError, knowledge_dir, read_csv
-from assistant.records.domain import ICD10, SNOMED, Condition
+from assistant.records.domain import ICD10, SNOMED, Condition, Encounter
 from assistant.records.record import PatientRecord
 
 TEMPLATE_DIR = "careplans"
@@ -41,6 +41,7 @@ class GoalSpec:
     ok: tuple[str, ...] = ()  # op "text": substrings of an acceptable coded answer
     note: str = ""
     only_with_meds: tuple[str, ...] = ()  # shown only when an active medication name contains one
+    patient: bool = True  # also a line in the patient's section (a screening score is not a patient's goal)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -121,10 +122,11 @@ class TemplateMatch:
     conditions: tuple[Condition, ...]  # the active conditions that matched, newest first
     triggered: str = ""  # why an acute template applies without a coded condition ('potassium 6.1 ...')
     folded: tuple[Condition, ...] = ()  # findings that describe this problem (BMI 30+, prediabetes)
+    evidence: tuple[str, ...] = ()  # the recorded events a trigger matched (overdoses, with their dates)
 
     @property
     def refs(self) -> tuple[str, ...]:
-        return tuple(c.ref for c in self.conditions)
+        return tuple(c.ref for c in self.conditions) + self.evidence
 
 
 def templates_dir() -> Path:
@@ -165,7 +167,8 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
                 parts=tuple((p["loinc"], float(p["value"])) for p in raw.get("parts", ())),
                 convert=tuple((u, float(f)) for u, f in raw.get("convert", {}).items()),
                 ok=tuple(s.lower() for s in raw.get("ok", ())), note=raw.get("note", ""),
-                only_with_meds=tuple(s.lower() for s in raw.get("only_with_meds", ())))
+                only_with_meds=tuple(s.lower() for s in raw.get("only_with_meds", ())),
+                patient=bool(raw.get("patient", True)))
             if goal.op not in GOAL_OPS:
                 raise KnowledgeError(f"{path}: goal {goal.key!r} has unknown op {goal.op!r}")
             if goal.op and not goal.codes:
@@ -293,16 +296,34 @@ def match_templates(record: PatientRecord, templates: tuple[Template, ...] | Non
     for t in templates or load_templates():
         conds = tuple(c for c in active if condition_matches(t, c, shared))
         why = ""
+        events: tuple[Condition | Encounter, ...] = ()
         if t.trigger is not None and judge is not None and judge.holds(t.trigger):
+            events = tuple(dict.fromkeys(e for c in (t.trigger, *t.trigger.any) for e in judge.recorded(c)))
             why = "; ".join(judge.value_text(lab.analyte) for c in (t.trigger, *t.trigger.any)
                             for lab in c.labs if judge.value_text(lab.analyte))
+            if events:  # the recorded events name the problem themselves, a current one included
+                why, conds = event_text(events), ()
             why = why or "the chart shows it now"
         if conds and not why and t.requires is not None and judge is not None and not judge.holds(t.requires):
             continue  # coded, but not confirmed by the chart now: see unmet_text
         if conds or why:
-            found.append(TemplateMatch(t, conds, why))
+            found.append(TemplateMatch(t, conds, why, evidence=tuple(e.ref for e in events)))
     ids = {m.template.id for m in found}
     return [m for m in found if not ids.intersection(m.template.superseded_by)]
+
+
+def event_text(events: tuple[Condition | Encounter, ...]) -> str:
+    """'Drug overdose on 2018-11-06, 2020-06-27 and 2020-10-10 (emergency visits)', one clause per kind."""
+    by_name: dict[str, list[str]] = {}
+    for e in events:
+        name = e.display if isinstance(e, Condition) else e.reason
+        day = e.when.date().isoformat() if e.when else "an undated entry"
+        by_name.setdefault(name[:1].upper() + name[1:], []).append(day)
+    parts = []
+    for name, days in by_name.items():
+        days = list(dict.fromkeys(days))
+        parts.append(f"{name} on {', '.join(days[:-1])} and {days[-1]}" if len(days) > 1 else f"{name} on {days[0]}")
+    return "; ".join(parts)
 
 
 def _all_below(judge: Judge, t: Template, newest: datetime | None) -> str:
