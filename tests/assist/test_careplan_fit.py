@@ -333,3 +333,22 @@ def test_risk_equations_only_in_primary_prevention() -> None:
     assert "risk equations do not apply" in text(secondary)
     primary = draft(chart(55, "male", lipids))
     assert "Estimate 10-year ASCVD risk" in text(primary)
+
+
+def test_a_statin_named_by_another_spelling_or_brand_counts_with_its_intensity() -> None:
+    """Reader 17 (Louie Jast, 76): 'Simvistatin 10 MG, 1' (Synthea's spelling, a synonym in
+    drug_ingredients.csv) was a statin to the class table but not to the intensity table, so the plan
+    said "starting a moderate-intensity statin" to a patient on one since 2015."""
+    from assistant.assist.careplan.statins import statin_intensity
+
+    assert statin_intensity("Simvistatin 10 MG, 1") == ("simvastatin", "low", 10.0)
+    assert statin_intensity("Zocor 40 MG Oral Tablet") == ("simvastatin", "moderate", 40.0)
+    assert statin_intensity("Nystatin 100000 UNT/ML Oral Suspension") is None  # not a statin, whole words only
+    ldl = lab("l1", "18262-6", 133, "mg/dL", ago(30))
+    taking = draft(chart(76, "female", LIPIDS, ldl, med("m1", "Simvistatin 10 MG, 1")))
+    assert "starting a moderate-intensity statin" not in text(taking)
+    assert "consider:statin" not in {i.key for i in taking.items("medications")}  # the statin is there
+    (line,) = [i for i in taking.items("medications") if "Simvistatin" in i.text]
+    assert "low-intensity statin (simvastatin 10 mg" in line.text
+    none = draft(chart(76, "female", LIPIDS, ldl))
+    assert "starting a moderate-intensity statin" in text(none)

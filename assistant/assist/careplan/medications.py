@@ -12,6 +12,7 @@ from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Rule
 from assistant.assist.careplan.statins import statin_label
 from assistant.assist.careplan.templates import MedSpec, TemplateMatch
+from assistant.clinical.extract.drugs import ingredients_in_text
 from assistant.records.domain import Medication
 
 
@@ -71,8 +72,11 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
     items: list[Item] = []
     covered: set[str] = set()
     for med in ctx.active_meds:
+        # A template names ingredients; the medicine may name one by a brand or another spelling
+        # (drug_ingredients.csv synonyms: 'Zocor', Synthea's 'Simvistatin'), found as everywhere else.
+        text, named = med_text(med), ingredients_in_text(med_text(med))
         roles = [(m, spec) for m in matches for spec in m.template.medications
-                 if any(s in med_text(med) for s in spec.match)]
+                 if any(s in text or s in named for s in spec.match)]
         for m, spec in roles:
             covered.add(spec.key)
             covered.add(f"{m.template.id}:{spec.key}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.clinical.extract.drugs import ingredients_in_text
 from assistant.clinical.knowledge import derived_table, read_csv
 
 _DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg\b", re.IGNORECASE)
@@ -17,11 +18,15 @@ def _table() -> tuple[tuple[str, float, float, str], ...]:
 
 def statin_intensity(text: str) -> tuple[str, str, float] | None:
     """(ingredient, intensity, mg) for a medication text such as 'Simvastatin 20 MG Oral Tablet',
-    or None when it names no tabled statin or no dose. A dose outside every row gives intensity ''."""
-    low = text.lower()
+    or None when it names no tabled statin or no dose. A dose outside every row gives intensity ''.
+
+    The statin is found as every other medicine is (whole words, with the brand names and other
+    spellings of drug_ingredients.csv: 'Zocor', Synthea's 'Simvistatin'), so a statin the class
+    table knows is never one the intensity table misses."""
+    named = ingredients_in_text(text)
     dose = _DOSE.search(text)
     for ingredient in dict.fromkeys(r[0] for r in _table()):
-        if ingredient in low:
+        if ingredient in named:
             if dose is None:
                 return None
             mg = float(dose.group(1))
