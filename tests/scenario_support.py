@@ -25,6 +25,7 @@ from assistant.records.domain import (
     Coding,
     Component,
     Condition,
+    Encounter,
     Entry,
     Medication,
     Note,
@@ -111,6 +112,13 @@ def build_record(s: Scenario, now: datetime) -> PatientRecord:
             code=Coding(SNOMED, a.get("snomed", ""), a["substance"]), reaction=a.get("reaction", ""),
             criticality=a.get("criticality", ""), category="medication",
             clinical_status="active", recorded=ago(3000)))
+    for e in s.spec.get("encounters", []):
+        # An encounter still open (no end) is one the patient is in now (emergency department).
+        entries.append(Encounter(
+            id=nid(), patient_id=pid, type=Coding(SNOMED, e.get("snomed", ""), e.get("display", "")),
+            class_code=e.get("class", "AMB"), status="in-progress" if "end_days" not in e else "finished",
+            start=ago(e.get("days", 1)), end=ago(e["end_days"]) if "end_days" in e else None,
+            reason=e.get("reason", "")))
     for n in s.spec.get("notes", []):
         entries.append(Note(id=nid(), patient_id=pid, title=n.get("title", "Progress note"),
                             author="Dr Scenario", date=ago(n.get("days", 1)), text=n["text"]))

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Judge
+from assistant.assist.careplan.monitor_merge import kdigo_interval, merge_covered
 from assistant.assist.careplan.templates import GoalSpec, MonitorSpec, TemplateMatch
 from assistant.clinical.extract.codes import analyte, analyte_by_loinc
 from assistant.clinical.reference_ranges import in_table_unit, lab_ranges, select_range
@@ -337,6 +338,7 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
         for spec in m.template.monitoring:
             if spec.only_with_meds and not ctx.on_meds(spec.only_with_meds):
                 continue
+            spec = kdigo_interval(ctx.judge.chart if ctx.judge is not None else None, spec)
             if spec.key in chosen:
                 old, ms = chosen[spec.key]
                 ms.append(m)
@@ -344,13 +346,8 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
                     chosen[spec.key] = (spec, ms)
             else:
                 chosen[spec.key] = (spec, [m])
-    # A test whose codes other items already schedule at least as often adds nothing but noise
-    # ("potassium" beside "potassium and creatinine"); its conditions join the covering items.
-    for key in list(chosen)[::-1]:
-        spec, ms = chosen[key]
-        others = [s for k, (s, _) in chosen.items() if k != key and (0 < s.months <= spec.months or spec.months == 0)]
-        if set(spec.loinc) <= {c for s in others for c in s.loinc}:
-            del chosen[key]
+    # One line per test: a test other lines already schedule joins them (the stricter interval wins).
+    chosen = merge_covered(chosen)
     items = []
     for key, (spec, ms) in chosen.items():
         found = next((o for o in ctx.record.observations_for(*spec.loinc) if o.status not in _BAD_STATUS), None)

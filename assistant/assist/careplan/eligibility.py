@@ -14,6 +14,7 @@ from assistant.clinical.extract.chart import Chart, Measurement, as_utc, fmt
 from assistant.clinical.extract.inputs import smoking_status
 from assistant.clinical.knowledge import KnowledgeError, read_toml
 from assistant.clinical.rules.currency import newest_entry
+from assistant.clinical.rules.kidney_course import Course, course
 from assistant.records.domain import ICD10, SNOMED, Condition, Encounter
 
 ELIGIBILITY = "careplan_eligibility.toml"
@@ -68,6 +69,7 @@ class Criteria:
     statin: tuple[str, ...] = ()  # the patient's highest statin intensity (ACC/AHA 2018): high, moderate, low, none
     flags_any: tuple[str, ...] = ()  # a flag with one of these ids is raised (clinical/flags.py)
     notes_any: tuple[str, ...] = ()  # a [[note_event]] recorded after its result (note_events.py)
+    ckd_progression: bool | None = None  # eGFR meets KDIGO progression (clinical/rules/kidney_course.py)
     any: tuple[Criteria, ...] = ()
     none: tuple[Criteria, ...] = ()
 
@@ -120,7 +122,7 @@ def parse_criteria(d: dict[str, Any], where: str, extra: frozenset[str] = frozen
     if d.get("window_end", "") not in ("", "newest_entry"):
         raise KnowledgeError(f"{where}: window_end is 'newest_entry' or absent")
     for k in ("age_min", "age_max", "chronic_min", "chronic_max", "frail", "sex", "within_days", "window_end",
-              "meds_days_min"):
+              "meds_days_min", "ckd_progression"):
         if k in d:
             kw[k] = d[k]
     return Criteria(labs=tuple(labs), any=tuple(parse_criteria(x, where) for x in d.get("any", ())),
@@ -187,6 +189,12 @@ class Judge:
         t = self.tables
         return any(self.chart.has(c) for c in t.frail_concepts) or any(
             code_matches(c, t.frail_codes) for c in self.chart.record.active_conditions)
+
+    @cached_property
+    def kidney_course(self) -> Course | None:
+        """The eGFR course when it meets KDIGO progression, else None."""
+        found = course(self.chart)
+        return found if found is not None and found.progression else None
 
     @cached_property
     def chronic(self) -> int:
@@ -274,6 +282,8 @@ class Judge:
             return False
         if c.statin and self.statin not in c.statin:
             return False
+        if c.ckd_progression is not None and (self.kidney_course is not None) != c.ckd_progression:
+            return False
         checks = (
             not c.meds_any or any(self.on(k, c.meds_days_min) for k in c.meds_any),
             all(self.on(k) for k in c.meds_all),
@@ -320,6 +330,8 @@ class Judge:
         def when(m: re.Match[str]) -> str:
             at = self.event(m.group(1))
             return at.date().isoformat() if at else "a date not on record"
+        if "{ckd_progression}" in text and self.kidney_course is not None:
+            text = text.replace("{ckd_progression}", self.kidney_course.describe())
         return _DATE.sub(when, _PLACEHOLDER.sub(names, text))
 
     def value_text(self, analyte: str) -> str:

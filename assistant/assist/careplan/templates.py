@@ -59,6 +59,7 @@ class MonitorSpec:
     abnormal_months: float | None = None  # after an abnormal value (INR: weekly while adjusting)
     now_if: Criteria | None = None  # the chart calls for it now (congestion: daily weights)
     now_text: str = ""
+    kdigo_risk: bool = False  # how often: the KDIGO heat map for the patient's GFR and albuminuria
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _monitor(path: Path, m: dict[str, Any]) -> MonitorSpec:
                        tuple(s.lower() for s in m.get("only_with_meds", ())),
                        _num(m.get("abnormal_months")),
                        parse_criteria(now, f"{path}: monitoring {m['key']} now_if", frozenset({"text", "source"}))
-                       if now else None, now.get("text", "") if now else "")
+                       if now else None, now.get("text", "") if now else "", bool(m.get("kdigo_risk", False)))
 
 
 def _parse(path: Path, d: dict[str, Any]) -> Template:

@@ -1,4 +1,4 @@
-"""Trends over time: falling eGFR, rising HbA1c and weight loss, each within a window before as_of."""
+"""Trends over time: falling eGFR (KDIGO progression), rising HbA1c and weight loss, each within a window before as_of."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from assistant.clinical.calculators.renal import kdigo_gfr_category
 from assistant.clinical.extract import Chart, Measurement, fmt
 from assistant.clinical.knowledge import read_toml
 
 from .base import Flag
 from .guard import guarded
+from .kidney import aki_now
+from .kidney_course import course, risk_cell, stage_label, uacr_series
 
 
 def _cfg(name: str) -> dict[str, Any]:
@@ -32,29 +33,41 @@ def _trough(values: list[Measurement]) -> Measurement:
 
 
 def egfr_decline(chart: Chart) -> list[Flag]:
-    cfg = _cfg("egfr_decline")
-    values = _series(chart, "egfr", cfg["window_days"])
-    if len(values) < 2:
+    """A chronic fall in eGFR (KDIGO progression), named as the kidney finding it is; never raised
+    from an acute change (AKI or AKD: kidney.py flags those)."""
+    c = course(chart)
+    if c is None or not c.chronic or aki_now(chart):
         return []
-    newest, base = values[0], _peak(values[1:])
-    if base.value <= 0:
-        return []
-    drop = 100 * (base.value - newest.value) / base.value
-    if drop <= cfg["drop_percent"]:
-        return []
-    cat_now = kdigo_gfr_category(round(newest.value)).split(":")[0]
-    cat_before = kdigo_gfr_category(round(base.value)).split(":")[0]
-    certain = cat_now != cat_before  # KDIGO 'certain drop': category falls as well
-    severity = "high" if certain and newest.value < 60 else "moderate"
-    text = (f"eGFR fell from {base.text()} to {newest.text()}, a drop of {fmt(round(drop, 1))}% "
-            f"within {cfg['window_days'] // 30} months"
-            + (f", with a fall in GFR category ({cat_before} to {cat_now})."
-               if certain else ".")
-            + " Look for a cause (volume depletion, nephrotoxic drugs such as NSAIDs, obstruction), "
-              "repeat creatinine, and review renally dosed medicines.")
-    return [Flag("trend:egfr-decline", f"eGFR falling: {fmt(base.value)} to {fmt(newest.value)} "
-                 f"(-{fmt(round(drop))}%)", severity, "trend", (newest.ref, base.ref), text, (),
-                 cfg["source"])]
+    cfg = read_toml("rules.toml")["ckd_course"]
+    severity = "high" if (c.certain or c.rapid) and c.newest.value < 60 else "moderate"
+    stage = stage_label(chart)
+    text = (f"eGFR fell from {c.base.text()} to {c.newest.text()}, a drop of "
+            f"{fmt(round(c.drop_percent, 1))}% in {c.months} months")
+    if c.certain:
+        text += f", with a fall in GFR category ({c.cat_before} to {c.cat_now}): a KDIGO certain drop"
+    if c.rapid and c.slope is not None:
+        text += (f"; about {fmt(round(-c.slope, 1))} mL/min/1.73 m2 a year: KDIGO rapid progression "
+                 "(sustained decline > 5 a year)")
+    text += "."
+    cell = risk_cell(chart)
+    if stage and cell is not None:
+        text += f" Now CKD {stage}: KDIGO {cell.risk} risk."
+    if c.certain or c.rapid:
+        text += (" Meets KDIGO criteria for referral to, or discussion with, nephrology (progression "
+                 "of CKD).")
+    text += (" Look for a cause (volume depletion, nephrotoxic drugs such as NSAIDs, obstruction), "
+             "confirm with a repeat creatinine, review renally dosed medicines, and use an ACE "
+             "inhibitor or ARB at the maximum tolerated dose with albuminuria and an SGLT2 inhibitor.")
+    acr = uacr_series(chart, cfg["slope_window_days"])
+    points: tuple[str, ...] = ()
+    if len(acr) >= 2 and acr[-1][0] > acr[0][0]:
+        points = (f"Urine albumin/creatinine ratio rising: {' -> '.join(fmt(round(v)) for v, _, _ in acr)} "
+                  f"mg/g (newest {acr[-1][2].date().isoformat()})",)
+    title = (f"Kidney function falling: eGFR {fmt(c.base.value)} -> {fmt(c.newest.value)} in "
+             f"{c.months} months" + (f" (CKD {stage})" if stage else ""))
+    # The UACR is a sub-point, not evidence: its repeat follows the KDIGO heat map, not the flag.
+    return [Flag("trend:egfr-decline", title, severity, "trend", (c.newest.ref, c.base.ref), text, (),
+                 cfg["source"], points)]
 
 
 def hba1c_rise(chart: Chart) -> list[Flag]:
