@@ -124,8 +124,45 @@ def test_old_severely_reduced_creatinine_is_flagged_for_recheck() -> None:
     assert flag.severity == "moderate" and flag.category == "lab" and flag.evidence[0] == last
     assert flag.title.startswith("Kidney function severely reduced on the last result (creatinine "
                                  "3.44 mg/dL, eGFR ~")
-    assert "too old to act on - recheck now" in flag.title and "KDIGO" in flag.reference
+    assert "too old to judge as current - recheck now" in flag.title and "KDIGO" in flag.reference
+    assert "to act on" not in flag.title + flag.explanation
     assert "79.1" in flag.explanation and "does not match" in flag.explanation
+
+
+CONFLICT = "more likely a sample, unit or laboratory error than kidney disease, or acute kidney injury"
+
+
+def test_a_normal_creatinine_between_high_ones_is_a_conflict_not_a_diagnosis() -> None:
+    c = Chart(sex="female", age=59)
+    c.obs(CREATININE, 0.94, "mg/dL", days=4000)
+    c.obs(CREATININE, 2.76, "mg/dL", days=4000, hours=1)  # same day, three times higher
+    c.obs(CREATININE, 3.06, "mg/dL", days=700)
+    normal = c.obs(CREATININE, 0.81, "mg/dL", days=550)
+    last = c.obs(CREATININE, 2.81, "mg/dL", days=400)
+    flag = flags(c)["stale:creatinine"]
+    day = lambda d: (AS_OF - timedelta(days=d)).date().isoformat()  # noqa: E731
+    assert flag.title == (f"Creatinine results conflict (0.81 mg/dL on {day(550)}, 2.81 on {day(400)}; "
+                          f"0.94 and 2.76 on the same day, {day(4000)}): {CONFLICT} - recheck once")
+    assert "severely reduced" not in flag.title + flag.explanation
+    assert flag.severity == "moderate" and flag.evidence[:2] == (last, normal)
+    assert "too old to judge as current" in flag.explanation
+
+
+def test_a_same_day_disagreement_alone_is_a_conflict() -> None:
+    c = Chart(age=70)
+    c.obs(CREATININE, 0.9, "mg/dL", days=500, hours=3)
+    c.obs(CREATININE, 2.9, "mg/dL", days=500)
+    flag = flags(c)["stale:creatinine"]
+    assert flag.title.startswith("Creatinine results conflict (0.9 and 2.9 mg/dL on the same day, ")
+
+
+def test_a_normal_value_long_before_a_steady_rise_is_no_conflict() -> None:
+    c = Chart(age=70)
+    c.obs(CREATININE, 0.9, "mg/dL", days=3000)  # normal years ago, then progressive disease
+    c.obs(CREATININE, 1.9, "mg/dL", days=1500)
+    c.obs(CREATININE, 2.9, "mg/dL", days=1000)
+    c.obs(CREATININE, 3.4, "mg/dL", days=500)
+    assert flags(c)["stale:creatinine"].title.startswith("Kidney function severely reduced")
 
 
 def test_no_old_result_flag_when_a_recent_value_exists_or_the_old_one_was_fine() -> None:
@@ -166,6 +203,10 @@ def test_any_old_critical_value_gets_a_recheck_flag_but_never_critical() -> None
     ("Brant_Jacobson", "gap:antithrombotic:stroke", "high", "Stroke (2013, type not recorded)"),
     ("Tommy_Friesen", "ddi:galantamine+metoprolol", "moderate", "galantamine + metoprolol"),
     ("Cody_Larson", "stale:creatinine", "moderate", "creatinine 3.44 mg/dL, eGFR ~18, 2020-07-03"),
+    ("Louie_Jast", "stale:creatinine", "moderate", "Kidney function severely reduced on the last result"),
+    ("Beatriz_Salazar", "stale:creatinine", "moderate",
+     "Creatinine results conflict (0.81 mg/dL on 2020-06-07, 2.81 on 2021-01-10; 0.94 and 2.76 on the same "
+     "day, 2013-12-22)"),
 ])
 def test_the_synthea_charts_now_show_the_missing_flag(name, fid, severity, words) -> None:
     paths = sorted(SHARED_FHIR.glob(f"{name}_*.json")) if SHARED_FHIR.is_dir() else []
