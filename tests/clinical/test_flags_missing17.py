@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_chart_builder import AF, AS_OF, STROKE, Chart
+from test_chart_builder import AF, AS_OF, STROKE, Chart, ago
 
 from assistant.clinical.flags import evaluate
+from assistant.records.domain import SNOMED, Coding, Medication, Procedure
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
 from support import SHARED_FHIR
@@ -67,6 +68,46 @@ def test_unspecified_stroke_counts_but_a_haemorrhage_alone_does_not() -> None:
     typed.cond(*ISCHAEMIC, days=3000)
     typed.cond(*ICH, days=2900)
     assert flags(typed)["gap:antithrombotic:stroke"].severity == "moderate"  # the stroke team's call
+
+
+def _stroke_treated(c: Chart, days: float, alteplase_days: float) -> tuple[str, str]:
+    """A 'Cerebrovascular accident' with alteplase and a thrombectomy for it; the two refs."""
+    c.cond(*STROKE, days=days)
+    drug = c.med("Alteplase 100 MG Injection", "1804799", days=alteplase_days, status="stopped")
+    proc = c._add(Procedure(id=c._id(), patient_id=c.patient.id, status="completed",
+                            code=Coding(SNOMED, "433112001", "Percutaneous mechanical thrombectomy"),
+                            performed_start=ago(days), reason="Cerebrovascular accident"))
+    return drug, proc
+
+
+def _stopped(c: Chart, name: str, days: float, ended: float | None, why: str = "") -> str:
+    return c._add(Medication(id=c._id(), patient_id=c.patient.id, code=Coding("", "", name), name=name,
+                             status="stopped", intent="order", start=ago(days),
+                             end=None if ended is None else ago(ended), status_reason=why))
+
+
+def test_an_uncoded_stroke_treated_by_thrombolysis_or_thrombectomy_is_ischaemic() -> None:
+    c = Chart(age=65)
+    drug, proc = _stroke_treated(c, 4880, 4880)
+    clop = _stopped(c, "Clopidogrel 75 MG Oral Tablet", 4880, 4500)
+    f = flags(c)["gap:antithrombotic:stroke"]
+    year, ended = (AS_OF - timedelta(days=4880)).year, (AS_OF - timedelta(days=4500)).date().isoformat()
+    assert f.title == (f"Cerebrovascular accident ({year}, ischaemic: thrombolysis (alteplase) and "
+                       f"thrombectomy) without an antiplatelet or anticoagulant (clopidogrel stopped "
+                       f"{ended}, reason not recorded: ask why)")
+    assert "not a haemorrhage" not in f.explanation and "it was ischaemic" in f.explanation
+    assert f"was stopped on {ended} and no reason is recorded: ask why" in f.explanation
+    assert {drug, proc, clop} <= set(f.evidence) and "Stroke 2019;50:e344" in f.reference
+
+
+def test_thrombolysis_long_after_the_stroke_does_not_type_it_and_a_stop_reason_is_shown() -> None:
+    c = Chart(age=65)
+    _stroke_treated(c, 4880, 1000)  # alteplase years later (e.g. for a pulmonary embolism)
+    c.entries = [e for e in c.entries if not isinstance(e, Procedure)]
+    _stopped(c, "Clopidogrel 75 MG Oral Tablet", 4880, 4500, why="Gastrointestinal hemorrhage")
+    f = flags(c)["gap:antithrombotic:stroke"]
+    assert "type not recorded" in f.title and "not a haemorrhage" in f.explanation
+    assert f.title.endswith("(Gastrointestinal hemorrhage))") and "ask why" not in f.title
 
 
 def test_no_stroke_gap_for_a_deceased_patient() -> None:
@@ -200,7 +241,10 @@ def test_any_old_critical_value_gets_a_recheck_flag_but_never_critical() -> None
 
 # --- the three real charts the internist read ------------------------------------------------
 @pytest.mark.parametrize("name,fid,severity,words", [
-    ("Brant_Jacobson", "gap:antithrombotic:stroke", "high", "Stroke (2013, type not recorded)"),
+    ("Brant_Jacobson", "gap:antithrombotic:stroke", "high",
+     "Stroke (2013, ischaemic: thrombolysis (alteplase) and thrombectomy) without an antiplatelet or "
+     "anticoagulant (clopidogrel stopped, reason not recorded: ask why)"),
+    ("Reba_Nolan", "gap:antithrombotic:stroke", "high", "Stroke (1988, type not recorded)"),
     ("Tommy_Friesen", "ddi:galantamine+metoprolol", "moderate", "galantamine + metoprolol"),
     ("Cody_Larson", "stale:creatinine", "moderate", "creatinine 3.44 mg/dL, eGFR ~18, 2020-07-03"),
     ("Louie_Jast", "stale:creatinine", "moderate", "Kidney function severely reduced on the last result"),
