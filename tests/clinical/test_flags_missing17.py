@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from test_chart_builder import AF, AS_OF, STROKE, Chart
+from test_chart_builder import AF, AS_OF, STROKE, Chart, ago
 
 from assistant.clinical.flags import evaluate
+from assistant.records.domain import SNOMED, Coding, Medication, Procedure
 from assistant.records.fhir_import import parse_file
 from assistant.records.record import PatientRecord
 from support import SHARED_FHIR
@@ -69,6 +70,46 @@ def test_unspecified_stroke_counts_but_a_haemorrhage_alone_does_not() -> None:
     assert flags(typed)["gap:antithrombotic:stroke"].severity == "moderate"  # the stroke team's call
 
 
+def _stroke_treated(c: Chart, days: float, alteplase_days: float) -> tuple[str, str]:
+    """A 'Cerebrovascular accident' with alteplase and a thrombectomy for it; the two refs."""
+    c.cond(*STROKE, days=days)
+    drug = c.med("Alteplase 100 MG Injection", "1804799", days=alteplase_days, status="stopped")
+    proc = c._add(Procedure(id=c._id(), patient_id=c.patient.id, status="completed",
+                            code=Coding(SNOMED, "433112001", "Percutaneous mechanical thrombectomy"),
+                            performed_start=ago(days), reason="Cerebrovascular accident"))
+    return drug, proc
+
+
+def _stopped(c: Chart, name: str, days: float, ended: float | None, why: str = "") -> str:
+    return c._add(Medication(id=c._id(), patient_id=c.patient.id, code=Coding("", "", name), name=name,
+                             status="stopped", intent="order", start=ago(days),
+                             end=None if ended is None else ago(ended), status_reason=why))
+
+
+def test_an_uncoded_stroke_treated_by_thrombolysis_or_thrombectomy_is_ischaemic() -> None:
+    c = Chart(age=65)
+    drug, proc = _stroke_treated(c, 4880, 4880)
+    clop = _stopped(c, "Clopidogrel 75 MG Oral Tablet", 4880, 4500)
+    f = flags(c)["gap:antithrombotic:stroke"]
+    year, ended = (AS_OF - timedelta(days=4880)).year, (AS_OF - timedelta(days=4500)).date().isoformat()
+    assert f.title == (f"Cerebrovascular accident ({year}, ischaemic: thrombolysis (alteplase) and "
+                       f"thrombectomy) without an antiplatelet or anticoagulant (clopidogrel stopped "
+                       f"{ended}, reason not recorded: ask why)")
+    assert "not a haemorrhage" not in f.explanation and "it was ischaemic" in f.explanation
+    assert f"was stopped on {ended} and no reason is recorded: ask why" in f.explanation
+    assert {drug, proc, clop} <= set(f.evidence) and "Stroke 2019;50:e344" in f.reference
+
+
+def test_thrombolysis_long_after_the_stroke_does_not_type_it_and_a_stop_reason_is_shown() -> None:
+    c = Chart(age=65)
+    _stroke_treated(c, 4880, 1000)  # alteplase years later (e.g. for a pulmonary embolism)
+    c.entries = [e for e in c.entries if not isinstance(e, Procedure)]
+    _stopped(c, "Clopidogrel 75 MG Oral Tablet", 4880, 4500, why="Gastrointestinal hemorrhage")
+    f = flags(c)["gap:antithrombotic:stroke"]
+    assert "type not recorded" in f.title and "not a haemorrhage" in f.explanation
+    assert f.title.endswith("(Gastrointestinal hemorrhage))") and "ask why" not in f.title
+
+
 def test_no_stroke_gap_for_a_deceased_patient() -> None:
     c = Chart(deceased=True)
     c.cond(*ISCHAEMIC, days=3000)
@@ -124,8 +165,45 @@ def test_old_severely_reduced_creatinine_is_flagged_for_recheck() -> None:
     assert flag.severity == "moderate" and flag.category == "lab" and flag.evidence[0] == last
     assert flag.title.startswith("Kidney function severely reduced on the last result (creatinine "
                                  "3.44 mg/dL, eGFR ~")
-    assert "too old to act on - recheck now" in flag.title and "KDIGO" in flag.reference
+    assert "too old to judge as current - recheck now" in flag.title and "KDIGO" in flag.reference
+    assert "to act on" not in flag.title + flag.explanation
     assert "79.1" in flag.explanation and "does not match" in flag.explanation
+
+
+CONFLICT = "more likely a sample, unit or laboratory error than kidney disease, or acute kidney injury"
+
+
+def test_a_normal_creatinine_between_high_ones_is_a_conflict_not_a_diagnosis() -> None:
+    c = Chart(sex="female", age=59)
+    c.obs(CREATININE, 0.94, "mg/dL", days=4000)
+    c.obs(CREATININE, 2.76, "mg/dL", days=4000, hours=1)  # same day, three times higher
+    c.obs(CREATININE, 3.06, "mg/dL", days=700)
+    normal = c.obs(CREATININE, 0.81, "mg/dL", days=550)
+    last = c.obs(CREATININE, 2.81, "mg/dL", days=400)
+    flag = flags(c)["stale:creatinine"]
+    day = lambda d: (AS_OF - timedelta(days=d)).date().isoformat()  # noqa: E731
+    assert flag.title == (f"Creatinine results conflict (0.81 mg/dL on {day(550)}, 2.81 on {day(400)}; "
+                          f"0.94 and 2.76 on the same day, {day(4000)}): {CONFLICT} - recheck once")
+    assert "severely reduced" not in flag.title + flag.explanation
+    assert flag.severity == "moderate" and flag.evidence[:2] == (last, normal)
+    assert "too old to judge as current" in flag.explanation
+
+
+def test_a_same_day_disagreement_alone_is_a_conflict() -> None:
+    c = Chart(age=70)
+    c.obs(CREATININE, 0.9, "mg/dL", days=500, hours=3)
+    c.obs(CREATININE, 2.9, "mg/dL", days=500)
+    flag = flags(c)["stale:creatinine"]
+    assert flag.title.startswith("Creatinine results conflict (0.9 and 2.9 mg/dL on the same day, ")
+
+
+def test_a_normal_value_long_before_a_steady_rise_is_no_conflict() -> None:
+    c = Chart(age=70)
+    c.obs(CREATININE, 0.9, "mg/dL", days=3000)  # normal years ago, then progressive disease
+    c.obs(CREATININE, 1.9, "mg/dL", days=1500)
+    c.obs(CREATININE, 2.9, "mg/dL", days=1000)
+    c.obs(CREATININE, 3.4, "mg/dL", days=500)
+    assert flags(c)["stale:creatinine"].title.startswith("Kidney function severely reduced")
 
 
 def test_no_old_result_flag_when_a_recent_value_exists_or_the_old_one_was_fine() -> None:
@@ -163,9 +241,16 @@ def test_any_old_critical_value_gets_a_recheck_flag_but_never_critical() -> None
 
 # --- the three real charts the internist read ------------------------------------------------
 @pytest.mark.parametrize("name,fid,severity,words", [
-    ("Brant_Jacobson", "gap:antithrombotic:stroke", "high", "Stroke (2013, type not recorded)"),
+    ("Brant_Jacobson", "gap:antithrombotic:stroke", "high",
+     "Stroke (2013, ischaemic: thrombolysis (alteplase) and thrombectomy) without an antiplatelet or "
+     "anticoagulant (clopidogrel stopped, reason not recorded: ask why)"),
+    ("Reba_Nolan", "gap:antithrombotic:stroke", "high", "Stroke (1988, type not recorded)"),
     ("Tommy_Friesen", "ddi:galantamine+metoprolol", "moderate", "galantamine + metoprolol"),
     ("Cody_Larson", "stale:creatinine", "moderate", "creatinine 3.44 mg/dL, eGFR ~18, 2020-07-03"),
+    ("Louie_Jast", "stale:creatinine", "moderate", "Kidney function severely reduced on the last result"),
+    ("Beatriz_Salazar", "stale:creatinine", "moderate",
+     "Creatinine results conflict (0.81 mg/dL on 2020-06-07, 2.81 on 2021-01-10; 0.94 and 2.76 on the same "
+     "day, 2013-12-22)"),
 ])
 def test_the_synthea_charts_now_show_the_missing_flag(name, fid, severity, words) -> None:
     paths = sorted(SHARED_FHIR.glob(f"{name}_*.json")) if SHARED_FHIR.is_dir() else []

@@ -110,7 +110,7 @@ def medication_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
                           conditions=tuple(dict.fromkeys(m.template.id for m, _ in roles)),
                           source=roles[0][0].template.source if roles else "", state=state))
     # Medicines to stop or hold first, then flagged ones: they are what the clinician must act on.
-    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "confirm": 1, "adjusted": 1, "flagged": 1}
+    order = {"stop": 0, "hold": 0, "adjust": 1, "intensify": 1, "uncertain": 1, "confirm": 1, "adjusted": 1, "flagged": 1, "keep": 1}
     items.sort(key=lambda i: order.get(i.state, 2))
     seen: dict[str, Item] = {}
     for m in matches:

@@ -1,4 +1,4 @@
-"""Old but alarming: a last result that was critical or markedly abnormal, too old to judge, must not vanish."""
+"""Old but alarming: a last result that was critical or markedly abnormal, too old to judge as current, must not vanish."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from assistant.records.domain import Observation
 from .base import Flag, cap
 from .guard import guarded
 from .labs import classify
+from .series_conflict import Conflict, series_conflict
 
 
 def stale_result_flags(chart: Chart) -> list[Flag]:
@@ -37,12 +38,15 @@ def _stale_flag(chart: Chart, name: str, cfg: dict[str, Any]) -> list[Flag]:
     if found is None:
         return []
     what, judged, how, action, source = found
+    conflict = series_conflict(chart, values, marked, cfg["consistency"]["span_days"]) if marked else None
+    if conflict is not None and marked is not None:
+        return [_conflict_flag(chart, name, cfg, marked, conflict, window)]
     display = analyte(name).display
     unit = f" {last.unit}" if last.unit else ""
     named = what.lower().startswith(display.lower())  # 'Potassium critically high (6.8 mmol/L...'
     shown = ("" if named else f"{display.lower()} ") + f"{fmt(last.value)}{unit}" + (
         f", {judged}" if judged else "")
-    title = (f"{what} on the last result ({shown}, {last.date}): too old to act on - recheck now")
+    title = (f"{what} on the last result ({shown}, {last.date}): too old to judge as current - recheck now")
     earlier = " and ".join(m.text() for m in values[1:3])
     text = (f"The last {display.lower()} was {last.text()}"
             + (f" ({judged}{how})" if judged else "")
@@ -54,6 +58,23 @@ def _stale_flag(chart: Chart, name: str, cfg: dict[str, Any]) -> list[Flag]:
     refs = (last.ref, *(m.ref for m in values[1:3]))
     return [Flag(f"stale:{name}", title, severity, "lab", refs, text, (),
                  f"{source}; {cfg['source']}")]
+
+
+def _conflict_flag(chart: Chart, name: str, cfg: dict[str, Any], row: dict[str, Any],
+                   conflict: Conflict, window: int) -> Flag:
+    """The series contradicts itself: say so and ask for one recheck, instead of naming a finding."""
+    display = analyte(name).display
+    title = f"{display} results conflict ({conflict.summary()}): {row['conflict']} - recheck once"
+    last = chart.measurements(name)[0]
+    text = (f"The {display.lower()} results on record conflict: {conflict.detail()}. A change this size "
+            f"and this fast is not the course of a chronic disease: it is {row['conflict']}. The last "
+            f"result ({last.text()}) is older than {window} days, too old to judge as current. Recheck "
+            f"{display.lower()} once to settle it, and ask the laboratory about the conflicting results; "
+            f"if the recheck is abnormal, act on it as a new result.")
+    text += _conflict(chart, name, last, row)
+    refs = tuple(dict.fromkeys((last.ref, *conflict.refs)))
+    return Flag(f"stale:{name}", title, cap(cfg["severity"], "high"), "lab", refs, text, (),
+                f"{cfg['consistency']['source']}; {row['source']}")
 
 
 def _marked(chart: Chart, last: Measurement,

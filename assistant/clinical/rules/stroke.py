@@ -9,6 +9,7 @@ from assistant.clinical.knowledge import read_toml
 from assistant.records.domain import Condition
 
 from .base import Flag
+from .stroke_evidence import stopped_antithrombotics, stroke_treatment
 
 
 def _cfg() -> dict[str, Any]:
@@ -44,9 +45,13 @@ def antithrombotic_gap(chart: Chart) -> list[Flag]:
     else:
         return []  # no stroke history, or a haemorrhage alone: not this rule's decision
     typed = bool(ischaemic)
+    # An uncoded type is read from the acute treatment on record (thrombolysis, thrombectomy).
+    treated = None if typed or bleed else stroke_treatment(chart, event, cfg["evidence_days"])
+    stopped = stopped_antithrombotics(chart, cfg["treated_by"])
     af = chart.conditions("atrial_fibrillation")
-    title = (f"{label}{_when(event, '' if typed else 'type not recorded')} without an antiplatelet "
-             "or anticoagulant")
+    kind = "" if typed else (f"ischaemic: {treated.text()}" if treated else "type not recorded")
+    title = (f"{label}{_when(event, kind)} without an antiplatelet or anticoagulant"
+             + (f" ({'; '.join(s.short() for s in stopped[:2])})" if stopped else ""))
     status = "is on the problem list" if event.is_active else "is in the history (resolved)"
     text = (f"{label}{_when(event)} {status} and no antiplatelet or anticoagulant is on the active "
             "medication list. The 2021 AHA/ASA secondary stroke prevention guideline recommends "
@@ -54,9 +59,13 @@ def antithrombotic_gap(chart: Chart) -> list[Flag]:
     text += ("with atrial fibrillation on record, an oral anticoagulant." if af else
              "an antiplatelet (aspirin, clopidogrel, or aspirin with extended-release dipyridamole); "
              "an oral anticoagulant instead if atrial fibrillation or another cardioembolic source is found.")
-    if not typed:
+    if treated:
+        text += (f" The stroke type is not coded, but it was treated with {treated.text()} on "
+                 f"{treated.date}, treatment given only for an ischaemic stroke (AHA/ASA 2019): it was ischaemic.")
+    elif not typed:
         text += (" The stroke type is not recorded: confirm from the imaging report that it was not a "
                  "haemorrhage before starting.")
+    text += "".join(f" {s.sentence()}" for s in stopped[:2])
     severity = cfg["severity"]
     if bleed:
         # An intracranial haemorrhage is recorded too: still a gap, but the decision is the stroke team's.
@@ -64,6 +73,7 @@ def antithrombotic_gap(chart: Chart) -> list[Flag]:
         text += (f" {bleed[0].display} is also on record: weigh the recurrence risk against bleeding "
                  "with the stroke team.")
     text += " Record the reason if an antithrombotic is withheld (bleeding, allergy, patient choice)."
-    evidence = (event.ref,) + tuple(c.ref for c in af[:1]) + tuple(c.ref for c in bleed[:1])
-    return [Flag("gap:antithrombotic:stroke", title, severity, "care gap", evidence, text, (),
-                 cfg["source"])]
+    evidence = ((event.ref,) + tuple(c.ref for c in af[:1]) + tuple(c.ref for c in bleed[:1])
+                + (treated.refs if treated else ()) + tuple(s.ref for s in stopped[:2]))
+    source = "; ".join((cfg["source"], *(treated.sources if treated else ())))
+    return [Flag("gap:antithrombotic:stroke", title, severity, "care gap", evidence, text, (), source)]
