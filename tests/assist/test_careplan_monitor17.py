@@ -55,6 +55,7 @@ def test_arthur_lipids_follow_the_statin_the_plan_intensifies() -> None:
     assert "up to date" not in line
     assert "recheck 4-12 weeks after the change" in line
     start, end = _dates(line)[-2:]
+    assert f"next due {start.isoformat()} (due soon; by {end.isoformat()} at the latest)" in line
     assert date.fromisoformat(doc.as_of) + timedelta(weeks=4) == start
     assert date.fromisoformat(doc.as_of) + timedelta(weeks=12) == end
     # The value shown is the LDL the goal is about, named.
@@ -120,3 +121,21 @@ def test_rules_table_is_in_the_manifest() -> None:
     manifest = (ROOT / "resources" / "knowledge" / "manifest.json").read_text(encoding="utf-8")
     assert "monitoring_rules.toml" in manifest
     assert Path(ROOT / "resources" / "knowledge" / "monitoring_rules.toml").is_file()
+
+
+def test_cornelius_heart_failure_tests_follow_the_changed_status() -> None:
+    doc = _plan(demo_record("03"))
+    assert "congestion" in _line(doc, "Weight")
+    echo, peptide = _line(doc, "Echocardiogram (LVEF)"), _line(doc, "NT-proBNP or BNP")
+    assert "up to date" not in echo and "up to date" not in peptide
+    assert "reassess LVEF: now" in echo
+    last, due = _dates(peptide)[:2]
+    assert 0 < (due - last).days <= 16, peptide
+
+
+def test_the_editor_redates_a_decided_line_whole() -> None:
+    from assistant.gui.plan_timing import redate, stated_due
+
+    line = _line(_plan(demo_record("01")), "Lipid panel")
+    text, _ = redate(line, "2027-03-01", "2026-12-05")
+    assert stated_due(line) and "2027-03-01" in text and "at the latest" not in text

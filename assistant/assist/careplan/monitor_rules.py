@@ -133,7 +133,8 @@ def decision_due(ctx: Context, spec: MonitorSpec) -> tuple[str, str] | None:
             if not rule.event:
                 start = ctx.as_of + timedelta(weeks=rule.weeks_min)
                 end = ctx.as_of + timedelta(weeks=rule.weeks_max)
-                return "due-soon", f"{rule.text}: next due {start.isoformat()} to {end.isoformat()} (due soon)"
+                # The range's end goes inside the brackets: the editor rewrites "next due DATE (...)" whole.
+                return "due-soon", f"{rule.text}: next due {start.isoformat()} (due soon; by {end.isoformat()} at the latest)"
             if ctx.judge is None:
                 continue
             when = event_time(ctx.judge.chart, rule.event)

@@ -57,6 +57,9 @@ def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date,
         # Same-day action without a critical value: say where the value lies, never "critical".
         return "now", f"{_out_of_range(ctx, found)}: repeat today, not at the routine interval ({spec.interval})"
     if spec.now_if is not None and ctx.judge is not None and ctx.judge.holds(spec.now_if):
+        soon = _add_months(last, spec.now_months)
+        if spec.now_months and soon >= ctx.as_of:  # a value days old is repeated after the change it guides
+            return "due-soon", f"{spec.now_text}: next due {soon.isoformat()}, not at the routine interval"
         return "now", f"{spec.now_text}: now, not at the routine interval"
     days = too_old(ctx, last, spec.loinc)
     if days is not None:
