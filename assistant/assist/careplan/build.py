@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Judge
-from assistant.assist.careplan.monitor_merge import kdigo_interval, merge_covered
-from assistant.assist.careplan.templates import GoalSpec, MonitorSpec, TemplateMatch
+from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
 from assistant.clinical.extract.codes import analyte, analyte_by_loinc
-from assistant.clinical.reference_ranges import in_table_unit, lab_ranges, select_range
+from assistant.clinical.rules.base import Flag
 from assistant.clinical.units import display_unit, unit_key
 from assistant.clinical.values import DIASTOLIC, SYSTOLIC, format_number, format_value, with_unit
 from assistant.records.domain import Medication, Observation
@@ -40,6 +38,7 @@ class Context:
     critical_scores: Mapping[str, str] = field(default_factory=dict)  # observation -> critical score flag (NEWS2)
     urgent_refs: frozenset[str] = frozenset()  # observations an urgent template criterion used (same-day, not critical)
     abnormal_refs: frozenset[str] = frozenset()  # observations any flag cites
+    flags: tuple[Flag, ...] = ()  # the active flags: a flag whose action is a test makes it due now
 
     def allowed(self, item: str) -> tuple[bool, str, dict[str, object]]:
         """(draft it?, replacement text, goal fields to replace) from the eligibility rules."""
@@ -271,105 +270,4 @@ def goal_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]:
                           latest=latest, key=f"goal:{key}", conditions=tuple(m.template.id for m in ms),
                           source=ms[0].template.source, loinc=g.codes[0] if g.codes else "",
                           state=state))
-    return items
-
-
-def _add_months(d: date, months: float) -> date:
-    return d + timedelta(days=round(months * 30.44))
-
-
-ABNORMAL_MONTHS = 1.0  # an abnormal last value is repeated within a month at the latest
-
-
-def _out_of_range(ctx: Context, o: Observation) -> str:
-    """Where the value lies: against the lab's own range, else the range the flags read
-    (lab_reference_ranges.csv, INR 2-3 on warfarin), so both say the same."""
-    low, high = o.reference_low, o.reference_high
-    name = analyte_by_loinc().get(o.code.code)
-    if low is None and high is None and name and ctx.judge is not None and in_table_unit(name, o.unit):
-        r = select_range(ctx.judge.chart, lab_ranges().get(name, ()))
-        low, high = (r.low, r.high) if r else (None, None)
-    if o.value is not None and high is not None and o.value > high:
-        return "above range"
-    if o.value is not None and low is not None and o.value < low:
-        return "below range"
-    return "out of range"
-
-
-def _due(ctx: Context, spec: MonitorSpec, found: Observation, last: date,
-         at_target: frozenset[str] = frozenset()) -> tuple[str, str]:
-    """(state, text) of when a test is next due: the last value decides. Critical: now, today;
-    abnormal (a flag cites it, and the plan's own goal does not call it at target): within a
-    month; beyond its validity window: overdue."""
-    if found.ref in ctx.critical_refs:
-        return "now", f"critical value: repeat today, not at the routine interval ({spec.interval})"
-    if found.ref in ctx.critical_scores:
-        # The value feeds a critical score; it need not be critical itself (SpO2 88 % in COPD).
-        return "now", f"part of a critical {ctx.critical_scores[found.ref]}: reassess today"
-    if found.ref in ctx.urgent_refs:
-        # Same-day action without a critical value: say where the value lies, never "critical".
-        return "now", f"{_out_of_range(ctx, found)}: repeat today, not at the routine interval ({spec.interval})"
-    if spec.now_if is not None and ctx.judge is not None and ctx.judge.holds(spec.now_if):
-        return "now", f"{spec.now_text}: now, not at the routine interval"
-    days = too_old(ctx, last, spec.loinc)
-    if days is not None:
-        return "overdue", f"overdue (last on {last.isoformat()}, older than {days} days)"
-    if spec.months <= 0:
-        return "up-to-date", "done"
-    months = spec.months
-    # A value a score flag cites (SpO2 88 % in NEWS2) that this plan's goal judges at target (COPD
-    # 88-92 %) is not "abnormal" here: the monitoring line must not contradict the goal line.
-    abnormal = found.ref in ctx.abnormal_refs and found.ref not in at_target
-    if abnormal:
-        months = min(months, ABNORMAL_MONTHS if spec.abnormal_months is None else spec.abnormal_months)
-    due = _add_months(last, months)
-    state = ("overdue" if due < ctx.as_of else
-             "due-soon" if due <= ctx.as_of + timedelta(days=31) or abnormal else "up-to-date")
-    why = "abnormal last value: " if abnormal else ""
-    return state, f"{why}next due {due.isoformat()} ({STATE_WORDS[state]})"
-
-
-def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item] | None = None) -> list[Item]:
-    """One item per test; when templates disagree the shortest interval wins (the stricter). `goals`:
-    the plan's goal items, whose at-target values are never called abnormal here."""
-    at_target = frozenset(r for g in goals or () if g.state == "at-target" for r in g.citations)
-    chosen: dict[str, tuple[MonitorSpec, list[TemplateMatch]]] = {}
-    for m in matches:
-        for spec in m.template.monitoring:
-            if spec.only_with_meds and not ctx.on_meds(spec.only_with_meds):
-                continue
-            spec = kdigo_interval(ctx.judge.chart if ctx.judge is not None else None, spec)
-            if spec.key in chosen:
-                old, ms = chosen[spec.key]
-                ms.append(m)
-                if 0 < spec.months < old.months or old.months == 0 < spec.months:
-                    chosen[spec.key] = (spec, ms)
-            else:
-                chosen[spec.key] = (spec, [m])
-    # One line per test: a test other lines already schedule joins them (the stricter interval wins).
-    chosen = merge_covered(chosen)
-    items = []
-    for key, (spec, ms) in chosen.items():
-        found = next((o for o in ctx.record.observations_for(*spec.loinc) if o.status not in _BAD_STATUS), None)
-        refs: tuple[str, ...] = ()
-        if found is None or found.when is None:
-            state, last = "due", ""
-            text = f"{spec.test}: {spec.interval}. No result on record: due now."
-        else:
-            last_date = found.when.date()
-            refs = (found.ref,)
-            cites, fids, marker = ctx.cite(refs)
-            value = obs_display(found, spec.loinc)
-            if value and " and " in spec.test:
-                # A combined test ("potassium and creatinine"): say which one was last measured.
-                analyte = re.split(r" ?[\[/]", found.name)[0]
-                value = f"{analyte} {value}"
-            last = f"{value} on {last_date.isoformat()}" if value else last_date.isoformat()
-            state, due_text = _due(ctx, spec, found, last_date, at_target)
-            text = f"{spec.test}: {spec.interval}. Last {last}{marker}; {due_text}."
-        cites, fids, _ = ctx.cite(refs)
-        items.append(Item(text=text, kind="monitoring", citations=cites, fact_ids=fids,
-                          interval=spec.interval, latest=last, key=f"monitor:{key}",
-                          conditions=tuple(m.template.id for m in ms), source=ms[0].template.source,
-                          loinc=spec.loinc[0], state=state))
     return items

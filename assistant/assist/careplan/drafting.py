@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from assistant.assist.careplan import allergy
-from assistant.assist.careplan.build import Context, goal_items, monitoring_items
+from assistant.assist.careplan.build import Context, goal_items
 from assistant.assist.careplan.document import (
     SECTION_TITLES,
     CarePlanDocument,
@@ -19,6 +19,7 @@ from assistant.assist.careplan.document import (
 )
 from assistant.assist.careplan.fhir import to_fhir_careplan
 from assistant.assist.careplan.medications import med_actions, medication_items
+from assistant.assist.careplan.monitoring import monitoring_items
 from assistant.assist.careplan.problems import current_problems, judge_for, refuse_deceased
 from assistant.assist.careplan.review import dropped_note, is_unchecked, with_current_notes
 from assistant.assist.careplan.sections import (
@@ -130,7 +131,7 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
                                    and not f.id.startswith("lab:") for r in f.evidence},
                   urgent_refs=frozenset(r for m in matches if m.template.urgent and judge.holds(m.template.urgent)
                                         for r in judge.urgent_refs(m.template.urgent)),
-                  abnormal_refs=frozenset(r for f in flagged for r in f.evidence))
+                  abnormal_refs=frozenset(r for f in flagged for r in f.evidence), flags=tuple(flagged))
 
     flags = flag_items(ctx, risk)
     goals = goal_items(ctx, matches)

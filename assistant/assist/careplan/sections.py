@@ -144,7 +144,7 @@ def deterministic_rationale(matches: list[TemplateMatch], goals: list[Item], fla
                           key=f"rationale:{g.key}"))
     late = [m for m in monitoring if m.state in ("overdue", "due")]
     if late:
-        names = ", ".join(tests.get(m.key, m.key) for m in late)
+        names = ", ".join(tests.get(m.key, m.text.split(":")[0]) for m in late)
         items.append(Item(text=f"Tests due or overdue: {names}.", kind="rationale",
                           citations=tuple(r for m in late for r in m.citations), key="rationale:due"))
     if not items:

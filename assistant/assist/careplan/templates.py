@@ -60,6 +60,7 @@ class MonitorSpec:
     now_if: Criteria | None = None  # the chart calls for it now (congestion: daily weights)
     now_text: str = ""
     kdigo_risk: bool = False  # how often: the KDIGO heat map for the patient's GFR and albuminuria
+    now_months: float = 0.0  # while `now_if` holds: this long after the last value (NT-proBNP), 0: now
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,9 @@ def _monitor(path: Path, m: dict[str, Any]) -> MonitorSpec:
     return MonitorSpec(m["key"], m["test"], _strs(m["loinc"]), m["interval"], float(m["months"]),
                        tuple(s.lower() for s in m.get("only_with_meds", ())),
                        _num(m.get("abnormal_months")),
-                       parse_criteria(now, f"{path}: monitoring {m['key']} now_if", frozenset({"text", "source"}))
-                       if now else None, now.get("text", "") if now else "", bool(m.get("kdigo_risk", False)))
+                       parse_criteria(now, f"{path}: monitoring {m['key']} now_if", frozenset({"text", "source", "months"}))
+                       if now else None, now.get("text", "") if now else "", bool(m.get("kdigo_risk", False)),
+                       float(now.get("months", 0)) if now else 0.0)
 
 
 def _parse(path: Path, d: dict[str, Any]) -> Template:
