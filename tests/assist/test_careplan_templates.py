@@ -53,7 +53,7 @@ def test_demo_patients_match_their_conditions() -> None:
     expect = {"01": {"t2dm", "ckd", "hypertension", "hyperlipidemia", "obesity"},
               "02": {"atrial_fibrillation", "hypertension", "osteoarthritis"},
               "03": {"heart_failure", "coronary_disease", "ckd", "hypertension", "hyperkalemia"},
-              "04": {"copd", "osteoporosis"}, "05": {"hypothyroidism"}}
+              "04": {"copd", "osteoporosis", "pneumonia", "delirium"}, "05": {"hypothyroidism"}}
     for prefix, ids in expect.items():
         assert {m.template.id for m in match_templates(demo_record(prefix))} == ids, prefix
     # The resolved TIA of patient 02 is not an active problem: no stroke plan.

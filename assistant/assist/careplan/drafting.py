@@ -32,6 +32,7 @@ from assistant.assist.careplan.sections import (
 )
 from assistant.assist.careplan.templates import TemplateMatch
 from assistant.assist.fact_lines import ordered_flags
+from assistant.clinical.extract.chart import fmt
 from assistant.clinical.knowledge import knowledge_version
 from assistant.records.record import PatientRecord
 
@@ -93,6 +94,16 @@ def _acted(ctx: Context) -> frozenset[str]:
                      if any(a.action in ("Stop", "Hold") for a in med_actions(ctx, m)))
 
 
+def _score_texts(risk: Any | None) -> dict[str, str]:
+    """Calculator id -> 'CURB-65 ... 2 points: group 2, ...' for the scores the record computes."""
+    out = {}
+    for s in getattr(risk, "scores", ()) or ():
+        r = getattr(s, "result", None)
+        if r is not None:
+            out[s.calculator_id] = f"{s.title} {fmt(r.value)} {r.unit}: {r.interpretation}".strip()
+    return out
+
+
 def _section(key: str, items: list[Item]) -> Section:
     return Section(key, SECTION_TITLES[key], tuple(items))
 
@@ -122,7 +133,8 @@ def draft_careplan(record: PatientRecord, risk: Any | None = None, engine: Any |
         risk = evaluate(record, as_of=when)
     sheet = _fact_sheet(record, risk, when)
     current = current_problems(record, when)
-    judge, matches = judge_for(record, when, current, frozenset(f.id for f in getattr(risk, "flags", ())))
+    judge, matches = judge_for(record, when, current, frozenset(f.id for f in getattr(risk, "flags", ())),
+                               _score_texts(risk))
     flagged = ordered_flags(risk)
     ctx = Context(record, when.date(), _fact_index(sheet), record.active_medications_at(when), judge,
                   critical_refs=frozenset(r for f in flagged if f.severity == "critical" and f.id.startswith("lab:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -25,6 +26,7 @@ OPS = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__g
 RISE_OPS = ("x>=", "+>=")
 _PLACEHOLDER = re.compile(r"\{(class:[a-z0-9_]+)\}")
 _DATE = re.compile(r"\{date:([a-z0-9_]+)\}")  # when a [[note_event]] was recorded
+_SCORE = re.compile(r"\{score:([a-z0-9_]+)\}")  # a calculator's result on this chart, or nothing
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Judge:
     problems: frozenset[str] = frozenset()
     stopped: frozenset[str] = frozenset()
     flags: frozenset[str] = frozenset()  # ids of the flags raised for this chart
+    scores: Mapping[str, str] = field(default_factory=dict)  # calculator id -> its result as text
     used: dict[str, Measurement] = field(default_factory=dict)
     events: dict[str, datetime | None] = field(default_factory=dict)
 
@@ -250,7 +253,9 @@ class Judge:
     def recorded(self, c: Criteria) -> tuple[Condition | Encounter, ...]:
         """The conditions (codes_any) and encounters (encounters_any) a criteria set matches, oldest first."""
         rec = self.chart.record
+        # A refuted or mistaken entry is no event (a resolved one is: it happened).
         found: list[Condition | Encounter] = [x for x in rec.conditions if c.codes_any and code_matches(x, c.codes_any)
+                                              and x.verification_status not in ("refuted", "entered-in-error")
                                               and self.recent(x.when, c)]
         words = tuple(w.lower() for w in c.encounters_any)
         found += [e for e in rec.encounters if words and any(w in e.reason.lower() for w in words)
@@ -330,6 +335,10 @@ class Judge:
         def when(m: re.Match[str]) -> str:
             at = self.event(m.group(1))
             return at.date().isoformat() if at else "a date not on record"
+        def score(m: re.Match[str]) -> str:
+            found = self.scores.get(m.group(1))
+            return f" (computed from the record: {found})" if found else ""
+        text = _SCORE.sub(score, text)
         if "{ckd_progression}" in text and self.kidney_course is not None:
             text = text.replace("{ckd_progression}", self.kidney_course.describe())
         return _DATE.sub(when, _PLACEHOLDER.sub(names, text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -64,13 +65,15 @@ def _fold(matches: list[TemplateMatch], current: tuple[Condition, ...], chart: C
 
 
 def judge_for(record: PatientRecord, when: datetime, current: tuple[Condition, ...],
-              flags: frozenset[str] = frozenset()) -> tuple[Judge, list[TemplateMatch]]:
+              flags: frozenset[str] = frozenset(),
+              scores: Mapping[str, str] | None = None) -> tuple[Judge, list[TemplateMatch]]:
     """The templates that apply now and the judge of every recommendation's eligibility: it knows
-    the plan's problems and which of the patient's medicines a guideline says to stop or hold."""
+    the plan's problems, which of the patient's medicines a guideline says to stop or hold, and the
+    computed scores a line may quote ({score:curb65})."""
     chart = Chart(record, when)
     matches = _fold(match_templates(record, judge=Judge(chart), conditions=current), current, chart)
     problems = frozenset(m.template.id for m in matches)
     first = Judge(chart, problems, flags=flags)
     stopped = frozenset(r.item.removeprefix("medicine:") for med in chart.meds for r in first.stops(med.keys)
                         if r.action in ("Stop", "Hold"))
-    return Judge(chart, problems, stopped, flags), matches
+    return Judge(chart, problems, stopped, flags, dict(scores or {})), matches

@@ -182,6 +182,29 @@ def plain_target(g: GoalSpec) -> str:
     return g.target
 
 
+# FHIR v3 ActCode classes of emergency, inpatient and observation care (as rules.toml
+# acute_encounter_classes); an encounter left open longer than this is taken as a source that
+# never closed it (a data choice), not as a stay in hospital now.
+_ACUTE_CLASSES = ("EMER", "IMP", "ACUTE", "OBSENC")
+_OPEN_DAYS = 30
+
+
+def in_acute_care(ctx: Context) -> bool:
+    """The patient is in an emergency or inpatient encounter on the plan's date (started, not
+    finished): the patient's section then speaks to someone in hospital, not at home."""
+    for e in ctx.record.encounters:
+        if e.class_code.upper() not in _ACUTE_CLASSES or e.start is None or e.status in ("cancelled", "entered-in-error"):
+            continue
+        start = e.start.date()
+        if e.end is not None:
+            open_now = start <= ctx.as_of <= e.end.date()
+        else:
+            open_now = e.status != "finished" and 0 <= (ctx.as_of - start).days <= _OPEN_DAYS
+        if open_now:
+            return True
+    return False
+
+
 def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
                   flags: list[Item], followup: list[Item]) -> list[Item]:
     """The patient's section in plain words: what the plan is about, goals, what to do, when to come back."""
@@ -194,8 +217,9 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
         why = tuple(r for f in followup if f.interval == "today" for r in f.citations)
         # Name what it is about: a result, or (an allergy to) a medicine.
         about = "a test result" if not why or any(r.startswith("Observation/") for r in why) else "one of your medicines"
-        items.append(Item(text=f"Your care team will contact you today about {about} that needs action now.",
-                          kind="text", key="patient:today", citations=why))
+        text = (f"Your care team here is dealing with {about} that needs action now." if in_acute_care(ctx)
+                else f"Your care team will contact you today about {about} that needs action now.")
+        items.append(Item(text=text, kind="text", key="patient:today", citations=why))
     if flags:
         items.append(Item(text="Your care team found something in your medicines or test results that "
                                "needs sorting out soon. They will talk to you about it.", kind="text",
@@ -224,7 +248,10 @@ def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],
                                   conditions=(m.template.id,), source=m.template.source))
     nxt = next((f for f in followup if f.key == "followup:next"), None)
     if nxt is not None:
-        items.append(Item(text=f"Your next check-up: in {nxt.interval}. Bring your medicines and any "
-                               "home readings.", kind="followup", key="patient:followup",
+        text = (f"Your next check-up: in {nxt.interval}. Bring your medicines and any home readings."
+                if not in_acute_care(ctx) else
+                f"Once you are home, your next check-up will be in about {nxt.interval.removeprefix('about ')}; "
+                "the team looking after you will arrange it.")
+        items.append(Item(text=text, kind="followup", key="patient:followup",
                           interval=nxt.interval))
     return items
