@@ -107,3 +107,15 @@ def test_doris_plan_has_both_templates_and_one_oxygen_target() -> None:
     patient = text(doc, "patient")
     assert "will contact you today" not in patient and "home readings" not in patient
     assert "Delirium is a sudden confusion" in patient and "Pneumonia is an infection of the lungs" in patient
+
+
+def test_clinician_follow_up_in_acute_care_speaks_to_the_treating_team() -> None:
+    """Doris is in resus: "Contact the patient today" reads as if she were at home (templ17's
+    leftover). In acute care the same-day lines go to the treating team; at home they are unchanged."""
+    doc = draft_careplan(demo_record("04"), None, use_model=False)
+    follow = text(doc, "followup")
+    assert "Contact the patient" not in follow
+    assert "Treating team today (the patient is in emergency or inpatient care)" in follow
+    assert "after discharge" in follow
+    home = text(draft(chart(75, "female", PNEU, _ed("finished", 3))), "followup")
+    assert "Treating team" not in home

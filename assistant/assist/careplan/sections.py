@@ -81,10 +81,14 @@ def intervention_items(ctx: Context, matches: list[TemplateMatch]) -> list[Item]
 def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]) -> list[Item]:
     items: list[Item] = []
     severities = {f.state for f in flags}
+    # In an emergency or inpatient encounter now, the same-day actions are the treating team's;
+    # "contact the patient" would read as if the patient were at home (reader 17: Doris in resus).
+    acute = in_acute_care(ctx)
+    who = "Treating team {when} (the patient is in emergency or inpatient care)" if acute else "Contact the patient {when}"
     for m in matches:  # an acute problem at its guideline's same-day level (potassium >= 6.0 ...)
         t = m.template
         if t.urgent is not None and ctx.judge is not None and ctx.judge.holds(t.urgent):
-            items.append(Item(text=f"Contact the patient today: {t.title.lower()} needs {t.urgent_text}.",
+            items.append(Item(text=f"{who.format(when='today')}: {t.title.lower()} needs {t.urgent_text}.",
                               kind="followup", citations=m.refs, key=f"followup:today:{t.id}",
                               interval="today", conditions=(t.id,), source=t.source, state="urgent"))
     if severities & {"critical", "high"}:
@@ -93,7 +97,9 @@ def followup_items(ctx: Context, matches: list[TemplateMatch], flags: list[Item]
         refs = tuple(r for f in flags if f.state in ("critical", "high") for r in f.citations)
         cites, fids, _ = ctx.cite(refs)
         level = "critical" if "critical" in severities else "urgent" if urgent else "high-severity"
-        items.append(Item(text=f"Contact the patient {when} to resolve the {level} safety issue(s) above.",
+        after = "; after discharge, review them with the patient" if acute else ""
+        items.append(Item(text=f"{who.format(when=when)}: resolve the {level} safety issue(s) above{after}."
+                          if acute else f"Contact the patient {when} to resolve the {level} safety issue(s) above.",
                           kind="followup", citations=cites, fact_ids=fids, key="followup:safety",
                           interval="today" if urgent else "1 week", state="urgent"))
     if matches:
