@@ -116,3 +116,26 @@ def test_kdigo_heat_map_sets_the_interval() -> None:
     assert got.months == 4 and got.interval == "3 times a year (KDIGO very high risk, G3b A2)"
     plain = MonitorSpec("hb", "Hb", ("718-7",), "yearly", 12)
     assert kdigo_interval(ChartView(c.build()), plain) is plain
+
+
+def test_progression_advice_fits_the_chart_not_a_fixed_sentence() -> None:
+    """Reader 17b (Cornelius): the flag said "use an ACE inhibitor or ARB at the maximum tolerated
+    dose with albuminuria" beside a plan holding lisinopril for potassium 6.1, with no urine
+    albumin on record, and listed NSAIDs/obstruction but not the heart failure and the newly
+    added spironolactone the chart shows."""
+    from test_chart_builder import HF
+
+    c = Chart(age=72)
+    c.cond(*HF)
+    c.med("lisinopril 20 MG Oral Tablet", days=900)
+    c.med("spironolactone 25 MG Oral Tablet", days=120)
+    for days, egfr in ((180, 58), (90, 47), (3, 36)):
+        c.obs(EGFR, egfr, UNIT, days=days)
+    c.obs("2823-3", 6.1, "mmol/L", days=3)
+    text = by_id(run(c))["trend:egfr-decline"].explanation
+    assert "maximum tolerated dose" not in text
+    assert "worsening heart failure" in text and "spironolactone" in text
+    assert "potassium 6.1" in text and "urine albumin" in text.lower()
+    # With albuminuria on record and a normal potassium, the dose advice stands.
+    plain = by_id(run(progressing()))["trend:egfr-decline"].explanation
+    assert "maximum tolerated dose" in plain and "heart failure" not in plain

@@ -12,6 +12,7 @@ from assistant.clinical.knowledge import read_toml
 from .base import Flag
 from .guard import guarded
 from .kidney import aki_now
+from .kidney_advice import progression_advice
 from .kidney_course import course, risk_cell, stage_label, uacr_series
 
 
@@ -55,9 +56,7 @@ def egfr_decline(chart: Chart) -> list[Flag]:
     if c.certain or c.rapid:
         text += (" Meets KDIGO criteria for referral to, or discussion with, nephrology (progression "
                  "of CKD).")
-    text += (" Look for a cause (volume depletion, nephrotoxic drugs such as NSAIDs, obstruction), "
-             "confirm with a repeat creatinine, review renally dosed medicines, and use an ACE "
-             "inhibitor or ARB at the maximum tolerated dose with albuminuria and an SGLT2 inhibitor.")
+    text += " " + progression_advice(chart, c)
     acr = uacr_series(chart, cfg["slope_window_days"])
     points: tuple[str, ...] = ()
     if len(acr) >= 2 and acr[-1][0] > acr[0][0]:
