@@ -352,3 +352,14 @@ def test_a_statin_named_by_another_spelling_or_brand_counts_with_its_intensity()
     assert "low-intensity statin (simvastatin 10 mg" in line.text
     none = draft(chart(76, "female", LIPIDS, ldl))
     assert "starting a moderate-intensity statin" in text(none)
+
+
+def test_statin_after_stroke_over_75_is_a_shared_decision_not_high_intensity() -> None:
+    """Reader 17b (Reba Nolan, 76, stroke 1988): "High-intensity statin for atherosclerotic stroke"
+    at 76; over 75, ACC/AHA 2018 finds moderate or high intensity reasonable after discussion (IIa),
+    as the coronary-disease line already says."""
+    stroke = cond("c-st", "230690007", "Cerebrovascular accident", ago(13000))
+    old = [i.text for i in draft(chart(76, "female", stroke)).items("medications") if i.key == "consider:statin"]
+    assert old and "Over 75 after a stroke: a moderate- or high-intensity statin is reasonable" in old[0]
+    young = [i.text for i in draft(chart(65, "female", stroke)).items("medications") if i.key == "consider:statin"]
+    assert young and "High-intensity statin for atherosclerotic stroke" in young[0]
