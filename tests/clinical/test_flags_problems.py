@@ -174,3 +174,23 @@ def test_one_failing_rule_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     flags = by_id(run(c))
     assert flags["error:trend:egfr_decline"].severity == "info"
     assert "trend:hba1c-rising" in flags  # the other trend rules of the same group still ran
+
+
+def test_a_creatinine_just_above_range_on_an_nsaid_is_part_of_the_nsaid_problem() -> None:
+    """Reader 17b (Beatrice: creatinine 1.08, 0.04 above range, a standalone MODERATE flag beside
+    'Stop now' ibuprofen with warfarin): the raised creatinine is evidence for stopping the NSAID.
+    Without an NSAID problem (no NSAID flag) it stays with the kidney findings."""
+    c = Chart(age=78)
+    c.cond(*HTN)
+    c.med(*WARFARIN)
+    c.med(*NAPROXEN)
+    c.obs("2160-0", 1.08, "mg/dL", days=3, low=0.59, high=1.04)
+    flags = by_id(run(c))
+    assert not [f for f in flags if f.startswith("lab:creatinine")]
+    nsaid = next(f for f in flags.values() if "naproxen" in f.title.lower())
+    assert any(p.startswith("Creatinine high") for p in nsaid.points)
+    # No NSAID on record: the creatinine is a flag of its own, as before.
+    alone = Chart(age=78)
+    alone.cond(*HTN)
+    alone.obs("2160-0", 1.08, "mg/dL", days=3, low=0.59, high=1.04)
+    assert "lab:creatinine:high" in by_id(run(alone))

@@ -56,7 +56,9 @@ def test_demo_af_on_warfarin_with_nsaid() -> None:
     # one NSAID problem: the eGFR and hypertension cautions are its sub-points, not more flags
     assert not any(i.startswith(("renal:nsaid", "drug-disease:nsaid")) for i in f)
     assert any(p.startswith("NSAID with eGFR") for p in ddi.points)
-    assert "Related findings: (1) NSAID" in ddi.explanation
+    assert "Related findings: (1) " in ddi.explanation
+    # the creatinine just above range is NSAID evidence too, not a flag of its own (reader 17b)
+    assert any(p.startswith("Creatinine high: 1.08") for p in ddi.points) and "lab:creatinine:high" not in f
     assert f["lab:inr:high"].severity == "high"  # 3.8 above the warfarin range
     cha = next(s for s in report.scores if s.calculator_id == "cha2ds2_vasc")
     assert cha.result.value == 6  # age 78 (2), female, hypertension, TIA in 2021 (2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -16,7 +17,7 @@ from .base import Flag, order_key, rank, refs
 class GroupRule:
     problem: str
     pattern: str  # shell-style pattern on the flag id
-    mode: str  # '' (no medicine condition), 'all' or 'any'
+    mode: str  # '' (no medicine condition), 'all', 'any' or 'chart'
     classes: frozenset[str]
     source: str
 
@@ -30,8 +31,8 @@ def group_rules() -> tuple[GroupRule, ...]:
         where = f"flag_groups.csv row {n}"
         mode, _, names = row["medicines"].partition(":")
         classes = frozenset(names.split())
-        if mode not in ("", "all", "any") or (mode and not classes):
-            raise KnowledgeError(f"{where}: medicines must be blank, 'all:CLASSES' or 'any:CLASSES'")
+        if mode not in ("", "all", "any", "chart") or (mode and not classes):
+            raise KnowledgeError(f"{where}: medicines must be blank, 'all:CLASSES', 'any:CLASSES' or 'chart:CLASSES'")
         unknown = classes - set(class_labels())
         if unknown:
             raise KnowledgeError(f"{where}: unknown drug class(es) {', '.join(sorted(unknown))}")
@@ -46,6 +47,8 @@ def _passes(rule: GroupRule, flag: Flag, med_classes: dict[str, frozenset[str]])
         return False
     if not rule.mode:
         return True
+    if rule.mode == "chart":  # the patient takes such a medicine, cited by the flag or not
+        return any(c & rule.classes for c in med_classes.values())
     cited = [med_classes[r] for r in flag.evidence if r in med_classes]
     if not cited:
         return False
@@ -53,9 +56,9 @@ def _passes(rule: GroupRule, flag: Flag, med_classes: dict[str, frozenset[str]])
     return all(hits) if rule.mode == "all" else any(hits)
 
 
-def problem_of(flag: Flag, med_classes: dict[str, frozenset[str]]) -> str:
-    """The first problem in flag_groups.csv this flag belongs to, or ''."""
-    return next((r.problem for r in group_rules() if _passes(r, flag, med_classes)), "")
+def problems_of(flag: Flag, med_classes: dict[str, frozenset[str]]) -> tuple[str, ...]:
+    """The problems in flag_groups.csv this flag can belong to, in file order."""
+    return tuple(dict.fromkeys(r.problem for r in group_rules() if _passes(r, flag, med_classes)))
 
 
 def merge(members: Sequence[Flag]) -> Flag:
@@ -77,10 +80,16 @@ def merge(members: Sequence[Flag]) -> Flag:
 def group_flags(flags: Iterable[Flag], chart: Chart) -> list[Flag]:
     """Flags with each problem's members merged into one flag (order is not kept: finalize sorts)."""
     med_classes = {m.ref: m.classes for m in chart.meds}
+    flags = list(flags)
+    candidates = [problems_of(f, med_classes) for f in flags]
+    # A flag joins the first of its problems that forms (two or more flags could join it), so a
+    # creatinine that could be NSAID evidence stays with the kidney findings when no NSAID flag is
+    # raised; otherwise its first problem, as before.
+    size = Counter(p for c in candidates for p in c)
     problems: dict[str, list[Flag]] = {}
     out: list[Flag] = []
-    for f in flags:
-        problem = problem_of(f, med_classes)
+    for f, cands in zip(flags, candidates, strict=True):
+        problem = next((p for p in cands if size[p] >= 2), cands[0] if cands else "")
         if problem:
             problems.setdefault(problem, []).append(f)
         else:
