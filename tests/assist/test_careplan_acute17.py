@@ -119,3 +119,11 @@ def test_clinician_follow_up_in_acute_care_speaks_to_the_treating_team() -> None
     assert "after discharge" in follow
     home = text(draft(chart(75, "female", PNEU, _ed("finished", 3))), "followup")
     assert "Treating team" not in home
+
+
+def test_acute_kidney_flag_puts_creatinine_and_potassium_due_now_in_the_plan() -> None:
+    """Reader 17c (Doris): the AKI/AKD flag asks for creatinine within 24-48 h and daily while
+    unwell, yet the plan had no creatinine or potassium line (while DXA was 'due now')."""
+    doc = draft_careplan(demo_record("04"), None, use_model=False)
+    lines = [i.text for i in doc.items("monitoring") if "acute kidney injury/disease" in i.text]
+    assert lines and "due now" in lines[0]

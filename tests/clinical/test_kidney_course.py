@@ -139,3 +139,12 @@ def test_progression_advice_fits_the_chart_not_a_fixed_sentence() -> None:
     # With albuminuria on record and a normal potassium, the dose advice stands.
     plain = by_id(run(progressing()))["trend:egfr-decline"].explanation
     assert "maximum tolerated dose" in plain and "heart failure" not in plain
+
+
+def test_progression_advice_continues_an_sglt2_inhibitor_already_taken() -> None:
+    """Reader 17c (Arthur on empagliflozin): "An SGLT2 inhibitor protects the kidneys" read as advice
+    to start one."""
+    c = progressing()
+    c.med("empagliflozin 10 MG Oral Tablet", days=400)
+    text = by_id(run(c))["trend:egfr-decline"].explanation
+    assert "Continue empagliflozin" in text and "at eGFR 20 or more" not in text

@@ -44,6 +44,10 @@ def progression_advice(chart: Chart, c: Course) -> str:
                                                                ", up to the maximum tolerated dose."))
     elif uacr[0] >= 30 and not potassium_high:
         text += " Albuminuria: an ACE inhibitor or ARB at the maximum tolerated dose."
-    if c.newest.value >= 20:
+    sglt2 = chart.meds_with("class:sglt2_inhibitor")
+    if sglt2:  # already taken: an early eGFR dip on starting it is expected, not progression
+        text += (f" Continue {(sglt2[0].ingredients or (sglt2[0].med.name,))[0]} (an SGLT2 inhibitor "
+                 "protects the kidneys; the small eGFR dip after starting one is expected).")
+    elif c.newest.value >= 20:
         text += " An SGLT2 inhibitor protects the kidneys at eGFR 20 or more."
     return text
