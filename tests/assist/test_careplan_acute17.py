@@ -127,3 +127,18 @@ def test_acute_kidney_flag_puts_creatinine_and_potassium_due_now_in_the_plan() -
     doc = draft_careplan(demo_record("04"), None, use_model=False)
     lines = [i.text for i in doc.items("monitoring") if "acute kidney injury/disease" in i.text]
     assert lines and "due now" in lines[0]
+
+
+def test_routine_tests_wait_for_recovery_while_in_acute_care() -> None:
+    """Reader 17c (Doris in resus): "DXA bone density ... due now" and "Calcium and vitamin D ... due
+    now" beside the emergency; routine tests of chronic problems are for after recovery, while the
+    episode's own tests (4AT, the creatinine the AKI flag asks for) stay due now."""
+    doc = draft_careplan(demo_record("04"), None, use_model=False)
+    lines = {i.text.split(":")[0]: i for i in doc.items("monitoring")}
+    dxa = lines["DXA bone density"]
+    assert "after recovery" in dxa.text and "due now" not in dxa.text and dxa.state == "due-soon"
+    assert lines["Creatinine, potassium and sodium"].state == "due"
+    assert next(i for k, i in lines.items() if k.startswith("Cognition")).state == "due"
+    assert "DXA" not in text(doc, "rationale").split("Tests due or overdue")[-1].split(".")[0]
+    home = draft(chart(75, "female", cond("c-op", "64859006", "Osteoporosis", ago(2000)), _ed("finished", 3)))
+    assert "due now" in next(i.text for i in home.items("monitoring") if i.text.startswith("DXA"))

@@ -101,6 +101,11 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
     # One line per test: a test other lines already schedule joins them (the stricter interval wins).
     chosen = merge_covered(chosen)
     asked = _asked(ctx, chosen)
+    from assistant.assist.careplan.sections import (
+        in_acute_care,  # sections builds on this module's items
+    )
+
+    acute = in_acute_care(ctx)
     items = []
     for key, (spec, ms) in chosen.items():
         flagged, flag = asked.get(key, (None, None))
@@ -119,6 +124,11 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
             last = _last(ctx, spec, found)
             state, due_text = _due(ctx, spec, found, last_date, at_target)
             text = f"{spec.test}: {spec.interval}. Last {last}; {due_text}."
+        if acute and flagged is None and state in ("due", "overdue") and not any(m.template.episode for m in ms):
+            # In emergency or inpatient care a chronic problem's routine test waits for recovery
+            # (reader 17c: DXA "due now" in resus); the episode's tests and those a flag asks for stay.
+            state = "due-soon"
+            text = text.rstrip(".").removesuffix(": due now") + ": after recovery (the patient is in emergency or inpatient care now)."
         cites, fids, _ = ctx.cite(refs)
         items.append(Item(text=text, kind="monitoring", citations=cites, fact_ids=fids,
                           interval=spec.interval, latest=last, key=f"monitor:{key}",

@@ -112,6 +112,9 @@ class Template:
     unmet_below: float | None = None
     unmet_below_text: str = ""
     unmet_below_days: int = 1825
+    # The template is an acute episode's (pneumonia, AKI...): its tests belong to the episode; other
+    # templates' routine tests wait for recovery while the patient is in acute care.
+    episode: bool = False
 
     @property
     def source(self) -> str:
@@ -203,7 +206,8 @@ def _parse(path: Path, d: dict[str, Any]) -> Template:
             unmet=d.get("requires", {}).get("text", ""), unmet_old=d.get("requires", {}).get("old", ""),
             unmet_below=_num(d.get("requires", {}).get("below")),
             unmet_below_text=d.get("requires", {}).get("below_text", ""),
-            unmet_below_days=int(d.get("requires", {}).get("below_days", 1825)))
+            unmet_below_days=int(d.get("requires", {}).get("below_days", 1825)),
+            episode=bool(d.get("episode", False)))
     except KeyError as e:
         raise KnowledgeError(f"care-plan template {path} lacks {e.args[0]!r}") from None
 
