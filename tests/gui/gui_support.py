@@ -1,10 +1,11 @@
-"""Constants the GUI tests share (imported by conftest.py and the test modules)."""
+"""Constants and chart-entry steps the GUI tests share (imported by conftest.py and the test modules)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +38,21 @@ def leftover_workers(before: set[threading.Thread]) -> tuple[list[str], list[str
                  if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)]
     children = [p.name for p in multiprocessing.active_children()]
     return qthreads, pythreads, children
+
+
+def save_dialog(qtbot: Any, dialog: Any) -> None:
+    """Press save on a chart-entry dialog and wait until the store thread has written it."""
+    with qtbot.waitSignal(dialog.saved, timeout=10000):
+        dialog.save()
+
+
+def resolve_first_problem(qtbot: Any, view: Any) -> None:
+    """Resolve the chart's first active problem through the Problems tab's Resolve dialog."""
+    problems = view.ensure("problems")
+    problem = next(c for c in view.record.conditions if c.is_active)
+    assert problems.select_ref(problem.ref)
+    bar = view.entry_bars["problems"]
+    qtbot.waitUntil(lambda: bar.buttons["Resolve"].isEnabled(), timeout=5000)
+    bar.buttons["Resolve"].click()
+    save_dialog(qtbot, bar.dialog)
+    assert view.record.entry(problem.ref).clinical_status == "resolved"

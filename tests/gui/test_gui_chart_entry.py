@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_support import FAST_KDF, PASSWORD, USER
+from gui_support import FAST_KDF, PASSWORD, USER, resolve_first_problem, save_dialog
 from PySide6.QtWidgets import QWidget
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo" / "01_arthur_sampleton_diabetes_ckd.json"
@@ -24,11 +24,6 @@ def arthur_db(tmp_path: Path) -> Path:
     import_files(store, [DEMO])
     store.close()
     return path
-
-
-def _save(qtbot: Any, dialog: Any) -> None:
-    with qtbot.waitSignal(dialog.saved, timeout=10000):
-        dialog.save()
 
 
 def _flags(qtbot: Any, view: Any, before: Any = None) -> Any:
@@ -57,7 +52,7 @@ def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any,
     vitals.bp.setText("128/82")
     vitals.edits["pulse"].setText("72")
     vitals.edits["spo2"].setText("97")
-    _save(qtbot, vitals)
+    save_dialog(qtbot, vitals)
     assert any(o.recorded_by == "Dr Admin" and o.code.code == "85354-9" for o in view.record.observations)
 
     labs_bar.buttons["Record lab result"].click()
@@ -70,7 +65,7 @@ def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any,
     qtbot.waitUntil(lambda: "not a unit of Potassium" in lab.error_text("unit"), timeout=5000)
     assert lab.grab().save(str(shots / "lab-error.png"))
     lab.unit.setEditText("mmol/L")
-    _save(qtbot, lab)
+    save_dialog(qtbot, lab)
     potassium = next(o for o in view.record.observations if o.value == 6.3)
     qtbot.waitUntil(lambda: any(potassium.ref in f.evidence for f in view.overview.risk.flags), timeout=20000)
     critical = [f for f in view.overview.risk.flags if potassium.ref in f.evidence]
@@ -88,7 +83,7 @@ def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any,
     stop.save()  # checked on the database thread: the message still lands beside the field
     qtbot.waitUntil(lambda: "why it is stopped" in stop.error_text("reason"), timeout=5000)
     stop.reason.setText("no longer needed")
-    _save(qtbot, stop)
+    save_dialog(qtbot, stop)
     assert not view.record.entry(med.ref).is_active
 
     allergies = view.entry_bars["allergies"] if "allergies" in view.entry_bars else None
@@ -99,17 +94,10 @@ def test_done_when_walk(qtbot: Any, make_window: Any, arthur_db: Path, gui: Any,
     allergy = allergies.dialog
     allergy.substance.setText("Penicillin")
     allergy.reaction.setText("hives")
-    _save(qtbot, allergy)
+    save_dialog(qtbot, allergy)
     assert [a.substance for a in view.record.active_allergies] == ["Penicillin"]
 
-    problems = view.ensure("problems")
-    problem = next(c for c in view.record.conditions if c.is_active)
-    assert problems.select_ref(problem.ref)
-    pbar = view.entry_bars["problems"]
-    qtbot.waitUntil(lambda: pbar.buttons["Resolve"].isEnabled(), timeout=5000)
-    pbar.buttons["Resolve"].click()
-    _save(qtbot, pbar.dialog)
-    assert view.record.entry(problem.ref).clinical_status == "resolved"
+    resolve_first_problem(qtbot, view)
     qtbot.waitUntil(lambda: view.overview._risk_task is None, timeout=20000)
     risk2 = view.overview.risk
     assert {f.id for f in risk2.flags} != {f.id for f in risk0.flags}
@@ -141,14 +129,14 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     abar.buttons["Record allergy"].click()
     abar.dialog.substance.setText("Penicillin")
     abar.dialog.reaction.setText("hives")
-    _save(qtbot, abar.dialog)
+    save_dialog(qtbot, abar.dialog)
     old_allergy = view.record.active_allergies[0]
     assert allergies_tab.select_ref(old_allergy.ref)
     qtbot.waitUntil(lambda: abar.buttons["Correct"].isEnabled(), timeout=5000)
     abar.buttons["Correct"].click()
     fix = abar.dialog
     fix.edits["reaction"].setText("anaphylaxis")
-    _save(qtbot, fix)
+    save_dialog(qtbot, fix)
     (new_allergy,) = view.record.active_allergies
     assert new_allergy.reaction == "anaphylaxis" and new_allergy.supersedes == old_allergy.ref
     shown = {e.ref for e in allergies_tab.model.objects()}
@@ -174,7 +162,7 @@ def test_correct_an_allergy_and_a_medicine_in_the_app(qtbot: Any, make_window: A
     mfix.save()
     qtbot.waitUntil(lambda: "empty" in mfix.error_text("dose_text"), timeout=5000)
     mfix.edits["dose_text"].setText("250 mg")
-    _save(qtbot, mfix)
+    save_dialog(qtbot, mfix)
     new_med = mfix.result_saved.added[0]
     assert view.record.entry(med.ref).status == "entered-in-error"
     assert view.record.entry(new_med.ref).dose_text == "250 mg" and new_med.is_active
@@ -210,7 +198,7 @@ def test_the_status_history_names_the_person_not_the_login(qtbot: Any, make_wind
     qtbot.waitUntil(lambda: bar.buttons["Stop"].isEnabled(), timeout=5000)
     bar.buttons["Stop"].click()
     bar.dialog.reason.setText("no longer needed")
-    _save(qtbot, bar.dialog)
+    save_dialog(qtbot, bar.dialog)
     assert meds.select_ref(med.ref)
     qtbot.waitUntil(lambda: "Status history" in meds.detail.toPlainText(), timeout=5000)
     text = meds.detail.toPlainText()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_support import PASSWORD
+from gui_support import PASSWORD, resolve_first_problem, save_dialog
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
@@ -20,11 +20,6 @@ from assistant.gui.plan_model import TEXT, WHEN
 
 # Where the screenshots go: a folder the person running the test can open (tmp), kept after the run.
 SHOTS = Path(os.environ.get("ASSISTANT_SHOTS", "/tmp/clinic-morning"))
-
-
-def _save(qtbot: Any, dialog: Any) -> None:
-    with qtbot.waitSignal(dialog.saved, timeout=10000):
-        dialog.save()
 
 
 def _settled(qtbot: Any, view: Any) -> Any:
@@ -54,14 +49,14 @@ def _record_entries(qtbot: Any, view: Any) -> None:
     for field, value in (("pulse", "76"), ("spo2", "97"), ("weight", "88")):
         if field in vitals.edits:
             vitals.edits[field].setText(value)
-    _save(qtbot, vitals)
+    save_dialog(qtbot, vitals)
     assert any(o.code.code == "85354-9" and o.recorded_by for o in view.record.observations)
     labs.buttons["Record lab result"].click()
     lab = labs.dialog
     lab.select_test("potassium")
     lab.value.setText("6.3")
     lab.unit.setEditText("mmol/L")
-    _save(qtbot, lab)
+    save_dialog(qtbot, lab)
     meds = view.ensure("medications")
     med = next(m for m in view.record.medications if m.is_active)
     assert meds.select_ref(med.ref)
@@ -69,23 +64,16 @@ def _record_entries(qtbot: Any, view: Any) -> None:
     qtbot.waitUntil(lambda: bar.buttons["Stop"].isEnabled(), timeout=5000)
     bar.buttons["Stop"].click()
     bar.dialog.reason.setText("side effects")
-    _save(qtbot, bar.dialog)
+    save_dialog(qtbot, bar.dialog)
     assert not view.record.entry(med.ref).is_active
     view.ensure("allergies")
     allergies = view.entry_bars["allergies"]
     allergies.buttons["Record allergy"].click()
     allergies.dialog.substance.setText("Sulfonamide")
     allergies.dialog.reaction.setText("rash")
-    _save(qtbot, allergies.dialog)
+    save_dialog(qtbot, allergies.dialog)
     assert "Sulfonamide" in [a.substance for a in view.record.active_allergies]
-    problems = view.ensure("problems")
-    problem = next(c for c in view.record.conditions if c.is_active)
-    assert problems.select_ref(problem.ref)
-    pbar = view.entry_bars["problems"]
-    qtbot.waitUntil(lambda: pbar.buttons["Resolve"].isEnabled(), timeout=5000)
-    pbar.buttons["Resolve"].click()
-    _save(qtbot, pbar.dialog)
-    assert view.record.entry(problem.ref).clinical_status == "resolved"
+    resolve_first_problem(qtbot, view)
 
 
 def _edit_plan(qtbot: Any, plan: Any) -> None:
