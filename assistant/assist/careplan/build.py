@@ -10,6 +10,7 @@ from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.eligibility import Judge
 from assistant.assist.careplan.templates import GoalSpec, TemplateMatch
 from assistant.clinical.extract.codes import analyte, analyte_by_loinc
+from assistant.clinical.knowledge import read_toml
 from assistant.clinical.rules.base import Flag
 from assistant.clinical.units import display_unit, unit_key
 from assistant.clinical.values import DIASTOLIC, SYSTOLIC, format_number, format_value, with_unit
@@ -59,6 +60,23 @@ class Context:
 
     def on_meds(self, names: tuple[str, ...]) -> tuple[Medication, ...]:
         return tuple(m for m in self.active_meds if any(n in med_text(m) for n in names))
+
+
+def in_acute_care(ctx: Context) -> bool:
+    """The patient is in an emergency or inpatient encounter on the plan's date (started, not
+    finished; rules.toml [encounters]): the plan then speaks of someone in hospital, not at home."""
+    acute = read_toml("rules.toml")["encounters"]
+    for e in ctx.record.encounters:
+        if e.class_code.upper() not in acute["acute_classes"] or e.start is None or e.status in _BAD_STATUS:
+            continue
+        start = e.start.date()
+        if e.end is not None:
+            open_now = start <= ctx.as_of <= e.end.date()
+        else:
+            open_now = e.status != "finished" and 0 <= (ctx.as_of - start).days <= acute["open_days"]
+        if open_now:
+            return True
+    return False
 
 
 def med_text(m: Medication) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from assistant.assist.careplan.build import _BAD_STATUS, STATE_WORDS, Context, obs_display, too_old
+from assistant.assist.careplan.build import (
+    _BAD_STATUS,
+    STATE_WORDS,
+    Context,
+    in_acute_care,
+    obs_display,
+    too_old,
+)
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.monitor_merge import kdigo_interval, merge_covered
 from assistant.assist.careplan.monitor_rules import FlagTest, decision_due, flag_tests, floor
@@ -101,10 +108,6 @@ def monitoring_items(ctx: Context, matches: list[TemplateMatch], goals: list[Ite
     # One line per test: a test other lines already schedule joins them (the stricter interval wins).
     chosen = merge_covered(chosen)
     asked = _asked(ctx, chosen)
-    from assistant.assist.careplan.sections import (
-        in_acute_care,  # sections builds on this module's items
-    )
-
     acute = in_acute_care(ctx)
     items = []
     for key, (spec, ms) in chosen.items():

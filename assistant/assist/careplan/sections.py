@@ -3,7 +3,13 @@ the rationale and the patient's plain-language section when no model writes them
 
 from __future__ import annotations
 
-from assistant.assist.careplan.build import STATE_WORDS, Context, chosen_goals, fmt_date
+from assistant.assist.careplan.build import (
+    STATE_WORDS,
+    Context,
+    chosen_goals,
+    fmt_date,
+    in_acute_care,
+)
 from assistant.assist.careplan.document import Item
 from assistant.assist.careplan.templates import GoalSpec, TemplateMatch, unmet_text
 from assistant.assist.fact_lines import ordered_flags
@@ -186,29 +192,6 @@ def plain_target(g: GoalSpec) -> str:
         d = 1 if g.unit == "%" and abs(g.value) < 20 else _decimals(g.value)
         return f"{words[g.op]} {_n(g.value, d)}{unit}"
     return g.target
-
-
-# FHIR v3 ActCode classes of emergency, inpatient and observation care (as rules.toml
-# acute_encounter_classes); an encounter left open longer than this is taken as a source that
-# never closed it (a data choice), not as a stay in hospital now.
-_ACUTE_CLASSES = ("EMER", "IMP", "ACUTE", "OBSENC")
-_OPEN_DAYS = 30
-
-
-def in_acute_care(ctx: Context) -> bool:
-    """The patient is in an emergency or inpatient encounter on the plan's date (started, not
-    finished): the patient's section then speaks to someone in hospital, not at home."""
-    for e in ctx.record.encounters:
-        if e.class_code.upper() not in _ACUTE_CLASSES or e.start is None or e.status in ("cancelled", "entered-in-error"):
-            continue
-        start = e.start.date()
-        if e.end is not None:
-            open_now = start <= ctx.as_of <= e.end.date()
-        else:
-            open_now = e.status != "finished" and 0 <= (ctx.as_of - start).days <= _OPEN_DAYS
-        if open_now:
-            return True
-    return False
 
 
 def patient_items(ctx: Context, matches: list[TemplateMatch], goals: list[Item],

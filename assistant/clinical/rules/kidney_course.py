@@ -140,10 +140,11 @@ class Course:
                 f"(-{fmt(round(self.drop_percent))} %" + "".join(f"; {w}" for w in why) + ")")
 
 
-def _acute_setting(chart: Chart, when: datetime, c: dict[str, Any]) -> bool:
+def _acute_setting(chart: Chart, when: datetime) -> bool:
     """The value was taken during an emergency or inpatient encounter (acute illness)."""
+    acute = read_toml("rules.toml")["encounters"]["acute_classes"]
     for e in chart.record.encounters:
-        if e.class_code.upper() not in c["acute_encounter_classes"] or e.start is None:
+        if e.class_code.upper() not in acute or e.start is None:
             continue
         end = e.end or chart.as_of
         if e.start - timedelta(days=1) <= when <= end + timedelta(days=1):
@@ -164,7 +165,7 @@ def _acute(chart: Chart, values: list[Measurement], c: dict[str, Any]) -> str:
     # No earlier value at the new GFR category confirms it, and it was measured in acute illness:
     # eGFR assumes a steady state, so a value taken then cannot stage chronic disease.
     unconfirmed = all(gfr_category(m.value) != cat and m.value > newest.value for m in earlier)
-    if unconfirmed and _acute_setting(chart, newest.when, c):
+    if unconfirmed and _acute_setting(chart, newest.when):
         return "measured during an emergency or inpatient episode, with no earlier value this low"
     return ""
 
