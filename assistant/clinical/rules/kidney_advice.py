@@ -7,6 +7,7 @@ from datetime import timedelta
 from assistant.clinical.extract import Chart, fmt
 from assistant.clinical.reference_ranges import lab_ranges, select_range
 from assistant.clinical.rules.kidney_course import Course, latest_uacr
+from assistant.clinical.rules.labs import judge
 from assistant.records.domain import aware
 
 # Medicines that lower eGFR when started or raised (haemodynamic, often reversible): named as a
@@ -34,7 +35,9 @@ def progression_advice(chart: Chart, c: Course) -> str:
     ranges = lab_ranges().get("potassium", ())
     r = select_range(chart, ranges) if ranges else None
     uacr = latest_uacr(chart)
-    potassium_high = k is not None and r is not None and r.high is not None and k.value > r.high
+    # Above range as the potassium flag itself reads it (the laboratory's own limits first).
+    found = judge(chart, k, r) if k is not None and r is not None else None
+    potassium_high = found is not None and found[0].endswith("high")
     if k is not None and potassium_high:
         text += (f" With potassium {fmt(k.value)} {k.unit} ({k.date}), ACE inhibitor, ARB and MRA "
                  "decisions follow the potassium (see its flag and the Medications).")

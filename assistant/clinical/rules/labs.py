@@ -41,6 +41,25 @@ def classify(value: float, r: LabRange, low: float | None, high: float | None,
     return None
 
 
+def _limits(chart: Chart, m: Measurement, r: LabRange) -> tuple[float | None, float | None, bool]:
+    """The reference limits a value is read against: the laboratory's own, else the table's; and
+    whether the laboratory's own were used."""
+    own_low, own_high = _own_range(chart, m) if not r.context else (None, None)
+    return (own_low if own_low is not None else r.low, own_high if own_high is not None else r.high,
+            own_low is not None or own_high is not None)
+
+
+def _interpretation(chart: Chart, m: Measurement) -> str:
+    o = chart.record.entry(m.ref)
+    return o.interpretation if isinstance(o, Observation) else ""
+
+
+def judge(chart: Chart, m: Measurement, r: LabRange) -> tuple[str, str] | None:
+    """(direction, severity) of a measurement as its lab flag reads it, or None when in range."""
+    low, high, _ = _limits(chart, m, r)
+    return classify(m.value, r, low, high, _interpretation(chart, m))
+
+
 def lab_flags(chart: Chart) -> list[Flag]:
     # One analyte's absurd value must not hide another's critical one: each is checked alone.
     return [f for name, ranges in lab_ranges().items()
@@ -56,11 +75,8 @@ def _analyte_flags(chart: Chart, name: str, ranges: tuple[LabRange, ...]) -> lis
     if not values:
         return []
     m = values[0]
-    own_low, own_high = _own_range(chart, m) if not r.context else (None, None)
-    low = own_low if own_low is not None else r.low
-    high = own_high if own_high is not None else r.high
-    o = chart.record.entry(m.ref)
-    found = classify(m.value, r, low, high, o.interpretation if isinstance(o, Observation) else "")
+    low, high, own = _limits(chart, m, r)
+    found = classify(m.value, r, low, high, _interpretation(chart, m))
     if found is None:
         return []
     direction, severity = found
@@ -74,7 +90,7 @@ def _analyte_flags(chart: Chart, name: str, ranges: tuple[LabRange, ...]) -> lis
     side = "above" if "high" in direction else "below"
     text = (f"{display} {fmt(m.value)}{unit} on {m.date} is {side} {where} of {fmt(limit or 0)}{unit}"
             f" (reference {_interval(low, high)}{unit}"
-            + (", lab's own range" if own_low is not None or own_high is not None else "")
+            + (", lab's own range" if own else "")
             + (f"; therapeutic range on {key_label(r.context[4:])}" if r.context else "")
             + ").")
     if len(values) > 1:
