@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 LOGITS_POSITIONS = "logits_positions"
 
 
-def model_with_logits_positions(model_file: Path, input_ids: str = "input_ids", head_size: int = 64) -> bytes | None:
+def model_with_logits_positions(model_file: Path, input_ids: str, head_size: int) -> bytes | None:
     """The pack's model with its lm_head prune (Gather of the last position) replaced by a Slice of
     the last `logits_positions` positions and with checks that round like steps (exactcheck.py),
     serialized; None where the model has no such prune, its attention is not one exactcheck.py
