@@ -9,11 +9,10 @@ from typing import Any
 from assistant.clinical.extract import Chart, Measurement, analyte, fmt
 from assistant.clinical.knowledge import read_toml
 from assistant.clinical.reference_ranges import lab_ranges, select_range
-from assistant.records.domain import Observation
 
 from .base import Flag, cap
 from .guard import guarded
-from .labs import classify
+from .labs import judge
 from .series_conflict import Conflict, series_conflict
 
 
@@ -40,7 +39,7 @@ def _stale_flag(chart: Chart, name: str, cfg: dict[str, Any]) -> list[Flag]:
     what, judged, how, action, source = found
     conflict = series_conflict(chart, values, marked, cfg["consistency"]["span_days"]) if marked else None
     if conflict is not None and marked is not None:
-        return [_conflict_flag(chart, name, cfg, marked, conflict, window)]
+        return [_conflict_flag(chart, name, cfg, marked, conflict, window, last)]
     display = analyte(name).display
     unit = f" {last.unit}" if last.unit else ""
     named = what.lower().startswith(display.lower())  # 'Potassium critically high (6.8 mmol/L...'
@@ -61,11 +60,10 @@ def _stale_flag(chart: Chart, name: str, cfg: dict[str, Any]) -> list[Flag]:
 
 
 def _conflict_flag(chart: Chart, name: str, cfg: dict[str, Any], row: dict[str, Any],
-                   conflict: Conflict, window: int) -> Flag:
+                   conflict: Conflict, window: int, last: Measurement) -> Flag:
     """The series contradicts itself: say so and ask for one recheck, instead of naming a finding."""
     display = analyte(name).display
     title = f"{display} results conflict ({conflict.summary()}): {row['conflict']} - recheck once"
-    last = chart.measurements(name)[0]
     text = (f"The {display.lower()} results on record conflict: {conflict.detail()}. A change this size "
             f"and this fast is not the course of a chronic disease: it is {row['conflict']}. The last "
             f"result ({last.text()}) is older than {window} days, too old to judge as current. Recheck "
@@ -101,8 +99,7 @@ def _critical(chart: Chart, name: str, last: Measurement) -> tuple[str, str, str
     r = select_range(chart, ranges) if ranges else None
     if r is None:
         return None
-    o = chart.record.entry(last.ref)
-    found = classify(last.value, r, r.low, r.high, o.interpretation if isinstance(o, Observation) else "")
+    found = judge(chart, last, r)  # only its critical reading counts here (limits, HH/LL)
     if found is None or found[1] != "critical":
         return None
     direction = found[0]
